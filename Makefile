@@ -1,0 +1,24 @@
+# The two commands: `make run` starts the mesh on its embedded defaults;
+# `make test` installs what the tests need and runs every check.
+.PHONY: run test setup gen lint unit
+
+PY := .venv/bin/python
+
+run: setup
+	$(PY) -m services.mesh
+
+test: setup lint
+	$(PY) -m pytest -q
+
+setup:
+	@bash scripts/setup-python.sh
+
+gen: setup
+	bash scripts/gen-protos.sh
+
+lint: setup
+	bash scripts/check-gen.sh
+	bash scripts/buf-check.sh
+
+unit: setup
+	$(PY) -m pytest -q tests/unit

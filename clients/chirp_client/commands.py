@@ -1,0 +1,162 @@
+"""The `chirp` subcommands: each turns its arguments into one or two calls and a text to print."""
+
+import argparse
+import os
+
+from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+
+from chirp_client import render
+from chirp_client.client import DEFAULT_TARGET
+from chirp_client.loader import add_arguments as add_loader_arguments
+from chirp_client.session import Session
+
+
+def register(s: Session, a) -> str:
+    user = s.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=a.handle, display_name=a.name or "")).user
+    return "registered " + render.user_line(user)
+
+
+def show_user(s: Session, a) -> str:
+    return render.user_line(s.user(a.handle))
+
+
+def post(s: Session, a) -> str:
+    tweet = s.client.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text=a.text), metadata=s.me()).tweet
+    return render.tweet_block(tweet)
+
+
+def reply(s: Session, a) -> str:
+    request = tweet_pb.CreateTweetRequest(text=a.text, in_reply_to_tweet_id=a.tweet_id)
+    return render.tweet_block(s.client.tweets.CreateTweet(request, metadata=s.me()).tweet)
+
+
+def follow(s: Session, a) -> str:
+    user = s.client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=s.user(a.handle).user_id), metadata=s.me()).user
+    return "following " + render.user_line(user)
+
+
+def unfollow(s: Session, a) -> str:
+    request = graph_pb.UnfollowUserRequest(user_id=s.user(a.handle).user_id)
+    return "unfollowed " + render.user_line(s.client.graph.UnfollowUser(request, metadata=s.me()).user)
+
+
+def like(s: Session, a) -> str:
+    return render.tweet_block(s.client.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=a.tweet_id), metadata=s.me()).tweet)
+
+
+def unlike(s: Session, a) -> str:
+    request = tweet_pb.UnlikeTweetRequest(tweet_id=a.tweet_id)
+    return render.tweet_block(s.client.tweets.UnlikeTweet(request, metadata=s.me()).tweet)
+
+
+def retweet(s: Session, a) -> str:
+    return render.tweet_block(s.client.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=a.tweet_id), metadata=s.me()).tweet)
+
+
+def unretweet(s: Session, a) -> str:
+    s.client.tweets.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=a.tweet_id), metadata=s.me())
+    return f"undid your retweet of {a.tweet_id}"
+
+
+def delete(s: Session, a) -> str:
+    s.client.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=a.tweet_id), metadata=s.me())
+    return f"deleted tweet {a.tweet_id}"
+
+
+def delete_account(s: Session, a) -> str:
+    me = s.me()
+    s.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=int(me[0][1])), metadata=me)
+    return "deleted your account, with its tweets, likes and follows"
+
+
+def home(s: Session, a) -> str:
+    request = timeline_pb.ListHomeTimelineRequest(page_size=a.limit, page_token=a.page_token)
+    page = s.client.timeline.ListHomeTimeline(request, metadata=s.me())
+    return render.tweet_list(page.tweets, page.next_page_token)
+
+
+def tweets(s: Session, a) -> str:
+    request = tweet_pb.ListUserTweetsRequest(user_id=s.user(a.handle).user_id, page_size=a.limit, page_token=a.page_token)
+    page = s.client.tweets.ListUserTweets(request, metadata=s.optional_me())
+    return render.tweet_list(page.tweets, page.next_page_token)
+
+
+def replies(s: Session, a) -> str:
+    request = tweet_pb.ListRepliesRequest(tweet_id=a.tweet_id, page_size=a.limit, page_token=a.page_token)
+    page = s.client.tweets.ListReplies(request, metadata=s.optional_me())
+    return render.tweet_list(page.tweets, page.next_page_token)
+
+
+def followers(s: Session, a) -> str:
+    request = graph_pb.ListFollowersRequest(user_id=s.user(a.handle).user_id, page_size=a.limit, page_token=a.page_token)
+    return _users(s.client.graph.ListFollowers(request))
+
+
+def following(s: Session, a) -> str:
+    request = graph_pb.ListFollowingRequest(user_id=s.user(a.handle).user_id, page_size=a.limit, page_token=a.page_token)
+    return _users(s.client.graph.ListFollowing(request))
+
+
+def fanout_status(s: Session, a) -> str:
+    status = s.client.fanout.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest())
+    lag = status.oldest_pending_age.ToMilliseconds()
+    return (
+        f"queue depth {status.queue_depth}, oldest pending {lag} ms, events processed {status.events_processed}, "
+        f"timeline writes {status.timeline_writes}, celebrity tweets not pushed {status.celebrity_tweets_skipped}, "
+        f"dead letters {status.dead_letters}"
+    )
+
+
+def _users(page) -> str:
+    lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
+    return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
+
+
+COMMANDS = {
+    "register": register, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
+    "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
+    "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
+    "followers": followers, "following": following, "fanout-status": fanout_status,
+}  # fmt: skip
+
+ARGUMENTS = {
+    "register": ("HANDLE NAME", "register a new account"), "user": ("HANDLE", "show an account"),
+    "post": ("TEXT", "post a tweet"), "reply": ("ID TEXT", "reply to a tweet"),
+    "follow": ("HANDLE", "follow an account"), "unfollow": ("HANDLE", "stop following an account"),
+    "like": ("ID", "like a tweet"), "unlike": ("ID", "remove your like"), "retweet": ("ID", "retweet a tweet"),
+    "unretweet": ("ID", "undo your retweet"), "delete": ("ID", "delete one of your tweets"),
+    "delete-account": ("", "delete your account"), "home": ("PAGE", "read your home timeline"),
+    "tweets": ("HANDLE PAGE", "read a user's tweets"), "replies": ("ID PAGE", "read the replies to a tweet"),
+    "followers": ("HANDLE PAGE", "list an account's followers"),
+    "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
+}  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chirp", description="Use the Chirp mesh from a terminal.")
+    parser.add_argument("--target", default=os.environ.get("CHIRP_TARGET", DEFAULT_TARGET), help="mesh address")
+    parser.add_argument("--as", dest="acting_handle", default=os.environ.get("CHIRP_AS"), help="act as this handle")
+    parser.add_argument("--timeout", type=float, default=10.0, help="deadline per call, in seconds")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (params, help_text) in ARGUMENTS.items():
+        _add_params(commands.add_parser(name, help=help_text), params.split())
+    add_loader_arguments(commands.add_parser("load-graph", help="register a social graph and sample tweets"))
+    return parser
+
+
+def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
+    for param in params:
+        if param == "HANDLE":
+            sub.add_argument("handle")
+        elif param == "ID":
+            sub.add_argument("tweet_id", type=int)
+        elif param == "TEXT":
+            sub.add_argument("text")
+        elif param == "NAME":
+            sub.add_argument("--name", help="display name (the handle when left out)")
+        elif param == "PAGE":
+            sub.add_argument("--limit", type=int, default=10, help="how many to show")
+            sub.add_argument("--page-token", default="", help="continue from a previous page")

@@ -1,0 +1,35 @@
+"""How the `chirp` command shows users and tweets to a person."""
+
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+
+
+def user_line(user: graph_pb.User) -> str:
+    badge = "  [celebrity]" if user.celebrity else ""
+    return (
+        f"@{user.handle} ({user.display_name})  id {user.user_id}  "
+        f"{user.follower_count} followers, {user.following_count} following{badge}"
+    )
+
+
+def tweet_block(tweet: tweet_pb.Tweet) -> str:
+    when = tweet.create_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
+    header = f"@{tweet.author.handle} · {when} · id {tweet.tweet_id}"
+    if tweet.HasField("retweeted_tweet"):
+        return f"{header}  retweeted:\n" + _indent(tweet_block(tweet.retweeted_tweet))
+    reply = f"  (reply to {tweet.in_reply_to_tweet_id})" if tweet.in_reply_to_tweet_id else ""
+    liked = " (you liked)" if tweet.viewer_liked else ""
+    counts = f"likes {tweet.like_count}{liked}  retweets {tweet.retweet_count}  replies {tweet.reply_count}"
+    return f"{header}{reply}\n  {tweet.text}\n  {counts}"
+
+
+def tweet_list(tweets, next_page_token: str) -> str:
+    if not tweets:
+        return "(no tweets)"
+    blocks = "\n\n".join(tweet_block(t) for t in tweets)
+    more = f"\n\nmore: --page-token {next_page_token}" if next_page_token else ""
+    return blocks + more
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())

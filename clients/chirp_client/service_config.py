@@ -1,0 +1,35 @@
+"""gRPC service config: retries for idempotent calls, made by gRPC itself.
+
+Only calls that can safely run twice are retried, and only on
+UNAVAILABLE: reads, follows, likes and their undos. Posting, retweeting
+and deleting are not retried, since a retry could act twice or report
+NOT_FOUND for work that was done.
+"""
+
+import json
+
+IDEMPOTENT_PREFIXES = ("Get", "List", "BatchGet", "Check", "Decode", "Search")
+IDEMPOTENT_WRITES = {"FollowUser", "UnfollowUser", "LikeTweet", "UnlikeTweet"}
+
+RETRY_POLICY = {
+    "maxAttempts": 4,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "1s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+
+def is_idempotent(method_name: str) -> bool:
+    return method_name.startswith(IDEMPOTENT_PREFIXES) or method_name in IDEMPOTENT_WRITES
+
+
+def service_config(services) -> str:
+    """services: the generated file descriptors' ServiceDescriptors."""
+    names = [
+        {"service": service.full_name, "method": method.name}
+        for service in services
+        for method in service.methods
+        if is_idempotent(method.name)
+    ]
+    return json.dumps({"methodConfig": [{"name": names, "retryPolicy": RETRY_POLICY}]})

@@ -1,0 +1,91 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Event(_message.Message):
+    __slots__ = ("event_id", "occur_time", "tweet_created", "tweet_deleted", "user_followed", "user_unfollowed", "user_deleted", "tweet_liked", "tweet_unliked")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    TWEET_CREATED_FIELD_NUMBER: _ClassVar[int]
+    TWEET_DELETED_FIELD_NUMBER: _ClassVar[int]
+    USER_FOLLOWED_FIELD_NUMBER: _ClassVar[int]
+    USER_UNFOLLOWED_FIELD_NUMBER: _ClassVar[int]
+    USER_DELETED_FIELD_NUMBER: _ClassVar[int]
+    TWEET_LIKED_FIELD_NUMBER: _ClassVar[int]
+    TWEET_UNLIKED_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    occur_time: _timestamp_pb2.Timestamp
+    tweet_created: TweetCreated
+    tweet_deleted: TweetDeleted
+    user_followed: UserFollowed
+    user_unfollowed: UserUnfollowed
+    user_deleted: UserDeleted
+    tweet_liked: TweetLiked
+    tweet_unliked: TweetUnliked
+    def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ...) -> None: ...
+
+class TweetCreated(_message.Message):
+    __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id")
+    TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    IN_REPLY_TO_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    RETWEET_OF_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    tweet_id: int
+    author_id: int
+    text: str
+    in_reply_to_tweet_id: int
+    retweet_of_tweet_id: int
+    def __init__(self, tweet_id: _Optional[int] = ..., author_id: _Optional[int] = ..., text: _Optional[str] = ..., in_reply_to_tweet_id: _Optional[int] = ..., retweet_of_tweet_id: _Optional[int] = ...) -> None: ...
+
+class TweetDeleted(_message.Message):
+    __slots__ = ("tweet_id", "author_id")
+    TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    tweet_id: int
+    author_id: int
+    def __init__(self, tweet_id: _Optional[int] = ..., author_id: _Optional[int] = ...) -> None: ...
+
+class UserFollowed(_message.Message):
+    __slots__ = ("follower_id", "followee_id")
+    FOLLOWER_ID_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWEE_ID_FIELD_NUMBER: _ClassVar[int]
+    follower_id: int
+    followee_id: int
+    def __init__(self, follower_id: _Optional[int] = ..., followee_id: _Optional[int] = ...) -> None: ...
+
+class UserUnfollowed(_message.Message):
+    __slots__ = ("follower_id", "followee_id")
+    FOLLOWER_ID_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWEE_ID_FIELD_NUMBER: _ClassVar[int]
+    follower_id: int
+    followee_id: int
+    def __init__(self, follower_id: _Optional[int] = ..., followee_id: _Optional[int] = ...) -> None: ...
+
+class UserDeleted(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    def __init__(self, user_id: _Optional[int] = ...) -> None: ...
+
+class TweetLiked(_message.Message):
+    __slots__ = ("tweet_id", "user_id")
+    TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    tweet_id: int
+    user_id: int
+    def __init__(self, tweet_id: _Optional[int] = ..., user_id: _Optional[int] = ...) -> None: ...
+
+class TweetUnliked(_message.Message):
+    __slots__ = ("tweet_id", "user_id")
+    TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    tweet_id: int
+    user_id: int
+    def __init__(self, tweet_id: _Optional[int] = ..., user_id: _Optional[int] = ...) -> None: ...

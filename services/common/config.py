@@ -1,0 +1,61 @@
+"""Configuration from environment variables, with safe local defaults."""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the service refuses to start."""
+
+
+def env_int(name: str, default: int, minimum: int = 0, maximum: int = 2**31) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name}={value} is outside {minimum}..{maximum}")
+    return value
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the embedded mesh; README's configuration table lists them."""
+
+    listen: str = "127.0.0.1:50051"
+    data_dir: Path = Path("data")
+    worker_id: int = 0
+    celebrity_threshold: int = 10_000
+    timeline_length: int = 800
+    fanout_batch_size: int = 1_000
+    page_token_secret: bytes = b""
+    shutdown_grace_seconds: int = 5
+    log_level: str = "INFO"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "chirp.db"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        secret = os.environ.get("CHIRP_PAGE_TOKEN_SECRET", "")
+        return cls(
+            listen=env_str("CHIRP_LISTEN", cls.listen),
+            data_dir=Path(env_str("CHIRP_DATA_DIR", str(cls.data_dir))),
+            worker_id=env_int("CHIRP_WORKER_ID", cls.worker_id, 0, 1023),
+            celebrity_threshold=env_int("CHIRP_CELEBRITY_THRESHOLD", cls.celebrity_threshold, 1),
+            timeline_length=env_int("CHIRP_TIMELINE_LENGTH", cls.timeline_length, 1, 100_000),
+            fanout_batch_size=env_int("CHIRP_FANOUT_BATCH_SIZE", cls.fanout_batch_size, 1, 100_000),
+            page_token_secret=secret.encode() or secrets.token_bytes(32),
+            shutdown_grace_seconds=env_int("CHIRP_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace_seconds, 0, 600),
+            log_level=env_str("CHIRP_LOG_LEVEL", cls.log_level).upper(),
+        )

@@ -1,0 +1,42 @@
+"""Domain errors. Entry points map each kind to one gRPC status code."""
+
+
+class ChirpError(Exception):
+    """A request that can't be served; the message says what to change."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidArgument(ChirpError):
+    pass
+
+
+class NotFound(ChirpError):
+    pass
+
+
+class AlreadyExists(ChirpError):
+    pass
+
+
+class PermissionDenied(ChirpError):
+    pass
+
+
+class Unauthenticated(ChirpError):
+    pass
+
+
+class ResourceExhausted(ChirpError):
+    pass
+
+
+class Unavailable(ChirpError):
+    pass
+
+
+class NotImplementedYet(ChirpError):
+    pass

@@ -1,0 +1,57 @@
+"""Domain events: plain dataclasses, shared by the services that emit and consume them.
+
+Each has a twin message in protos/chirp/events/v1; event_codec maps one to
+the other, so every queued payload is a typed, versioned protobuf.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TweetCreated:
+    """A tweet, a reply (in_reply_to_tweet_id set) or a retweet (retweet_of_tweet_id set)."""
+
+    tweet_id: int
+    author_id: int
+    text: str = ""
+    in_reply_to_tweet_id: int = 0
+    retweet_of_tweet_id: int = 0
+
+
+@dataclass(frozen=True)
+class TweetDeleted:
+    tweet_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class UserFollowed:
+    follower_id: int
+    followee_id: int
+
+
+@dataclass(frozen=True)
+class UserUnfollowed:
+    follower_id: int
+    followee_id: int
+
+
+@dataclass(frozen=True)
+class UserDeleted:
+    user_id: int
+
+
+@dataclass(frozen=True)
+class TweetLiked:
+    tweet_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class TweetUnliked:
+    tweet_id: int
+    user_id: int
+
+
+Event = TweetCreated | TweetDeleted | UserFollowed | UserUnfollowed | UserDeleted | TweetLiked | TweetUnliked
+EVENT_TYPES: tuple[type, ...] = Event.__args__

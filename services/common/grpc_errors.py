@@ -1,0 +1,68 @@
+"""Maps domain errors to gRPC statuses, once, for every service.
+
+INVALID_ARGUMENT carries a google.rpc.BadRequest detail naming the field,
+so clients can point at what to fix. An unexpected exception is logged
+and answered with INTERNAL; it never takes the server down.
+"""
+
+import logging
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from services.common import errors
+
+log = logging.getLogger("chirp.rpc")
+
+STATUS_OF = {
+    errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
+    errors.NotFound: code_pb2.NOT_FOUND,
+    errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
+    errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
+    errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
+    errors.Unavailable: code_pb2.UNAVAILABLE,
+    errors.NotImplementedYet: code_pb2.UNIMPLEMENTED,
+}
+
+
+def to_status(error: errors.ChirpError) -> grpc.Status:
+    status = status_pb2.Status(code=STATUS_OF[type(error)], message=error.message)
+    if error.field is not None:
+        violation = error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.message)
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
+        status.details.append(detail)
+    return rpc_status.to_status(status)
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Turns a ChirpError raised by a unary handler into its status."""
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        return grpc.unary_unary_rpc_method_handler(
+            _guarded(handler.unary_unary, handler_call_details.method),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _guarded(behaviour, method: str):
+    async def guarded(request, context: grpc.aio.ServicerContext):
+        try:
+            return await behaviour(request, context)
+        except errors.ChirpError as error:
+            status = to_status(error)
+            await context.abort(status.code, status.details, status.trailing_metadata)
+        except (grpc.aio.AbortError, grpc.aio.UsageError):
+            raise
+        except Exception:
+            log.exception("unexpected failure in %s", method)
+            await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed unexpectedly; the server log has the details")
+
+    return guarded

@@ -1,0 +1,43 @@
+"""The Snowflake id layout, shared by everything that reads ids.
+
+From the most significant bit down: one zero bit, 41 bits of milliseconds
+since CHIRP_EPOCH_MS, 10 bits of worker id, 12 bits of sequence. Ids sort
+by time, so tweets and timelines sort by id.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
+
+CHIRP_EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
+WORKER_BITS, SEQUENCE_BITS = 10, 12
+MAX_WORKER_ID = (1 << WORKER_BITS) - 1
+MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1
+
+
+class IdSource(Protocol):
+    async def next_id(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class DecodedId:
+    created_at: datetime
+    worker_id: int
+    sequence: int
+
+
+def compose(millis: int, worker_id: int, sequence: int) -> int:
+    return ((millis - CHIRP_EPOCH_MS) << (WORKER_BITS + SEQUENCE_BITS)) | (worker_id << SEQUENCE_BITS) | sequence
+
+
+def decode(snowflake_id: int) -> DecodedId:
+    millis = (snowflake_id >> (WORKER_BITS + SEQUENCE_BITS)) + CHIRP_EPOCH_MS
+    return DecodedId(
+        created_at=datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+        worker_id=(snowflake_id >> SEQUENCE_BITS) & MAX_WORKER_ID,
+        sequence=snowflake_id & MAX_SEQUENCE,
+    )
+
+
+def created_at(snowflake_id: int) -> datetime:
+    return decode(snowflake_id).created_at

@@ -1,0 +1,72 @@
+"""One way to build, run and stop a gRPC server, shared by every service.
+
+Every server offers grpc.health.v1 and server reflection, maps domain
+errors to statuses, caps request size, and stops gracefully on SIGTERM.
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.common.grpc_errors import DomainErrorInterceptor
+
+log = logging.getLogger("chirp.server")
+
+MAX_REQUEST_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A servicer to host: its full service name and how to add it."""
+
+    service_name: str
+    add: Callable[[grpc.aio.Server], None]
+
+
+@dataclass
+class RunningServer:
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+
+    async def stop(self, grace: float) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+async def create_server(listen: str, registrations: Sequence[Registration]) -> RunningServer:
+    server = grpc.aio.server(
+        interceptors=[DomainErrorInterceptor()],
+        options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
+    )
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for registration in registrations:
+        registration.add(server)
+    names = [r.service_name for r in registrations]
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(listen)
+    if port == 0:
+        raise OSError(f"could not listen on {listen}")
+    await server.start()
+    for name in ["", *names]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, port, health_servicer)
+
+
+async def serve_until_signalled(running: RunningServer, grace: float, on_stop: Callable | None = None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("stopping: draining requests for up to %ss", grace)
+    await running.stop(grace)
+    if on_stop is not None:
+        await on_stop()

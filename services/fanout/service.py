@@ -1,0 +1,84 @@
+"""Fan-out on write: applies tweet and follow events to the cached home timelines.
+
+Every handler is idempotent (adding an id twice or removing a missing one
+changes nothing), so an event delivered twice does no harm.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from services.common.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.outbox import QueueStats
+from services.common.pagination import PageRequest
+from services.fanout.ports import AuthorTweets, EventQueue, FollowerSource
+from services.timeline.ports import TimelineCache
+
+
+@dataclass
+class FanoutCounters:
+    events_processed: int = 0
+    timeline_writes: int = 0
+    celebrity_tweets_skipped: int = 0
+
+
+class FanoutService:
+    def __init__(
+        self, cache: TimelineCache, followers: FollowerSource, tweets: AuthorTweets, batch_size: int, capacity: int
+    ):
+        self._cache = cache
+        self._followers = followers
+        self._tweets = tweets
+        self._batch_size = batch_size
+        self._capacity = capacity
+        self.counters = FanoutCounters()
+        self.queue: EventQueue | None = None
+        self._handlers = {
+            TweetCreated: self._on_tweet_created,
+            TweetDeleted: self._on_tweet_deleted,
+            UserFollowed: self._on_followed,
+            UserUnfollowed: self._on_unfollowed,
+            UserDeleted: self._on_user_deleted,
+        }
+
+    async def handle(self, event: Event) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            await handler(event)
+            self.counters.events_processed += 1
+
+    async def queue_stats(self) -> QueueStats:
+        return await self.queue.stats() if self.queue else QueueStats(0, 0.0, 0)
+
+    async def _on_tweet_created(self, event: TweetCreated) -> None:
+        if await self._followers.is_celebrity(event.author_id):
+            self.counters.celebrity_tweets_skipped += 1
+            return
+        async for batch in self._follower_batches(event.author_id):
+            self.counters.timeline_writes += await self._cache.add(batch, [event.tweet_id])
+
+    async def _on_tweet_deleted(self, event: TweetDeleted) -> None:
+        async for batch in self._follower_batches(event.author_id):
+            self.counters.timeline_writes += await self._cache.remove(batch, [event.tweet_id])
+
+    async def _on_followed(self, event: UserFollowed) -> None:
+        if await self._followers.is_celebrity(event.followee_id):
+            return
+        ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
+        self.counters.timeline_writes += await self._cache.add([event.follower_id], ids)
+
+    async def _on_unfollowed(self, event: UserUnfollowed) -> None:
+        ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)
+        self.counters.timeline_writes += await self._cache.remove([event.follower_id], ids)
+
+    async def _on_user_deleted(self, event: UserDeleted) -> None:
+        await self._cache.drop(event.user_id)
+
+    async def _follower_batches(self, author_id: int) -> AsyncIterator[list[int]]:
+        cursor = None
+        while True:
+            page = await self._followers.follower_ids(author_id, PageRequest(self._batch_size, cursor))
+            if page.items:
+                yield page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor

@@ -1,0 +1,150 @@
+"""The graph's system of record in SQLite."""
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+from services.common.errors import AlreadyExists
+from services.common.events import Event
+from services.common.outbox import Outbox
+from services.common.pagination import Page, PageRequest, page_of
+from services.common.sqlite import Database, placeholders
+from services.graph.domain import User, handle_key
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+  user_id INTEGER PRIMARY KEY,
+  handle TEXT NOT NULL,
+  handle_key TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  follower_count INTEGER NOT NULL DEFAULT 0,
+  following_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS follows (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  follower_id INTEGER NOT NULL,
+  followee_id INTEGER NOT NULL,
+  UNIQUE (follower_id, followee_id)
+);
+CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, seq);
+CREATE INDEX IF NOT EXISTS follows_by_follower ON follows (follower_id, seq);
+"""
+
+_USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
+
+
+class SqliteGraphRepository:
+    def __init__(self, db: Database, outbox: Outbox):
+        self._db = db
+        self._outbox = outbox
+
+    async def add_user(self, user: User) -> None:
+        try:
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO users (user_id, handle, handle_key, display_name, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (user.user_id, user.handle, handle_key(user.handle), user.display_name, user.created_at.timestamp()),
+                )
+        except sqlite3.IntegrityError:
+            raise AlreadyExists(f"the handle {user.handle!r} is taken; choose another", field="handle") from None
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def get_by_handle(self, handle: str) -> User | None:
+        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE handle_key = ?", (handle_key(handle),))
+        return _user(row) if row else None
+
+    async def get_many(self, user_ids: Sequence[int]) -> list[User]:
+        unique = list(dict.fromkeys(user_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id IN ({placeholders(len(unique))})", unique
+        )
+        found = {row["user_id"]: _user(row) for row in rows}
+        return [found[user_id] for user_id in unique if user_id in found]
+
+    async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
+        async with self._db.transaction() as tx:
+            followers = [r[0] for r in await tx.execute_fetchall("SELECT follower_id FROM follows WHERE followee_id = ?", (user_id,))]
+            await tx.execute(
+                "UPDATE users SET following_count = following_count - 1 WHERE user_id IN "
+                "(SELECT follower_id FROM follows WHERE followee_id = ?)", (user_id,)
+            )
+            await tx.execute(
+                "UPDATE users SET follower_count = follower_count - 1 WHERE user_id IN "
+                "(SELECT followee_id FROM follows WHERE follower_id = ?)", (user_id,)
+            )
+            await tx.execute("DELETE FROM follows WHERE follower_id = ? OR followee_id = ?", (user_id, user_id))
+            deleted = (await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))).rowcount == 1
+            if deleted:
+                await self._outbox.append(tx, events_for(followers))
+        self._outbox.notify()
+        return deleted
+
+    async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
+        sql = "INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (?, ?)"
+        return await self._change_edge(sql, follower_id, followee_id, +1, events)
+
+    async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
+        sql = "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?"
+        return await self._change_edge(sql, follower_id, followee_id, -1, events)
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?", (follower_id, followee_id)
+        )
+        return row is not None
+
+    async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
+        return await self._users_page("followee_id", "follower_id", user_id, page)
+
+    async def following(self, user_id: int, page: PageRequest) -> Page[User]:
+        return await self._users_page("follower_id", "followee_id", user_id, page)
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
+        rows = await self._db.fetch_all(
+            "SELECT seq, follower_id FROM follows WHERE followee_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (user_id, page.cursor or 0, page.size + 1),
+        )
+        return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
+
+    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
+            "WHERE f.follower_id = ? AND u.follower_count >= ?",
+            (user_id, min_followers),
+        )
+        return [row[0] for row in rows]
+
+    async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
+        async with self._db.transaction() as tx:
+            changed = (await tx.execute(sql, (follower_id, followee_id))).rowcount == 1
+            if changed:
+                await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
+                await tx.execute("UPDATE users SET follower_count = follower_count + ? WHERE user_id = ?", (delta, followee_id))
+                await self._outbox.append(tx, events)
+        if changed:
+            self._outbox.notify()
+        return changed
+
+    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
+        """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
+        rows = await self._db.fetch_all(
+            f"SELECT f.seq, {_USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"WHERE f.{anchor} = ? AND f.seq < ? ORDER BY f.seq DESC LIMIT ?",
+            (user_id, page.cursor or 2**62, page.size + 1),
+        )
+        return page_of(rows, page.size, lambda row: row["seq"], _user)
+
+
+def _user(row) -> User:
+    return User(
+        user_id=row["user_id"],
+        handle=row["handle"],
+        display_name=row["display_name"],
+        created_at=datetime.fromtimestamp(row["created_at"], tz=timezone.utc),
+        follower_count=row["follower_count"],
+        following_count=row["following_count"],
+    )

@@ -1,0 +1,76 @@
+"""GraphService over gRPC: requests in, domain calls, messages out."""
+
+import grpc
+from chirp.graph.v1 import graph_service_pb2 as pb
+from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
+
+from services.common.auth import require_user
+from services.common.pagination import PageLimits, PageTokens
+from services.common.server import Registration
+from services.graph.messages import user_message
+from services.graph.service import GraphService
+
+USER_PAGES = PageLimits(default=50, maximum=1000)
+
+Context = grpc.aio.ServicerContext
+
+
+class GraphServicer(pb_grpc.GraphServiceServicer):
+    def __init__(self, graph: GraphService, tokens: PageTokens):
+        self._graph = graph
+        self._tokens = tokens
+
+    async def CreateUser(self, request: pb.CreateUserRequest, context: Context) -> pb.CreateUserResponse:
+        user = await self._graph.create_user(request.handle, request.display_name)
+        return pb.CreateUserResponse(user=user_message(user))
+
+    async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
+        return pb.GetUserResponse(user=user_message(await self._graph.get_user(request.user_id)))
+
+    async def GetUserByHandle(self, request: pb.GetUserByHandleRequest, context: Context) -> pb.GetUserByHandleResponse:
+        return pb.GetUserByHandleResponse(user=user_message(await self._graph.get_by_handle(request.handle)))
+
+    async def BatchGetUsers(self, request: pb.BatchGetUsersRequest, context: Context) -> pb.BatchGetUsersResponse:
+        users = await self._graph.batch_get(list(request.user_ids))
+        return pb.BatchGetUsersResponse(users=[user_message(user) for user in users])
+
+    async def DeleteUser(self, request: pb.DeleteUserRequest, context: Context) -> pb.DeleteUserResponse:
+        await self._graph.delete_user(require_user(context), request.user_id)
+        return pb.DeleteUserResponse()
+
+    async def FollowUser(self, request: pb.FollowUserRequest, context: Context) -> pb.FollowUserResponse:
+        user = await self._graph.follow(require_user(context), request.user_id)
+        return pb.FollowUserResponse(user=user_message(user))
+
+    async def UnfollowUser(self, request: pb.UnfollowUserRequest, context: Context) -> pb.UnfollowUserResponse:
+        user = await self._graph.unfollow(require_user(context), request.user_id)
+        return pb.UnfollowUserResponse(user=user_message(user))
+
+    async def ListFollowers(self, request: pb.ListFollowersRequest, context: Context) -> pb.ListFollowersResponse:
+        scope = f"graph/followers/{request.user_id}"
+        page = await self._graph.followers(request.user_id, self._page(scope, request))
+        return pb.ListFollowersResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListFollowing(self, request: pb.ListFollowingRequest, context: Context) -> pb.ListFollowingResponse:
+        scope = f"graph/following/{request.user_id}"
+        page = await self._graph.following(request.user_id, self._page(scope, request))
+        return pb.ListFollowingResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def CheckFollowing(self, request: pb.CheckFollowingRequest, context: Context) -> pb.CheckFollowingResponse:
+        following = await self._graph.is_following(request.follower_id, request.followee_id)
+        return pb.CheckFollowingResponse(following=following)
+
+    def _page(self, scope: str, request):
+        return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
+
+
+def registration(graph: GraphService, tokens: PageTokens) -> Registration:
+    servicer = GraphServicer(graph, tokens)
+    return Registration(
+        pb.DESCRIPTOR.services_by_name["GraphService"].full_name,
+        lambda server: pb_grpc.add_GraphServiceServicer_to_server(servicer, server),
+    )

@@ -1,0 +1,37 @@
+"""What the graph domain needs from storage."""
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from services.common.events import Event
+from services.common.pagination import Page, PageRequest
+from services.graph.domain import User
+
+
+class GraphRepository(Protocol):
+    async def add_user(self, user: User) -> None:
+        """Stores a new user; raises AlreadyExists when the handle is taken."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_handle(self, handle: str) -> User | None: ...
+
+    async def get_many(self, user_ids: Sequence[int]) -> list[User]: ...
+
+    async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
+        """Deletes a user and their edges; events_for(follower_ids) gives the events to record with it."""
+
+    async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
+        """Adds the edge and records events if it was new; returns whether it was."""
+
+    async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool: ...
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool: ...
+
+    async def followers(self, user_id: int, page: PageRequest) -> Page[User]: ...
+
+    async def following(self, user_id: int, page: PageRequest) -> Page[User]: ...
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]: ...
+
+    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]: ...

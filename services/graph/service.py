@@ -1,0 +1,110 @@
+"""Graph use cases: accounts, follows, and the lists other services page through."""
+
+import dataclasses
+from collections.abc import Sequence
+
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.common.events import UserDeleted, UserFollowed, UserUnfollowed
+from services.common.ids import IdSource, created_at
+from services.common.pagination import Page, PageRequest
+from services.graph.domain import (
+    MAX_BATCH_USERS,
+    User,
+    valid_display_name,
+    valid_handle,
+    valid_user_id,
+)
+from services.graph.ports import GraphRepository
+
+
+class GraphService:
+    def __init__(self, repository: GraphRepository, ids: IdSource, celebrity_threshold: int):
+        self._repository = repository
+        self._ids = ids
+        self.celebrity_threshold = celebrity_threshold
+
+    async def create_user(self, handle: str, display_name: str) -> User:
+        handle = valid_handle(handle)
+        name = valid_display_name(display_name, handle)
+        user_id = await self._ids.next_id()
+        user = User(user_id, handle, name, created_at(user_id))
+        await self._repository.add_user(user)
+        return user
+
+    async def get_user(self, user_id: int) -> User:
+        user = await self._repository.get(valid_user_id(user_id))
+        if user is None:
+            raise NotFound(f"no user has id {user_id}", field="user_id")
+        return self._flagged(user)
+
+    async def get_by_handle(self, handle: str) -> User:
+        user = await self._repository.get_by_handle(valid_handle(handle))
+        if user is None:
+            raise NotFound(f"no user has the handle {handle!r}", field="handle")
+        return self._flagged(user)
+
+    async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
+        if len(user_ids) > MAX_BATCH_USERS:
+            raise InvalidArgument(
+                f"user_ids has {len(user_ids)} ids; ask for at most {MAX_BATCH_USERS} at a time", field="user_ids"
+            )
+        return [self._flagged(user) for user in await self._repository.get_many(user_ids)]
+
+    async def delete_user(self, actor_id: int, user_id: int) -> None:
+        await self.get_user(user_id)
+        if actor_id != user_id:
+            raise PermissionDenied(f"user {actor_id} may not delete the account of user {user_id}; only its owner may")
+
+        def events_for(follower_ids: list[int]):
+            return [*(UserUnfollowed(f, user_id) for f in follower_ids), UserDeleted(user_id)]
+
+        await self._repository.delete_user(user_id, events_for)
+
+    async def follow(self, actor_id: int, user_id: int) -> User:
+        await self._check_edge(actor_id, user_id, "follow")
+        await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)])
+        return await self.get_user(user_id)
+
+    async def unfollow(self, actor_id: int, user_id: int) -> User:
+        await self._check_edge(actor_id, user_id, "unfollow")
+        await self._repository.unfollow(actor_id, user_id, [UserUnfollowed(actor_id, user_id)])
+        return await self.get_user(user_id)
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool:
+        valid_user_id(follower_id, "follower_id")
+        valid_user_id(followee_id, "followee_id")
+        return await self._repository.is_following(follower_id, followee_id)
+
+    async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
+        await self.get_user(user_id)
+        return self._flagged_page(await self._repository.followers(user_id, page))
+
+    async def following(self, user_id: int, page: PageRequest) -> Page[User]:
+        await self.get_user(user_id)
+        return self._flagged_page(await self._repository.following(user_id, page))
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
+        return await self._repository.follower_ids(user_id, page)
+
+    async def following_ids(self, user_id: int) -> list[int]:
+        return await self._repository.following_ids(user_id)
+
+    async def celebrity_following_ids(self, user_id: int) -> list[int]:
+        return await self._repository.following_ids(user_id, min_followers=self.celebrity_threshold)
+
+    async def is_celebrity(self, user_id: int) -> bool:
+        user = await self._repository.get(user_id)
+        return user is not None and self._flagged(user).celebrity
+
+    def _flagged(self, user: User) -> User:
+        return dataclasses.replace(user, celebrity=user.follower_count >= self.celebrity_threshold)
+
+    def _flagged_page(self, page: Page[User]) -> Page[User]:
+        return Page([self._flagged(user) for user in page.items], page.next_cursor)
+
+    async def _check_edge(self, actor_id: int, user_id: int, verb: str) -> None:
+        valid_user_id(user_id)
+        if actor_id == user_id:
+            raise InvalidArgument(f"you cannot {verb} yourself", field="user_id")
+        await self.get_user(actor_id)
+        await self.get_user(user_id)

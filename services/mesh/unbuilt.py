@@ -1,0 +1,36 @@
+"""Search and Trending: their contracts are served, their implementation is not built yet.
+
+Every call answers UNIMPLEMENTED with a message that says so, so that
+clients and grpcurl see the full mesh and nobody mistakes it for a result.
+"""
+
+from chirp.search.v1 import search_service_pb2 as search_pb
+from chirp.search.v1 import search_service_pb2_grpc as search_grpc
+from chirp.trending.v1 import trending_service_pb2 as trending_pb
+from chirp.trending.v1 import trending_service_pb2_grpc as trending_grpc
+
+from services.common.errors import NotImplementedYet
+from services.common.server import Registration
+
+
+class UnbuiltSearch(search_grpc.SearchServiceServicer):
+    async def SearchTweets(self, request, context):
+        raise NotImplementedYet("SearchService is not built yet: its contract is final, its index arrives in a later release")
+
+
+class UnbuiltTrending(trending_grpc.TrendingServiceServicer):
+    async def ListTrendingHashtags(self, request, context):
+        raise NotImplementedYet("TrendingService is not built yet: its contract is final, its counters arrive in a later release")
+
+
+def registrations() -> list[Registration]:
+    return [
+        Registration(
+            search_pb.DESCRIPTOR.services_by_name["SearchService"].full_name,
+            lambda server: search_grpc.add_SearchServiceServicer_to_server(UnbuiltSearch(), server),
+        ),
+        Registration(
+            trending_pb.DESCRIPTOR.services_by_name["TrendingService"].full_name,
+            lambda server: trending_grpc.add_TrendingServiceServicer_to_server(UnbuiltTrending(), server),
+        ),
+    ]

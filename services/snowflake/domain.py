@@ -1,0 +1,63 @@
+"""Snowflake ids: laid out as services.common.ids describes.
+
+Ids from one generator are strictly increasing. When the clock steps
+back, the generator waits up to `max_backward_wait_ms` for it to catch
+up and otherwise refuses (Unavailable); it never repeats or reorders.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from services.common.errors import InvalidArgument, Unavailable
+from services.common.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose
+
+MAX_BATCH = 4096
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SnowflakeGenerator:
+    def __init__(self, worker_id: int, clock: Callable[[], int] = wall_clock_ms, max_backward_wait_ms: int = 10):
+        if not 0 <= worker_id <= MAX_WORKER_ID:
+            raise ValueError(f"worker id must be 0..{MAX_WORKER_ID}, got {worker_id}")
+        self._worker_id = worker_id
+        self._clock = clock
+        self._max_backward_wait_ms = max_backward_wait_ms
+        self._last_ms = -1
+        self._sequence = 0
+
+    async def next_id(self) -> int:
+        return (await self.next_ids(1))[0]
+
+    async def next_ids(self, count: int) -> list[int]:
+        if not 1 <= count <= MAX_BATCH:
+            raise InvalidArgument(f"count must be 1 to {MAX_BATCH}, got {count}", field="count")
+        ids: list[int] = []
+        while len(ids) < count:
+            now = await self._usable_millisecond()
+            if now > self._last_ms:
+                self._last_ms, self._sequence = now, 0
+            while len(ids) < count and self._sequence <= MAX_SEQUENCE:
+                ids.append(compose(now, self._worker_id, self._sequence))
+                self._sequence += 1
+        return ids
+
+    async def _usable_millisecond(self) -> int:
+        """A millisecond that still has sequence numbers left, not before the last one used."""
+        waited = 0
+        while True:
+            now = self._clock()
+            if now > self._last_ms or (now == self._last_ms and self._sequence <= MAX_SEQUENCE):
+                return now
+            behind = self._last_ms - now
+            if behind > 0 and waited >= self._max_backward_wait_ms:
+                raise Unavailable(
+                    f"the clock of snowflake worker {self._worker_id} moved back by {behind} ms; "
+                    "ids are refused until it catches up, retry shortly"
+                )
+            await asyncio.sleep(0.001)
+            waited += 1
+

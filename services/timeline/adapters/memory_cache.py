@@ -1,0 +1,50 @@
+"""Home timelines in process memory: the embedded default, rebuilt from storage after a restart."""
+
+from bisect import bisect_left, insort
+from collections.abc import Sequence
+
+
+class InMemoryTimelineCache:
+    def __init__(self, capacity: int):
+        self._capacity = capacity
+        self._timelines: dict[int, list[int]] = {}  # ascending, so trimming drops from the front
+
+    async def read(self, user_id: int) -> list[int] | None:
+        timeline = self._timelines.get(user_id)
+        return None if timeline is None else timeline[::-1]
+
+    async def start(self, user_id: int) -> None:
+        self._timelines.setdefault(user_id, [])
+
+    async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        written = 0
+        for user_id in user_ids:
+            timeline = self._timelines.get(user_id)
+            if timeline is None:
+                continue
+            for tweet_id in tweet_ids:
+                written += _insert(timeline, tweet_id)
+            del timeline[: max(len(timeline) - self._capacity, 0)]
+        return written
+
+    async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        removed = 0
+        for user_id in user_ids:
+            timeline = self._timelines.get(user_id)
+            for tweet_id in tweet_ids if timeline else ():
+                index = bisect_left(timeline, tweet_id)
+                if index < len(timeline) and timeline[index] == tweet_id:
+                    del timeline[index]
+                    removed += 1
+        return removed
+
+    async def drop(self, user_id: int) -> None:
+        self._timelines.pop(user_id, None)
+
+
+def _insert(timeline: list[int], tweet_id: int) -> int:
+    index = bisect_left(timeline, tweet_id)
+    if index < len(timeline) and timeline[index] == tweet_id:
+        return 0
+    insort(timeline, tweet_id)
+    return 1

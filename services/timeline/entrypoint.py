@@ -1,0 +1,38 @@
+"""TimelineService over gRPC."""
+
+import grpc
+from chirp.timeline.v1 import timeline_service_pb2 as pb
+from chirp.timeline.v1 import timeline_service_pb2_grpc as pb_grpc
+
+from services.common.auth import require_user
+from services.common.pagination import PageLimits, PageTokens
+from services.common.server import Registration
+from services.timeline.service import TimelineService
+from services.tweet.messages import tweet_message
+
+TIMELINE_PAGES = PageLimits(default=20, maximum=100)
+
+
+class TimelineServicer(pb_grpc.TimelineServiceServicer):
+    def __init__(self, timelines: TimelineService, tokens: PageTokens):
+        self._timelines = timelines
+        self._tokens = tokens
+
+    async def ListHomeTimeline(
+        self, request: pb.ListHomeTimelineRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListHomeTimelineResponse:
+        reader_id = require_user(context)
+        scope = f"timeline/home/{reader_id}"
+        page_request = self._tokens.request(scope, TIMELINE_PAGES, request.page_size, request.page_token)
+        page = await self._timelines.home(reader_id, page_request)
+        return pb.ListHomeTimelineResponse(
+            tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+
+def registration(timelines: TimelineService, tokens: PageTokens) -> Registration:
+    servicer = TimelineServicer(timelines, tokens)
+    return Registration(
+        pb.DESCRIPTOR.services_by_name["TimelineService"].full_name,
+        lambda server: pb_grpc.add_TimelineServiceServicer_to_server(servicer, server),
+    )

@@ -1,0 +1,40 @@
+"""What timelines need: a cache of pushed ids, the follow graph, and tweets."""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from services.tweet.domain import TweetView
+
+
+class TimelineCache(Protocol):
+    """Home timelines as bounded lists of tweet ids, newest first. A cache: it may forget anything."""
+
+    async def read(self, user_id: int) -> list[int] | None:
+        """The user's ids, newest first; None when the cache holds no timeline for the user."""
+
+    async def start(self, user_id: int) -> None:
+        """Makes an empty timeline for the user if there is none, so that pushes land in it."""
+
+    async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        """Adds ids to the timelines the cache holds (others are skipped), trimmed to capacity.
+
+        Adding an id that is already there changes nothing. Returns how many entries were written."""
+
+    async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        """Removes ids wherever present; returns how many entries were removed."""
+
+    async def drop(self, user_id: int) -> None: ...
+
+
+class FollowGraph(Protocol):
+    async def batch_get(self, user_ids: Sequence[int]) -> list: ...
+
+    async def following_ids(self, user_id: int) -> list[int]: ...
+
+    async def celebrity_following_ids(self, user_id: int) -> list[int]: ...
+
+
+class TweetSource(Protocol):
+    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]: ...
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]: ...

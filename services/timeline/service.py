@@ -1,0 +1,81 @@
+"""The home timeline: pushed ids from the cache, merged with tweets pulled at read time.
+
+Tweets of ordinary authors arrive in the cache by fan-out. The reader's
+own tweets (read-your-writes) and those of followed celebrities are pulled
+live and merged in. A cache miss rebuilds the timeline from storage.
+"""
+
+import asyncio
+
+from services.common.errors import Unauthenticated
+from services.common.pagination import Page, PageRequest
+from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
+from services.tweet.domain import TweetView
+
+
+class TimelineService:
+    def __init__(self, cache: TimelineCache, graph: FollowGraph, tweets: TweetSource, capacity: int):
+        self._cache = cache
+        self._graph = graph
+        self._tweets = tweets
+        self._capacity = capacity
+        self._rebuilds: dict[int, asyncio.Task] = {}
+
+    async def home(self, reader_id: int, page: PageRequest) -> Page[TweetView]:
+        if not await self._graph.batch_get([reader_id]):
+            raise Unauthenticated(f"the acting user {reader_id} has no account; register first")
+        candidates, more_below = await self._candidates(reader_id, page)
+        return await self._hydrated_page(reader_id, candidates, page.size, more_below)
+
+    async def cached_ids(self, reader_id: int) -> list[int]:
+        ids = await self._cache.read(reader_id)
+        if ids is not None and reader_id not in self._rebuilds:
+            return ids
+        if reader_id not in self._rebuilds:
+            self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
+        return await asyncio.shield(self._rebuilds[reader_id])
+
+    async def _candidates(self, reader_id: int, page: PageRequest) -> tuple[list[int], bool]:
+        """Ids below the cursor, newest first, and whether more may lie below the last of them."""
+        cached = [i for i in await self.cached_ids(reader_id) if page.cursor is None or i < page.cursor]
+        pull_limit = page.size * 2
+        pull_from = [reader_id, *await self._graph.celebrity_following_ids(reader_id)]
+        pulled = await self._tweets.recent_ids(pull_from, page.cursor, pull_limit)
+        merged = sorted({*cached, *pulled}, reverse=True)
+        if len(pulled) < pull_limit:
+            return merged, False
+        floor = pulled[-1]  # below it, pulled tweets were not fetched: stop there
+        return [i for i in merged if i >= floor], True
+
+    async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool) -> Page[TweetView]:
+        """Hydrates candidates in order until the page is full, showing each original once."""
+        shown: list[TweetView] = []
+        originals: set[int] = set()
+        position = 0  # candidates[:position] have been considered
+        while len(shown) < size and position < len(candidates):
+            batch = candidates[position : position + size - len(shown) + size // 4 + 1]
+            visible = {view.tweet.tweet_id: view for view in await self._tweets.hydrate(reader_id, batch)}
+            for tweet_id in batch:
+                position += 1
+                view = visible.get(tweet_id)
+                if view is not None and view.original_id not in originals:
+                    originals.add(view.original_id)
+                    shown.append(view)
+                    if len(shown) == size:
+                        break
+        more = more_below or position < len(candidates)
+        return Page(shown, candidates[position - 1] if more and position else None)
+
+    async def _rebuild(self, reader_id: int) -> list[int]:
+        try:
+            await self._cache.start(reader_id)
+            celebrities = set(await self._graph.celebrity_following_ids(reader_id))
+            pushed_authors = [a for a in await self._graph.following_ids(reader_id) if a not in celebrities]
+            ids = await self._tweets.recent_ids(pushed_authors, None, self._capacity)
+            await self._cache.add([reader_id], ids)
+            return await self._cache.read(reader_id) or []
+        except BaseException:
+            await self._cache.drop(reader_id)
+            raise
+        finally:
+            self._rebuilds.pop(reader_id, None)

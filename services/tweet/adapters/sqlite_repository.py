@@ -1,0 +1,171 @@
+"""Tweets, likes and their counts in SQLite."""
+
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+
+from services.common.errors import AlreadyExists
+from services.common.events import Event, TweetDeleted
+from services.common.outbox import Outbox
+from services.common.pagination import Page, PageRequest, page_of
+from services.common.sqlite import Database, placeholders
+from services.tweet.domain import Tweet
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tweets (
+  tweet_id INTEGER PRIMARY KEY,
+  author_id INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  in_reply_to_tweet_id INTEGER NOT NULL DEFAULT 0,
+  retweet_of_tweet_id INTEGER NOT NULL DEFAULT 0,
+  like_count INTEGER NOT NULL DEFAULT 0,
+  retweet_count INTEGER NOT NULL DEFAULT 0,
+  reply_count INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS tweets_by_author ON tweets (author_id, tweet_id);
+CREATE INDEX IF NOT EXISTS replies_by_parent ON tweets (in_reply_to_tweet_id, tweet_id) WHERE in_reply_to_tweet_id != 0;
+CREATE UNIQUE INDEX IF NOT EXISTS one_retweet_per_user
+  ON tweets (author_id, retweet_of_tweet_id) WHERE retweet_of_tweet_id != 0 AND deleted = 0;
+CREATE TABLE IF NOT EXISTS likes (
+  tweet_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  PRIMARY KEY (tweet_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS likes_by_user ON likes (user_id, tweet_id);
+"""
+
+_COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
+_MAX_ID = 2**63 - 1
+
+
+class SqliteTweetRepository:
+    def __init__(self, db: Database, outbox: Outbox):
+        self._db = db
+        self._outbox = outbox
+
+    async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        try:
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    f"INSERT INTO tweets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, 0, 0)",
+                    (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id),
+                )
+                await _count_on_parent(tx, tweet, +1)
+                await self._outbox.append(tx, events)
+        except sqlite3.IntegrityError:
+            raise AlreadyExists(f"you already retweeted tweet {tweet.retweet_of_tweet_id}") from None
+        self._outbox.notify()
+
+    async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
+        unique = list(dict.fromkeys(tweet_ids))
+        if not unique:
+            return {}
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tweets WHERE deleted = 0 AND tweet_id IN ({placeholders(len(unique))})", unique
+        )
+        return {row["tweet_id"]: Tweet(*row) for row in rows}
+
+    async def delete(self, tweet: Tweet, events: list[Event]) -> bool:
+        async with self._db.transaction() as tx:
+            deleted = await _mark_deleted(tx, tweet)
+            if deleted:
+                await self._outbox.append(tx, events)
+        self._outbox.notify()
+        return deleted
+
+    async def delete_all_by(self, author_id: int) -> list[Tweet]:
+        async with self._db.transaction() as tx:
+            rows = await tx.execute_fetchall(f"SELECT {_COLUMNS} FROM tweets WHERE author_id = ? AND deleted = 0", (author_id,))
+            tweets = [Tweet(*row) for row in rows]
+            for tweet in tweets:
+                await _mark_deleted(tx, tweet)
+            await tx.execute(
+                "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = ?)",
+                (author_id,),
+            )
+            await tx.execute("DELETE FROM likes WHERE user_id = ?", (author_id,))
+            await self._outbox.append(tx, [TweetDeleted(t.tweet_id, author_id) for t in tweets])
+        self._outbox.notify()
+        return tweets
+
+    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
+        return await self._id_page("author_id", author_id, page)
+
+    async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]:
+        return await self._id_page("in_reply_to_tweet_id", tweet_id, page)
+
+    async def recent_ids(
+        self, author_ids: Sequence[int], before: int | None, limit: int, include_deleted: bool = False
+    ) -> list[int]:
+        visible = "" if include_deleted else "AND deleted = 0"
+        rows = await self._db.fetch_all(
+            f"SELECT tweet_id FROM tweets WHERE author_id IN ({placeholders(len(author_ids))}) AND tweet_id < ? {visible} "
+            "ORDER BY tweet_id DESC LIMIT ?",
+            (*author_ids, before or _MAX_ID, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
+        sql = "INSERT OR IGNORE INTO likes (tweet_id, user_id) SELECT ?, ? FROM tweets WHERE tweet_id = ? AND deleted = 0"
+        return await self._change_like(sql, (tweet_id, user_id, tweet_id), tweet_id, +1, events)
+
+    async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
+        sql = "DELETE FROM likes WHERE tweet_id = ? AND user_id = ?"
+        return await self._change_like(sql, (tweet_id, user_id), tweet_id, -1, events)
+
+    async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
+        rows = await self._db.fetch_all(
+            f"SELECT tweet_id FROM likes WHERE user_id = ? AND tweet_id IN ({placeholders(len(tweet_ids))})",
+            (user_id, *tweet_ids),
+        )
+        return {row[0] for row in rows}
+
+    async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM tweets WHERE author_id = ? AND retweet_of_tweet_id = ? AND deleted = 0",
+            (user_id, original_id),
+        )
+        return Tweet(*row) if row else None
+
+    async def retweeted_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
+        rows = await self._db.fetch_all(
+            f"SELECT retweet_of_tweet_id FROM tweets WHERE author_id = ? AND deleted = 0 "
+            f"AND retweet_of_tweet_id IN ({placeholders(len(tweet_ids))})",
+            (user_id, *tweet_ids),
+        )
+        return {row[0] for row in rows}
+
+    async def _change_like(self, sql: str, params: tuple, tweet_id: int, delta: int, events: list[Event]) -> bool:
+        async with self._db.transaction() as tx:
+            changed = (await tx.execute(sql, params)).rowcount == 1
+            if changed:
+                await tx.execute("UPDATE tweets SET like_count = like_count + ? WHERE tweet_id = ?", (delta, tweet_id))
+                await self._outbox.append(tx, events)
+        if changed:
+            self._outbox.notify()
+        return changed
+
+    async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
+        rows = await self._db.fetch_all(
+            f"SELECT tweet_id FROM tweets WHERE {column} = ? AND deleted = 0 AND tweet_id < ? ORDER BY tweet_id DESC LIMIT ?",
+            (value, page.cursor or _MAX_ID, page.size + 1),
+        )
+        return page_of(rows, page.size, lambda row: row[0], lambda row: row[0])
+
+
+async def _mark_deleted(tx: aiosqlite.Connection, tweet: Tweet) -> bool:
+    """Keeps the row as a tombstone, without its text, so caches can still be cleaned of it."""
+    cursor = await tx.execute("UPDATE tweets SET deleted = 1, text = '' WHERE tweet_id = ? AND deleted = 0", (tweet.tweet_id,))
+    if cursor.rowcount != 1:
+        return False
+    await _count_on_parent(tx, tweet, -1)
+    return True
+
+
+async def _count_on_parent(tx: aiosqlite.Connection, tweet: Tweet, delta: int) -> None:
+    if tweet.in_reply_to_tweet_id:
+        await tx.execute("UPDATE tweets SET reply_count = reply_count + ? WHERE tweet_id = ?", (delta, tweet.in_reply_to_tweet_id))
+    if tweet.retweet_of_tweet_id:
+        await tx.execute("UPDATE tweets SET retweet_count = retweet_count + ? WHERE tweet_id = ?", (delta, tweet.retweet_of_tweet_id))

@@ -1,0 +1,84 @@
+"""Tweets, and the rules for their text, as plain values."""
+
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    from twitter_text import parse_tweet
+
+from services.common.errors import InvalidArgument
+from services.common.ids import created_at
+from services.graph.domain import User
+
+MAX_WEIGHTED_LENGTH = 280
+MAX_RAW_LENGTH = 4096
+MAX_BATCH_TWEETS = 200
+
+
+@dataclass(frozen=True)
+class Tweet:
+    tweet_id: int
+    author_id: int
+    text: str
+    in_reply_to_tweet_id: int = 0
+    retweet_of_tweet_id: int = 0
+    like_count: int = 0
+    retweet_count: int = 0
+    reply_count: int = 0
+
+    @property
+    def created_at(self) -> datetime:
+        return created_at(self.tweet_id)
+
+    @property
+    def original_id(self) -> int:
+        """The tweet that likes, replies and retweets of this one land on."""
+        return self.retweet_of_tweet_id or self.tweet_id
+
+
+@dataclass(frozen=True)
+class TweetView:
+    """A tweet as a reader sees it: with its author, its original, and the reader's own state."""
+
+    tweet: Tweet
+    author: User
+    retweeted: "TweetView | None" = None
+    viewer_liked: bool = False
+    viewer_retweeted: bool = False
+
+    @property
+    def original_id(self) -> int:
+        return self.tweet.original_id
+
+
+def valid_text(text: str) -> str:
+    """The text NFC-normalised, if twitter-text accepts it and it weighs at most 280."""
+    if len(text) > MAX_RAW_LENGTH:
+        raise InvalidArgument(
+            f"text is {len(text)} characters long; a tweet weighs at most {MAX_WEIGHTED_LENGTH}", field="text"
+        )
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise InvalidArgument("text is empty: a tweet needs at least one visible character", field="text")
+    parsed = parse_tweet(text)
+    if parsed.weightedLength > MAX_WEIGHTED_LENGTH:
+        raise InvalidArgument(
+            f"text weighs {parsed.weightedLength} characters; the limit is {MAX_WEIGHTED_LENGTH} "
+            "(a URL counts 23, CJK characters and emoji count 2)",
+            field="text",
+        )
+    if not parsed.valid:
+        raise InvalidArgument(
+            "text contains a character that tweets may not hold (such as U+FFFE, U+FEFF or U+202A-U+202E)",
+            field="text",
+        )
+    return text
+
+
+def valid_tweet_id(tweet_id: int, field: str = "tweet_id") -> int:
+    if tweet_id <= 0:
+        raise InvalidArgument(f"{field} is required: give the id of an existing tweet", field=field)
+    return tweet_id

@@ -1,0 +1,78 @@
+"""TweetService over gRPC: requests in, domain calls, messages out."""
+
+import grpc
+from chirp.tweet.v1 import tweet_service_pb2 as pb
+from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
+
+from services.common.auth import acting_user, require_user
+from services.common.pagination import PageLimits, PageTokens
+from services.common.server import Registration
+from services.tweet.messages import tweet_message
+from services.tweet.service import TweetService
+
+TWEET_PAGES = PageLimits(default=20, maximum=100)
+
+Context = grpc.aio.ServicerContext
+
+
+class TweetServicer(pb_grpc.TweetServiceServicer):
+    def __init__(self, tweets: TweetService, tokens: PageTokens):
+        self._tweets = tweets
+        self._tokens = tokens
+
+    async def CreateTweet(self, request: pb.CreateTweetRequest, context: Context) -> pb.CreateTweetResponse:
+        view = await self._tweets.create(require_user(context), request.text, request.in_reply_to_tweet_id)
+        return pb.CreateTweetResponse(tweet=tweet_message(view))
+
+    async def GetTweet(self, request: pb.GetTweetRequest, context: Context) -> pb.GetTweetResponse:
+        view = await self._tweets.get(acting_user(context), request.tweet_id)
+        return pb.GetTweetResponse(tweet=tweet_message(view))
+
+    async def BatchGetTweets(self, request: pb.BatchGetTweetsRequest, context: Context) -> pb.BatchGetTweetsResponse:
+        views = await self._tweets.batch_get(acting_user(context), list(request.tweet_ids))
+        return pb.BatchGetTweetsResponse(tweets=[tweet_message(v) for v in views])
+
+    async def DeleteTweet(self, request: pb.DeleteTweetRequest, context: Context) -> pb.DeleteTweetResponse:
+        await self._tweets.delete(require_user(context), request.tweet_id)
+        return pb.DeleteTweetResponse()
+
+    async def ListUserTweets(self, request: pb.ListUserTweetsRequest, context: Context) -> pb.ListUserTweetsResponse:
+        scope = f"tweet/by-user/{request.user_id}"
+        page = await self._tweets.user_tweets(acting_user(context), request.user_id, self._page(scope, request))
+        return pb.ListUserTweetsResponse(
+            tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListReplies(self, request: pb.ListRepliesRequest, context: Context) -> pb.ListRepliesResponse:
+        scope = f"tweet/replies/{request.tweet_id}"
+        page = await self._tweets.replies(acting_user(context), request.tweet_id, self._page(scope, request))
+        return pb.ListRepliesResponse(
+            tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def LikeTweet(self, request: pb.LikeTweetRequest, context: Context) -> pb.LikeTweetResponse:
+        view = await self._tweets.like(require_user(context), request.tweet_id)
+        return pb.LikeTweetResponse(tweet=tweet_message(view))
+
+    async def UnlikeTweet(self, request: pb.UnlikeTweetRequest, context: Context) -> pb.UnlikeTweetResponse:
+        view = await self._tweets.unlike(require_user(context), request.tweet_id)
+        return pb.UnlikeTweetResponse(tweet=tweet_message(view))
+
+    async def Retweet(self, request: pb.RetweetRequest, context: Context) -> pb.RetweetResponse:
+        view = await self._tweets.retweet(require_user(context), request.tweet_id)
+        return pb.RetweetResponse(tweet=tweet_message(view))
+
+    async def UndoRetweet(self, request: pb.UndoRetweetRequest, context: Context) -> pb.UndoRetweetResponse:
+        await self._tweets.undo_retweet(require_user(context), request.tweet_id)
+        return pb.UndoRetweetResponse()
+
+    def _page(self, scope: str, request):
+        return self._tokens.request(scope, TWEET_PAGES, request.page_size, request.page_token)
+
+
+def registration(tweets: TweetService, tokens: PageTokens) -> Registration:
+    servicer = TweetServicer(tweets, tokens)
+    return Registration(
+        pb.DESCRIPTOR.services_by_name["TweetService"].full_name,
+        lambda server: pb_grpc.add_TweetServiceServicer_to_server(servicer, server),
+    )

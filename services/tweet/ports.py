@@ -1,0 +1,48 @@
+"""What the tweet domain needs from storage and from the graph."""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from services.common.events import Event
+from services.common.pagination import Page, PageRequest
+from services.graph.domain import User
+from services.tweet.domain import Tweet
+
+
+class UserDirectory(Protocol):
+    async def batch_get(self, user_ids: Sequence[int]) -> list[User]: ...
+
+
+class TweetRepository(Protocol):
+    async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        """Stores a tweet, bumps its parent's reply or retweet count, and records events.
+
+        Raises AlreadyExists when the author already retweeted the original."""
+
+    async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
+        """The visible (not deleted) tweets among the ids."""
+
+    async def delete(self, tweet: Tweet, events: list[Event]) -> bool:
+        """Marks a tweet deleted, fixes its parent's counts, and records events."""
+
+    async def delete_all_by(self, author_id: int) -> list[Tweet]:
+        """Deletes an author's tweets and likes, with counts and events; returns the tweets."""
+
+    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]: ...
+
+    async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]: ...
+
+    async def recent_ids(
+        self, author_ids: Sequence[int], before: int | None, limit: int, include_deleted: bool = False
+    ) -> list[int]:
+        """Ids of the authors' tweets below `before`, newest first."""
+
+    async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool: ...
+
+    async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool: ...
+
+    async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]: ...
+
+    async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None: ...
+
+    async def retweeted_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]: ...

@@ -1,0 +1,115 @@
+"""Tweet use cases: posting, reading, liking, retweeting and deleting."""
+
+from collections.abc import Sequence
+
+from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from services.common.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
+from services.common.ids import IdSource
+from services.common.pagination import Page, PageRequest
+from services.tweet.domain import MAX_BATCH_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
+from services.tweet.hydration import Hydrator
+from services.tweet.ports import TweetRepository, UserDirectory
+
+
+class TweetService:
+    def __init__(self, repository: TweetRepository, users: UserDirectory, ids: IdSource):
+        self._repository = repository
+        self._users = users
+        self._ids = ids
+        self._hydrator = Hydrator(repository, users)
+
+    async def create(self, actor_id: int, text: str, in_reply_to_tweet_id: int = 0) -> TweetView:
+        text = valid_text(text)
+        await self._require_account(actor_id)
+        parent_id = 0
+        if in_reply_to_tweet_id:
+            parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
+        tweet = Tweet(await self._ids.next_id(), actor_id, text, in_reply_to_tweet_id=parent_id)
+        await self._repository.add(tweet, [TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id)])
+        return await self.get(actor_id, tweet.tweet_id)
+
+    async def get(self, viewer_id: int | None, tweet_id: int) -> TweetView:
+        views = await self._hydrator.views(viewer_id, [valid_tweet_id(tweet_id)])
+        if not views:
+            raise NotFound(f"tweet {tweet_id} does not exist or was deleted", field="tweet_id")
+        return views[0]
+
+    async def batch_get(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
+        if len(tweet_ids) > MAX_BATCH_TWEETS:
+            raise InvalidArgument(
+                f"tweet_ids has {len(tweet_ids)} ids; ask for at most {MAX_BATCH_TWEETS} at a time", field="tweet_ids"
+            )
+        return await self._hydrator.views(viewer_id, tweet_ids)
+
+    async def delete(self, actor_id: int, tweet_id: int) -> None:
+        tweet = await self._visible(tweet_id)
+        if tweet.author_id != actor_id:
+            raise PermissionDenied(f"tweet {tweet_id} belongs to user {tweet.author_id}; only its author may delete it")
+        await self._repository.delete(tweet, [TweetDeleted(tweet.tweet_id, tweet.author_id)])
+
+    async def user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[TweetView]:
+        await self._require_user(user_id)
+        ids = await self._repository.by_author(user_id, page)
+        return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
+
+    async def replies(self, viewer_id: int | None, tweet_id: int, page: PageRequest) -> Page[TweetView]:
+        tweet = await self._visible(tweet_id)
+        ids = await self._repository.replies_to(tweet.original_id, page)
+        return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
+
+    async def like(self, actor_id: int, tweet_id: int) -> TweetView:
+        await self._require_account(actor_id)
+        original_id = (await self._visible(tweet_id)).original_id
+        await self._repository.like(original_id, actor_id, [TweetLiked(original_id, actor_id)])
+        return await self.get(actor_id, original_id)
+
+    async def unlike(self, actor_id: int, tweet_id: int) -> TweetView:
+        original_id = (await self._visible(tweet_id)).original_id
+        await self._repository.unlike(original_id, actor_id, [TweetUnliked(original_id, actor_id)])
+        return await self.get(actor_id, original_id)
+
+    async def retweet(self, actor_id: int, tweet_id: int) -> TweetView:
+        await self._require_account(actor_id)
+        original_id = (await self._visible(tweet_id)).original_id
+        if await self._repository.retweet_of(actor_id, original_id):
+            raise AlreadyExists(f"you already retweeted tweet {original_id}; undo it first to retweet again")
+        retweet = Tweet(await self._ids.next_id(), actor_id, "", retweet_of_tweet_id=original_id)
+        await self._repository.add(retweet, [TweetCreated(retweet.tweet_id, actor_id, retweet_of_tweet_id=original_id)])
+        return await self.get(actor_id, retweet.tweet_id)
+
+    async def undo_retweet(self, actor_id: int, tweet_id: int) -> None:
+        original_id = (await self._visible(tweet_id)).original_id
+        retweet = await self._repository.retweet_of(actor_id, original_id)
+        if retweet is None:
+            raise NotFound(f"you have not retweeted tweet {original_id}", field="tweet_id")
+        await self._repository.delete(retweet, [TweetDeleted(retweet.tweet_id, actor_id)])
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
+        """Batch hydration for other services (timelines, search); no size cap."""
+        return await self._hydrator.views(viewer_id, tweet_ids)
+
+    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
+        return await self._repository.recent_ids(author_ids, before, limit) if author_ids else []
+
+    async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
+        """Recent ids of an author, deleted ones too: what a timeline may still hold."""
+        return await self._repository.recent_ids([author_id], None, limit, include_deleted=True)
+
+    async def handle(self, event: Event) -> None:
+        """Consumes events from other services: a deleted account takes its tweets and likes along."""
+        if isinstance(event, UserDeleted):
+            await self._repository.delete_all_by(event.user_id)
+
+    async def _visible(self, tweet_id: int, field: str = "tweet_id") -> Tweet:
+        tweet = (await self._repository.get_many([valid_tweet_id(tweet_id, field)])).get(tweet_id)
+        if tweet is None:
+            raise NotFound(f"tweet {tweet_id} does not exist or was deleted", field=field)
+        return tweet
+
+    async def _require_account(self, actor_id: int) -> None:
+        if not await self._users.batch_get([actor_id]):
+            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
+
+    async def _require_user(self, user_id: int) -> None:
+        if user_id <= 0 or not await self._users.batch_get([user_id]):
+            raise NotFound(f"no user has id {user_id}", field="user_id")

@@ -1,0 +1,79 @@
+"""Shared fixtures: a real mesh on port 0 over SQLite, and clients to reach it."""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from chirp_client import USER_METADATA_KEY, AsyncChirpClient
+
+from services.common.config import Settings
+from services.common.server import RunningServer, create_server
+from services.mesh.bootstrap import Mesh, bootstrap
+
+
+def as_user(user_id: int) -> list[tuple[str, str]]:
+    return [(USER_METADATA_KEY, str(user_id))]
+
+
+@dataclass
+class LiveMesh:
+    mesh: Mesh
+    server: RunningServer
+    client: AsyncChirpClient
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.server.port}"
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Waits until every event consumer has handled every stored event."""
+        deadline = time.monotonic() + timeout
+        while any([(await c.stats()).depth for c in self.mesh.consumers]):
+            if time.monotonic() > deadline:
+                raise TimeoutError("event consumers did not catch up in time")
+            await asyncio.sleep(0.01)
+
+    async def register(self, handle: str) -> int:
+        response = await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))
+        return response.user.user_id
+
+    async def follow(self, follower: int, followee: int) -> None:
+        await self.client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=followee), metadata=as_user(follower))
+
+    async def post(self, author: int, text: str, reply_to: int = 0) -> int:
+        request = tweet_pb.CreateTweetRequest(text=text, in_reply_to_tweet_id=reply_to)
+        return (await self.client.tweets.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
+
+    async def home_ids(self, reader: int, page_size: int = 100) -> list[int]:
+        request = timeline_pb.ListHomeTimelineRequest(page_size=page_size)
+        page = await self.client.timeline.ListHomeTimeline(request, metadata=as_user(reader))
+        return [t.tweet_id for t in page.tweets]
+
+
+def test_settings(data_dir: Path, **overrides) -> Settings:
+    values = dict(listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5)
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return test_settings(tmp_path)
+
+
+@pytest.fixture
+async def live(settings: Settings):
+    mesh = await bootstrap(settings)
+    server = await create_server(settings.listen, mesh.registrations())
+    await mesh.start()
+    client = AsyncChirpClient(f"127.0.0.1:{server.port}")
+    try:
+        yield LiveMesh(mesh, server, client)
+    finally:
+        await client.close()
+        await server.stop(0)
+        await mesh.close()
