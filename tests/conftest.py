@@ -55,14 +55,14 @@ class LiveMesh:
         return [t.tweet_id for t in page.tweets]
 
 
-def test_settings(data_dir: Path, **overrides) -> Settings:
+def make_settings(data_dir: Path, **overrides) -> Settings:
     values = dict(listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5)
     return Settings(**{**values, **overrides})
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return test_settings(tmp_path)
+    return make_settings(tmp_path)
 
 
 @pytest.fixture

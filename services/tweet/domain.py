@@ -72,7 +72,7 @@ def valid_text(text: str) -> str:
         )
     if not parsed.valid:
         raise InvalidArgument(
-            "text contains a character that tweets may not hold (such as U+FFFE, U+FEFF or U+202A-U+202E)",
+            "text contains a character that tweets may not hold (such as U+FFFE, U+FEFF or U+FFFF)",
             field="text",
         )
     return text

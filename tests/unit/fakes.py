@@ -1,0 +1,64 @@
+"""In-memory fakes of the ports that timelines and fan-out use; no I/O."""
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from services.common.pagination import Page, PageRequest
+from services.graph.domain import User
+from services.tweet.domain import Tweet, TweetView
+
+
+class FakeGraph:
+    def __init__(self, celebrity_threshold: int = 3):
+        self.threshold = celebrity_threshold
+        self.users: set[int] = set()
+        self.edges: list[tuple[int, int]] = []  # (follower, followee), in follow order
+
+    def follow(self, follower: int, followee: int) -> None:
+        self.users |= {follower, followee}
+        self.edges.append((follower, followee))
+
+    async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
+        return [_user(i) for i in user_ids if i in self.users]
+
+    async def following_ids(self, user_id: int) -> list[int]:
+        return [e for f, e in self.edges if f == user_id]
+
+    async def celebrity_following_ids(self, user_id: int) -> list[int]:
+        return [e for e in await self.following_ids(user_id) if await self.is_celebrity(e)]
+
+    async def is_celebrity(self, user_id: int) -> bool:
+        return sum(1 for _, e in self.edges if e == user_id) >= self.threshold
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
+        followers = [f for f, e in self.edges if e == user_id]
+        start = page.cursor or 0
+        chunk = followers[start : start + page.size]
+        return Page(chunk, start + page.size if start + page.size < len(followers) else None)
+
+
+class FakeTweets:
+    def __init__(self):
+        self.tweets: dict[int, Tweet] = {}
+        self.deleted: set[int] = set()
+        self.hydrate_calls = 0
+
+    def add(self, tweet_id: int, author: int, retweet_of: int = 0) -> int:
+        self.tweets[tweet_id] = Tweet(tweet_id, author, "" if retweet_of else f"tweet {tweet_id}", retweet_of_tweet_id=retweet_of)
+        return tweet_id
+
+    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
+        ids = [i for i, t in self.tweets.items() if t.author_id in author_ids and i not in self.deleted]
+        return sorted((i for i in ids if before is None or i < before), reverse=True)[:limit]
+
+    async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
+        return sorted((i for i, t in self.tweets.items() if t.author_id == author_id), reverse=True)[:limit]
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
+        self.hydrate_calls += 1
+        visible = [self.tweets[i] for i in tweet_ids if i in self.tweets and i not in self.deleted]
+        return [TweetView(t, _user(t.author_id)) for t in visible]
+
+
+def _user(user_id: int) -> User:
+    return User(user_id, f"user{user_id}", f"User {user_id}", datetime(2026, 1, 1, tzinfo=timezone.utc))

@@ -1,0 +1,33 @@
+import pytest
+
+from services.common import event_codec
+from services.common.events import (
+    TweetCreated,
+    TweetDeleted,
+    TweetLiked,
+    TweetUnliked,
+    UserDeleted,
+    UserFollowed,
+    UserUnfollowed,
+)
+
+EVENTS = [
+    TweetCreated(1, 2, "hi #tag", in_reply_to_tweet_id=3),
+    TweetCreated(4, 5, retweet_of_tweet_id=1),
+    TweetDeleted(1, 2),
+    UserFollowed(1, 2),
+    UserUnfollowed(1, 2),
+    UserDeleted(9),
+    TweetLiked(1, 2),
+    TweetUnliked(1, 2),
+]
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=lambda e: type(e).__name__)
+def test_every_event_round_trips_through_its_protobuf_envelope(event):
+    assert event_codec.decode(event_codec.encode(event, event_id=77)) == event
+
+
+def test_an_empty_envelope_is_refused():
+    with pytest.raises(ValueError, match="no payload"):
+        event_codec.decode(b"")

@@ -1,0 +1,88 @@
+import pytest
+
+from services.common.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.fanout.service import FanoutService
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from tests.unit.fakes import FakeGraph, FakeTweets
+
+AUTHOR, STAR = 1, 2
+FANS = list(range(100, 110))
+
+
+@pytest.fixture
+def world():
+    graph, tweets = FakeGraph(celebrity_threshold=len(FANS)), FakeTweets()
+    for fan in FANS:
+        graph.follow(fan, STAR)
+    for fan in FANS[:4]:
+        graph.follow(fan, AUTHOR)
+    cache = InMemoryTimelineCache(capacity=800)
+    return graph, tweets, cache, FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+
+
+async def start_all(cache):
+    for fan in FANS:
+        await cache.start(fan)
+
+
+async def test_a_tweet_reaches_every_follower_in_batches(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    await fanout.handle(TweetCreated(tweets.add(7, AUTHOR), AUTHOR))
+    assert [await cache.read(f) for f in FANS[:4]] == [[7]] * 4
+    assert await cache.read(FANS[5]) == []
+    assert fanout.counters.timeline_writes == 4
+
+
+async def test_a_celebrity_tweet_writes_nothing(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    await fanout.handle(TweetCreated(tweets.add(8, STAR), STAR))
+    assert fanout.counters.timeline_writes == 0 and fanout.counters.celebrity_tweets_skipped == 1
+    assert all([await cache.read(f) == [] for f in FANS])
+
+
+async def test_a_redelivered_event_adds_no_duplicate(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    event = TweetCreated(tweets.add(9, AUTHOR), AUTHOR)
+    await fanout.handle(event)
+    await fanout.handle(event)
+    assert await cache.read(FANS[0]) == [9]
+
+
+async def test_a_delete_removes_the_tweet_from_every_timeline(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    await fanout.handle(TweetCreated(tweets.add(9, AUTHOR), AUTHOR))
+    await fanout.handle(TweetDeleted(9, AUTHOR))
+    assert all([await cache.read(f) == [] for f in FANS])
+
+
+async def test_follow_merges_recent_tweets_and_unfollow_removes_them(world):
+    graph, tweets, cache, fanout = world
+    reader = FANS[9]
+    await cache.start(reader)
+    await cache.add([reader], [5])
+    for tweet_id in (3, 6, 9):
+        tweets.add(tweet_id, AUTHOR)
+    await fanout.handle(UserFollowed(reader, AUTHOR))
+    assert await cache.read(reader) == [9, 6, 5, 3]
+    tweets.deleted.add(9)  # deleted since: still removed from the cache on unfollow
+    await fanout.handle(UserUnfollowed(reader, AUTHOR))
+    assert await cache.read(reader) == [5]
+
+
+async def test_following_a_celebrity_merges_nothing(world):
+    graph, tweets, cache, fanout = world
+    await cache.start(AUTHOR)
+    tweets.add(4, STAR)
+    await fanout.handle(UserFollowed(AUTHOR, STAR))
+    assert await cache.read(AUTHOR) == []
+
+
+async def test_a_deleted_account_loses_its_timeline(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    await fanout.handle(UserDeleted(FANS[0]))
+    assert await cache.read(FANS[0]) is None
