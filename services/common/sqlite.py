@@ -45,12 +45,14 @@ class Database:
             await self._writer.commit()
 
     async def fetch_all(self, sql: str, params: Iterable = ()) -> list[aiosqlite.Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        # One job on the connection's thread, stepped to the end: no statement stays
+        # open between awaits, so no read transaction outlives it and every read sees
+        # every commit made before it started.
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable = ()) -> aiosqlite.Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def close(self) -> None:
         await self._reader.close()

@@ -196,3 +196,15 @@ async def test_snowflake_ids_over_grpc_are_increasing_and_decode_to_now(live: Li
     decoded = await live.client.snowflake.DecodeId(snowflake_pb.DecodeIdRequest(id=single))
     assert decoded.worker_id == live.mesh.settings.worker_id
     assert decoded.create_time.seconds > 1_700_000_000
+
+
+async def test_tweets_posted_concurrently_are_all_readable_at_once(live: LiveMesh):
+    authors = [await live.register(f"author{i}") for i in range(8)]
+
+    async def post_and_read(author: int, n: int) -> None:
+        tweet = await live.post(author, f"burst {n}")
+        await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet))
+
+    await asyncio.gather(*(post_and_read(authors[n % 8], n) for n in range(200)))
+    listed = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=authors[0], page_size=100))
+    assert len(listed.tweets) == 25
