@@ -28,6 +28,12 @@ class Registration:
     service_name: str
     add: Callable[[grpc.aio.Server], None]
 
+    @classmethod
+    def of(cls, proto_module, service: str, add_to_server: Callable, servicer) -> "Registration":
+        """proto_module: the generated *_pb2 module that declares `service`."""
+        full_name = proto_module.DESCRIPTOR.services_by_name[service].full_name
+        return cls(full_name, lambda server: add_to_server(servicer, server))
+
 
 @dataclass
 class RunningServer:

@@ -29,8 +29,4 @@ class FanoutServicer(pb_grpc.FanoutServiceServicer):
 
 
 def registration(fanout: FanoutService) -> Registration:
-    servicer = FanoutServicer(fanout)
-    return Registration(
-        pb.DESCRIPTOR.services_by_name["FanoutService"].full_name,
-        lambda server: pb_grpc.add_FanoutServiceServicer_to_server(servicer, server),
-    )
+    return Registration.of(pb, "FanoutService", pb_grpc.add_FanoutServiceServicer_to_server, FanoutServicer(fanout))

@@ -69,8 +69,4 @@ class GraphServicer(pb_grpc.GraphServiceServicer):
 
 
 def registration(graph: GraphService, tokens: PageTokens) -> Registration:
-    servicer = GraphServicer(graph, tokens)
-    return Registration(
-        pb.DESCRIPTOR.services_by_name["GraphService"].full_name,
-        lambda server: pb_grpc.add_GraphServiceServicer_to_server(servicer, server),
-    )
+    return Registration.of(pb, "GraphService", pb_grpc.add_GraphServiceServicer_to_server, GraphServicer(graph, tokens))

@@ -25,12 +25,8 @@ class UnbuiltTrending(trending_grpc.TrendingServiceServicer):
 
 def registrations() -> list[Registration]:
     return [
-        Registration(
-            search_pb.DESCRIPTOR.services_by_name["SearchService"].full_name,
-            lambda server: search_grpc.add_SearchServiceServicer_to_server(UnbuiltSearch(), server),
-        ),
-        Registration(
-            trending_pb.DESCRIPTOR.services_by_name["TrendingService"].full_name,
-            lambda server: trending_grpc.add_TrendingServiceServicer_to_server(UnbuiltTrending(), server),
+        Registration.of(search_pb, "SearchService", search_grpc.add_SearchServiceServicer_to_server, UnbuiltSearch()),
+        Registration.of(
+            trending_pb, "TrendingService", trending_grpc.add_TrendingServiceServicer_to_server, UnbuiltTrending()
         ),
     ]

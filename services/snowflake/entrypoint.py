@@ -27,8 +27,4 @@ class SnowflakeServicer(pb_grpc.SnowflakeServiceServicer):
 
 
 def registration(generator: SnowflakeGenerator) -> Registration:
-    servicer = SnowflakeServicer(generator)
-    return Registration(
-        pb.DESCRIPTOR.services_by_name["SnowflakeService"].full_name,
-        lambda server: pb_grpc.add_SnowflakeServiceServicer_to_server(servicer, server),
-    )
+    return Registration.of(pb, "SnowflakeService", pb_grpc.add_SnowflakeServiceServicer_to_server, SnowflakeServicer(generator))

@@ -31,8 +31,4 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
 
 
 def registration(timelines: TimelineService, tokens: PageTokens) -> Registration:
-    servicer = TimelineServicer(timelines, tokens)
-    return Registration(
-        pb.DESCRIPTOR.services_by_name["TimelineService"].full_name,
-        lambda server: pb_grpc.add_TimelineServiceServicer_to_server(servicer, server),
-    )
+    return Registration.of(pb, "TimelineService", pb_grpc.add_TimelineServiceServicer_to_server, TimelineServicer(timelines, tokens))

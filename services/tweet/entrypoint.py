@@ -71,8 +71,4 @@ class TweetServicer(pb_grpc.TweetServiceServicer):
 
 
 def registration(tweets: TweetService, tokens: PageTokens) -> Registration:
-    servicer = TweetServicer(tweets, tokens)
-    return Registration(
-        pb.DESCRIPTOR.services_by_name["TweetService"].full_name,
-        lambda server: pb_grpc.add_TweetServiceServicer_to_server(servicer, server),
-    )
+    return Registration.of(pb, "TweetService", pb_grpc.add_TweetServiceServicer_to_server, TweetServicer(tweets, tokens))
