@@ -3,7 +3,7 @@
 import dataclasses
 from collections.abc import Sequence
 
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from services.common.events import UserDeleted, UserFollowed, UserUnfollowed
 from services.common.ids import IdSource, created_at
 from services.common.pagination import Page, PageRequest
@@ -106,5 +106,6 @@ class GraphService:
         valid_user_id(user_id)
         if actor_id == user_id:
             raise InvalidArgument(f"you cannot {verb} yourself", field="user_id")
-        await self.get_user(actor_id)
+        if await self._repository.get(actor_id) is None:
+            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
         await self.get_user(user_id)

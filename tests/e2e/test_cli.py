@@ -1,0 +1,242 @@
+"""End to end through the `chirp` command, against the mesh run as a real process.
+
+The mesh is started the way `make run` starts it (`python -m services.mesh`),
+on a free port and a temporary data directory, and stopped with SIGTERM.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GRACE_SECONDS = 5
+START_TIMEOUT_SECONDS = 20
+CALL_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
+    return {**env, **extra}
+
+
+@dataclass
+class MeshProcess:
+    process: subprocess.Popen
+    target: str
+    data_dir: Path
+
+    @property
+    def log(self) -> str:
+        return (self.data_dir / "mesh.stdout").read_text() + (self.data_dir / "mesh.stderr").read_text()
+
+    def stop(self) -> int:
+        """Sends SIGTERM; the exit code, or AssertionError when it outlives the grace period."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=GRACE_SECONDS)
+            raise AssertionError(f"the mesh did not stop within {GRACE_SECONDS}s of SIGTERM:\n{self.log}") from None
+
+
+def start_mesh(data_dir: Path) -> MeshProcess:
+    port = free_port()
+    env = clean_env(
+        CHIRP_LISTEN=f"127.0.0.1:{port}",
+        CHIRP_DATA_DIR=str(data_dir),
+        CHIRP_PAGE_TOKEN_SECRET="test",
+        CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
+    )
+    with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
+        process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)
+    mesh = MeshProcess(process, f"127.0.0.1:{port}", data_dir)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while "listening on" not in (data_dir / "mesh.stdout").read_text():
+        if process.poll() is not None:
+            raise AssertionError(f"the mesh exited with {process.returncode} before listening:\n{mesh.log}")
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait(timeout=GRACE_SECONDS)
+            raise AssertionError(f"the mesh did not listen within {START_TIMEOUT_SECONDS}s:\n{mesh.log}")
+        time.sleep(0.05)
+    assert f"listening on {mesh.target}" in mesh.log
+    return mesh
+
+
+@pytest.fixture(scope="module")
+def mesh(tmp_path_factory) -> Iterator[MeshProcess]:
+    running = start_mesh(tmp_path_factory.mktemp("mesh"))
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            assert running.stop() == 0, running.log
+
+
+@pytest.fixture
+def fresh_mesh(tmp_path: Path) -> Iterator[MeshProcess]:
+    """A mesh of its own, for a test that needs an empty graph or stops the mesh itself."""
+    running = start_mesh(tmp_path)
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait(timeout=GRACE_SECONDS)
+
+
+def chirp(target: str, *args: str, as_: str | None = None, timeout: float = CALL_TIMEOUT_SECONDS):
+    acting = ["--as", as_] if as_ else []
+    argv = [sys.executable, "-m", "chirp_client.cli", "--target", target, *acting, *map(str, args)]
+    return subprocess.run(argv, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, f"{result.args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def poll(read: Callable[[], str], until: Callable[[str], bool], attempts: int = 40, pause: float = 0.1) -> str:
+    """Reads until the output satisfies `until` (fan-out is asynchronous); the last output either way."""
+    for _ in range(attempts):
+        output = read()
+        if until(output):
+            return output
+        time.sleep(pause)
+    return output
+
+
+def tweet_ids(output: str) -> list[int]:
+    return [int(i) for i in re.findall(r"· id (\d+)", output)]
+
+
+def handles(output: str) -> set[str]:
+    return set(re.findall(r"^@(\w+) ", output, flags=re.MULTILINE))
+
+
+def test_the_five_minute_tour(mesh: MeshProcess):
+    t = mesh.target
+    assert "registered @alice (Alice A)" in ok(chirp(t, "register", "alice", "--name", "Alice A"))
+    assert "registered @bob (bob)" in ok(chirp(t, "register", "bob"))
+    followed = ok(chirp(t, "follow", "alice", as_="bob"))
+    assert followed.startswith("following @alice") and "1 followers" in followed
+
+    hello = tweet_ids(ok(chirp(t, "post", "hello from alice", as_="alice")))[0]
+    home = poll(lambda: ok(chirp(t, "home", as_="bob")), lambda out: hello in tweet_ids(out))
+    assert tweet_ids(home) == [hello] and "hello from alice" in home
+
+    replied = ok(chirp(t, "reply", hello, "hi alice", as_="bob"))
+    assert f"(reply to {hello})" in replied and "hi alice" in replied
+    reply = tweet_ids(replied)[0]
+    assert tweet_ids(ok(chirp(t, "replies", hello))) == [reply]
+
+    assert "likes 1 (you liked)" in ok(chirp(t, "like", hello, as_="bob"))
+    retweeted = ok(chirp(t, "retweet", hello, as_="bob"))
+    assert retweeted.startswith("@bob") and "retweeted:" in retweeted and "retweets 1" in retweeted
+    assert "likes 1  retweets 1  replies 1" in ok(chirp(t, "tweets", "alice"))
+    assert "retweeted:" in ok(chirp(t, "tweets", "bob"))
+
+    assert f"undid your retweet of {hello}" in ok(chirp(t, "unretweet", hello, as_="bob"))
+    bobs = ok(chirp(t, "tweets", "bob"))
+    assert "retweeted:" not in bobs and tweet_ids(bobs) == [reply]
+    assert "likes 1  retweets 0  replies 1" in ok(chirp(t, "tweets", "alice"))
+
+    assert handles(ok(chirp(t, "followers", "alice"))) == {"bob"}
+    assert handles(ok(chirp(t, "following", "bob"))) == {"alice"}
+
+    doomed = tweet_ids(ok(chirp(t, "post", "short-lived", as_="alice")))[0]
+    home = poll(lambda: ok(chirp(t, "home", as_="bob")), lambda out: doomed in tweet_ids(out))
+    assert doomed in tweet_ids(home)
+    assert f"deleted tweet {doomed}" in ok(chirp(t, "delete", doomed, as_="alice"))
+    home = poll(lambda: ok(chirp(t, "home", as_="bob")), lambda out: doomed not in tweet_ids(out))
+    assert doomed not in tweet_ids(home) and "short-lived" not in home
+    assert doomed not in tweet_ids(ok(chirp(t, "tweets", "alice")))
+
+    unfollowed = ok(chirp(t, "unfollow", "alice", as_="bob"))
+    assert unfollowed.startswith("unfollowed @alice") and "0 followers" in unfollowed
+    assert ok(chirp(t, "followers", "alice")).strip() == "(nobody)"
+    home = poll(lambda: ok(chirp(t, "home", as_="bob")), lambda out: hello not in tweet_ids(out))
+    assert tweet_ids(home) == [reply], "after unfollowing, bob's home keeps only his own reply"
+
+    status = ok(chirp(t, "fanout-status"))
+    assert re.search(r"queue depth \d+, oldest pending \d+ ms, events processed [1-9]\d*", status), status
+    assert "dead letters 0" in status
+
+    assert "deleted your account" in ok(chirp(t, "delete-account", as_="bob"))
+    gone = chirp(t, "user", "bob")
+    assert gone.returncode == 1 and "NOT_FOUND" in gone.stderr
+    alices = poll(lambda: ok(chirp(t, "tweets", "alice")), lambda out: "likes 0  retweets 0  replies 0" in out)
+    assert "likes 0  retweets 0  replies 0" in alices, "bob's like and reply leave with his account"
+
+
+def test_an_unknown_handle_is_not_found(mesh: MeshProcess):
+    result = chirp(mesh.target, "user", "nobody_here")
+    assert result.returncode == 1
+    assert "NOT_FOUND" in result.stderr and "nobody_here" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_command_that_acts_for_a_user_needs_as(mesh: MeshProcess):
+    result = chirp(mesh.target, "post", "who am I?")
+    assert result.returncode == 2
+    assert "--as" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_unreachable_mesh_is_reported():
+    target = f"127.0.0.1:{free_port()}"  # nothing listens there
+    result = chirp(target, "--timeout", "3", "user", "alice", timeout=30)
+    assert result.returncode == 1
+    assert f"cannot reach the mesh at {target}" in result.stderr
+
+
+def test_load_graph_from_an_edge_list_follows_both_ways(mesh: MeshProcess, tmp_path: Path):
+    edges = tmp_path / "tiny.edges"
+    edges.write_text("% u v: a friendship\n0 1\n0 2\n1 2\n2 3\n3 4\n4 5\n")
+    loaded = ok(chirp(mesh.target, "load-graph", "--edges", edges))
+    assert "loaded 6 users, 12 follows, 0 tweets" in loaded
+
+    t = mesh.target
+    assert handles(ok(chirp(t, "followers", "username_0"))) == {"username_1", "username_2"}
+    assert handles(ok(chirp(t, "following", "username_0"))) == {"username_1", "username_2"}
+    assert handles(ok(chirp(t, "followers", "username_5"))) == {"username_4"}
+    assert handles(ok(chirp(t, "following", "username_5"))) == {"username_4"}
+    assert "3 followers, 3 following" in ok(chirp(t, "user", "username_2"))
+
+
+def test_load_graph_generates_a_power_law_graph(fresh_mesh: MeshProcess):
+    loaded = chirp(fresh_mesh.target, "load-graph", "--generate", 30, "--mean-following", 5, "--tweets", 1, timeout=120)
+    assert "loaded 30 users" in ok(loaded)
+    assert "30 tweets" in loaded.stdout
+    assert "sample tweet 0" in ok(chirp(fresh_mesh.target, "tweets", "username_29"))
+
+
+def test_the_mesh_stops_gracefully_on_sigterm_and_keeps_its_data(fresh_mesh: MeshProcess):
+    t = fresh_mesh.target
+    ok(chirp(t, "register", "keeper"))
+    kept = tweet_ids(ok(chirp(t, "post", "still here after a restart", as_="keeper")))
+
+    assert fresh_mesh.stop() == 0, fresh_mesh.log
+    assert "stopping: draining requests" in fresh_mesh.log
+
+    restarted = start_mesh(fresh_mesh.data_dir)
+    try:
+        assert tweet_ids(ok(chirp(restarted.target, "tweets", "keeper"))) == kept
+    finally:
+        assert restarted.stop() == 0, restarted.log

@@ -1,0 +1,509 @@
+"""Bad inputs across the mesh, over real gRPC: each is refused with a status and a
+message a person can act on, and none of them stores anything.
+
+One table drives one test. Every case runs against a fresh mesh holding the same
+small world (three users, a few tweets, a like, a retweet, a reply, a deleted tweet),
+and compares what is stored before and after the call.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+import pytest
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.search.v1 import search_service_pb2 as search_pb
+from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.trending.v1 import trending_service_pb2 as trending_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from tests.conftest import LiveMesh, as_user
+
+INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
+UNAUTHENTICATED, DENIED = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
+EXISTS, UNIMPLEMENTED = grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.UNIMPLEMENTED
+
+UNKNOWN_ID = 987_654_321  # a well-formed id that names no tweet and no user
+GHOST_ID = 123_456_789  # a well-formed acting user id that has no account
+NO_USER = "send the user's id in the 'chirp-user-id' metadata"
+LONG_URL = "https://example.com/" + "p" * 300  # 320 characters that weigh 23
+TABLES = ("outbox", "users", "follows", "tweets", "likes")
+
+
+@dataclass
+class World:
+    live: LiveMesh
+    alice: int
+    bob: int
+    carol: int
+    hello: int  # alice's; bob likes it, retweeted it and replied to it
+    full: int  # alice's: exactly 280 ASCII characters, which is allowed
+    linked: int  # alice's: 525 characters with URLs, weighing 228, which is allowed
+    retweet: int  # bob's retweet of hello
+    reply: int  # bob's reply to hello
+    gone: int  # alice's, deleted
+    alice_token: str  # a real page token from alice's tweet list
+    ghost: int = GHOST_ID
+
+    @property
+    def graph(self):
+        return self.live.client.graph
+
+    @property
+    def tweets(self):
+        return self.live.client.tweets
+
+    @property
+    def timeline(self):
+        return self.live.client.timeline
+
+    @property
+    def snowflake(self):
+        return self.live.client.snowflake
+
+    @property
+    def search(self):
+        return self.live.client.search
+
+    @property
+    def trending(self):
+        return self.live.client.trending
+
+    def tampered_token(self) -> str:
+        middle = len(self.alice_token) // 2
+        flipped = "B" if self.alice_token[middle] == "A" else "A"
+        return self.alice_token[:middle] + flipped + self.alice_token[middle + 1 :]
+
+
+async def build_world(live: LiveMesh) -> World:
+    alice, bob, carol = [await live.register(h) for h in ("alice", "bob", "carol")]
+    await live.follow(bob, alice)
+    full = await live.post(alice, "a" * 280)
+    linked = await live.post(alice, f"see {LONG_URL} " + "b" * 200)
+    hello = await live.post(alice, "hello #chirp")
+    gone = await live.post(alice, "soon gone")
+    await live.client.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=gone), metadata=as_user(alice))
+    await live.client.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=hello), metadata=as_user(bob))
+    retweeted = await live.client.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=hello), metadata=as_user(bob))
+    reply = await live.post(bob, "hi alice", reply_to=hello)
+    page = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice, page_size=1))
+    assert [t.tweet_id for t in page.tweets] == [hello] and page.next_page_token
+    await live.settle()
+    retweet = retweeted.tweet.tweet_id
+    return World(live, alice, bob, carol, hello, full, linked, retweet, reply, gone, page.next_page_token)
+
+
+async def stored(w: World) -> dict:
+    """Everything a bad input could have changed, from the tables and through the API."""
+    await w.live.settle()
+    db = w.live.mesh.db
+    state: dict = {t: (await db.fetch_one(f"SELECT COUNT(*) FROM {t}"))[0] for t in TABLES}
+    state["deleted tweets"] = (await db.fetch_one("SELECT COUNT(*) FROM tweets WHERE deleted = 1"))[0]
+    users = await w.graph.BatchGetUsers(graph_pb.BatchGetUsersRequest(user_ids=[w.alice, w.bob, w.carol]))
+    state["users"] = [(u.handle, u.display_name, u.follower_count, u.following_count) for u in users.users]
+    for user_id in (w.alice, w.bob, w.carol):
+        page = await w.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=user_id, page_size=100))
+        state[f"tweets of {user_id}"] = [t.tweet_id for t in page.tweets]
+    shown = await w.tweets.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello, w.full, w.linked, w.reply]))
+    state["tweet counts"] = [(t.tweet_id, t.like_count, t.retweet_count, t.reply_count) for t in shown.tweets]
+    state["bob's home"] = await w.live.home_ids(w.bob)
+    return state
+
+
+@dataclass(frozen=True)
+class Case:
+    call: Callable[[World], Awaitable]
+    code: grpc.StatusCode
+    fragment: str
+    field: str | None = None  # the field a google.rpc.BadRequest violation must name
+
+
+def post(text: str, actor: str = "alice", reply_to: Callable[[World], int] = lambda w: 0):
+    return lambda w: w.tweets.CreateTweet(
+        tweet_pb.CreateTweetRequest(text=text, in_reply_to_tweet_id=reply_to(w)), metadata=as_user(getattr(w, actor))
+    )
+
+
+def user_tweets(user: str, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.tweets.ListUserTweets(
+        tweet_pb.ListUserTweetsRequest(user_id=getattr(w, user), page_size=page_size, page_token=token(w))
+    )
+
+
+def create_user(handle: str, display_name: str = ""):
+    return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
+
+
+CASES = [
+    # Tweet text, weighed by the twitter-text rules.
+    pytest.param(Case(post("字" * 141), INVALID, "weighs 282", "text"), id="text-141-cjk-weighs-282"),
+    pytest.param(Case(post("a" * 281), INVALID, "weighs 281", "text"), id="text-281-ascii"),
+    pytest.param(Case(post("https://example.com/ " + "a" * 257), INVALID, "weighs 281", "text"), id="text-url-counts-23"),
+    pytest.param(Case(post("a" * 5000), INVALID, "at most 280", "text"), id="text-5000-chars"),
+    pytest.param(Case(post(""), INVALID, "text is empty", "text"), id="text-empty"),
+    pytest.param(Case(post(" \t\n\u3000 "), INVALID, "text is empty", "text"), id="text-whitespace-only"),
+    pytest.param(Case(post("hi \ufffe there"), INVALID, "U+FFFE", "text"), id="text-invalid-char-U+FFFE"),
+    pytest.param(Case(post("x" * 2_000_000), grpc.StatusCode.RESOURCE_EXHAUSTED, "larger than max"), id="request-over-1MiB"),
+    # Tweets that are not there, or not yours.
+    pytest.param(
+        Case(
+            lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=UNKNOWN_ID)),
+            NOT_FOUND,
+            f"tweet {UNKNOWN_ID} does not exist",
+        ),
+        id="get-unknown-tweet",
+    ),
+    pytest.param(
+        Case(lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest()), INVALID, "tweet_id is required", "tweet_id"),
+        id="get-tweet-without-id",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            f"tweet {UNKNOWN_ID} does not exist",
+        ),
+        id="like-unknown-tweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.gone), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            "was deleted",
+        ),
+        id="like-deleted-tweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            f"tweet {UNKNOWN_ID} does not exist",
+        ),
+        id="retweet-unknown-tweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.alice)),
+            NOT_FOUND,
+            f"tweet {UNKNOWN_ID} does not exist",
+        ),
+        id="delete-unknown-tweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.ListReplies(tweet_pb.ListRepliesRequest(tweet_id=UNKNOWN_ID)),
+            NOT_FOUND,
+            f"tweet {UNKNOWN_ID} does not exist",
+        ),
+        id="replies-of-unknown-tweet",
+    ),
+    pytest.param(
+        Case(post("hi?", reply_to=lambda w: UNKNOWN_ID), NOT_FOUND, f"tweet {UNKNOWN_ID} does not exist"),
+        id="reply-to-missing-tweet",
+    ),
+    pytest.param(Case(post("hi?", reply_to=lambda w: w.gone), NOT_FOUND, "was deleted"), id="reply-to-deleted-tweet"),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
+            DENIED,
+            "only its author may delete it",
+        ),
+        id="delete-someone-elses-tweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
+            EXISTS,
+            "already retweeted",
+        ),
+        id="retweet-twice",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=w.retweet), metadata=as_user(w.bob)),
+            EXISTS,
+            "already retweeted",
+        ),
+        id="retweet-twice-through-the-retweet",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=w.full), metadata=as_user(w.bob)),
+            NOT_FOUND,
+            "have not retweeted",
+        ),
+        id="undo-retweet-never-made",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello] * 201)),
+            INVALID,
+            "at most 200",
+            "tweet_ids",
+        ),
+        id="batch-get-201-tweets",
+    ),
+    # Users that are not there, or not yours.
+    pytest.param(
+        Case(
+            lambda w: w.graph.GetUser(graph_pb.GetUserRequest(user_id=UNKNOWN_ID)), NOT_FOUND, f"no user has id {UNKNOWN_ID}"
+        ),
+        id="get-unknown-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="follow-unknown-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListFollowers(graph_pb.ListFollowersRequest(user_id=UNKNOWN_ID)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="followers-of-unknown-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.GetUserByHandle(graph_pb.GetUserByHandleRequest(handle="nobody_here")),
+            NOT_FOUND,
+            "no user has the handle 'nobody_here'",
+        ),
+        id="get-unknown-handle",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.GetUserByHandle(graph_pb.GetUserByHandleRequest(handle="no body")),
+            INVALID,
+            "letters, digits or underscores",
+            "handle",
+        ),
+        id="get-invalid-handle",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.CheckFollowing(graph_pb.CheckFollowingRequest(followee_id=w.alice)),
+            INVALID,
+            "follower_id is required",
+            "follower_id",
+        ),
+        id="check-following-without-follower",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.carol), metadata=as_user(w.carol)),
+            INVALID,
+            "cannot follow yourself",
+            "user_id",
+        ),
+        id="follow-yourself",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=w.alice), metadata=as_user(w.bob)),
+            DENIED,
+            "only its owner",
+        ),
+        id="delete-someone-elses-account",
+    ),
+    pytest.param(Case(create_user("ALICE"), EXISTS, "'ALICE' is taken"), id="duplicate-handle-other-case"),
+    pytest.param(
+        Case(create_user("al ice!"), INVALID, "letters, digits or underscores", "handle"), id="handle-bad-characters"
+    ),
+    pytest.param(Case(create_user("a" * 16), INVALID, "1 to 15", "handle"), id="handle-too-long"),
+    pytest.param(
+        Case(create_user("dave", "D" * 51), INVALID, "the limit is 50", "display_name"), id="display-name-51-chars"
+    ),
+    pytest.param(
+        Case(create_user("dave", "Dave\nAdmin"), INVALID, "control characters", "display_name"),
+        id="display-name-control-character",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.BatchGetUsers(graph_pb.BatchGetUsersRequest(user_ids=[w.alice] * 1001)),
+            INVALID,
+            "at most 1000",
+            "user_ids",
+        ),
+        id="batch-get-1001-users",
+    ),
+    # The acting user: missing, malformed, or without an account.
+    pytest.param(
+        Case(lambda w: w.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="hi")), UNAUTHENTICATED, NO_USER),
+        id="post-without-user",
+    ),
+    pytest.param(
+        Case(lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello)), UNAUTHENTICATED, NO_USER),
+        id="like-without-user",
+    ),
+    pytest.param(
+        Case(lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.alice)), UNAUTHENTICATED, NO_USER),
+        id="follow-without-user",
+    ),
+    pytest.param(
+        Case(lambda w: w.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest()), UNAUTHENTICATED, NO_USER),
+        id="home-without-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("chirp-user-id", "alice")]),
+            UNAUTHENTICATED,
+            "must be a user id (a positive integer), got 'alice'",
+        ),
+        id="post-with-malformed-user-id",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.alice), metadata=[("chirp-user-id", "-7")]),
+            UNAUTHENTICATED,
+            "must be a user id",
+        ),
+        id="follow-with-negative-user-id",
+    ),
+    pytest.param(
+        Case(post("hi", actor="ghost"), UNAUTHENTICATED, "has no account; register first"), id="post-as-user-without-account"
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account; register first",
+        ),
+        id="like-as-user-without-account",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account",
+        ),
+        id="home-as-user-without-account",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.alice), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account",
+        ),
+        id="follow-as-user-without-account",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.UnfollowUser(graph_pb.UnfollowUserRequest(user_id=w.alice), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account",
+        ),
+        id="unfollow-as-user-without-account",
+    ),
+    # Pages: sizes and tokens.
+    pytest.param(
+        Case(user_tweets("alice", page_size=-1), INVALID, "must not be negative", "page_size"), id="negative-page-size"
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListFollowers(graph_pb.ListFollowersRequest(user_id=w.alice, page_size=-5)),
+            INVALID,
+            "must not be negative",
+            "page_size",
+        ),
+        id="negative-page-size-followers",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.timeline.ListHomeTimeline(
+                timeline_pb.ListHomeTimelineRequest(page_size=-1), metadata=as_user(w.bob)
+            ),
+            INVALID,
+            "must not be negative",
+            "page_size",
+        ),
+        id="negative-page-size-home",
+    ),
+    pytest.param(
+        Case(user_tweets("alice", token=lambda w: "not a token"), INVALID, "page_token is not valid", "page_token"),
+        id="malformed-page-token",
+    ),
+    pytest.param(
+        Case(user_tweets("alice", token=lambda w: "abcde"), INVALID, "page_token is not valid", "page_token"),
+        id="page-token-not-base64",
+    ),
+    pytest.param(
+        Case(user_tweets("alice", token=World.tampered_token), INVALID, "altered", "page_token"), id="tampered-page-token"
+    ),
+    pytest.param(
+        Case(user_tweets("bob", token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"),
+        id="page-token-of-another-users-list",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.timeline.ListHomeTimeline(
+                timeline_pb.ListHomeTimelineRequest(page_token=w.alice_token), metadata=as_user(w.alice)
+            ),
+            INVALID,
+            "belongs to a different list",
+            "page_token",
+        ),
+        id="page-token-of-another-method",
+    ),
+    # Ids, and the services not built yet.
+    pytest.param(
+        Case(lambda w: w.snowflake.NextIds(snowflake_pb.NextIdsRequest(count=0)), INVALID, "1 to 4096", "count"),
+        id="next-ids-count-0",
+    ),
+    pytest.param(
+        Case(lambda w: w.snowflake.NextIds(snowflake_pb.NextIdsRequest(count=5000)), INVALID, "1 to 4096", "count"),
+        id="next-ids-count-5000",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.search.SearchTweets(search_pb.SearchTweetsRequest(query="chirp")),
+            UNIMPLEMENTED,
+            "SearchService is not built yet",
+        ),
+        id="search-not-built",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.trending.ListTrendingHashtags(trending_pb.ListTrendingHashtagsRequest()),
+            UNIMPLEMENTED,
+            "TrendingService is not built yet",
+        ),
+        id="trending-not-built",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_bad_input_is_refused_clearly_and_stores_nothing(live: LiveMesh, case: Case):
+    world = await build_world(live)
+    before = await stored(world)
+
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await case.call(world)
+
+    error = caught.value
+    assert error.code() == case.code, error.details()
+    assert case.fragment in error.details()
+    if case.code == INVALID:
+        assert case.field is not None, "every INVALID_ARGUMENT case names the field to fix"
+    if case.field is not None:
+        assert case.field in fields_named_by(error)
+    assert await stored(world) == before
+
+
+def fields_named_by(error: grpc.aio.AioRpcError) -> list[str]:
+    """The fields named by the google.rpc.BadRequest detail of the error's status."""
+    status = rpc_status.from_call(error)
+    assert status is not None, f"no google.rpc.Status detail in {error.code().name}: {error.details()}"
+    fields = []
+    for detail in status.details:
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            fields += [violation.field for violation in bad_request.field_violations]
+    return fields
