@@ -1,17 +1,20 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run test setup gen lint unit
+.PHONY: run test setup services gen lint unit
 
 PY := .venv/bin/python
 
 run: setup
 	$(PY) -m services.mesh
 
-test: setup lint
+test: setup services lint
 	$(PY) -m pytest -q
 
 setup:
 	@bash scripts/setup-python.sh
+
+services:
+	@bash scripts/ensure-services.sh
 
 gen: setup
 	bash scripts/gen-protos.sh

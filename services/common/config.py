@@ -23,6 +23,15 @@ def env_int(name: str, default: int, minimum: int = 0, maximum: int = 2**31) -> 
     return value
 
 
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ConfigError(f"{name}={raw!r} is not true or false")
+    return raw in {"true", "1", "yes"}
+
+
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
@@ -40,6 +49,9 @@ class Settings:
     page_token_secret: bytes = b""
     shutdown_grace_seconds: int = 5
     log_level: str = "INFO"
+    redis_url: str = ""
+    redis_cluster: bool = False
+    timeline_ttl_seconds: int = 7 * 24 * 3600
 
     @property
     def database_path(self) -> Path:
@@ -58,4 +70,7 @@ class Settings:
             page_token_secret=secret.encode() or secrets.token_bytes(32),
             shutdown_grace_seconds=env_int("CHIRP_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace_seconds, 0, 600),
             log_level=env_str("CHIRP_LOG_LEVEL", cls.log_level).upper(),
+            redis_url=env_str("CHIRP_REDIS_URL", cls.redis_url),
+            redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
+            timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),
         )

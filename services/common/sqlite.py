@@ -35,14 +35,20 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction. Whatever stops it (an error, a cancelled request,
+        a failed commit), the connection is left with no transaction open."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield self._writer
+                await self._writer.commit()
             except BaseException:
-                await self._writer.rollback()
+                await asyncio.shield(self._rollback())
                 raise
-            await self._writer.commit()
+
+    async def _rollback(self) -> None:
+        if self._writer.in_transaction:
+            await self._writer.rollback()
 
     async def fetch_all(self, sql: str, params: Iterable = ()) -> list[aiosqlite.Row]:
         # One job on the connection's thread, stepped to the end: no statement stays

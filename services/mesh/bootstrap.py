@@ -8,6 +8,8 @@ Tests pass their own cache or clock into this same function.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from redis.asyncio import Redis, RedisCluster
+
 from services.common.config import Settings
 from services.common.outbox import SCHEMA as OUTBOX_SCHEMA
 from services.common.outbox import Outbox, OutboxConsumer
@@ -25,6 +27,7 @@ from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator, wall_clock_ms
 from services.timeline import entrypoint as timeline_entrypoint
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
 from services.tweet import entrypoint as tweet_entrypoint
@@ -63,6 +66,7 @@ class Mesh:
     async def close(self) -> None:
         for consumer in self.consumers:
             await consumer.stop()
+        await self.cache.close()
         await self.db.close()
 
 
@@ -75,9 +79,21 @@ async def bootstrap(
     ids = SnowflakeGenerator(settings.worker_id, clock=clock)
     graph = GraphService(SqliteGraphRepository(db, outbox), ids, settings.celebrity_threshold)
     tweets = TweetService(SqliteTweetRepository(db, outbox), graph, ids)
-    cache = cache or InMemoryTimelineCache(settings.timeline_length)
+    cache = cache or await timeline_cache(settings)
     timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
     fanout = FanoutService(cache, graph, tweets, settings.fanout_batch_size, settings.timeline_length)
     fanout.queue = OutboxConsumer(db, outbox, "fanout", fanout.handle)
     consumers = [fanout.queue, OutboxConsumer(db, outbox, "tweet", tweets.handle)]
     return Mesh(settings, db, ids, graph, tweets, cache, timelines, fanout, consumers)
+
+
+async def timeline_cache(settings: Settings) -> TimelineCache:
+    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        return InMemoryTimelineCache(settings.timeline_length)
+    client_class = RedisCluster if settings.redis_cluster else Redis
+    cache = RedisTimelineCache(
+        client_class.from_url(settings.redis_url), settings.timeline_length, settings.timeline_ttl_seconds
+    )
+    await cache.check_listpack_limit()
+    return cache

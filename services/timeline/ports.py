@@ -10,10 +10,13 @@ class TimelineCache(Protocol):
     """Home timelines as bounded lists of tweet ids, newest first. A cache: it may forget anything."""
 
     async def read(self, user_id: int) -> list[int] | None:
-        """The user's ids, newest first; None when the cache holds no timeline for the user."""
+        """The user's ids, newest first; None when the cache holds no complete timeline for the user."""
 
     async def start(self, user_id: int) -> None:
-        """Makes an empty timeline for the user if there is none, so that pushes land in it."""
+        """Begins (re)building the user's timeline: pushes land in it from now on, reads miss until complete."""
+
+    async def complete(self, user_id: int) -> None:
+        """Marks a timeline begun with start as complete, so reads see it."""
 
     async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         """Adds ids to the timelines the cache holds (others are skipped), trimmed to capacity.
@@ -24,6 +27,8 @@ class TimelineCache(Protocol):
         """Removes ids wherever present; returns how many entries were removed."""
 
     async def drop(self, user_id: int) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class FollowGraph(Protocol):

@@ -73,6 +73,7 @@ class TimelineService:
             pushed_authors = [a for a in await self._graph.following_ids(reader_id) if a not in celebrities]
             ids = await self._tweets.recent_ids(pushed_authors, None, self._capacity)
             await self._cache.add([reader_id], ids)
+            await self._cache.complete(reader_id)
             return await self._cache.read(reader_id) or []
         except BaseException:
             await self._cache.drop(reader_id)

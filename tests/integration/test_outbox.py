@@ -113,6 +113,7 @@ async def test_a_mesh_restart_fans_out_what_the_last_one_accepted(tmp_path):
 
     second = await bootstrap(settings)
     await second.cache.start(reader)
+    await second.cache.complete(reader)
     await second.start()
     for _ in range(500):
         if (await second.fanout.queue_stats()).depth == 0:
@@ -120,3 +121,21 @@ async def test_a_mesh_restart_fans_out_what_the_last_one_accepted(tmp_path):
         await asyncio.sleep(0.01)
     assert await second.cache.read(reader) == [tweet]
     await second.close()
+
+
+async def test_a_write_cancelled_at_any_point_leaves_the_database_writable(tmp_path):
+    db = await open_db(tmp_path)
+
+    async def slow_write(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO outbox_offsets VALUES (?, 0)", (f"c{n}",))
+            await asyncio.sleep(0.001)
+
+    for n in range(60):  # cancel at many different points of BEGIN, body and COMMIT
+        task = asyncio.create_task(slow_write(n))
+        await asyncio.sleep(n * 0.0001)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    await slow_write(999)
+    assert await db.fetch_one("SELECT 1 FROM outbox_offsets WHERE consumer = 'c999'")
+    await db.close()

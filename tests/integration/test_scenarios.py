@@ -9,10 +9,23 @@ from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from redis.asyncio import Redis
 
-from tests.conftest import LiveMesh, as_user
+from tests.conftest import LiveMesh, as_user, make_settings
+from tests.integration.servers import REDIS_URL
 
 pytestmark = pytest.mark.scenario
+
+
+@pytest.fixture(params=["memory-timelines", "redis-timelines"])
+async def settings(request, tmp_path):
+    """Every scenario runs on both timeline caches: in memory, and on the Redis server."""
+    if request.param == "memory-timelines":
+        return make_settings(tmp_path)
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()
+    await client.aclose()
+    return make_settings(tmp_path, redis_url=REDIS_URL)
 
 
 async def fanout_status(live: LiveMesh) -> fanout_pb.GetFanoutStatusResponse:

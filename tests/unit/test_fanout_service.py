@@ -23,6 +23,7 @@ def world():
 async def start_all(cache):
     for fan in FANS:
         await cache.start(fan)
+        await cache.complete(fan)
 
 
 async def test_a_tweet_reaches_every_follower_in_batches(world):
@@ -63,6 +64,7 @@ async def test_follow_merges_recent_tweets_and_unfollow_removes_them(world):
     graph, tweets, cache, fanout = world
     reader = FANS[9]
     await cache.start(reader)
+    await cache.complete(reader)
     await cache.add([reader], [5])
     for tweet_id in (3, 6, 9):
         tweets.add(tweet_id, AUTHOR)
@@ -76,6 +78,7 @@ async def test_follow_merges_recent_tweets_and_unfollow_removes_them(world):
 async def test_following_a_celebrity_merges_nothing(world):
     graph, tweets, cache, fanout = world
     await cache.start(AUTHOR)
+    await cache.complete(AUTHOR)
     tweets.add(4, STAR)
     await fanout.handle(UserFollowed(AUTHOR, STAR))
     assert await cache.read(AUTHOR) == []

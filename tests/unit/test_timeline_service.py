@@ -54,6 +54,7 @@ async def test_pages_have_no_duplicates_and_no_gaps_while_tweets_arrive(world):
     for tweet_id in range(1000, 1030):
         tweets.add(tweet_id, STAR if tweet_id % 3 == 0 else FRIEND)
     await cache.start(READER)
+    await cache.complete(READER)
     await cache.add([READER], [i for i in range(1000, 1030) if i % 3])
     seen, cursor, next_new = [], None, 5000
     while True:

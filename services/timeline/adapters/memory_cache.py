@@ -8,13 +8,18 @@ class InMemoryTimelineCache:
     def __init__(self, capacity: int):
         self._capacity = capacity
         self._timelines: dict[int, list[int]] = {}  # ascending, so trimming drops from the front
+        self._building: set[int] = set()
 
     async def read(self, user_id: int) -> list[int] | None:
         timeline = self._timelines.get(user_id)
-        return None if timeline is None else timeline[::-1]
+        return None if timeline is None or user_id in self._building else timeline[::-1]
 
     async def start(self, user_id: int) -> None:
         self._timelines.setdefault(user_id, [])
+        self._building.add(user_id)
+
+    async def complete(self, user_id: int) -> None:
+        self._building.discard(user_id)
 
     async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         written = 0
@@ -40,6 +45,10 @@ class InMemoryTimelineCache:
 
     async def drop(self, user_id: int) -> None:
         self._timelines.pop(user_id, None)
+        self._building.discard(user_id)
+
+    async def close(self) -> None:
+        self._timelines.clear()
 
 
 def _insert(timeline: list[int], tweet_id: int) -> int:

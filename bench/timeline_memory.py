@@ -1,0 +1,60 @@
+"""Redis bytes per home-timeline entry, measured with MEMORY USAGE.
+
+Fills timelines through the real RedisTimelineCache and, in the same run,
+the common layout it replaces (a sorted set of decimal id strings scored by
+id), then prints both and their ratio, with the machine they ran on.
+
+    .venv/bin/python bench/timeline_memory.py [--redis-url URL] [--entries 800] [--users 200]
+"""
+
+import argparse
+import asyncio
+import platform
+import random
+import statistics
+
+from redis.asyncio import Redis
+
+from services.timeline.adapters.redis_cache import RedisTimelineCache, timeline_key
+
+BASE_ID = 900_000_000_000_000_000
+
+
+async def measure(url: str, entries: int, users: int) -> None:
+    redis = Redis.from_url(url)
+    cache = RedisTimelineCache(redis, capacity=entries, ttl_seconds=600)
+    rng = random.Random(1)
+    ours, naive = [], []
+    for n in range(users):
+        user = 10_000_000 + n
+        ids = sorted(rng.sample(range(BASE_ID, BASE_ID + 10**12), entries))
+        await cache.start(user)
+        await cache.add([user], ids)
+        await cache.complete(user)
+        ours.append(await redis.memory_usage(timeline_key(user), samples=0) / entries)
+        naive_key = f"bench:naive:{user}"
+        await redis.zadd(naive_key, {str(i): i for i in ids})
+        naive.append(await redis.memory_usage(naive_key, samples=0) / entries)
+        await redis.delete(timeline_key(user), naive_key)
+    info = await redis.info("server")
+    limit = (await redis.config_get("zset-max-listpack-entries"))["zset-max-listpack-entries"]
+    await redis.aclose()
+    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, "
+          f"Redis {info['redis_version']}, zset-max-listpack-entries {limit}")  # fmt: skip
+    print(f"timelines of {entries} ids, {users} users")
+    print(f"  chirp layout (8-byte members, score 0): {statistics.mean(ours):6.2f} bytes/entry  [target <= 16]")
+    print(f"  common layout (decimal ids, id scores): {statistics.mean(naive):6.2f} bytes/entry")
+    print(f"  ratio chirp/common: {statistics.mean(ours) / statistics.mean(naive):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--entries", type=int, default=800)
+    parser.add_argument("--users", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(measure(args.redis_url, args.entries, args.users))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Home timelines in Redis (or Redis Cluster): one sorted set of packed ids per user.
+
+Each member is a tweet id packed as 8 big-endian bytes, all with score 0,
+so Redis orders them by id. Kept as a listpack (zset-max-listpack-entries
+must exceed the timeline length), an entry costs about 13 bytes. Keys hash
+on the user id (`chirp:timeline:{<user id>}`), so a user's keys share one
+Cluster slot. Two sentinel members, id 0 and id 1, say that the timeline
+exists and whether it is still being rebuilt. A key without them (an
+add that raced a drop) reads as a miss and is rebuilt, so that race is safe.
+
+Adds take two pipelined round trips, EXISTS then ZADD and trim, rather
+than a Lua script, because Redis Cluster pipelines refuse scripts.
+"""
+
+import logging
+import struct
+from collections.abc import Sequence
+
+from redis.asyncio import Redis, RedisCluster
+
+log = logging.getLogger("chirp.timeline.redis")
+
+EXISTS = struct.pack(">Q", 0)
+BUILDING = struct.pack(">Q", 1)
+
+def timeline_key(user_id: int) -> str:
+    return f"chirp:timeline:{{{user_id}}}"
+
+
+class RedisTimelineCache:
+    def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int):
+        self._redis = redis
+        self._capacity = capacity
+        self._ttl = ttl_seconds
+
+    async def read(self, user_id: int) -> list[int] | None:
+        members = await self._redis.zrange(timeline_key(user_id), 0, -1, desc=True)
+        if not members or members[-1] != EXISTS or BUILDING in members[-2:]:
+            return None
+        return [struct.unpack(">Q", m)[0] for m in members[:-1][: self._capacity]]
+
+    async def start(self, user_id: int) -> None:
+        key = timeline_key(user_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, {EXISTS: 0, BUILDING: 0})
+            pipe.expire(key, self._ttl)
+            await pipe.execute()
+
+    async def complete(self, user_id: int) -> None:
+        await self._redis.zrem(timeline_key(user_id), BUILDING)
+
+    async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        if not user_ids or not tweet_ids:
+            return 0
+        keys = [timeline_key(u) for u in user_ids]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.exists(key)
+            present = [key for key, exists in zip(keys, await pipe.execute()) if exists]
+        members = {struct.pack(">Q", i): 0 for i in tweet_ids}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in present:
+                pipe.zadd(key, members)
+                # Ranks 0 and 1 are spared: the sentinels, or a sentinel and one id past capacity.
+                pipe.zremrangebyrank(key, 2, -(self._capacity + 1))
+                pipe.expire(key, self._ttl, nx=True)
+            return sum((await pipe.execute())[0::3])
+
+    async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        if not user_ids or not tweet_ids:
+            return 0
+        packed = [struct.pack(">Q", i) for i in tweet_ids]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zrem(timeline_key(user_id), *packed)
+            return sum(await pipe.execute())
+
+    async def drop(self, user_id: int) -> None:
+        await self._redis.delete(timeline_key(user_id))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def check_listpack_limit(self) -> None:
+        """Warns when Redis would store a full timeline as a skiplist (about 8x the memory)."""
+        try:
+            limits = await self._redis.config_get("zset-max-listpack-entries")
+        except Exception as error:  # managed Redis may refuse CONFIG
+            log.warning("could not read zset-max-listpack-entries (%s); timelines may use more memory", error)
+            return
+        values = limits.values() if isinstance(limits, dict) else [limits]
+        if any(int(v) < self._capacity + 2 for v in values if str(v).isdigit()):
+            log.warning(
+                "zset-max-listpack-entries is below %s: full timelines will be skiplists (~100 bytes an entry)",
+                self._capacity + 2,
+            )

@@ -1,0 +1,115 @@
+"""The TimelineCache contract: one suite, run against every implementation of the port.
+
+In memory (the embedded default), on the Redis server, and on a local 3-node
+Redis Cluster, which these tests start on loopback.
+"""
+
+import pytest
+from redis.asyncio import Redis, RedisCluster
+
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from tests.integration.servers import REDIS_URL, LocalRedisCluster
+
+CAPACITY = 5
+
+
+@pytest.fixture(scope="module")
+def redis_cluster(tmp_path_factory):
+    cluster = LocalRedisCluster(tmp_path_factory.mktemp("redis-cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
+async def cache(request):
+    if request.param == "memory":
+        yield InMemoryTimelineCache(CAPACITY)
+        return
+    if request.param == "redis":
+        client = Redis.from_url(REDIS_URL)
+    else:
+        port = request.getfixturevalue("redis_cluster").ports[0]
+        client = RedisCluster(host="127.0.0.1", port=port)
+    await client.flushdb() if request.param == "redis" else await client.flushall()
+    yield RedisTimelineCache(client, CAPACITY, ttl_seconds=60)
+    await client.aclose()
+
+
+async def ready(cache, *users: int) -> None:
+    for user in users:
+        await cache.start(user)
+        await cache.complete(user)
+
+
+async def test_a_timeline_not_started_is_a_miss_and_ignores_pushes(cache):
+    assert await cache.read(1) is None
+    assert await cache.add([1], [10]) == 0
+    assert await cache.read(1) is None
+
+
+async def test_a_timeline_being_built_takes_pushes_but_reads_miss_until_complete(cache):
+    await cache.start(1)
+    assert await cache.add([1], [10, 20]) == 2
+    assert await cache.read(1) is None
+    await cache.complete(1)
+    assert await cache.read(1) == [20, 10]
+
+
+async def test_ids_come_back_newest_first_without_duplicates(cache):
+    await ready(cache, 1)
+    assert await cache.add([1], [20, 10, 30]) == 3
+    assert await cache.add([1], [20]) == 0
+    assert await cache.read(1) == [30, 20, 10]
+
+
+async def test_large_ids_keep_their_order(cache):
+    await ready(cache, 1)
+    ids = [2**62 + 5, 2**40, 2**62 + 1, 2**63 - 1]
+    await cache.add([1], ids)
+    assert await cache.read(1) == sorted(ids, reverse=True)
+
+
+async def test_a_timeline_is_trimmed_to_capacity_dropping_the_oldest(cache):
+    await ready(cache, 1)
+    await cache.add([1], list(range(2, 10)))
+    assert await cache.read(1) == [9, 8, 7, 6, 5]
+
+
+async def test_trimming_while_building_keeps_the_timeline_building(cache):
+    await cache.start(1)
+    await cache.add([1], list(range(2, 10)))
+    assert await cache.read(1) is None
+    await cache.complete(1)
+    assert await cache.read(1) == [9, 8, 7, 6, 5]
+
+
+async def test_one_push_reaches_every_started_timeline_across_slots(cache):
+    users = list(range(100, 120))  # spread over the cluster's slots
+    await ready(cache, *users)
+    assert await cache.add([*users, 999], [42]) == len(users)
+    assert [await cache.read(u) for u in users] == [[42]] * len(users)
+    assert await cache.read(999) is None
+
+
+async def test_remove_takes_ids_out_wherever_they_are(cache):
+    await ready(cache, 1, 2)
+    await cache.add([1, 2], [10, 20])
+    assert await cache.remove([1, 2, 3], [10, 99]) == 2
+    assert await cache.read(1) == [20] and await cache.read(2) == [20]
+
+
+async def test_removing_every_id_leaves_an_empty_timeline_not_a_miss(cache):
+    await ready(cache, 1)
+    await cache.add([1], [10])
+    await cache.remove([1], [10])
+    assert await cache.read(1) == []
+
+
+async def test_start_keeps_what_is_there_and_drop_forgets_it(cache):
+    await ready(cache, 1)
+    await cache.add([1], [10])
+    await ready(cache, 1)
+    assert await cache.read(1) == [10]
+    await cache.drop(1)
+    assert await cache.read(1) is None
