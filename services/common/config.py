@@ -23,6 +23,24 @@ def env_int(name: str, default: int, minimum: int = 0, maximum: int = 2**31) -> 
     return value
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).upper()
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def env_address(name: str, default: str) -> str:
+    value = env_str(name, default)
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{name}={value!r} is not HOST:PORT with a port from 0 to 65535")
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw == "":
@@ -61,7 +79,7 @@ class Settings:
     def from_env(cls) -> "Settings":
         secret = os.environ.get("CHIRP_PAGE_TOKEN_SECRET", "")
         return cls(
-            listen=env_str("CHIRP_LISTEN", cls.listen),
+            listen=env_address("CHIRP_LISTEN", cls.listen),
             data_dir=Path(env_str("CHIRP_DATA_DIR", str(cls.data_dir))),
             worker_id=env_int("CHIRP_WORKER_ID", cls.worker_id, 0, 1023),
             celebrity_threshold=env_int("CHIRP_CELEBRITY_THRESHOLD", cls.celebrity_threshold, 1),
@@ -69,7 +87,7 @@ class Settings:
             fanout_batch_size=env_int("CHIRP_FANOUT_BATCH_SIZE", cls.fanout_batch_size, 1, 100_000),
             page_token_secret=secret.encode() or secrets.token_bytes(32),
             shutdown_grace_seconds=env_int("CHIRP_SHUTDOWN_GRACE_SECONDS", cls.shutdown_grace_seconds, 0, 600),
-            log_level=env_str("CHIRP_LOG_LEVEL", cls.log_level).upper(),
+            log_level=env_choice("CHIRP_LOG_LEVEL", cls.log_level, LOG_LEVELS),
             redis_url=env_str("CHIRP_REDIS_URL", cls.redis_url),
             redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
             timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),

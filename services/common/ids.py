@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
+from services.common.errors import InvalidArgument
+
 CHIRP_EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
 WORKER_BITS, SEQUENCE_BITS = 10, 12
 MAX_WORKER_ID = (1 << WORKER_BITS) - 1
@@ -31,9 +33,8 @@ def compose(millis: int, worker_id: int, sequence: int) -> int:
 
 
 def decode(snowflake_id: int) -> DecodedId:
-    millis = (snowflake_id >> (WORKER_BITS + SEQUENCE_BITS)) + CHIRP_EPOCH_MS
     return DecodedId(
-        created_at=datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+        created_at=datetime.fromtimestamp(timestamp_ms(snowflake_id) / 1000, tz=timezone.utc),
         worker_id=(snowflake_id >> SEQUENCE_BITS) & MAX_WORKER_ID,
         sequence=snowflake_id & MAX_SEQUENCE,
     )
@@ -41,3 +42,21 @@ def decode(snowflake_id: int) -> DecodedId:
 
 def created_at(snowflake_id: int) -> datetime:
     return decode(snowflake_id).created_at
+
+
+def valid_id(value: int, field: str, kind: str) -> int:
+    """An id from a request: positive and below 2^63, as every Snowflake id is."""
+    if value <= 0:
+        raise InvalidArgument(f"{field} is required: give the id of an existing {kind}", field=field)
+    if value >= 2**63:
+        raise InvalidArgument(f"{field} {value} is not an id: ids are below 2^63", field=field)
+    return value
+
+
+def possible_ids(values) -> list[int]:
+    """The values that could be ids, for batch reads that leave unknown ids out."""
+    return [v for v in values if 0 < v < 2**63]
+
+
+def timestamp_ms(snowflake_id: int) -> int:
+    return (snowflake_id >> (WORKER_BITS + SEQUENCE_BITS)) + CHIRP_EPOCH_MS

@@ -119,12 +119,12 @@ class OutboxConsumer:
 
     async def _run(self) -> None:
         while True:
+            self._wakeup.clear()  # before reading: a commit during the read wakes the next wait
             try:
                 if await self.drain_once():
                     continue
             except Exception:
                 log.exception("consumer %s failed to read the outbox; retrying", self._name)
-            self._wakeup.clear()
             try:
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
             except TimeoutError:

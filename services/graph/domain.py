@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.common.errors import InvalidArgument
+from services.common.ids import valid_id
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50
@@ -48,6 +49,4 @@ def valid_display_name(name: str, handle: str) -> str:
 
 
 def valid_user_id(user_id: int, field: str = "user_id") -> int:
-    if user_id <= 0:
-        raise InvalidArgument(f"{field} is required: give the id of an existing user", field=field)
-    return user_id
+    return valid_id(user_id, field, "user")

@@ -76,7 +76,7 @@ async def bootstrap(
     db = await Database.open(settings.database_path)
     await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
     outbox = Outbox()
-    ids = SnowflakeGenerator(settings.worker_id, clock=clock)
+    ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await largest_stored_id(db))
     graph = GraphService(SqliteGraphRepository(db, outbox), ids, settings.celebrity_threshold)
     tweets = TweetService(SqliteTweetRepository(db, outbox), graph, ids)
     cache = cache or await timeline_cache(settings)
@@ -97,3 +97,8 @@ async def timeline_cache(settings: Settings) -> TimelineCache:
     )
     await cache.check_listpack_limit()
     return cache
+
+
+async def largest_stored_id(db: Database) -> int:
+    row = await db.fetch_one("SELECT MAX(m) AS m FROM (SELECT MAX(user_id) AS m FROM users UNION ALL SELECT MAX(tweet_id) FROM tweets)")
+    return row["m"] or 0

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from services.common.errors import InvalidArgument, Unavailable
-from services.common.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose
+from services.common.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose, timestamp_ms
 
 MAX_BATCH = 4096
 
@@ -20,14 +20,21 @@ def wall_clock_ms() -> int:
 
 
 class SnowflakeGenerator:
-    def __init__(self, worker_id: int, clock: Callable[[], int] = wall_clock_ms, max_backward_wait_ms: int = 10):
+    def __init__(
+        self,
+        worker_id: int,
+        clock: Callable[[], int] = wall_clock_ms,
+        max_backward_wait_ms: int = 10,
+        above: int = 0,
+    ):
+        """above: the largest id already stored; every new id is greater, even after a restart."""
         if not 0 <= worker_id <= MAX_WORKER_ID:
             raise ValueError(f"worker id must be 0..{MAX_WORKER_ID}, got {worker_id}")
         self._worker_id = worker_id
         self._clock = clock
         self._max_backward_wait_ms = max_backward_wait_ms
-        self._last_ms = -1
-        self._sequence = 0
+        self._last_ms = timestamp_ms(above) if above else -1
+        self._sequence = MAX_SEQUENCE + 1 if above else 0  # that millisecond counts as used up
 
     async def next_id(self) -> int:
         return (await self.next_ids(1))[0]

@@ -66,6 +66,12 @@ class TimelineService:
         more = more_below or position < len(candidates)
         return Page(shown, candidates[position - 1] if more and position else None)
 
+    async def _forget_unfollowed(self, reader_id: int, authors: set[int]) -> None:
+        """An unfollow handled while the rebuild read storage found nothing to remove: remove it now."""
+        gone = authors - set(await self._graph.following_ids(reader_id))
+        for author in gone:
+            await self._cache.remove([reader_id], await self._tweets.ids_ever_posted_by(author, self._capacity))
+
     async def _rebuild(self, reader_id: int) -> list[int]:
         try:
             await self._cache.start(reader_id)
@@ -73,6 +79,7 @@ class TimelineService:
             pushed_authors = [a for a in await self._graph.following_ids(reader_id) if a not in celebrities]
             ids = await self._tweets.recent_ids(pushed_authors, None, self._capacity)
             await self._cache.add([reader_id], ids)
+            await self._forget_unfollowed(reader_id, set(pushed_authors))
             await self._cache.complete(reader_id)
             return await self._cache.read(reader_id) or []
         except BaseException:

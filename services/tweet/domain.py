@@ -10,7 +10,7 @@ with warnings.catch_warnings():
     from twitter_text import parse_tweet
 
 from services.common.errors import InvalidArgument
-from services.common.ids import created_at
+from services.common.ids import created_at, valid_id
 from services.graph.domain import User
 
 MAX_WEIGHTED_LENGTH = 280
@@ -79,6 +79,4 @@ def valid_text(text: str) -> str:
 
 
 def valid_tweet_id(tweet_id: int, field: str = "tweet_id") -> int:
-    if tweet_id <= 0:
-        raise InvalidArgument(f"{field} is required: give the id of an existing tweet", field=field)
-    return tweet_id
+    return valid_id(tweet_id, field, "tweet")

@@ -147,6 +147,25 @@ CASES = [
     pytest.param(Case(post(" \t\n\u3000 "), INVALID, "text is empty", "text"), id="text-whitespace-only"),
     pytest.param(Case(post("hi \ufffe there"), INVALID, "U+FFFE", "text"), id="text-invalid-char-U+FFFE"),
     pytest.param(Case(post("x" * 2_000_000), grpc.StatusCode.RESOURCE_EXHAUSTED, "larger than max"), id="request-over-1MiB"),
+    # Ids past 2^63 fit the uint64 fields but can name nothing.
+    pytest.param(
+        Case(lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=2**63)), INVALID, "is not an id", "tweet_id"),
+        id="tweet-id-past-2^63",
+    ),
+    pytest.param(
+        Case(lambda w: w.graph.GetUser(graph_pb.GetUserRequest(user_id=2**64 - 1)), INVALID, "is not an id", "user_id"),
+        id="user-id-past-2^63",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=2**63), metadata=as_user(w.carol)),
+            INVALID,
+            "is not an id",
+            "user_id",
+        ),
+        id="follow-id-past-2^63",
+    ),
+    pytest.param(Case(post("reply", reply_to=lambda w: 2**63), INVALID, "is not an id", "in_reply_to_tweet_id"), id="reply-to-id-past-2^63"),
     # Tweets that are not there, or not yours.
     pytest.param(
         Case(

@@ -221,3 +221,19 @@ async def test_tweets_posted_concurrently_are_all_readable_at_once(live: LiveMes
     await asyncio.gather(*(post_and_read(authors[n % 8], n) for n in range(200)))
     listed = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=authors[0], page_size=100))
     assert len(listed.tweets) == 25
+
+
+async def test_a_follow_racing_an_account_deletion_leaves_no_orphan_edge(live: LiveMesh):
+    for round_ in range(10):
+        bob, carol = await live.register(f"bob{round_}"), await live.register(f"carol{round_}")
+
+        async def follow():
+            await live.follow(bob, carol)
+
+        async def delete():
+            await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=carol), metadata=as_user(carol))
+
+        await asyncio.gather(follow(), delete(), return_exceptions=True)
+        bob_now = (await live.client.graph.GetUser(graph_pb.GetUserRequest(user_id=bob))).user
+        following = await live.client.graph.ListFollowing(graph_pb.ListFollowingRequest(user_id=bob))
+        assert bob_now.following_count == len(following.users) == 0

@@ -25,8 +25,9 @@ async def test_reflection_describes_a_service_so_grpcurl_can_call_it(live: LiveM
     async with grpc.aio.insecure_channel(live.target) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         request = reflection_pb2.ServerReflectionRequest(file_containing_symbol="chirp.tweet.v1.TweetService")
-        async for response in stub.ServerReflectionInfo(iter([request])):
-            assert response.file_descriptor_response.file_descriptor_proto
+        responses = [r async for r in stub.ServerReflectionInfo(iter([request]))]
+    assert len(responses) == 1
+    assert responses[0].file_descriptor_response.file_descriptor_proto
 
 
 async def test_every_service_and_the_server_report_serving(live: LiveMesh):

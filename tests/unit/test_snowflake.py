@@ -78,3 +78,17 @@ async def test_batch_size_is_bounded(count):
 def test_worker_id_must_fit_ten_bits():
     with pytest.raises(ValueError):
         SnowflakeGenerator(worker_id=1024)
+
+
+async def test_after_a_restart_ids_stay_above_the_largest_stored_one():
+    before_restart = await SnowflakeGenerator(worker_id=3, clock=SteppingClock(NOW)).next_ids(5)
+    clock = SteppingClock(NOW - 4, tick=1)  # the new process's clock runs 4 ms behind
+    restarted = SnowflakeGenerator(worker_id=3, clock=clock, max_backward_wait_ms=50, above=before_restart[-1])
+    assert await restarted.next_id() > before_restart[-1]
+
+
+async def test_after_a_restart_a_clock_far_behind_the_stored_ids_is_refused():
+    stored = await SnowflakeGenerator(worker_id=3, clock=SteppingClock(NOW)).next_id()
+    restarted = SnowflakeGenerator(worker_id=3, clock=SteppingClock(NOW - 60_000), max_backward_wait_ms=5, above=stored)
+    with pytest.raises(Unavailable, match="moved back"):
+        await restarted.next_id()

@@ -96,3 +96,21 @@ async def test_the_last_page_says_so(world):
 async def test_a_reader_without_an_account_is_unauthenticated(world):
     with pytest.raises(Unauthenticated):
         await world[3].home(999, PageRequest(5))
+
+
+async def test_an_unfollow_handled_during_a_rebuild_does_not_leave_the_authors_tweets(world):
+    graph, tweets, cache, service = world
+    tweets.add(100, FRIEND)
+    original_recent_ids = tweets.recent_ids
+
+    async def recent_ids_while_unfollowing(author_ids, before, limit):
+        ids = await original_recent_ids(author_ids, before, limit)
+        graph.edges.remove((READER, FRIEND))  # the unfollow lands while the rebuild reads storage
+        await cache.remove([READER], await tweets.ids_ever_posted_by(FRIEND, 800))  # fan-out finds nothing yet
+        return ids
+
+    tweets.recent_ids = recent_ids_while_unfollowing
+    await service.cached_ids(READER)
+    tweets.recent_ids = original_recent_ids
+    assert await cache.read(READER) == []
+    assert (await ids(service))[0] == []

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from services.common.errors import AlreadyExists
 from services.common.events import Event
+from services.common.ids import possible_ids
 from services.common.outbox import Outbox
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.sqlite import Database, placeholders
@@ -46,7 +47,9 @@ class SqliteGraphRepository:
                     "INSERT INTO users (user_id, handle, handle_key, display_name, created_at) VALUES (?, ?, ?, ?, ?)",
                     (user.user_id, user.handle, handle_key(user.handle), user.display_name, user.created_at.timestamp()),
                 )
-        except sqlite3.IntegrityError:
+        except sqlite3.IntegrityError as error:
+            if "users.handle_key" not in str(error):
+                raise
             raise AlreadyExists(f"the handle {user.handle!r} is taken; choose another", field="handle") from None
 
     async def get(self, user_id: int) -> User | None:
@@ -58,7 +61,7 @@ class SqliteGraphRepository:
         return _user(row) if row else None
 
     async def get_many(self, user_ids: Sequence[int]) -> list[User]:
-        unique = list(dict.fromkeys(user_ids))
+        unique = list(dict.fromkeys(possible_ids(user_ids)))
         rows = await self._db.fetch_all(
             f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id IN ({placeholders(len(unique))})", unique
         )
@@ -84,7 +87,10 @@ class SqliteGraphRepository:
         return deleted
 
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
-        sql = "INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (?, ?)"
+        sql = (
+            "INSERT OR IGNORE INTO follows (follower_id, followee_id) SELECT ?1, ?2 "
+            "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?1) AND EXISTS (SELECT 1 FROM users WHERE user_id = ?2)"
+        )  # checked inside the transaction, so a follow can't outlive a concurrent account deletion
         return await self._change_edge(sql, follower_id, followee_id, +1, events)
 
     async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:

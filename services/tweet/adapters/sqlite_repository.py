@@ -7,6 +7,7 @@ import aiosqlite
 
 from services.common.errors import AlreadyExists
 from services.common.events import Event, TweetDeleted
+from services.common.ids import possible_ids
 from services.common.outbox import Outbox
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.sqlite import Database, placeholders
@@ -54,12 +55,14 @@ class SqliteTweetRepository:
                 )
                 await _count_on_parent(tx, tweet, +1)
                 await self._outbox.append(tx, events)
-        except sqlite3.IntegrityError:
+        except sqlite3.IntegrityError as error:
+            if "tweets.author_id, tweets.retweet_of_tweet_id" not in str(error):
+                raise
             raise AlreadyExists(f"you already retweeted tweet {tweet.retweet_of_tweet_id}") from None
         self._outbox.notify()
 
     async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
-        unique = list(dict.fromkeys(tweet_ids))
+        unique = list(dict.fromkeys(possible_ids(tweet_ids)))
         if not unique:
             return {}
         rows = await self._db.fetch_all(
