@@ -92,6 +92,11 @@ class GraphService:
     async def celebrity_following_ids(self, user_id: int) -> list[int]:
         return await self._repository.following_ids(user_id, min_followers=self.celebrity_threshold)
 
+    async def require_account(self, actor_id: int) -> None:
+        """The acting user of a call must have an account."""
+        if await self._repository.get(actor_id) is None:
+            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
+
     async def is_celebrity(self, user_id: int) -> bool:
         user = await self._repository.get(user_id)
         return user is not None and self._flagged(user).celebrity
@@ -106,6 +111,5 @@ class GraphService:
         valid_user_id(user_id)
         if actor_id == user_id:
             raise InvalidArgument(f"you cannot {verb} yourself", field="user_id")
-        if await self._repository.get(actor_id) is None:
-            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
+        await self.require_account(actor_id)
         await self.get_user(user_id)

@@ -32,7 +32,8 @@ class TimelineCache(Protocol):
 
 
 class FollowGraph(Protocol):
-    async def batch_get(self, user_ids: Sequence[int]) -> list: ...
+    async def require_account(self, user_id: int) -> None:
+        """Raises Unauthenticated when the user has no account."""
 
     async def following_ids(self, user_id: int) -> list[int]: ...
 

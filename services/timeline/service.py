@@ -7,7 +7,6 @@ live and merged in. A cache miss rebuilds the timeline from storage.
 
 import asyncio
 
-from services.common.errors import Unauthenticated
 from services.common.pagination import Page, PageRequest
 from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
 from services.tweet.domain import TweetView
@@ -22,8 +21,7 @@ class TimelineService:
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[TweetView]:
-        if not await self._graph.batch_get([reader_id]):
-            raise Unauthenticated(f"the acting user {reader_id} has no account; register first")
+        await self._graph.require_account(reader_id)
         candidates, more_below = await self._candidates(reader_id, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 

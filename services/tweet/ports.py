@@ -12,6 +12,9 @@ from services.tweet.domain import Tweet
 class UserDirectory(Protocol):
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]: ...
 
+    async def require_account(self, user_id: int) -> None:
+        """Raises Unauthenticated when the user has no account."""
+
 
 class TweetRepository(Protocol):
     async def add(self, tweet: Tweet, events: list[Event]) -> None:

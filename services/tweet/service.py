@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from services.common.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.ids import IdSource
 from services.common.pagination import Page, PageRequest
@@ -20,7 +20,7 @@ class TweetService:
 
     async def create(self, actor_id: int, text: str, in_reply_to_tweet_id: int = 0) -> TweetView:
         text = valid_text(text)
-        await self._require_account(actor_id)
+        await self._users.require_account(actor_id)
         parent_id = 0
         if in_reply_to_tweet_id:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
@@ -58,7 +58,7 @@ class TweetService:
         return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
 
     async def like(self, actor_id: int, tweet_id: int) -> TweetView:
-        await self._require_account(actor_id)
+        await self._users.require_account(actor_id)
         original_id = (await self._visible(tweet_id)).original_id
         await self._repository.like(original_id, actor_id, [TweetLiked(original_id, actor_id)])
         return await self.get(actor_id, original_id)
@@ -69,7 +69,7 @@ class TweetService:
         return await self.get(actor_id, original_id)
 
     async def retweet(self, actor_id: int, tweet_id: int) -> TweetView:
-        await self._require_account(actor_id)
+        await self._users.require_account(actor_id)
         original_id = (await self._visible(tweet_id)).original_id
         if await self._repository.retweet_of(actor_id, original_id):
             raise AlreadyExists(f"you already retweeted tweet {original_id}; undo it first to retweet again")
@@ -105,10 +105,6 @@ class TweetService:
         if tweet is None:
             raise NotFound(f"tweet {tweet_id} does not exist or was deleted", field=field)
         return tweet
-
-    async def _require_account(self, actor_id: int) -> None:
-        if not await self._users.batch_get([actor_id]):
-            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
 
     async def _require_user(self, user_id: int) -> None:
         if user_id <= 0 or not await self._users.batch_get([user_id]):

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from services.common.errors import Unauthenticated
 from services.common.pagination import Page, PageRequest
 from services.graph.domain import User
 from services.tweet.domain import Tweet, TweetView
@@ -20,6 +21,10 @@ class FakeGraph:
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         return [_user(i) for i in user_ids if i in self.users]
+
+    async def require_account(self, user_id: int) -> None:
+        if user_id not in self.users:
+            raise Unauthenticated(f"the acting user {user_id} has no account; register first")
 
     async def following_ids(self, user_id: int) -> list[int]:
         return [e for f, e in self.edges if f == user_id]
