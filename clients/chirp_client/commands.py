@@ -11,6 +11,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import render
 from chirp_client.client import DEFAULT_TARGET
 from chirp_client.loader import add_arguments as add_loader_arguments
+from chirp_client.metadata import USER_METADATA_KEY
 from chirp_client.session import Session
 
 
@@ -67,8 +68,8 @@ def delete(s: Session, a) -> str:
 
 
 def delete_account(s: Session, a) -> str:
-    me = s.me()
-    s.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=int(me[0][1])), metadata=me)
+    my_id = s.my_id()
+    s.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=my_id), metadata=[(USER_METADATA_KEY, str(my_id))])
     return "deleted your account, with its tweets, likes and follows"
 
 

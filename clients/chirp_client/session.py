@@ -20,10 +20,14 @@ class Session:
     def user(self, handle: str) -> graph_pb.User:
         return self.client.graph.GetUserByHandle(graph_pb.GetUserByHandleRequest(handle=handle)).user
 
-    def me(self) -> list[tuple[str, str]]:
+    def my_id(self) -> int:
         if not self._acting_handle:
             raise UsageError("this command acts for a user: pass --as HANDLE or set CHIRP_AS")
-        return [(USER_METADATA_KEY, str(self.user(self._acting_handle).user_id))]
+        return self.user(self._acting_handle).user_id
+
+    def me(self) -> list[tuple[str, str]]:
+        """Metadata that makes a call act for the --as user."""
+        return [(USER_METADATA_KEY, str(self.my_id()))]
 
     def optional_me(self) -> list[tuple[str, str]]:
         return self.me() if self._acting_handle else []

@@ -82,7 +82,6 @@ class OutboxConsumer:
         self._db, self._name, self._handler, self._retry = db, name, handler, retry
         self._wakeup = outbox.listen()
         self._task: asyncio.Task | None = None
-        self._saved_offset = 0
         self.batch_size = 100
         self.poll_seconds = 1.0
 
@@ -105,16 +104,17 @@ class OutboxConsumer:
 
     async def drain_once(self) -> int:
         """Handles the next batch of pending events; returns how many there were."""
-        offset = self._saved_offset = await self._offset()
+        start = offset = await self._offset()
         rows = await self._db.fetch_all(
-            "SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (offset, self.batch_size)
+            "SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (start, self.batch_size)
         )
         try:
             for row in rows:
                 await self._deliver(row["seq"], row["payload"])
                 offset = row["seq"]
         finally:
-            await self._save_offset(offset)  # once a batch: a crash redelivers at most one batch
+            if offset != start:
+                await self._save_offset(offset)  # once a batch: a crash redelivers at most one batch
         return len(rows)
 
     async def _run(self) -> None:
@@ -156,8 +156,6 @@ class OutboxConsumer:
         return row["seq"] if row else 0
 
     async def _save_offset(self, seq: int) -> None:
-        if seq == self._saved_offset:
-            return
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO outbox_offsets VALUES (?, ?) ON CONFLICT(consumer) DO UPDATE SET seq = excluded.seq",

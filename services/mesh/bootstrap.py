@@ -19,7 +19,7 @@ from services.common.sqlite import Database
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
-from services.graph.adapters.sqlite_repository import SCHEMA as GRAPH_SCHEMA
+from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.service import GraphService
 from services.mesh import unbuilt
@@ -31,7 +31,7 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
 from services.tweet import entrypoint as tweet_entrypoint
-from services.tweet.adapters.sqlite_repository import SCHEMA as TWEET_SCHEMA
+from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
 from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
 from services.tweet.service import TweetService
 
@@ -76,9 +76,11 @@ async def bootstrap(
     db = await Database.open(settings.database_path)
     await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
     outbox = Outbox()
-    ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await largest_stored_id(db))
-    graph = GraphService(SqliteGraphRepository(db, outbox), ids, settings.celebrity_threshold)
-    tweets = TweetService(SqliteTweetRepository(db, outbox), graph, ids)
+    graph_store, tweet_store = SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox)
+    largest_id = max(await graph_store.largest_id(), await tweet_store.largest_id())
+    ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=largest_id)
+    graph = GraphService(graph_store, ids, settings.celebrity_threshold)
+    tweets = TweetService(tweet_store, graph, ids)
     cache = cache or await timeline_cache(settings)
     timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
     fanout = FanoutService(cache, graph, tweets, settings.fanout_batch_size, settings.timeline_length)
@@ -98,7 +100,3 @@ async def timeline_cache(settings: Settings) -> TimelineCache:
     await cache.check_listpack_limit()
     return cache
 
-
-async def largest_stored_id(db: Database) -> int:
-    row = await db.fetch_one("SELECT MAX(m) AS m FROM (SELECT MAX(user_id) AS m FROM users UNION ALL SELECT MAX(tweet_id) FROM tweets)")
-    return row["m"] or 0

@@ -26,11 +26,12 @@ class TimelineService:
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 
     async def cached_ids(self, reader_id: int) -> list[int]:
-        ids = await self._cache.read(reader_id)
-        if ids is not None and reader_id not in self._rebuilds:
-            return ids
         if reader_id not in self._rebuilds:
-            self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
+            ids = await self._cache.read(reader_id)
+            if ids is not None:
+                return ids
+            if reader_id not in self._rebuilds:  # another reader may have started it meanwhile
+                self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
         return await asyncio.shield(self._rebuilds[reader_id])
 
     async def _candidates(self, reader_id: int, page: PageRequest) -> tuple[list[int], bool]:

@@ -12,26 +12,6 @@ from services.common.pagination import Page, PageRequest, page_of
 from services.common.sqlite import Database, placeholders
 from services.graph.domain import User, handle_key
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-  user_id INTEGER PRIMARY KEY,
-  handle TEXT NOT NULL,
-  handle_key TEXT NOT NULL UNIQUE,
-  display_name TEXT NOT NULL,
-  created_at REAL NOT NULL,
-  follower_count INTEGER NOT NULL DEFAULT 0,
-  following_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS follows (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  follower_id INTEGER NOT NULL,
-  followee_id INTEGER NOT NULL,
-  UNIQUE (follower_id, followee_id)
-);
-CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, seq);
-CREATE INDEX IF NOT EXISTS follows_by_follower ON follows (follower_id, seq);
-"""
-
 _USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
 
 
@@ -67,6 +47,10 @@ class SqliteGraphRepository:
         )
         found = {row["user_id"]: _user(row) for row in rows}
         return [found[user_id] for user_id in unique if user_id in found]
+
+    async def largest_id(self) -> int:
+        row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
+        return row["m"] or 0
 
     async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
         async with self._db.transaction() as tx:

@@ -1,0 +1,21 @@
+"""The graph service's tables and indexes in SQLite."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+  user_id INTEGER PRIMARY KEY,
+  handle TEXT NOT NULL,
+  handle_key TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  follower_count INTEGER NOT NULL DEFAULT 0,
+  following_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS follows (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  follower_id INTEGER NOT NULL,
+  followee_id INTEGER NOT NULL,
+  UNIQUE (follower_id, followee_id)
+);
+CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, seq);
+CREATE INDEX IF NOT EXISTS follows_by_follower ON follows (follower_id, seq);
+"""
