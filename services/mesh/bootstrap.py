@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis, RedisCluster
 
 from services.common.config import Settings
-from services.common.outbox import SCHEMA as OUTBOX_SCHEMA
-from services.common.outbox import Outbox, OutboxConsumer
+from services.common.outbox import OutboxConsumer
 from services.common.pagination import PageTokens
 from services.common.server import Registration
 from services.common.sqlite import Database
+from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
+from services.common.sqlite_outbox import SqliteOutbox
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
@@ -75,7 +76,7 @@ async def bootstrap(
 ) -> Mesh:
     db = await Database.open(settings.database_path)
     await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
-    outbox = Outbox()
+    outbox = SqliteOutbox(db)
     graph_store, tweet_store = SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox)
     largest_id = max(await graph_store.largest_id(), await tweet_store.largest_id())
     ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=largest_id)
@@ -84,8 +85,8 @@ async def bootstrap(
     cache = cache or await timeline_cache(settings)
     timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
     fanout = FanoutService(cache, graph, tweets, settings.fanout_batch_size, settings.timeline_length)
-    fanout.queue = OutboxConsumer(db, outbox, "fanout", fanout.handle)
-    consumers = [fanout.queue, OutboxConsumer(db, outbox, "tweet", tweets.handle)]
+    fanout.queue = OutboxConsumer(outbox, "fanout", fanout.handle)
+    consumers = [fanout.queue, OutboxConsumer(outbox, "tweet", tweets.handle)]
     return Mesh(settings, db, ids, graph, tweets, cache, timelines, fanout, consumers)
 
 

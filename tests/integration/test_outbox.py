@@ -3,7 +3,8 @@
 import asyncio
 
 from services.common.events import TweetCreated, UserFollowed
-from services.common.outbox import SCHEMA, Outbox, OutboxConsumer, RetryPolicy
+from services.common.outbox import OutboxConsumer, RetryPolicy
+from services.common.sqlite_outbox import SCHEMA, SqliteOutbox
 from services.common.sqlite import Database
 from services.mesh.bootstrap import bootstrap
 from tests.conftest import make_settings
@@ -15,19 +16,20 @@ async def open_db(tmp_path) -> Database:
     return db
 
 
-async def publish(db: Database, outbox: Outbox, events) -> None:
+async def publish(db: Database, outbox: SqliteOutbox, events) -> None:
     async with db.transaction() as tx:
         await outbox.append(tx, events)
     outbox.notify()
 
 
 async def test_events_arrive_in_order(tmp_path):
-    db, outbox, seen = await open_db(tmp_path), Outbox(), []
+    db = await open_db(tmp_path)
+    outbox, seen = SqliteOutbox(db), []
 
     async def handler(event):
         seen.append(event)
 
-    consumer = OutboxConsumer(db, outbox, "test", handler)
+    consumer = OutboxConsumer(outbox, "test", handler)
     events = [UserFollowed(i, i + 1) for i in range(250)]
     await publish(db, outbox, events)
     while await consumer.drain_once():
@@ -39,7 +41,7 @@ async def test_events_arrive_in_order(tmp_path):
 
 async def test_an_event_stored_before_a_crash_is_delivered_after_restart(tmp_path):
     db = await open_db(tmp_path)
-    await publish(db, Outbox(), [TweetCreated(1, 2, "survives")])
+    await publish(db, SqliteOutbox(db), [TweetCreated(1, 2, "survives")])
     await db.close()  # the process dies before any consumer ran
 
     db, seen = await open_db(tmp_path), []
@@ -47,35 +49,37 @@ async def test_an_event_stored_before_a_crash_is_delivered_after_restart(tmp_pat
     async def handler(event):
         seen.append(event)
 
-    consumer = OutboxConsumer(db, Outbox(), "test", handler)
+    consumer = OutboxConsumer(SqliteOutbox(db), "test", handler)
     await consumer.drain_once()
     assert seen == [TweetCreated(1, 2, "survives")]
     await db.close()
 
 
 async def test_a_consumer_resumes_after_its_last_handled_event(tmp_path):
-    db, outbox, seen = await open_db(tmp_path), Outbox(), []
+    db = await open_db(tmp_path)
+    outbox, seen = SqliteOutbox(db), []
 
     async def handler(event):
         seen.append(event.follower_id)
 
     await publish(db, outbox, [UserFollowed(i, 0) for i in range(3)])
-    await OutboxConsumer(db, outbox, "test", handler).drain_once()
+    await OutboxConsumer(outbox, "test", handler).drain_once()
     await publish(db, outbox, [UserFollowed(i, 0) for i in range(3, 5)])
-    await OutboxConsumer(db, outbox, "test", handler).drain_once()  # a new process, same name
+    await OutboxConsumer(outbox, "test", handler).drain_once()  # a new process, same name
     assert seen == [0, 1, 2, 3, 4]
     await db.close()
 
 
 async def test_an_event_that_keeps_failing_becomes_a_dead_letter_and_the_rest_flow(tmp_path):
-    db, outbox, seen = await open_db(tmp_path), Outbox(), []
+    db = await open_db(tmp_path)
+    outbox, seen = SqliteOutbox(db), []
 
     async def handler(event):
         if event.follower_id == 1:
             raise RuntimeError("poison")
         seen.append(event.follower_id)
 
-    consumer = OutboxConsumer(db, outbox, "test", handler, RetryPolicy(attempts=3, first_backoff_seconds=0.001))
+    consumer = OutboxConsumer(outbox, "test", handler, RetryPolicy(attempts=3, first_backoff_seconds=0.001))
     await publish(db, outbox, [UserFollowed(i, 0) for i in range(3)])
     await consumer.drain_once()
     assert seen == [0, 2]
@@ -87,12 +91,13 @@ async def test_an_event_that_keeps_failing_becomes_a_dead_letter_and_the_rest_fl
 
 
 async def test_a_running_consumer_is_woken_by_a_commit(tmp_path):
-    db, outbox, arrived = await open_db(tmp_path), Outbox(), asyncio.Event()
+    db = await open_db(tmp_path)
+    outbox, arrived = SqliteOutbox(db), asyncio.Event()
 
     async def handler(event):
         arrived.set()
 
-    consumer = OutboxConsumer(db, outbox, "test", handler)
+    consumer = OutboxConsumer(outbox, "test", handler)
     consumer.poll_seconds = 60  # only a notify can wake it in time
     await consumer.start()
     await asyncio.sleep(0.05)

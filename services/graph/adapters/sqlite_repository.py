@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from services.common.errors import AlreadyExists
 from services.common.events import Event
 from services.common.ids import possible_ids
-from services.common.outbox import Outbox
+from services.common.sqlite_outbox import SqliteOutbox
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.sqlite import Database, placeholders
 from services.graph.domain import User, handle_key
@@ -16,7 +16,7 @@ _USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_c
 
 
 class SqliteGraphRepository:
-    def __init__(self, db: Database, outbox: Outbox):
+    def __init__(self, db: Database, outbox: SqliteOutbox):
         self._db = db
         self._outbox = outbox
 

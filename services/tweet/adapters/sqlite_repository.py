@@ -8,7 +8,7 @@ import aiosqlite
 from services.common.errors import AlreadyExists
 from services.common.events import Event, TweetDeleted
 from services.common.ids import possible_ids
-from services.common.outbox import Outbox
+from services.common.sqlite_outbox import SqliteOutbox
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.sqlite import Database, placeholders
 from services.tweet.domain import Tweet
@@ -18,7 +18,7 @@ _MAX_ID = 2**63 - 1
 
 
 class SqliteTweetRepository:
-    def __init__(self, db: Database, outbox: Outbox):
+    def __init__(self, db: Database, outbox: SqliteOutbox):
         self._db = db
         self._outbox = outbox
 
