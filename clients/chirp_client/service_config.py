@@ -1,4 +1,7 @@
-"""gRPC service config: retries for idempotent calls, made by gRPC itself.
+"""gRPC service config: round-robin across a target's addresses, and retries for idempotent calls.
+
+A target may name several replicas (`ipv4:127.0.0.1:50064,127.0.0.1:50065`);
+gRPC's own round_robin policy spreads calls over every ready one.
 
 Only calls that can safely run twice are retried, and only on
 UNAVAILABLE: reads, follows, likes and their undos. Posting, retweeting
@@ -32,4 +35,6 @@ def service_config(services) -> str:
         for method in service.methods
         if is_idempotent(method.name)
     ]
-    return json.dumps({"methodConfig": [{"name": names, "retryPolicy": RETRY_POLICY}]})
+    return json.dumps(
+        {"loadBalancingConfig": [{"round_robin": {}}], "methodConfig": [{"name": names, "retryPolicy": RETRY_POLICY}]}
+    )

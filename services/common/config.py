@@ -24,6 +24,7 @@ def env_int(name: str, default: int, minimum: int = 0, maximum: int = 2**31) -> 
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SERVICES = ("SNOWFLAKE", "GRAPH", "TWEET", "TIMELINE", "FANOUT")  # those that run as their own process
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -70,6 +71,20 @@ class Settings:
     redis_url: str = ""
     redis_cluster: bool = False
     timeline_ttl_seconds: int = 7 * 24 * 3600
+    database_url: str = ""
+    database_pool_size: int = 10
+    rabbitmq_url: str = ""
+    bus_namespace: str = "chirp"
+    fanout_prefetch: int = 8
+    retry_attempts: int = 5
+    health_check_interval_ms: int = 1000
+    service: str = ""
+    snowflake_target: str = ""
+    graph_target: str = ""
+    tweet_target: str = ""
+    trace_console: bool = False
+    test_hold_ack_ms: int = 0
+    test_relay_hold_ms: int = 0
 
     @property
     def database_path(self) -> Path:
@@ -91,4 +106,18 @@ class Settings:
             redis_url=env_str("CHIRP_REDIS_URL", cls.redis_url),
             redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
             timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),
+            database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
+            database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
+            rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
+            bus_namespace=env_str("CHIRP_BUS_NAMESPACE", cls.bus_namespace),
+            fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
+            retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
+            health_check_interval_ms=env_int("CHIRP_HEALTH_CHECK_INTERVAL_MS", cls.health_check_interval_ms, 50, 60_000),
+            service=env_choice("CHIRP_SERVICE", "", ("", *SERVICES)).lower(),
+            snowflake_target=env_str("CHIRP_SNOWFLAKE_TARGET", cls.snowflake_target),
+            graph_target=env_str("CHIRP_GRAPH_TARGET", cls.graph_target),
+            tweet_target=env_str("CHIRP_TWEET_TARGET", cls.tweet_target),
+            trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
+            test_hold_ack_ms=env_int("CHIRP_TEST_HOLD_ACK_MS", 0, 0, 600_000),
+            test_relay_hold_ms=env_int("CHIRP_TEST_RELAY_HOLD_MS", 0, 0, 600_000),
         )

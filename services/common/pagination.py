@@ -23,7 +23,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class PageRequest:
     size: int
-    cursor: int | None = None
+    cursor: int | str | None = None  # opaque: a storage position, or another service's page token
 
 
 @dataclass(frozen=True)

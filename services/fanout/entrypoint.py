@@ -23,6 +23,7 @@ class FanoutServicer(pb_grpc.FanoutServiceServicer):
             timeline_writes=counters.timeline_writes,
             celebrity_tweets_skipped=counters.celebrity_tweets_skipped,
             dead_letters=queue.dead_letters,
+            redeliveries=queue.redeliveries,
         )
         response.oldest_pending_age.FromMilliseconds(round(queue.oldest_pending_age_seconds * 1000))
         return response

@@ -1,10 +1,11 @@
-"""What fan-out needs: the followers of an author, their tweets, and the queue it drains."""
+"""What fan-out needs: the followers of an author, their tweets, where chunks go, and the queue it drains."""
 
 from collections.abc import Sequence
 from typing import Protocol
 
 from services.common.outbox import QueueStats
 from services.common.pagination import Page, PageRequest
+from services.fanout.domain import Chunk
 
 
 class FollowerSource(Protocol):
@@ -12,11 +13,19 @@ class FollowerSource(Protocol):
 
     async def is_celebrity(self, user_id: int) -> bool: ...
 
+    async def is_following(self, follower_id: int, followee_id: int) -> bool: ...
+
 
 class AuthorTweets(Protocol):
     async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]: ...
 
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]: ...
+
+
+class ChunkQueue(Protocol):
+    """Takes chunk jobs for any worker to apply (RabbitMQ); without one, chunks are applied in place."""
+
+    async def submit(self, chunk: Chunk) -> None: ...
 
 
 class EventQueue(Protocol):

@@ -1,7 +1,13 @@
 """Fan-out on write: applies tweet and follow events to the cached home timelines.
 
-Every handler is idempotent (adding an id twice or removing a missing one
-changes nothing), so an event delivered twice does no harm.
+A tweet's followers are paged through in chunks (default 1,000); each
+chunk is applied in place, or queued as a job for any worker when a
+ChunkQueue is given, so one popular author can't hold the queue. Every
+handler is idempotent (adding an id twice or removing a missing one
+changes nothing), so an event or chunk delivered twice does no harm.
+Follow and unfollow events are checked against the graph first, so one
+that arrives after the opposite change (redelivered, or out of order)
+doesn't undo it.
 """
 
 from collections.abc import AsyncIterator
@@ -10,7 +16,8 @@ from dataclasses import dataclass
 from services.common.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
 from services.common.outbox import QueueStats
 from services.common.pagination import PageRequest
-from services.fanout.ports import AuthorTweets, EventQueue, FollowerSource
+from services.fanout.domain import Action, Chunk
+from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource
 from services.timeline.ports import TimelineCache
 
 
@@ -23,9 +30,16 @@ class FanoutCounters:
 
 class FanoutService:
     def __init__(
-        self, cache: TimelineCache, followers: FollowerSource, tweets: AuthorTweets, batch_size: int, capacity: int
+        self,
+        cache: TimelineCache,
+        followers: FollowerSource,
+        tweets: AuthorTweets,
+        batch_size: int,
+        capacity: int,
+        chunks: ChunkQueue | None = None,
     ):
         self._cache = cache
+        self._chunks = chunks
         self._followers = followers
         self._tweets = tweets
         self._batch_size = batch_size
@@ -53,20 +67,32 @@ class FanoutService:
         if await self._followers.is_celebrity(event.author_id):
             self.counters.celebrity_tweets_skipped += 1
             return
-        async for batch in self._follower_batches(event.author_id):
-            self.counters.timeline_writes += await self._cache.add(batch, [event.tweet_id])
+        await self._fan_out(Action.ADD, event.tweet_id, event.author_id)
 
     async def _on_tweet_deleted(self, event: TweetDeleted) -> None:
-        async for batch in self._follower_batches(event.author_id):
-            self.counters.timeline_writes += await self._cache.remove(batch, [event.tweet_id])
+        await self._fan_out(Action.REMOVE, event.tweet_id, event.author_id)
+
+    async def apply(self, chunk: Chunk) -> None:
+        """Writes one chunk to the timelines: the idempotent unit of fan-out work."""
+        write = self._cache.add if chunk.action is Action.ADD else self._cache.remove
+        self.counters.timeline_writes += await write(chunk.follower_ids, [chunk.tweet_id])
+
+    async def _fan_out(self, action: Action, tweet_id: int, author_id: int) -> None:
+        async for batch in self._follower_batches(author_id):
+            chunk = Chunk(action, tweet_id, tuple(batch))
+            await (self._chunks.submit(chunk) if self._chunks else self.apply(chunk))
 
     async def _on_followed(self, event: UserFollowed) -> None:
         if await self._followers.is_celebrity(event.followee_id):
             return
+        if not await self._followers.is_following(event.follower_id, event.followee_id):
+            return  # unfollowed since: the unfollow's own event removes nothing that this would add
         ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
         self.counters.timeline_writes += await self._cache.add([event.follower_id], ids)
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
+        if await self._followers.is_following(event.follower_id, event.followee_id):
+            return  # followed again since: keep what the new follow brings
         ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)
         self.counters.timeline_writes += await self._cache.remove([event.follower_id], ids)
 

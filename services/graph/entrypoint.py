@@ -11,6 +11,7 @@ from services.graph.messages import user_message
 from services.graph.service import GraphService
 
 USER_PAGES = PageLimits(default=50, maximum=1000)
+ID_PAGES = PageLimits(default=1000, maximum=10_000)
 
 Context = grpc.aio.ServicerContext
 
@@ -63,6 +64,19 @@ class GraphServicer(pb_grpc.GraphServiceServicer):
     async def CheckFollowing(self, request: pb.CheckFollowingRequest, context: Context) -> pb.CheckFollowingResponse:
         following = await self._graph.is_following(request.follower_id, request.followee_id)
         return pb.CheckFollowingResponse(following=following)
+
+    async def ListFollowerIds(self, request: pb.ListFollowerIdsRequest, context: Context) -> pb.ListFollowerIdsResponse:
+        scope = f"graph/follower-ids/{request.user_id}"
+        page_request = self._tokens.request(scope, ID_PAGES, request.page_size, request.page_token)
+        page = await self._graph.follower_ids(request.user_id, page_request)
+        return pb.ListFollowerIdsResponse(
+            follower_ids=page.items, next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListFollowingIds(self, request: pb.ListFollowingIdsRequest, context: Context) -> pb.ListFollowingIdsResponse:
+        if request.celebrities_only:
+            return pb.ListFollowingIdsResponse(user_ids=await self._graph.celebrity_following_ids(request.user_id))
+        return pb.ListFollowingIdsResponse(user_ids=await self._graph.following_ids(request.user_id))
 
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)

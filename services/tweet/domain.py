@@ -16,6 +16,8 @@ from services.graph.domain import User
 MAX_WEIGHTED_LENGTH = 280
 MAX_RAW_LENGTH = 4096
 MAX_BATCH_TWEETS = 200
+MAX_RECENT_AUTHORS = 10_000  # how many authors one recent-ids read may name
+MAX_RECENT_IDS = 100_000  # the most ids one recent-ids read returns (a timeline's capacity at most)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,14 @@ class TweetServicer(pb_grpc.TweetServiceServicer):
             tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
         )
 
+    async def ListRecentTweetIds(
+        self, request: pb.ListRecentTweetIdsRequest, context: Context
+    ) -> pb.ListRecentTweetIdsResponse:
+        ids = await self._tweets.recent_ids(
+            list(request.author_ids), request.before_tweet_id or None, request.limit, request.include_deleted
+        )
+        return pb.ListRecentTweetIdsResponse(tweet_ids=ids)
+
     async def ListReplies(self, request: pb.ListRepliesRequest, context: Context) -> pb.ListRepliesResponse:
         scope = f"tweet/replies/{request.tweet_id}"
         page = await self._tweets.replies(acting_user(context), request.tweet_id, self._page(scope, request))

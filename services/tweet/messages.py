@@ -1,9 +1,9 @@
-"""TweetViews as protobuf messages (used by every service that shows tweets)."""
+"""TweetViews as protobuf messages and back (used by every service that shows tweets)."""
 
 from chirp.tweet.v1 import tweet_service_pb2 as pb
 
-from services.graph.messages import user_message
-from services.tweet.domain import TweetView
+from services.graph.messages import user_from_message, user_message
+from services.tweet.domain import Tweet, TweetView
 
 
 def tweet_message(view: TweetView) -> pb.Tweet:
@@ -23,3 +23,18 @@ def tweet_message(view: TweetView) -> pb.Tweet:
     if view.retweeted is not None:
         message.retweeted_tweet.CopyFrom(tweet_message(view.retweeted))
     return message
+
+
+def view_from_message(message: pb.Tweet) -> TweetView:
+    retweeted = view_from_message(message.retweeted_tweet) if message.HasField("retweeted_tweet") else None
+    tweet = Tweet(
+        tweet_id=message.tweet_id,
+        author_id=message.author.user_id,
+        text=message.text,
+        in_reply_to_tweet_id=message.in_reply_to_tweet_id,
+        retweet_of_tweet_id=retweeted.tweet.tweet_id if retweeted else 0,
+        like_count=message.like_count,
+        retweet_count=message.retweet_count,
+        reply_count=message.reply_count,
+    )
+    return TweetView(tweet, user_from_message(message.author), retweeted, message.viewer_liked, message.viewer_retweeted)

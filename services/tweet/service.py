@@ -6,7 +6,7 @@ from services.common.errors import AlreadyExists, InvalidArgument, NotFound, Per
 from services.common.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.ids import IdSource
 from services.common.pagination import Page, PageRequest
-from services.tweet.domain import MAX_BATCH_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
+from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
 from services.tweet.ports import TweetRepository, UserDirectory
 
@@ -88,12 +88,21 @@ class TweetService:
         """Batch hydration for other services (timelines, search); no size cap."""
         return await self._hydrator.views(viewer_id, tweet_ids)
 
-    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
-        return await self._repository.recent_ids(author_ids, before, limit) if author_ids else []
+    async def recent_ids(
+        self, author_ids: Sequence[int], before: int | None, limit: int, include_deleted: bool = False
+    ) -> list[int]:
+        """Ids of the authors' tweets below `before`, newest first; deleted ones too when asked."""
+        if len(author_ids) > MAX_RECENT_AUTHORS:
+            raise InvalidArgument(f"author_ids has {len(author_ids)} ids; at most {MAX_RECENT_AUTHORS}", field="author_ids")
+        if not 1 <= limit <= MAX_RECENT_IDS:
+            raise InvalidArgument(f"limit is {limit}; it must be 1 to {MAX_RECENT_IDS}", field="limit")
+        if not author_ids:
+            return []
+        return await self._repository.recent_ids(author_ids, before, limit, include_deleted)
 
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
         """Recent ids of an author, deleted ones too: what a timeline may still hold."""
-        return await self._repository.recent_ids([author_id], None, limit, include_deleted=True)
+        return await self.recent_ids([author_id], None, limit, include_deleted=True)
 
     async def handle(self, event: Event) -> None:
         """Consumes events from other services: a deleted account takes its tweets and likes along."""

@@ -19,6 +19,9 @@ class FakeGraph:
         self.users |= {follower, followee}
         self.edges.append((follower, followee))
 
+    def unfollow(self, follower: int, followee: int) -> None:
+        self.edges.remove((follower, followee))
+
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         return [_user(i) for i in user_ids if i in self.users]
 
@@ -31,6 +34,9 @@ class FakeGraph:
 
     async def celebrity_following_ids(self, user_id: int) -> list[int]:
         return [e for e in await self.following_ids(user_id) if await self.is_celebrity(e)]
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool:
+        return (follower_id, followee_id) in self.edges
 
     async def is_celebrity(self, user_id: int) -> bool:
         return sum(1 for _, e in self.edges if e == user_id) >= self.threshold

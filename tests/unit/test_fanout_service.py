@@ -68,11 +68,36 @@ async def test_follow_merges_recent_tweets_and_unfollow_removes_them(world):
     await cache.add([reader], [5])
     for tweet_id in (3, 6, 9):
         tweets.add(tweet_id, AUTHOR)
+    graph.follow(reader, AUTHOR)
     await fanout.handle(UserFollowed(reader, AUTHOR))
     assert await cache.read(reader) == [9, 6, 5, 3]
     tweets.deleted.add(9)  # deleted since: still removed from the cache on unfollow
+    graph.unfollow(reader, AUTHOR)
     await fanout.handle(UserUnfollowed(reader, AUTHOR))
     assert await cache.read(reader) == [5]
+
+
+async def test_a_follow_event_arriving_after_the_unfollow_adds_nothing(world):
+    graph, tweets, cache, fanout = world
+    reader = FANS[9]
+    await cache.start(reader)
+    await cache.complete(reader)
+    tweets.add(3, AUTHOR)
+    await fanout.handle(UserUnfollowed(reader, AUTHOR))  # delivered first: the follow is redelivered late
+    await fanout.handle(UserFollowed(reader, AUTHOR))
+    assert await cache.read(reader) == []
+
+
+async def test_an_unfollow_event_arriving_after_a_new_follow_removes_nothing(world):
+    graph, tweets, cache, fanout = world
+    reader = FANS[9]
+    await cache.start(reader)
+    await cache.complete(reader)
+    tweets.add(3, AUTHOR)
+    graph.follow(reader, AUTHOR)  # followed, unfollowed, followed again; the old unfollow arrives last
+    await fanout.handle(UserFollowed(reader, AUTHOR))
+    await fanout.handle(UserUnfollowed(reader, AUTHOR))
+    assert await cache.read(reader) == [3]
 
 
 async def test_following_a_celebrity_merges_nothing(world):
@@ -89,3 +114,22 @@ async def test_a_deleted_account_loses_its_timeline(world):
     await start_all(cache)
     await fanout.handle(UserDeleted(FANS[0]))
     assert await cache.read(FANS[0]) is None
+
+
+async def test_a_large_fan_out_is_split_into_chunks_that_apply_idempotently(world):
+    graph, tweets, cache, _ = world
+    submitted = []
+
+    class Collect:
+        async def submit(self, chunk):
+            submitted.append(chunk)
+
+    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800, chunks=Collect())
+    await start_all(cache)
+    await fanout.handle(TweetCreated(tweets.add(7, AUTHOR), AUTHOR))
+    assert [len(c.follower_ids) for c in submitted] == [3, 1]
+    assert all([await cache.read(f) == [] for f in FANS])  # queued, not yet applied
+    for chunk in submitted + submitted:  # every chunk delivered twice
+        await fanout.apply(chunk)
+    assert [await cache.read(f) for f in FANS[:4]] == [[7]] * 4
+    assert fanout.counters.timeline_writes == 4

@@ -27,7 +27,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$chirp/fanout/v1/fanout_service.proto\x12\x0f\x63hirp.fanout.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\"\x18\n\x16GetFanoutStatusRequest\"\xf4\x01\n\x17GetFanoutStatusResponse\x12\x19\n\x0bqueue_depth\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12;\n\x12oldest_pending_age\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationB\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x65vents_processed\x18\x03 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1d\n\x0ftimeline_writes\x18\x04 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12&\n\x18\x63\x65lebrity_tweets_skipped\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x64\x65\x61\x64_letters\x18\x06 \x01(\x03\x42\x04\xe2\x41\x01\x03\x32\x90\x01\n\rFanoutService\x12\x7f\n\x0fGetFanoutStatus\x12\'.chirp.fanout.v1.GetFanoutStatusRequest\x1a(.chirp.fanout.v1.GetFanoutStatusResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/fanout/statusb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$chirp/fanout/v1/fanout_service.proto\x12\x0f\x63hirp.fanout.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\"\x18\n\x16GetFanoutStatusRequest\"\x90\x02\n\x17GetFanoutStatusResponse\x12\x19\n\x0bqueue_depth\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12;\n\x12oldest_pending_age\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationB\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x65vents_processed\x18\x03 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1d\n\x0ftimeline_writes\x18\x04 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12&\n\x18\x63\x65lebrity_tweets_skipped\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x64\x65\x61\x64_letters\x18\x06 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1a\n\x0credeliveries\x18\x07 \x01(\x03\x42\x04\xe2\x41\x01\x03\x32\x90\x01\n\rFanoutService\x12\x7f\n\x0fGetFanoutStatus\x12\'.chirp.fanout.v1.GetFanoutStatusRequest\x1a(.chirp.fanout.v1.GetFanoutStatusResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/fanout/statusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,12 +46,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETFANOUTSTATUSRESPONSE'].fields_by_name['celebrity_tweets_skipped']._serialized_options = b'\342A\001\003'
   _globals['_GETFANOUTSTATUSRESPONSE'].fields_by_name['dead_letters']._loaded_options = None
   _globals['_GETFANOUTSTATUSRESPONSE'].fields_by_name['dead_letters']._serialized_options = b'\342A\001\003'
+  _globals['_GETFANOUTSTATUSRESPONSE'].fields_by_name['redeliveries']._loaded_options = None
+  _globals['_GETFANOUTSTATUSRESPONSE'].fields_by_name['redeliveries']._serialized_options = b'\342A\001\003'
   _globals['_FANOUTSERVICE'].methods_by_name['GetFanoutStatus']._loaded_options = None
   _globals['_FANOUTSERVICE'].methods_by_name['GetFanoutStatus']._serialized_options = b'\202\323\344\223\002\023\022\021/v1/fanout/status'
   _globals['_GETFANOUTSTATUSREQUEST']._serialized_start=152
   _globals['_GETFANOUTSTATUSREQUEST']._serialized_end=176
   _globals['_GETFANOUTSTATUSRESPONSE']._serialized_start=179
-  _globals['_GETFANOUTSTATUSRESPONSE']._serialized_end=423
-  _globals['_FANOUTSERVICE']._serialized_start=426
-  _globals['_FANOUTSERVICE']._serialized_end=570
+  _globals['_GETFANOUTSTATUSRESPONSE']._serialized_end=451
+  _globals['_FANOUTSERVICE']._serialized_start=454
+  _globals['_FANOUTSERVICE']._serialized_end=598
 # @@protoc_insertion_point(module_scope)

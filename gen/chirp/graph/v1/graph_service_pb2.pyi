@@ -162,3 +162,35 @@ class CheckFollowingResponse(_message.Message):
     FOLLOWING_FIELD_NUMBER: _ClassVar[int]
     following: bool
     def __init__(self, following: _Optional[bool] = ...) -> None: ...
+
+class ListFollowerIdsRequest(_message.Message):
+    __slots__ = ("user_id", "page_size", "page_token")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    page_size: int
+    page_token: str
+    def __init__(self, user_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListFollowerIdsResponse(_message.Message):
+    __slots__ = ("follower_ids", "next_page_token")
+    FOLLOWER_IDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    follower_ids: _containers.RepeatedScalarFieldContainer[int]
+    next_page_token: str
+    def __init__(self, follower_ids: _Optional[_Iterable[int]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListFollowingIdsRequest(_message.Message):
+    __slots__ = ("user_id", "celebrities_only")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CELEBRITIES_ONLY_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    celebrities_only: bool
+    def __init__(self, user_id: _Optional[int] = ..., celebrities_only: _Optional[bool] = ...) -> None: ...
+
+class ListFollowingIdsResponse(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ...) -> None: ...

@@ -92,6 +92,16 @@ class GraphServiceStub:
                 request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingRequest.SerializeToString,
                 response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingResponse.FromString,
                 _registered_method=True)
+        self.ListFollowerIds = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListFollowerIds',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsResponse.FromString,
+                _registered_method=True)
+        self.ListFollowingIds = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListFollowingIds',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.FromString,
+                _registered_method=True)
 
 
 class GraphServiceServicer:
@@ -179,6 +189,23 @@ class GraphServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFollowerIds(self, request, context):
+        """For other services (not exposed at the edge): the ids of a user's
+        followers, oldest follow first. Fan-out pages through it. page_size:
+        0 means 1000; more than 10000 is clamped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFollowingIds(self, request, context):
+        """For other services (not exposed at the edge): the ids of every account
+        a user follows, or of the celebrities among them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -231,6 +258,16 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     servicer.CheckFollowing,
                     request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingRequest.FromString,
                     response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingResponse.SerializeToString,
+            ),
+            'ListFollowerIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFollowerIds,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsResponse.SerializeToString,
+            ),
+            'ListFollowingIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFollowingIds,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -511,6 +548,60 @@ class GraphService:
             '/chirp.graph.v1.GraphService/CheckFollowing',
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingRequest.SerializeToString,
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.CheckFollowingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFollowerIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListFollowerIds',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowerIdsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFollowingIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListFollowingIds',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.FromString,
             options,
             channel_credentials,
             insecure,

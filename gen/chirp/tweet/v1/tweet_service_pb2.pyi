@@ -167,3 +167,21 @@ class UndoRetweetRequest(_message.Message):
 class UndoRetweetResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ListRecentTweetIdsRequest(_message.Message):
+    __slots__ = ("author_ids", "before_tweet_id", "limit", "include_deleted")
+    AUTHOR_IDS_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DELETED_FIELD_NUMBER: _ClassVar[int]
+    author_ids: _containers.RepeatedScalarFieldContainer[int]
+    before_tweet_id: int
+    limit: int
+    include_deleted: bool
+    def __init__(self, author_ids: _Optional[_Iterable[int]] = ..., before_tweet_id: _Optional[int] = ..., limit: _Optional[int] = ..., include_deleted: _Optional[bool] = ...) -> None: ...
+
+class ListRecentTweetIdsResponse(_message.Message):
+    __slots__ = ("tweet_ids",)
+    TWEET_IDS_FIELD_NUMBER: _ClassVar[int]
+    tweet_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, tweet_ids: _Optional[_Iterable[int]] = ...) -> None: ...

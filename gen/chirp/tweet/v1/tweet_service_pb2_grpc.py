@@ -93,6 +93,11 @@ class TweetServiceStub:
                 request_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetRequest.SerializeToString,
                 response_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetResponse.FromString,
                 _registered_method=True)
+        self.ListRecentTweetIds = channel.unary_unary(
+                '/chirp.tweet.v1.TweetService/ListRecentTweetIds',
+                request_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.SerializeToString,
+                response_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.FromString,
+                _registered_method=True)
 
 
 class TweetServiceServicer:
@@ -180,6 +185,15 @@ class TweetServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRecentTweetIds(self, request, context):
+        """For other services (not exposed at the edge): the ids of the given
+        authors' tweets below before_tweet_id, newest first. Timelines are
+        rebuilt and celebrity tweets pulled with it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TweetServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -232,6 +246,11 @@ def add_TweetServiceServicer_to_server(servicer, server):
                     servicer.UndoRetweet,
                     request_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetRequest.FromString,
                     response_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetResponse.SerializeToString,
+            ),
+            'ListRecentTweetIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecentTweetIds,
+                    request_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.FromString,
+                    response_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -513,6 +532,33 @@ class TweetService:
             '/chirp.tweet.v1.TweetService/UndoRetweet',
             chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetRequest.SerializeToString,
             chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.UndoRetweetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecentTweetIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.tweet.v1.TweetService/ListRecentTweetIds',
+            chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.SerializeToString,
+            chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,45 @@
+"""Calling another service of the mesh: one channel per target, failures as domain errors.
+
+A target is one address or several (`ipv4:127.0.0.1:50064,127.0.0.1:50065`);
+the channel balances calls over them with gRPC's round_robin policy and
+retries idempotent calls on UNAVAILABLE (see chirp_client.service_config).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import grpc
+from chirp_client.stubs import CHANNEL_OPTIONS
+from chirp_client.metadata import USER_METADATA_KEY
+
+from services.common import errors
+
+INTERNAL_CALL_SECONDS = 5.0
+
+_PASSED_ON = {
+    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
+    grpc.StatusCode.NOT_FOUND: errors.NotFound,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: errors.ResourceExhausted,
+}
+
+
+def channel(target: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+
+
+def as_user(user_id: int | None) -> tuple[tuple[str, str], ...]:
+    return () if user_id is None else ((USER_METADATA_KEY, str(user_id)),)
+
+
+@contextmanager
+def calling(service: str) -> Iterator[None]:
+    """Turns a failed call to `service` into the domain error this service answers with."""
+    try:
+        yield
+    except grpc.aio.AioRpcError as error:
+        kind = _PASSED_ON.get(error.code())
+        if kind is not None:
+            raise kind(f"{service}: {error.details()}") from None
+        raise errors.Unavailable(
+            f"the {service} service could not answer ({error.code().name}: {error.details()}); try again shortly"
+        ) from None

@@ -1,0 +1,72 @@
+"""The graph as other services reach it over gRPC.
+
+One adapter serves every port other services hold on the graph: the
+tweet service's UserDirectory, the timeline's FollowGraph and fan-out's
+FollowerSource. Page cursors it returns are the graph's opaque tokens.
+"""
+
+from collections.abc import Sequence
+
+import grpc
+from chirp.graph.v1 import graph_service_pb2 as pb
+from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
+
+from services.common.errors import NotFound, Unauthenticated
+from services.common.pagination import Page, PageRequest
+from services.common.remote import INTERNAL_CALL_SECONDS, calling
+from services.graph.domain import MAX_BATCH_USERS, User
+from services.graph.messages import user_from_message
+
+SERVICE = "graph"
+
+
+class RemoteGraph:
+    def __init__(self, channel: grpc.aio.Channel):
+        self._stub = pb_grpc.GraphServiceStub(channel)
+
+    async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
+        users: list[User] = []
+        for start in range(0, len(user_ids), MAX_BATCH_USERS):
+            request = pb.BatchGetUsersRequest(user_ids=user_ids[start : start + MAX_BATCH_USERS])
+            with calling(SERVICE):
+                response = await self._stub.BatchGetUsers(request, timeout=INTERNAL_CALL_SECONDS)
+            users.extend(user_from_message(message) for message in response.users)
+        return users
+
+    async def require_account(self, user_id: int) -> None:
+        if await self._user(user_id) is None:
+            raise Unauthenticated(f"the acting user {user_id} has no account; register first")
+
+    async def is_celebrity(self, user_id: int) -> bool:
+        user = await self._user(user_id)
+        return user is not None and user.celebrity
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool:
+        request = pb.CheckFollowingRequest(follower_id=follower_id, followee_id=followee_id)
+        with calling(SERVICE):
+            return (await self._stub.CheckFollowing(request, timeout=INTERNAL_CALL_SECONDS)).following
+
+    async def following_ids(self, user_id: int) -> list[int]:
+        return await self._following(user_id, celebrities_only=False)
+
+    async def celebrity_following_ids(self, user_id: int) -> list[int]:
+        return await self._following(user_id, celebrities_only=True)
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
+        request = pb.ListFollowerIdsRequest(user_id=user_id, page_size=page.size, page_token=page.cursor or "")
+        with calling(SERVICE):
+            response = await self._stub.ListFollowerIds(request, timeout=INTERNAL_CALL_SECONDS)
+        return Page(list(response.follower_ids), response.next_page_token or None)
+
+    async def _following(self, user_id: int, celebrities_only: bool) -> list[int]:
+        request = pb.ListFollowingIdsRequest(user_id=user_id, celebrities_only=celebrities_only)
+        with calling(SERVICE):
+            return list((await self._stub.ListFollowingIds(request, timeout=INTERNAL_CALL_SECONDS)).user_ids)
+
+    async def _user(self, user_id: int) -> User | None:
+        try:
+            with calling(SERVICE):
+                response = await self._stub.GetUser(pb.GetUserRequest(user_id=user_id), timeout=INTERNAL_CALL_SECONDS)
+        except NotFound:
+            return None
+        return user_from_message(response.user)

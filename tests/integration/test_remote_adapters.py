@@ -1,0 +1,63 @@
+"""The gRPC adapters that services use to reach each other, against a real mesh over loopback."""
+
+import grpc
+import pytest
+
+from services.common.errors import InvalidArgument, Unauthenticated, Unavailable
+from services.common.pagination import PageRequest
+from services.common.remote import channel
+from services.graph.remote import RemoteGraph
+from services.snowflake.remote import RemoteIds
+from services.tweet.remote import RemoteTweets
+from tests.conftest import LiveMesh
+
+
+@pytest.fixture
+async def remote(live: LiveMesh):
+    ch = channel(live.target)
+    yield RemoteGraph(ch), RemoteTweets(ch), RemoteIds(ch)
+    await ch.close()
+
+
+async def test_the_remote_graph_answers_as_the_graph_does(live: LiveMesh, remote):
+    graph, _, _ = remote
+    star = await live.register("star")
+    fans = [await live.register(f"fan{i}") for i in range(7)]
+    for fan in fans:
+        await live.follow(fan, star)
+    pages, cursor = [], None
+    while True:
+        page = await graph.follower_ids(star, PageRequest(3, cursor))
+        pages.append(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [len(p) for p in pages] == [3, 3, 1] and sorted(sum(pages, [])) == sorted(fans)
+    assert await graph.is_celebrity(star) and not await graph.is_celebrity(fans[0])  # threshold 5 in tests
+    assert await graph.celebrity_following_ids(fans[0]) == [star]
+    assert await graph.following_ids(fans[0]) == [star]
+    assert await graph.is_following(fans[0], star) and not await graph.is_following(star, fans[0])
+    assert [u.handle for u in await graph.batch_get([fans[1], 999, star])] == ["fan1", "star"]
+    with pytest.raises(Unauthenticated):
+        await graph.require_account(12345)
+
+
+async def test_remote_tweets_list_and_hydrate_past_one_batch(live: LiveMesh, remote):
+    _, tweets, ids = remote
+    author = await live.register("author")
+    posted = [await live.post(author, f"tweet {i}") for i in range(205)]
+    newest_first = posted[::-1]
+    assert await tweets.recent_ids([author], None, 300) == newest_first
+    assert await tweets.recent_ids([author], posted[3], 10) == newest_first[-3:]
+    views = await tweets.hydrate(author, newest_first)  # more than one BatchGetTweets call
+    assert [v.tweet.tweet_id for v in views] == newest_first and views[0].author.handle == "author"
+    assert await ids.next_id() > posted[-1]
+
+
+async def test_remote_errors_become_domain_errors(live: LiveMesh, remote):
+    _, tweets, _ = remote
+    with pytest.raises(InvalidArgument, match="limit"):
+        await tweets.recent_ids([1], None, 0)
+    unreachable = RemoteTweets(grpc.aio.insecure_channel("127.0.0.1:1"))
+    with pytest.raises(Unavailable, match="tweet service"):
+        await unreachable.recent_ids([1], None, 5)
