@@ -1,11 +1,15 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run test setup services gen lint unit
+.PHONY: run mesh test setup services gen lint unit
 
 PY := .venv/bin/python
 
 run: setup
 	$(PY) -m services.mesh
+
+# Mesh mode: one process per service (two Timeline, two Fanout) on PostgreSQL, Redis and RabbitMQ.
+mesh: setup services
+	$(PY) -m services.mesh.launch
 
 test: setup services lint
 	$(PY) -m pytest -q

@@ -14,6 +14,7 @@ from chirp_client import USER_METADATA_KEY, AsyncChirpClient
 from services.common.config import Settings
 from services.common.server import RunningServer, create_server
 from services.mesh.bootstrap import Mesh, bootstrap
+from tests.integration.servers import fresh_postgres_database
 
 
 def as_user(user_id: int) -> list[tuple[str, str]]:
@@ -33,7 +34,7 @@ class LiveMesh:
     async def settle(self, timeout: float = 10.0) -> None:
         """Waits until every event consumer has handled every stored event."""
         deadline = time.monotonic() + timeout
-        while any([(await c.stats()).depth for c in self.mesh.consumers]):
+        while await self.mesh.flow.pending():
             if time.monotonic() > deadline:
                 raise TimeoutError("event consumers did not catch up in time")
             await asyncio.sleep(0.01)
@@ -77,3 +78,10 @@ async def live(settings: Settings):
         await client.close()
         await server.stop(0)
         await mesh.close()
+
+
+@pytest.fixture
+async def postgres_dsn():
+    """A fresh database on the local PostgreSQL server; unreachable fails the test."""
+    async with fresh_postgres_database() as dsn:
+        yield dsn

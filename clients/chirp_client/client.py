@@ -13,7 +13,7 @@ from collections import namedtuple
 import grpc
 
 from chirp_client.metadata import call_metadata
-from chirp_client.stubs import CHANNEL_OPTIONS, Stubs
+from chirp_client.stubs import CHANNEL_OPTIONS, Stubs, parse_targets
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -57,14 +57,18 @@ class _SyncCallDefaults(grpc.UnaryUnaryClientInterceptor):
 
 
 class AsyncChirpClient(Stubs):
+    """target: one address for every service, or one per service (see stubs.parse_targets)."""
+
     def __init__(self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS):
-        self.channel = grpc.aio.insecure_channel(
-            target, options=CHANNEL_OPTIONS, interceptors=[_AsyncCallDefaults(user_id, timeout)]
+        interceptors = [_AsyncCallDefaults(user_id, timeout)]
+        self._channels = _shared(
+            parse_targets(target), lambda t: grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS, interceptors=interceptors)
         )
-        super().__init__(self.channel)
+        super().__init__(self._channels)
 
     async def close(self) -> None:
-        await self.channel.close()
+        for channel in set(self._channels.values()):
+            await channel.close()
 
     async def __aenter__(self) -> "AsyncChirpClient":
         return self
@@ -74,16 +78,25 @@ class AsyncChirpClient(Stubs):
 
 
 class ChirpClient(Stubs):
+    """target: one address for every service, or one per service (see stubs.parse_targets)."""
+
     def __init__(self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS):
-        self._raw_channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
-        self.channel = grpc.intercept_channel(self._raw_channel, _SyncCallDefaults(user_id, timeout))
-        super().__init__(self.channel)
+        self._raw_channels = _shared(parse_targets(target), lambda t: grpc.insecure_channel(t, options=CHANNEL_OPTIONS))
+        defaults = _SyncCallDefaults(user_id, timeout)
+        super().__init__({key: grpc.intercept_channel(raw, defaults) for key, raw in self._raw_channels.items()})
 
     def close(self) -> None:
-        self._raw_channel.close()
+        for channel in set(self._raw_channels.values()):
+            channel.close()
 
     def __enter__(self) -> "ChirpClient":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _shared(targets: dict[str, str], open_channel):
+    """One channel per distinct address, shared by the services found there."""
+    channels = {address: open_channel(address) for address in set(targets.values())}
+    return {key: channels[address] for key, address in targets.items()}

@@ -29,3 +29,12 @@ def decode(payload: bytes) -> Event:
     kind = _KIND_OF[field]
     message = getattr(envelope, field)
     return kind(**{f.name: getattr(message, f.name) for f in dataclasses.fields(kind)})
+
+
+def routing_key(kind: type) -> str:
+    """The event's routing key on the bus: its envelope field, dotted (`tweet.created`, `user.followed`)."""
+    return _FIELD_OF[kind].replace("_", ".")
+
+
+def routing_key_of(payload: bytes) -> str:
+    return routing_key(type(decode(payload)))

@@ -11,6 +11,7 @@ dead letter; a consumer with unbounded retries (the relay) never skips one.
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -78,11 +79,11 @@ async def with_retries(work: Callable[[], Awaitable[None]], retry: RetryPolicy, 
             backoff = min(backoff * 2, retry.max_backoff_seconds)
 
 
-class OutboxConsumer:
+class OutboxReader(ABC):
     """Drains one outbox, in order, in batches: each batch goes to `deliver`, then the offset moves past it."""
 
-    def __init__(self, store: OutboxStore, name: str, handler: Handler, retry: RetryPolicy = RetryPolicy()):
-        self._store, self.name, self._handler, self._retry = store, name, handler, retry
+    def __init__(self, store: OutboxStore, name: str):
+        self._store, self.name = store, name
         self._wakeup = store.listen()
         self._task: asyncio.Task | None = None
         self.batch_size = 100
@@ -107,13 +108,9 @@ class OutboxConsumer:
             await self._store.save_offset(self.name, batch[-1].seq)  # a crash redelivers at most one batch
         return len(batch)
 
+    @abstractmethod
     async def deliver(self, batch: list[StoredEvent]) -> None:
-        for stored in batch:
-            event = event_codec.decode(stored.payload)
-            error = await with_retries(lambda: self._handler(event), self._retry, f"consumer {self.name}: event {stored.seq}")
-            if error is not None:
-                log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
-                await self._store.dead_letter(self.name, stored.seq, repr(error))
+        """Does the batch's work; returns only when it is done (or set aside)."""
 
     async def _run(self) -> None:
         while True:
@@ -127,3 +124,19 @@ class OutboxConsumer:
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
             except TimeoutError:
                 pass
+
+
+class OutboxConsumer(OutboxReader):
+    """Hands each event, in order, to an in-process handler (the embedded bus)."""
+
+    def __init__(self, store: OutboxStore, name: str, handler: Handler, retry: RetryPolicy = RetryPolicy()):
+        super().__init__(store, name)
+        self._handler, self._retry = handler, retry
+
+    async def deliver(self, batch: list[StoredEvent]) -> None:
+        for stored in batch:
+            event = event_codec.decode(stored.payload)
+            error = await with_retries(lambda: self._handler(event), self._retry, f"consumer {self.name}: event {stored.seq}")
+            if error is not None:
+                log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
+                await self._store.dead_letter(self.name, stored.seq, repr(error))

@@ -37,15 +37,16 @@ class FanoutService:
         batch_size: int,
         capacity: int,
         chunks: ChunkQueue | None = None,
+        queue: EventQueue | None = None,
     ):
         self._cache = cache
         self._chunks = chunks
+        self._queue = queue
         self._followers = followers
         self._tweets = tweets
         self._batch_size = batch_size
         self._capacity = capacity
         self.counters = FanoutCounters()
-        self.queue: EventQueue | None = None
         self._handlers = {
             TweetCreated: self._on_tweet_created,
             TweetDeleted: self._on_tweet_deleted,
@@ -61,7 +62,7 @@ class FanoutService:
             self.counters.events_processed += 1
 
     async def queue_stats(self) -> QueueStats:
-        return await self.queue.stats() if self.queue else QueueStats(0, 0.0, 0)
+        return await self._queue.stats() if self._queue else QueueStats(0, 0.0, 0)
 
     async def _on_tweet_created(self, event: TweetCreated) -> None:
         if await self._followers.is_celebrity(event.author_id):

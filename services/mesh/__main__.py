@@ -1,28 +1,46 @@
-"""`make run`: the whole mesh in one process, on its embedded defaults."""
+"""`chirp-mesh`: the whole mesh in one process, or one service when CHIRP_SERVICE names it."""
 
 import asyncio
 import logging
 import sys
 
 from services.common.config import ConfigError, Settings
+from services.common.health import DependencyMonitor
 from services.common.logs import configure_logging
 from services.common.server import create_server, serve_until_signalled
+from services.common.tracing import configure_tracing
 from services.mesh.bootstrap import bootstrap
+from services.mesh.process import build_process
 
 log = logging.getLogger("chirp.mesh")
 
 
+def describe(settings: Settings) -> str:
+    storage = "PostgreSQL" if settings.database_url else f"SQLite ({settings.database_path}, WAL)"
+    timelines = "Redis Cluster" if settings.redis_cluster else "Redis" if settings.redis_url else "memory"
+    bus = "RabbitMQ" if settings.rabbitmq_url else "in-process outbox"
+    return f"storage: {storage}; timelines: {timelines}; events: {bus}"
+
+
 async def run(settings: Settings) -> None:
-    mesh = await bootstrap(settings)
-    registrations = mesh.registrations()
+    host = await (build_process(settings) if settings.service else bootstrap(settings))
+    registrations = host.registrations if settings.service else host.registrations()
     running = await create_server(settings.listen, registrations)
-    await mesh.start()
-    host = settings.listen.rsplit(":", 1)[0]
-    print(f"Chirp mesh (embedded) listening on {host}:{running.port}", flush=True)
+    monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
+    monitor.start(running.health, [r.service_name for r in registrations])
+    await host.start()
+    name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
+    host_name = settings.listen.rsplit(":", 1)[0]
+    print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
-    print(f"  data: {settings.database_path} (SQLite, WAL); timelines in memory; Ctrl-C or SIGTERM stops", flush=True)
-    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=mesh.close)
+    print("  Ctrl-C or SIGTERM stops", flush=True)
+
+    async def stop() -> None:
+        await monitor.stop()
+        await host.close()
+
+    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop)
 
 
 def main() -> None:
@@ -31,7 +49,11 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
-    asyncio.run(run(settings))
+    configure_tracing(console=settings.trace_console)
+    try:
+        asyncio.run(run(settings))
+    except ConfigError as error:
+        sys.exit(f"chirp-mesh: configuration error: {error}")
 
 
 if __name__ == "__main__":

@@ -1,53 +1,64 @@
 """The one place where adapters are chosen and wired into services.
 
-The embedded mesh: SQLite for the system of record and the outbox, an
-in-process consumer per event-consuming service, and timelines in memory.
-Tests pass their own cache or clock into this same function.
+`bootstrap` builds the whole mesh in one process (`make run`, the tests):
+by default on the embedded backends (SQLite, timelines in memory, events
+drained in process), or on PostgreSQL, Redis and RabbitMQ when the
+settings name them. `services.mesh.process` builds one service per process
+from the same parts, reaching the others over gRPC.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from redis.asyncio import Redis, RedisCluster
+from dataclasses import dataclass
 
 from services.common.config import Settings
-from services.common.outbox import OutboxConsumer
+from services.common.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.outbox import OutboxStore, QueueStats, RetryPolicy
 from services.common.pagination import PageTokens
+from services.common.rabbitmq import RabbitBus
 from services.common.server import Registration
-from services.common.sqlite import Database
-from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
-from services.common.sqlite_outbox import SqliteOutbox
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
-from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
-from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.service import GraphService
 from services.mesh import unbuilt
+from services.mesh.backends import Resources, open_stores, open_timeline_cache
+from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator, wall_clock_ms
 from services.timeline import entrypoint as timeline_entrypoint
-from services.timeline.adapters.memory_cache import InMemoryTimelineCache
-from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
 from services.tweet import entrypoint as tweet_entrypoint
-from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
-from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
 from services.tweet.service import TweetService
+
+FANOUT_EVENTS = (TweetCreated, TweetDeleted, UserFollowed, UserUnfollowed, UserDeleted)
+TWEET_EVENTS = (UserDeleted,)
+
+EventFlow = EmbeddedFlow | RabbitFlow
+
+
+@dataclass
+class FlowQueue:
+    """One consuming service's view of its queue (fan-out's status page)."""
+
+    flow: EventFlow
+    service: str
+
+    async def stats(self) -> QueueStats:
+        return await self.flow.stats(self.service)
 
 
 @dataclass
 class Mesh:
     settings: Settings
-    db: Database
+    resources: Resources
     ids: SnowflakeGenerator
     graph: GraphService
     tweets: TweetService
     cache: TimelineCache
     timelines: TimelineService
     fanout: FanoutService
-    consumers: list[OutboxConsumer] = field(default_factory=list)
+    flow: EventFlow
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
@@ -61,43 +72,55 @@ class Mesh:
         ]
 
     async def start(self) -> None:
-        for consumer in self.consumers:
-            await consumer.start()
+        await self.flow.start()
 
     async def close(self) -> None:
-        for consumer in self.consumers:
-            await consumer.stop()
-        await self.cache.close()
-        await self.db.close()
+        await self.flow.stop()
+        await self.resources.close()
 
 
 async def bootstrap(
     settings: Settings, cache: TimelineCache | None = None, clock: Callable[[], int] = wall_clock_ms
 ) -> Mesh:
-    db = await Database.open(settings.database_path)
-    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
-    outbox = SqliteOutbox(db)
-    graph_store, tweet_store = SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox)
-    largest_id = max(await graph_store.largest_id(), await tweet_store.largest_id())
-    ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=largest_id)
-    graph = GraphService(graph_store, ids, settings.celebrity_threshold)
-    tweets = TweetService(tweet_store, graph, ids)
-    cache = cache or await timeline_cache(settings)
-    timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
-    fanout = FanoutService(cache, graph, tweets, settings.fanout_batch_size, settings.timeline_length)
-    fanout.queue = OutboxConsumer(outbox, "fanout", fanout.handle)
-    consumers = [fanout.queue, OutboxConsumer(outbox, "tweet", tweets.handle)]
-    return Mesh(settings, db, ids, graph, tweets, cache, timelines, fanout, consumers)
+    resources = Resources()
+    try:
+        stores = await open_stores(settings, resources)
+        ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
+        graph = GraphService(stores.graph, ids, settings.celebrity_threshold)
+        tweets = TweetService(stores.tweets, graph, ids)
+        if cache is None:
+            cache = await open_timeline_cache(settings, resources)
+        else:
+            resources.closers.append(cache.close)
+        timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
+        flow = await open_event_flow(settings, resources, list(stores.outboxes.values()))
+        fanout = fanout_service(settings, cache, graph, tweets, flow)
+        flow.consume("tweet", TWEET_EVENTS, tweets.handle)
+    except BaseException:
+        await resources.close()
+        raise
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, flow)
 
 
-async def timeline_cache(settings: Settings) -> TimelineCache:
-    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
-    if not settings.redis_url:
-        return InMemoryTimelineCache(settings.timeline_length)
-    client_class = RedisCluster if settings.redis_cluster else Redis
-    cache = RedisTimelineCache(
-        client_class.from_url(settings.redis_url), settings.timeline_length, settings.timeline_ttl_seconds
+def fanout_service(settings: Settings, cache: TimelineCache, graph, tweets, flow: EventFlow) -> FanoutService:
+    """Fan-out wired to its queues: events in, chunk jobs out (RabbitMQ) or applied in place (embedded)."""
+    fanout = FanoutService(
+        cache, graph, tweets, settings.fanout_batch_size, settings.timeline_length, flow.chunk_queue(), FlowQueue(flow, "fanout")
     )
-    await cache.check_listpack_limit()
-    return cache
+    flow.consume("fanout", FANOUT_EVENTS, fanout.handle)
+    flow.consume_chunks(fanout.apply)
+    return fanout
 
+
+async def open_event_flow(settings: Settings, resources: Resources, outboxes: list[OutboxStore]) -> EventFlow:
+    if not settings.rabbitmq_url:
+        return EmbeddedFlow(outboxes)
+    namespace = settings.bus_namespace
+    bus = await RabbitBus.connect(settings.rabbitmq_url, exchange=f"{namespace}.events", name=settings.service or "mesh")
+    resources.closers.append(bus.close)
+    resources.checks["rabbitmq"] = bus.ping
+    retry = RetryPolicy(attempts=settings.retry_attempts)
+    return RabbitFlow(
+        bus, outboxes, namespace, settings.fanout_prefetch, retry,
+        settings.test_relay_hold_ms / 1000, settings.test_hold_ack_ms / 1000,
+    )

@@ -5,9 +5,15 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
+
 REDIS_URL = os.environ.get("CHIRP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -84,3 +90,22 @@ class LocalRedisCluster:
             process.terminate()
         for process in self.processes:
             process.wait(timeout=10)
+
+
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty database on the local PostgreSQL server, dropped afterwards; yields its DSN."""
+    name = f"chirp_test_{uuid.uuid4().hex}"
+    await _run_as_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await _run_as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _run_as_admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL, timeout=10)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()

@@ -20,6 +20,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from services.common.sqlite import Database
 from tests.conftest import LiveMesh, as_user
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
@@ -99,9 +100,12 @@ async def build_world(live: LiveMesh) -> World:
 async def stored(w: World) -> dict:
     """Everything a bad input could have changed, from the tables and through the API."""
     await w.live.settle()
-    db = w.live.mesh.db
-    state: dict = {t: (await db.fetch_one(f"SELECT COUNT(*) FROM {t}"))[0] for t in TABLES}
-    state["deleted tweets"] = (await db.fetch_one("SELECT COUNT(*) FROM tweets WHERE deleted = 1"))[0]
+    db = await Database.open(w.live.mesh.settings.database_path)  # the tables themselves, read apart from the mesh
+    try:
+        state: dict = {t: (await db.fetch_one(f"SELECT COUNT(*) FROM {t}"))[0] for t in TABLES}
+        state["deleted tweets"] = (await db.fetch_one("SELECT COUNT(*) FROM tweets WHERE deleted = 1"))[0]
+    finally:
+        await db.close()
     users = await w.graph.BatchGetUsers(graph_pb.BatchGetUsersRequest(user_ids=[w.alice, w.bob, w.carol]))
     state["users"] = [(u.handle, u.display_name, u.follower_count, u.following_count) for u in users.users]
     for user_id in (w.alice, w.bob, w.carol):

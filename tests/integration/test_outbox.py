@@ -114,7 +114,7 @@ async def test_a_mesh_restart_fans_out_what_the_last_one_accepted(tmp_path):
     reader = (await first.graph.create_user("reader", "")).user_id
     await first.graph.follow(reader, author)
     tweet = (await first.tweets.create(author, "accepted before the crash")).tweet.tweet_id
-    await first.db.close()
+    await first.resources.close()
 
     second = await bootstrap(settings)
     await second.cache.start(reader)

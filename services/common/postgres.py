@@ -1,0 +1,118 @@
+"""PostgreSQL for the system of record: one schema per service, migrated on open.
+
+Each service keeps its tables in its own schema, and every pooled
+connection has that schema as its search_path, so the SQL stays
+unqualified. Migrations are numbered by their place in the service's list
+and applied once each, in their own transaction, under an advisory lock on
+the schema: processes starting at the same time take turns.
+"""
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+import asyncpg
+
+T = TypeVar("T")
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+PING_TIMEOUT_SECONDS = 2.0
+DEADLOCK_ATTEMPTS = 3
+_LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(hashtext('chirp.migrations'), hashtext($1))"
+
+
+class PostgresDatabase:
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    @classmethod
+    async def open(
+        cls, dsn: str, schema: str, migrations: Sequence[str], min_size: int = 1, max_size: int = 10
+    ) -> "PostgresDatabase":
+        if not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"schema {schema!r} is not valid: use lowercase letters, digits and underscores")
+        pool = await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, server_settings={"search_path": schema}
+        )
+        db = cls(pool)
+        try:
+            await db._create_schema(schema)
+            for version, migration in enumerate(migrations, start=1):
+                await db._migrate(schema, version, migration)
+        except BaseException:
+            await pool.close()
+            raise
+        return db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction on a pooled connection. Whatever stops it (an error, a cancelled
+        request), it is rolled back; a failed commit leaves nothing open either."""
+        async with self._pool.acquire() as connection:
+            transaction = connection.transaction()
+            await transaction.start()
+            try:
+                yield connection
+            except BaseException:
+                await asyncio.shield(_roll_back(transaction))
+                raise
+            await transaction.commit()
+
+    async def run_in_transaction(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """Runs work in a transaction; again from the start if PostgreSQL aborted it to break
+        a deadlock (rare: writes lock rows in id order, but not every race can be ordered)."""
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                async with self.transaction() as connection:
+                    return await work(connection)
+            except asyncpg.DeadlockDetectedError:
+                if attempt == DEADLOCK_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def fetch_all(self, sql: str, *args) -> list[asyncpg.Record]:
+        return await self._pool.fetch(sql, *args)
+
+    async def fetch_one(self, sql: str, *args) -> asyncpg.Record | None:
+        return await self._pool.fetchrow(sql, *args)
+
+    async def execute(self, sql: str, *args) -> str:
+        return await self._pool.execute(sql, *args)
+
+    async def ping(self) -> None:
+        """Raises when the server can't answer a trivial query within a couple of seconds."""
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+            await self._pool.fetchval("SELECT 1")
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def _create_schema(self, schema: str) -> None:
+        async with self.transaction() as connection:
+            await connection.execute(_LOCK_MIGRATIONS, schema)
+            await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            await connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+            )
+
+    async def _migrate(self, schema: str, version: int, migration: str) -> None:
+        async with self.transaction() as connection:
+            await connection.execute(_LOCK_MIGRATIONS, schema)
+            if await connection.fetchval("SELECT 1 FROM schema_migrations WHERE version = $1", version):
+                return
+            await connection.execute(migration)
+            await connection.execute("INSERT INTO schema_migrations VALUES ($1, now())", version)
+
+
+async def _roll_back(transaction) -> None:
+    """The error that stopped the transaction matters more than a failed rollback, and
+    the pool discards a connection it can't reset."""
+    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        await transaction.rollback()
+
+
+def rows_affected(status: str) -> int:
+    """How many rows a command changed, from its status ("INSERT 0 1", "UPDATE 3", "DELETE 0")."""
+    return int(status.rsplit(" ", 1)[-1])

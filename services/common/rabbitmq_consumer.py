@@ -1,0 +1,160 @@
+"""Consuming from the bus: manual acks after the handler, bounded concurrency, retries with backoff, dead letters.
+
+Guarantees:
+- At least once: a message is acked only after its handler returned, or after it was moved
+  (confirmed by the broker) to `<name>.retry` or `<name>.dead`. If the channel dies first, the
+  broker redelivers it, so handlers must be idempotent. A message is never dropped: when that
+  move cannot be confirmed, the message is requeued instead of acked.
+- Up to `prefetch` handlers run at once, each as its own asyncio task: a slow handler never
+  blocks pika's I/O or heartbeats.
+- A failed message waits in `<name>.retry` for first_backoff * 2^(attempt-1) seconds (capped at
+  max_backoff), then the broker dead-letters it back to `<name>`; the header `x-chirp-attempts`
+  counts the failures. Once they reach `retry.attempts`, it goes to `<name>.dead` with the error
+  in `x-chirp-error`. RabbitMQ expires messages only at the head of a queue, so a retry can wait
+  behind one with a longer backoff (never longer than max_backoff).
+- Each handler runs in a span continuing the trace carried in the `traceparent` header.
+- After a reconnect the bus re-declares the queues and the consumer resumes by itself.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pika
+from pika import spec
+
+from services.common.outbox import RetryPolicy
+from services.common.rabbitmq_bridge import Channel, Connection
+from services.common.rabbitmq_topology import Message, QueueSpec, declare_queues
+from services.common.tracing import continued_span
+
+if TYPE_CHECKING:
+    from services.common.rabbitmq import RabbitBus
+
+log = logging.getLogger("chirp.rabbitmq")
+Handler = Callable[[bytes, dict[str, Any]], Awaitable[None]]
+ATTEMPTS_HEADER, ERROR_HEADER, ROUTING_KEY_HEADER = "x-chirp-attempts", "x-chirp-error", "x-chirp-routing-key"
+
+
+@dataclass
+class ConsumerStats:
+    handled: int = 0  # handler calls that succeeded
+    failed_attempts: int = 0  # handler calls that raised
+    dead_lettered: int = 0  # messages moved to <name>.dead
+    redelivered: int = 0  # deliveries flagged redelivered: an earlier delivery was not acked (e.g. its consumer died)
+
+
+class Consumer:
+    def __init__(self, bus: "RabbitBus", queue: QueueSpec, handler: Handler, prefetch: int, retry: RetryPolicy,
+                 hold_ack_seconds: float):
+        if prefetch < 1:
+            raise ValueError(f"prefetch must be at least 1, not {prefetch}")
+        self.queue, self.stats = queue, ConsumerStats()
+        self._bus, self._handler, self._prefetch, self._retry = bus, handler, prefetch, retry
+        self._hold_ack_seconds = hold_ack_seconds  # test hook: a pause between the handler and the ack, see _deliver
+        self._channel: Channel | None = None
+        self._consumer_tag = ""
+        self._attached_to: Connection | None = None
+        self.stopped = False
+        self._tasks: set[asyncio.Task] = set()  # running handlers, across reconnects
+
+    @property
+    def in_flight(self) -> int:
+        """Messages taken from the queue whose handling (and ack) has not finished."""
+        return len(self._tasks)
+
+    async def attach(self, connection: Connection) -> None:
+        """Declares the queues and subscribes on a new channel of `connection` (once per connection)."""
+        if self.stopped or self._attached_to is connection:
+            return
+        self._attached_to, channel = connection, None
+        try:
+            channel = await connection.channel(self._bus.timeout)
+            await declare_queues(channel, self._bus.exchange, self.queue)
+            await channel.call("basic_qos", prefetch_count=self._prefetch)
+            self._consumer_tag = await channel.consume(self.queue.name, self._deliver, self._tasks, self._cancelled)
+        except BaseException:
+            self._attached_to = None
+            if channel is not None:
+                channel.close()
+            raise
+        what = f"consumer {self.queue.name}"
+        channel.closed.add_done_callback(lambda closed: self.stopped or self._bus.channel_lost(connection, what, closed.result()))
+        self._channel = channel
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Stops taking messages, lets running handlers finish (up to grace_seconds), then closes the channel."""
+        self.stopped = True
+        channel = self._channel
+        if channel is not None and channel.is_open:
+            try:
+                await channel.call("basic_cancel", self._consumer_tag)
+            except (ConnectionError, TimeoutError) as error:
+                log.warning("consumer %s: cancel failed: %r", self.queue.name, error)
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            for task in late:  # not acked: the broker redelivers these messages
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if channel is not None:
+            channel.close()
+
+    def _cancelled(self) -> None:
+        log.error("consumer %s: RabbitMQ cancelled the subscription (was the queue deleted?); it stops", self.queue.name)
+        self.stopped = True
+        if self._channel is not None:
+            self._channel.close()
+
+    async def _deliver(self, channel: Channel, method: spec.Basic.Deliver, properties: pika.BasicProperties, body: bytes) -> None:
+        headers = dict(properties.headers or {})
+        if method.redelivered:
+            self.stats.redelivered += 1
+        try:
+            with continued_span(f"consume {self.queue.name}", headers):
+                await self._handler(body, dict(headers))
+        except Exception as error:
+            self.stats.failed_attempts += 1
+            if not await self._set_aside(channel, method, body, headers, error):
+                channel.requeue(method.delivery_tag)
+                return
+        else:
+            self.stats.handled += 1
+        if self._hold_ack_seconds > 0:  # test hook only: lets a test kill a worker while it holds an unacked message
+            await asyncio.sleep(self._hold_ack_seconds)
+        if not channel.ack(method.delivery_tag):
+            log.warning("consumer %s: channel lost before the ack of %s; the broker redelivers it", self.queue.name, method.delivery_tag)
+
+    async def _set_aside(self, channel: Channel, method: spec.Basic.Deliver, body: bytes, headers: dict[str, Any],
+                         error: Exception) -> bool:
+        """Moves a failed message to the retry queue, or to the dead-letter queue once out of attempts; False if it could not."""
+        if not channel.is_open:
+            return False  # the broker redelivers it anyway; a copy would only duplicate it
+        attempt = _attempts(headers) + 1
+        kept = {key: value for key, value in headers.items() if key != "x-death"}  # the broker's own bookkeeping
+        kept.setdefault(ROUTING_KEY_HEADER, method.routing_key)
+        kept[ATTEMPTS_HEADER] = str(attempt)
+        if self._retry.attempts is not None and attempt >= self._retry.attempts:
+            log.error("consumer %s: giving up after %s attempts: %r; moved to %s", self.queue.name, attempt, error, self.queue.dead_queue)
+            message = Message(self.queue.dead_queue, body, kept | {ERROR_HEADER: repr(error)[:2000]}, exchange="", mandatory=True)
+        else:
+            backoff = min(self._retry.first_backoff_seconds * 2 ** (attempt - 1), self._retry.max_backoff_seconds)
+            log.warning("consumer %s: attempt %s failed: %r; retrying in %.2fs", self.queue.name, attempt, error, backoff)
+            message = Message(self.queue.retry_queue, body, kept, exchange="", expiration_ms=max(1, round(backoff * 1000)), mandatory=True)
+        try:
+            await self._bus.publish([message])
+        except Exception as publish_error:
+            log.error("consumer %s: could not set the failed message aside (%r); requeued", self.queue.name, publish_error)
+            return False
+        if message.routing_key == self.queue.dead_queue:
+            self.stats.dead_lettered += 1
+        return True
+
+
+def _attempts(headers: dict[str, Any]) -> int:
+    value = headers.get(ATTEMPTS_HEADER, 0)
+    try:
+        return int(value.decode() if isinstance(value, bytes) else value)
+    except ValueError:
+        return 0

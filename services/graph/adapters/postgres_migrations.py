@@ -1,0 +1,28 @@
+"""The graph service's tables and indexes in PostgreSQL, as numbered migrations.
+
+Append new migrations to the list; never edit or reorder one that shipped.
+"""
+
+from services.common.postgres_outbox import MIGRATION as OUTBOX_MIGRATION
+
+GRAPH_TABLES = """
+CREATE TABLE users (
+  user_id BIGINT PRIMARY KEY,
+  handle TEXT NOT NULL,
+  handle_key TEXT NOT NULL CONSTRAINT users_handle_key_unique UNIQUE,
+  display_name TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  follower_count BIGINT NOT NULL DEFAULT 0,
+  following_count BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE follows (
+  seq BIGSERIAL PRIMARY KEY,
+  follower_id BIGINT NOT NULL,
+  followee_id BIGINT NOT NULL,
+  UNIQUE (follower_id, followee_id)
+);
+CREATE INDEX follows_by_followee ON follows (followee_id, seq);
+CREATE INDEX follows_by_follower ON follows (follower_id, seq);
+"""
+
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION]

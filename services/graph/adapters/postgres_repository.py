@@ -1,0 +1,160 @@
+"""The graph's system of record in PostgreSQL, behaving as the SQLite one does.
+
+SQLite runs one write at a time; here writes run side by side. So each
+write first locks the user rows it will count on, in user_id order, until
+it commits: a follow stores its edge only while both users exist, counts
+move by exact increments, and concurrent writes queue instead of
+deadlocking (the rare race that still deadlocks is run again).
+"""
+
+from collections.abc import Callable, Sequence
+
+import asyncpg
+
+from services.common.errors import AlreadyExists
+from services.common.events import Event
+from services.common.ids import possible_ids
+from services.common.pagination import Page, PageRequest, page_of
+from services.common.postgres import PostgresDatabase, rows_affected
+from services.common.postgres_outbox import PostgresOutbox
+from services.graph.domain import User, handle_key
+
+_USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
+_HANDLE_CONSTRAINT = "users_handle_key_unique"
+_LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
+_LOCK_USER_AND_NEIGHBOURS = (
+    "SELECT user_id FROM users WHERE user_id = $1 "
+    "OR user_id IN (SELECT follower_id FROM follows WHERE followee_id = $1) "
+    "OR user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) "
+    "ORDER BY user_id FOR NO KEY UPDATE"
+)
+
+
+class PostgresGraphRepository:
+    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox):
+        self._db = db
+        self._outbox = outbox
+
+    async def add_user(self, user: User) -> None:
+        try:
+            await self._db.execute(
+                "INSERT INTO users (user_id, handle, handle_key, display_name, created_at) VALUES ($1, $2, $3, $4, $5)",
+                user.user_id, user.handle, handle_key(user.handle), user.display_name, user.created_at,
+            )  # fmt: skip
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name != _HANDLE_CONSTRAINT:
+                raise
+            raise AlreadyExists(f"the handle {user.handle!r} is taken; choose another", field="handle") from None
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = $1", user_id)
+        return _user(row) if row else None
+
+    async def get_by_handle(self, handle: str) -> User | None:
+        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE handle_key = $1", handle_key(handle))
+        return _user(row) if row else None
+
+    async def get_many(self, user_ids: Sequence[int]) -> list[User]:
+        unique = list(dict.fromkeys(possible_ids(user_ids)))
+        rows = await self._db.fetch_all(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = ANY($1::bigint[])", unique)
+        found = {row["user_id"]: _user(row) for row in rows}
+        return [found[user_id] for user_id in unique if user_id in found]
+
+    async def largest_id(self) -> int:
+        row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
+        return row["m"] or 0
+
+    async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
+        async def delete(tx: asyncpg.Connection) -> bool:
+            await tx.execute(_LOCK_USER_AND_NEIGHBOURS, user_id)  # no edge of the user can change from here on
+            followers = [r[0] for r in await tx.fetch("SELECT follower_id FROM follows WHERE followee_id = $1", user_id)]
+            await tx.execute(
+                "UPDATE users SET following_count = following_count - 1 WHERE user_id IN "
+                "(SELECT follower_id FROM follows WHERE followee_id = $1)", user_id,
+            )  # fmt: skip
+            await tx.execute(
+                "UPDATE users SET follower_count = follower_count - 1 WHERE user_id IN "
+                "(SELECT followee_id FROM follows WHERE follower_id = $1)", user_id,
+            )  # fmt: skip
+            await tx.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
+            deleted = rows_affected(await tx.execute("DELETE FROM users WHERE user_id = $1", user_id)) == 1
+            if deleted:
+                await self._outbox.append(tx, events_for(followers))
+            return deleted
+
+        deleted = await self._db.run_in_transaction(delete)
+        self._outbox.notify()
+        return deleted
+
+    async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
+        sql = "INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        return await self._change_edge(sql, follower_id, followee_id, +1, events)
+
+    async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
+        sql = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
+        return await self._change_edge(sql, follower_id, followee_id, -1, events)
+
+    async def is_following(self, follower_id: int, followee_id: int) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2", follower_id, followee_id
+        )
+        return row is not None
+
+    async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
+        return await self._users_page("followee_id", "follower_id", user_id, page)
+
+    async def following(self, user_id: int, page: PageRequest) -> Page[User]:
+        return await self._users_page("follower_id", "followee_id", user_id, page)
+
+    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
+        rows = await self._db.fetch_all(
+            "SELECT seq, follower_id FROM follows WHERE followee_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            user_id, page.cursor or 0, page.size + 1,
+        )  # fmt: skip
+        return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
+
+    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
+            "WHERE f.follower_id = $1 AND u.follower_count >= $2",
+            user_id, min_followers,
+        )  # fmt: skip
+        return [row[0] for row in rows]
+
+    async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
+        async def change(tx: asyncpg.Connection) -> bool:
+            # Both users stay locked until commit: neither can be deleted under the edge.
+            present = await tx.fetch(_LOCK_USERS, [follower_id, followee_id])
+            if len(present) < len({follower_id, followee_id}):
+                return False
+            if rows_affected(await tx.execute(sql, follower_id, followee_id)) != 1:
+                return False
+            await tx.execute("UPDATE users SET following_count = following_count + $1 WHERE user_id = $2", delta, follower_id)
+            await tx.execute("UPDATE users SET follower_count = follower_count + $1 WHERE user_id = $2", delta, followee_id)
+            await self._outbox.append(tx, events)
+            return True
+
+        changed = await self._db.run_in_transaction(change)
+        if changed:
+            self._outbox.notify()
+        return changed
+
+    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
+        """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
+        rows = await self._db.fetch_all(
+            f"SELECT f.seq, {_USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"WHERE f.{anchor} = $1 AND f.seq < $2 ORDER BY f.seq DESC LIMIT $3",
+            user_id, page.cursor or 2**62, page.size + 1,
+        )  # fmt: skip
+        return page_of(rows, page.size, lambda row: row["seq"], _user)
+
+
+def _user(row: asyncpg.Record) -> User:
+    return User(
+        user_id=row["user_id"],
+        handle=row["handle"],
+        display_name=row["display_name"],
+        created_at=row["created_at"],
+        follower_count=row["follower_count"],
+        following_count=row["following_count"],
+    )

@@ -1,0 +1,97 @@
+"""Opens the servers a process needs, as its settings choose: storage, timeline cache and event bus.
+
+Embedded defaults: SQLite (one file, one outbox shared by graph and
+tweets), timelines in memory, events drained in process. Production:
+PostgreSQL (a schema and an outbox per service), Redis or Redis Cluster,
+and RabbitMQ. Every opened server adds a health check and a closer.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis, RedisCluster
+
+from services.common.config import Settings
+from services.common.health import Check
+from services.common.outbox import OutboxStore
+from services.common.postgres import PostgresDatabase
+from services.common.postgres_outbox import PostgresOutbox
+from services.common.sqlite import Database
+from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
+from services.common.sqlite_outbox import SqliteOutbox
+from services.graph.adapters import postgres_migrations as graph_migrations
+from services.graph.adapters.postgres_repository import PostgresGraphRepository
+from services.graph.adapters.sqlite_repository import SqliteGraphRepository
+from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.ports import TimelineCache
+from services.tweet.adapters import postgres_migrations as tweet_migrations
+from services.tweet.adapters.postgres_repository import PostgresTweetRepository
+from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
+from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
+
+
+@dataclass
+class Resources:
+    """What a process opened: health checks to watch and closers to run at the end, newest first."""
+
+    checks: dict[str, Check] = field(default_factory=dict)
+    closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+
+
+@dataclass
+class Stores:
+    graph: SqliteGraphRepository | PostgresGraphRepository | None
+    tweets: SqliteTweetRepository | PostgresTweetRepository | None
+    outboxes: dict[str, OutboxStore]  # by the service that writes it ("events" when shared)
+
+    async def largest_id(self) -> int:
+        stores = [s for s in (self.graph, self.tweets) if s is not None]
+        return max([await s.largest_id() for s in stores], default=0)
+
+
+async def open_stores(settings: Settings, resources: Resources, graph: bool = True, tweets: bool = True) -> Stores:
+    if settings.database_url:
+        return await _open_postgres(settings, resources, graph, tweets)
+    db = await Database.open(settings.database_path)
+    resources.closers.append(db.close)
+    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
+    outbox = SqliteOutbox(db)
+    return Stores(SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox), {"events": outbox})
+
+
+async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
+    stores = Stores(None, None, {})
+    if graph:
+        db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
+        stores.graph, stores.outboxes["graph"] = PostgresGraphRepository(db, outbox), outbox
+    if tweets:
+        db, outbox = await _open_schema(settings, resources, "tweet", tweet_migrations.MIGRATIONS)
+        stores.tweets, stores.outboxes["tweet"] = PostgresTweetRepository(db, outbox), outbox
+    return stores
+
+
+async def _open_schema(settings: Settings, resources: Resources, schema: str, migrations: list[str]):
+    db = await PostgresDatabase.open(settings.database_url, schema, migrations, max_size=settings.database_pool_size)
+    resources.closers.append(db.close)
+    resources.checks[f"postgresql ({schema})"] = db.ping
+    return db, PostgresOutbox(db)
+
+
+async def open_timeline_cache(settings: Settings, resources: Resources) -> TimelineCache:
+    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        cache = InMemoryTimelineCache(settings.timeline_length)
+    else:
+        client_class = RedisCluster if settings.redis_cluster else Redis
+        client = client_class.from_url(settings.redis_url)
+        cache = RedisTimelineCache(client, settings.timeline_length, settings.timeline_ttl_seconds)
+        await cache.check_listpack_limit()
+        resources.checks["redis"] = cache.ping
+    resources.closers.append(cache.close)
+    return cache

@@ -1,0 +1,120 @@
+"""Who consumes which events, on the bus the settings choose.
+
+Embedded: each consuming service drains each outbox in process, in
+commit order (OutboxConsumer). RabbitMQ: every outbox has a relay to the
+topic exchange; every consuming service has a durable queue bound to the
+events it handles; fan-out chunks have a queue of their own, shared by
+every fanout worker. Either way delivery is at-least-once and every
+handler is idempotent.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from services.common import event_codec
+from services.common.events import Event
+from services.common.outbox import OutboxConsumer, OutboxReader, OutboxStore, QueueStats, RetryPolicy
+from services.common.outbox_relay import OutboxRelay
+from services.common.rabbitmq import QueueSpec, RabbitBus
+from services.common.rabbitmq_consumer import Consumer
+from services.fanout.adapters import rabbitmq_chunks
+from services.fanout.adapters.rabbitmq_chunks import RabbitChunkQueue
+from services.fanout.domain import Chunk
+
+EventHandler = Callable[[Event], Awaitable[None]]
+
+
+class EmbeddedFlow:
+    def __init__(self, outboxes: Sequence[OutboxStore]):
+        self._outboxes = outboxes
+        self.readers: dict[str, list[OutboxReader]] = {}
+
+    def consume(self, service: str, kinds: Sequence[type], handler: EventHandler) -> None:
+        self.readers[service] = [OutboxConsumer(outbox, service, handler) for outbox in self._outboxes]
+
+    def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
+        """Chunks are applied where they are made: there is nothing to consume."""
+
+    def chunk_queue(self) -> None:
+        return None
+
+    async def stats(self, service: str) -> QueueStats:
+        parts = [await reader.stats() for reader in self.readers.get(service, [])]
+        return _sum(parts)
+
+    async def pending(self) -> int:
+        return sum([(await r.stats()).depth for readers in self.readers.values() for r in readers])
+
+    async def start(self) -> None:
+        for reader in _all(self.readers):
+            await reader.start()
+
+    async def stop(self) -> None:
+        for reader in _all(self.readers):
+            await reader.stop()
+
+
+class RabbitFlow:
+    def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
+                 retry: RetryPolicy, relay_hold_seconds: float = 0.0, hold_ack_seconds: float = 0.0):
+        self._bus, self._namespace, self._prefetch, self._retry = bus, namespace, prefetch, retry
+        self._hold_ack_seconds = hold_ack_seconds
+        self.relays = [OutboxRelay(outbox, bus, relay_hold_seconds) for outbox in outboxes]
+        self._wanted: dict[str, tuple[QueueSpec, Callable]] = {}
+        self.consumers: dict[str, Consumer] = {}
+
+    def consume(self, service: str, kinds: Sequence[type], handler: EventHandler) -> None:
+        spec = QueueSpec(f"{self._namespace}.{service}.events", [event_codec.routing_key(kind) for kind in kinds])
+        self._wanted[service] = (spec, lambda body, headers: handler(event_codec.decode(body)))
+
+    def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
+        spec = QueueSpec(f"{self._namespace}.fanout.chunks", [rabbitmq_chunks.CHUNK_ROUTING_KEY])
+        self._wanted["fanout.chunks"] = (spec, lambda body, headers: apply(rabbitmq_chunks.decode(body)))
+
+    def chunk_queue(self) -> RabbitChunkQueue:
+        return RabbitChunkQueue(self._bus)
+
+    async def stats(self, service: str) -> QueueStats:
+        """The service's queues: ready messages, dead letters, redeliveries (waiting time is not measured: 0)."""
+        names = [n for n in self.consumers if n == service or n.startswith(f"{service}.")]
+        depth = sum([await self._bus.queue_depth(self.consumers[n].queue.name) for n in names])
+        dead = sum([await self._bus.queue_depth(self.consumers[n].queue.dead_queue) for n in names])
+        redelivered = sum(self.consumers[n].stats.redelivered for n in names)
+        return QueueStats(depth, 0.0, dead, redelivered)
+
+    async def pending(self) -> int:
+        """Events not yet published, messages waiting in a queue or its retry queue, and handlers running."""
+        unpublished = sum([(await relay.stats()).depth for relay in self.relays])
+        queued = 0
+        for consumer in self.consumers.values():
+            queued += await self._bus.queue_depth(consumer.queue.name)
+            queued += await self._bus.queue_depth(consumer.queue.retry_queue) + consumer.in_flight
+        return unpublished + queued
+
+    async def start(self) -> None:
+        for relay in self.relays:
+            await relay.start()
+        for service, (spec, handler) in self._wanted.items():
+            self.consumers[service] = await self._bus.consume(
+                spec, handler, self._prefetch, self._retry, self._hold_ack_seconds
+            )
+
+    async def stop(self) -> None:
+        for consumer in self.consumers.values():
+            await consumer.stop()
+        for relay in self.relays:
+            await relay.stop()
+
+
+def _all(readers: dict[str, list[OutboxReader]]) -> list[OutboxReader]:
+    return [reader for group in readers.values() for reader in group]
+
+
+def _sum(parts: list[QueueStats]) -> QueueStats:
+    if not parts:
+        return QueueStats(0, 0.0, 0)
+    return QueueStats(
+        sum(p.depth for p in parts),
+        max(p.oldest_pending_age_seconds for p in parts),
+        sum(p.dead_letters for p in parts),
+        sum(p.redeliveries for p in parts),
+    )

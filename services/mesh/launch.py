@@ -1,0 +1,118 @@
+"""`make mesh`: every service as its own process, on PostgreSQL, Redis and RabbitMQ.
+
+Starts Snowflake, Graph and Tweet once, and Timeline and Fanout as
+several replicas, each a `python -m services.mesh` process configured by
+environment variables. Clients reach the replicas of a service through a
+multi-address target balanced round-robin by gRPC; the launcher prints
+the CHIRP_TARGET that names them all. A child that exits stops the rest.
+"""
+
+import asyncio
+import os
+import secrets
+import signal
+import sys
+
+import asyncpg
+
+from services.common.config import ConfigError, env_int, env_str
+
+DEFAULTS = {
+    "CHIRP_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chirp",
+    "CHIRP_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CHIRP_RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+}
+
+
+def plan(base_port: int, timelines: int, fanouts: int) -> dict[str, list[int]]:
+    """The ports of every replica of every service, from base_port up."""
+    counts = {"snowflake": 1, "graph": 1, "tweet": 1, "timeline": timelines, "fanout": fanouts}
+    ports, next_port = {}, base_port
+    for service, count in counts.items():
+        ports[service] = list(range(next_port, next_port + count))
+        next_port += count
+    return ports
+
+
+def target_of(ports: list[int]) -> str:
+    addresses = [f"127.0.0.1:{port}" for port in ports]
+    return addresses[0] if len(addresses) == 1 else "ipv4:" + ",".join(addresses)
+
+
+def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:
+    env = {**base, "CHIRP_SERVICE": service, "CHIRP_LISTEN": f"127.0.0.1:{port}"}
+    env.update({f"CHIRP_{name.upper()}_TARGET": target_of(ports[name]) for name in ("snowflake", "graph", "tweet")})
+    env["CHIRP_WORKER_ID"] = str(int(base.get("CHIRP_WORKER_ID", "0")) + replica)
+    return env
+
+
+async def ensure_database(url: str) -> None:
+    """Creates the database the URL names when it doesn't exist yet."""
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+async def relay_output(service: str, stream: asyncio.StreamReader, started: asyncio.Event) -> None:
+    async for line in stream:
+        text = line.decode(errors="replace").rstrip()
+        if "listening on" in text:
+            started.set()
+        print(f"[{service}] {text}", flush=True)
+
+
+async def run() -> int:
+    base = {**DEFAULTS, **os.environ}
+    base.setdefault("CHIRP_PAGE_TOKEN_SECRET", secrets.token_hex(32))  # replicas must accept each other's tokens
+    ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000),
+                 env_int("CHIRP_TIMELINE_REPLICAS", 2, 1, 16), env_int("CHIRP_FANOUT_REPLICAS", 2, 1, 16))
+    await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
+    children, relays = [], []
+    for service, service_ports in ports.items():  # in dependency order: each waits for the one before
+        for replica, port in enumerate(service_ports):
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "services.mesh", env=child_env(base, ports, service, port, replica),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )
+            started = asyncio.Event()
+            relays.append(asyncio.create_task(relay_output(f"{service}:{port}", child.stdout, started)))
+            children.append(child)
+            await asyncio.wait([asyncio.create_task(started.wait()), asyncio.create_task(child.wait())],
+                               timeout=60, return_when=asyncio.FIRST_COMPLETED)
+            if not started.is_set():
+                return await stop_all(children, f"{service} on port {port} did not start")
+    target = ";".join(f"{service}={target_of(p)}" for service, p in ports.items())
+    print(f"Chirp mesh: {sum(map(len, ports.values()))} processes up. Point clients at them with:", flush=True)
+    print(f'  export CHIRP_TARGET="{target}"', flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    exits = [asyncio.create_task(child.wait()) for child in children]
+    await asyncio.wait([asyncio.create_task(stop.wait()), *exits], return_when=asyncio.FIRST_COMPLETED)
+    return await stop_all(children, None if stop.is_set() else "a service exited")
+
+
+async def stop_all(children: list[asyncio.subprocess.Process], reason: str | None) -> int:
+    if reason:
+        print(f"chirp-mesh: {reason}; stopping every service", file=sys.stderr, flush=True)
+    for child in children:
+        if child.returncode is None:
+            child.send_signal(signal.SIGTERM)
+    await asyncio.gather(*(child.wait() for child in children))
+    return 1 if reason else 0
+
+
+def main() -> None:
+    try:
+        sys.exit(asyncio.run(run()))
+    except ConfigError as error:
+        sys.exit(f"chirp-mesh: configuration error: {error}")
+
+
+if __name__ == "__main__":
+    main()

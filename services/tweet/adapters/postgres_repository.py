@@ -1,0 +1,189 @@
+"""Tweets, likes and their counts in PostgreSQL, behaving as the SQLite store does.
+
+Writes run side by side here, so counts change by increments on locked
+rows, a like first locks its tweet (it stores only while the tweet is not
+deleted, until commit), and the partial unique index allows one live
+retweet per user and original. A rare deadlock is run again.
+"""
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from services.common.errors import AlreadyExists
+from services.common.events import Event, TweetDeleted
+from services.common.ids import possible_ids
+from services.common.pagination import Page, PageRequest, page_of
+from services.common.postgres import PostgresDatabase, rows_affected
+from services.common.postgres_outbox import PostgresOutbox
+from services.tweet.domain import Tweet
+
+_COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
+_MAX_ID = 2**63 - 1
+_ONE_RETWEET = "one_retweet_per_user"
+
+
+class PostgresTweetRepository:
+    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox):
+        self._db = db
+        self._outbox = outbox
+
+    async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        async def add(tx: asyncpg.Connection) -> None:
+            await tx.execute(
+                f"INSERT INTO tweets ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)",
+                tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id,
+            )  # fmt: skip
+            await _count_on_parents(tx, [tweet], +1)
+            await self._outbox.append(tx, events)
+
+        try:
+            await self._db.run_in_transaction(add)
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name != _ONE_RETWEET:
+                raise
+            raise AlreadyExists(f"you already retweeted tweet {tweet.retweet_of_tweet_id}") from None
+        self._outbox.notify()
+
+    async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
+        unique = list(dict.fromkeys(possible_ids(tweet_ids)))
+        if not unique:
+            return {}
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tweets WHERE NOT deleted AND tweet_id = ANY($1::bigint[])", unique
+        )
+        return {row["tweet_id"]: Tweet(*row) for row in rows}
+
+    async def largest_id(self) -> int:
+        row = await self._db.fetch_one("SELECT MAX(tweet_id) AS m FROM tweets")
+        return row["m"] or 0
+
+    async def delete(self, tweet: Tweet, events: list[Event]) -> bool:
+        async def delete(tx: asyncpg.Connection) -> bool:
+            deleted = await _mark_deleted(tx, [tweet]) == 1
+            if deleted:
+                await _count_on_parents(tx, [tweet], -1)
+                await self._outbox.append(tx, events)
+            return deleted
+
+        deleted = await self._db.run_in_transaction(delete)
+        self._outbox.notify()
+        return deleted
+
+    async def delete_all_by(self, author_id: int) -> list[Tweet]:
+        async def delete_all(tx: asyncpg.Connection) -> list[Tweet]:
+            rows = await tx.fetch(
+                f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE",
+                author_id,
+            )  # fmt: skip
+            tweets = [Tweet(*row) for row in rows]
+            await _mark_deleted(tx, tweets)
+            await _count_on_parents(tx, tweets, -1)
+            await tx.execute(
+                "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = $1)",
+                author_id,
+            )  # fmt: skip
+            await tx.execute("DELETE FROM likes WHERE user_id = $1", author_id)
+            await self._outbox.append(tx, [TweetDeleted(t.tweet_id, author_id) for t in tweets])
+            return tweets
+
+        tweets = await self._db.run_in_transaction(delete_all)
+        self._outbox.notify()
+        return tweets
+
+    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
+        return await self._id_page("author_id", author_id, page)
+
+    async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]:
+        return await self._id_page("in_reply_to_tweet_id", tweet_id, page)
+
+    async def recent_ids(
+        self, author_ids: Sequence[int], before: int | None, limit: int, include_deleted: bool = False
+    ) -> list[int]:
+        visible = "" if include_deleted else "AND NOT deleted"
+        rows = await self._db.fetch_all(
+            f"SELECT tweet_id FROM tweets WHERE author_id = ANY($1::bigint[]) AND tweet_id < $2 {visible} "
+            "ORDER BY tweet_id DESC LIMIT $3",
+            possible_ids(author_ids), before or _MAX_ID, limit,
+        )  # fmt: skip
+        return [row[0] for row in rows]
+
+    async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
+        async def like(tx: asyncpg.Connection) -> bool:
+            # The tweet stays locked until commit: it can't be deleted under the like.
+            if await tx.fetchval("SELECT 1 FROM tweets WHERE tweet_id = $1 AND NOT deleted FOR NO KEY UPDATE", tweet_id) is None:
+                return False
+            sql = "INSERT INTO likes (tweet_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            return await self._count_like(tx, sql, tweet_id, user_id, +1, events)
+
+        return await self._change_like(like)
+
+    async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
+        async def unlike(tx: asyncpg.Connection) -> bool:
+            sql = "DELETE FROM likes WHERE tweet_id = $1 AND user_id = $2"
+            return await self._count_like(tx, sql, tweet_id, user_id, -1, events)
+
+        return await self._change_like(unlike)
+
+    async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
+        rows = await self._db.fetch_all(
+            "SELECT tweet_id FROM likes WHERE user_id = $1 AND tweet_id = ANY($2::bigint[])", user_id, possible_ids(tweet_ids)
+        )
+        return {row[0] for row in rows}
+
+    async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND retweet_of_tweet_id = $2 AND NOT deleted",
+            user_id, original_id,
+        )  # fmt: skip
+        return Tweet(*row) if row else None
+
+    async def retweeted_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
+        rows = await self._db.fetch_all(
+            "SELECT retweet_of_tweet_id FROM tweets WHERE author_id = $1 AND NOT deleted "
+            "AND retweet_of_tweet_id = ANY($2::bigint[])",
+            user_id, possible_ids(tweet_ids),
+        )  # fmt: skip
+        return {row[0] for row in rows}
+
+    async def _change_like(self, work) -> bool:
+        changed = await self._db.run_in_transaction(work)
+        if changed:
+            self._outbox.notify()
+        return changed
+
+    async def _count_like(self, tx, sql: str, tweet_id: int, user_id: int, delta: int, events: list[Event]) -> bool:
+        if rows_affected(await tx.execute(sql, tweet_id, user_id)) != 1:
+            return False
+        await tx.execute("UPDATE tweets SET like_count = like_count + $1 WHERE tweet_id = $2", delta, tweet_id)
+        await self._outbox.append(tx, events)
+        return True
+
+    async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
+        rows = await self._db.fetch_all(
+            f"SELECT tweet_id FROM tweets WHERE {column} = $1 AND NOT deleted AND tweet_id < $2 "
+            "ORDER BY tweet_id DESC LIMIT $3",
+            value, page.cursor or _MAX_ID, page.size + 1,
+        )  # fmt: skip
+        return page_of(rows, page.size, lambda row: row[0], lambda row: row[0])
+
+
+async def _mark_deleted(tx: asyncpg.Connection, tweets: list[Tweet]) -> int:
+    """Keeps the rows as tombstones, without their text, so caches can still be cleaned of them."""
+    status = await tx.execute(
+        "UPDATE tweets SET deleted = TRUE, text = '' WHERE tweet_id = ANY($1::bigint[]) AND NOT deleted",
+        [tweet.tweet_id for tweet in tweets],
+    )
+    return rows_affected(status)
+
+
+async def _count_on_parents(tx: asyncpg.Connection, tweets: list[Tweet], delta: int) -> None:
+    """Moves each parent's reply or retweet count by delta per child among the tweets."""
+    for column, parent_of in (("reply_count", "in_reply_to_tweet_id"), ("retweet_count", "retweet_of_tweet_id")):
+        parents = [getattr(tweet, parent_of) for tweet in tweets if getattr(tweet, parent_of)]
+        if parents:
+            await tx.execute(
+                f"UPDATE tweets t SET {column} = t.{column} + $2 * c.children FROM "
+                "(SELECT id, COUNT(*) AS children FROM unnest($1::bigint[]) AS id GROUP BY id) c WHERE t.tweet_id = c.id",
+                parents, delta,
+            )  # fmt: skip
