@@ -2,6 +2,8 @@
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from chirp_client import USER_METADATA_KEY, AsyncChirpClient
 from services.common.config import Settings
 from services.common.server import RunningServer, create_server
 from services.mesh.bootstrap import Mesh, bootstrap
-from tests.integration.servers import fresh_postgres_database
+from tests.integration.servers import REDIS_URL, RABBITMQ_URL, fresh_bus_namespace, fresh_postgres_database, flush_test_redis
 
 
 def as_user(user_id: int) -> list[tuple[str, str]]:
@@ -85,3 +87,19 @@ async def postgres_dsn():
     """A fresh database on the local PostgreSQL server; unreachable fails the test."""
     async with fresh_postgres_database() as dsn:
         yield dsn
+
+
+@asynccontextmanager
+async def production_backends(tmp_path: Path, **overrides) -> AsyncIterator[Settings]:
+    """Settings for the production backends: a fresh PostgreSQL database, Redis db 15 emptied, a RabbitMQ namespace."""
+    await flush_test_redis()
+    async with fresh_postgres_database() as dsn, fresh_bus_namespace() as namespace:
+        yield make_settings(
+            tmp_path, database_url=dsn, redis_url=REDIS_URL, rabbitmq_url=RABBITMQ_URL, bus_namespace=namespace, **overrides
+        )
+
+
+@pytest.fixture
+async def production_settings(tmp_path: Path):
+    async with production_backends(tmp_path) as settings:
+        yield settings
