@@ -94,7 +94,8 @@ class PostgresDatabase:
             await connection.execute(_LOCK_MIGRATIONS, schema)
             await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             await connection.execute(
-                f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+                f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations "
+                "(version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
             )
 
     async def _migrate(self, schema: str, version: int, migration: str) -> None:

@@ -75,6 +75,12 @@ class MeshProcesses:
         service.process.send_signal(signal.SIGKILL)
         service.process.wait(10)
 
+    def stop(self, name: str) -> None:
+        """SIGTERM: a graceful stop."""
+        service = self.running.pop(name)
+        service.process.terminate()
+        service.process.wait(30)
+
     def stop_all(self) -> None:
         for service in self.running.values():
             service.process.terminate()

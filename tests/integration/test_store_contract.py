@@ -56,7 +56,11 @@ class Stores:
 
 async def open_sqlite(path) -> Stores:
     db = await Database.open(path)
-    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
+    try:
+        await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
+    except BaseException:
+        await db.close()
+        raise
     outbox = SqliteOutbox(db)
     return Stores(SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox), outbox, outbox, db, [db])
 
@@ -565,9 +569,46 @@ async def test_stores_opened_again_keep_their_data_and_each_consumer_s_position(
     assert await events_in(second.graph_outbox) == [UserFollowed(a, b)]
 
 
-async def test_two_processes_opening_the_same_store_at_once_share_it(opener):
-    one, two = await asyncio.gather(opener(), opener())
+async def test_a_second_store_opened_on_the_same_location_shares_it(opener):
+    one, two = await opener(), await opener()
     await one.graph.add_user(user(1, "ada"))
     assert await two.graph.get_by_handle("ADA") == user(1, "ada")
     with pytest.raises(AlreadyExists):
         await two.graph.add_user(user(2, "Ada"))
+
+
+async def test_postgres_services_starting_together_apply_each_migration_once(postgres_dsn):
+    """Not part of the contract: SQLite's embedded mesh is one process, which opens its file once."""
+    opened = await asyncio.gather(*(PostgresDatabase.open(postgres_dsn, "graph", GRAPH_MIGRATIONS) for _ in range(4)))
+    try:
+        rows = await opened[0].fetch_all("SELECT version FROM schema_migrations ORDER BY version")
+        assert [row["version"] for row in rows] == list(range(1, len(GRAPH_MIGRATIONS) + 1))
+        for db in opened:
+            await db.ping()
+    finally:
+        for db in opened:
+            await db.close()
+
+
+async def test_postgres_runs_again_a_transaction_it_aborted_to_break_a_deadlock(postgres_dsn):
+    """Not part of the contract either: SQLite runs one write at a time, so it never deadlocks."""
+    db = await PostgresDatabase.open(postgres_dsn, "scratch", ["CREATE TABLE cells (id INT PRIMARY KEY, n INT NOT NULL)"])
+    await db.execute("INSERT INTO cells VALUES (1, 0), (2, 0)")
+    both_hold_one, attempts = asyncio.Barrier(2), []
+
+    def crosswise(first: int, second: int):
+        async def work(tx) -> None:
+            attempts.append(first)
+            await tx.execute("UPDATE cells SET n = n + 1 WHERE id = $1", first)
+            if len(attempts) <= 2:
+                await both_hold_one.wait()
+            await tx.execute("UPDATE cells SET n = n + 1 WHERE id = $1", second)
+
+        return work
+
+    try:
+        await asyncio.gather(db.run_in_transaction(crosswise(1, 2)), db.run_in_transaction(crosswise(2, 1)))
+        assert len(attempts) == 3
+        assert [row["n"] for row in await db.fetch_all("SELECT n FROM cells ORDER BY id")] == [2, 2]
+    finally:
+        await db.close()

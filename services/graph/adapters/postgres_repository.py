@@ -2,12 +2,13 @@
 
 SQLite runs one write at a time; here writes run side by side. So each
 write first locks the user rows it will count on, in user_id order, until
-it commits: a follow stores its edge only while both users exist, counts
-move by exact increments, and concurrent writes queue instead of
-deadlocking (the rare race that still deadlocks is run again).
+it commits: a follow checks both users exist and nobody can delete them
+before it commits, counts move by exact increments, and concurrent writes
+queue instead of deadlocking (the rare race that still does is run again).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import asyncpg
 
@@ -19,14 +20,29 @@ from services.common.postgres import PostgresDatabase, rows_affected
 from services.common.postgres_outbox import PostgresOutbox
 from services.graph.domain import User, handle_key
 
+T = TypeVar("T")
 _USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
 _HANDLE_CONSTRAINT = "users_handle_key_unique"
 _LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
+_FOLLOW = (
+    "INSERT INTO follows (follower_id, followee_id) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM users WHERE user_id = $1) "
+    "AND EXISTS (SELECT 1 FROM users WHERE user_id = $2) ON CONFLICT DO NOTHING"
+)
+_UNFOLLOW = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
+_COUNT = "UPDATE users SET {count} = {count} + $1 WHERE user_id = $2"
 _LOCK_USER_AND_NEIGHBOURS = (
     "SELECT user_id FROM users WHERE user_id = $1 "
     "OR user_id IN (SELECT follower_id FROM follows WHERE followee_id = $1) "
     "OR user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) "
     "ORDER BY user_id FOR NO KEY UPDATE"
+)
+_UNCOUNT_FOLLOWERS = (
+    "UPDATE users SET following_count = following_count - 1 "
+    "WHERE user_id IN (SELECT follower_id FROM follows WHERE followee_id = $1)"
+)
+_UNCOUNT_FOLLOWEES = (
+    "UPDATE users SET follower_count = follower_count - 1 "
+    "WHERE user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)"
 )
 
 
@@ -68,31 +84,21 @@ class PostgresGraphRepository:
         async def delete(tx: asyncpg.Connection) -> bool:
             await tx.execute(_LOCK_USER_AND_NEIGHBOURS, user_id)  # no edge of the user can change from here on
             followers = [r[0] for r in await tx.fetch("SELECT follower_id FROM follows WHERE followee_id = $1", user_id)]
-            await tx.execute(
-                "UPDATE users SET following_count = following_count - 1 WHERE user_id IN "
-                "(SELECT follower_id FROM follows WHERE followee_id = $1)", user_id,
-            )  # fmt: skip
-            await tx.execute(
-                "UPDATE users SET follower_count = follower_count - 1 WHERE user_id IN "
-                "(SELECT followee_id FROM follows WHERE follower_id = $1)", user_id,
-            )  # fmt: skip
+            await tx.execute(_UNCOUNT_FOLLOWERS, user_id)
+            await tx.execute(_UNCOUNT_FOLLOWEES, user_id)
             await tx.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
             deleted = rows_affected(await tx.execute("DELETE FROM users WHERE user_id = $1", user_id)) == 1
             if deleted:
                 await self._outbox.append(tx, events_for(followers))
             return deleted
 
-        deleted = await self._db.run_in_transaction(delete)
-        self._outbox.notify()
-        return deleted
+        return await self._write(delete)
 
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
-        sql = "INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-        return await self._change_edge(sql, follower_id, followee_id, +1, events)
+        return await self._change_edge(_FOLLOW, follower_id, followee_id, +1, events)
 
     async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
-        sql = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
-        return await self._change_edge(sql, follower_id, followee_id, -1, events)
+        return await self._change_edge(_UNFOLLOW, follower_id, followee_id, -1, events)
 
     async def is_following(self, follower_id: int, followee_id: int) -> bool:
         row = await self._db.fetch_one(
@@ -123,21 +129,21 @@ class PostgresGraphRepository:
 
     async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
         async def change(tx: asyncpg.Connection) -> bool:
-            # Both users stay locked until commit: neither can be deleted under the edge.
-            present = await tx.fetch(_LOCK_USERS, [follower_id, followee_id])
-            if len(present) < len({follower_id, followee_id}):
-                return False
+            await tx.execute(_LOCK_USERS, [follower_id, followee_id])  # until commit: no deletion under the edge
             if rows_affected(await tx.execute(sql, follower_id, followee_id)) != 1:
                 return False
-            await tx.execute("UPDATE users SET following_count = following_count + $1 WHERE user_id = $2", delta, follower_id)
-            await tx.execute("UPDATE users SET follower_count = follower_count + $1 WHERE user_id = $2", delta, followee_id)
+            await tx.execute(_COUNT.format(count="following_count"), delta, follower_id)
+            await tx.execute(_COUNT.format(count="follower_count"), delta, followee_id)
             await self._outbox.append(tx, events)
             return True
 
-        changed = await self._db.run_in_transaction(change)
-        if changed:
-            self._outbox.notify()
-        return changed
+        return await self._write(change)
+
+    async def _write(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """Runs work in a transaction, then wakes the outbox's consumers."""
+        result = await self._db.run_in_transaction(work)
+        self._outbox.notify()
+        return result
 
     async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
         """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""

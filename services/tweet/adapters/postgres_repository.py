@@ -1,12 +1,13 @@
 """Tweets, likes and their counts in PostgreSQL, behaving as the SQLite store does.
 
 Writes run side by side here, so counts change by increments on locked
-rows, a like first locks its tweet (it stores only while the tweet is not
-deleted, until commit), and the partial unique index allows one live
-retweet per user and original. A rare deadlock is run again.
+rows, a like locks its tweet until commit (so it lands only on a tweet
+that stays visible), and a partial unique index allows one live retweet
+per user and original. The rare deadlock is run again.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import asyncpg
 
@@ -18,9 +19,24 @@ from services.common.postgres import PostgresDatabase, rows_affected
 from services.common.postgres_outbox import PostgresOutbox
 from services.tweet.domain import Tweet
 
+T = TypeVar("T")
 _COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
 _MAX_ID = 2**63 - 1
 _ONE_RETWEET = "one_retweet_per_user"
+_LOCK_TWEET = "SELECT 1 FROM tweets WHERE tweet_id = $1 FOR NO KEY UPDATE"
+_LIKE = (
+    "INSERT INTO likes (tweet_id, user_id) SELECT tweet_id, $2 FROM tweets WHERE tweet_id = $1 AND NOT deleted "
+    "ON CONFLICT DO NOTHING"
+)
+_UNLIKE = "DELETE FROM likes WHERE tweet_id = $1 AND user_id = $2"
+_LOCK_LIVE_BY_AUTHOR = f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE"
+_UNCOUNT_LIKES_BY = (
+    "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = $1)"
+)
+_COUNT_ON_PARENTS = (
+    "UPDATE tweets t SET {count} = t.{count} + $2 * c.children FROM "
+    "(SELECT id, COUNT(*) AS children FROM unnest($1::bigint[]) AS id GROUP BY id) c WHERE t.tweet_id = c.id"
+)
 
 
 class PostgresTweetRepository:
@@ -38,12 +54,11 @@ class PostgresTweetRepository:
             await self._outbox.append(tx, events)
 
         try:
-            await self._db.run_in_transaction(add)
+            await self._write(add)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name != _ONE_RETWEET:
                 raise
             raise AlreadyExists(f"you already retweeted tweet {tweet.retweet_of_tweet_id}") from None
-        self._outbox.notify()
 
     async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
         unique = list(dict.fromkeys(possible_ids(tweet_ids)))
@@ -66,30 +81,19 @@ class PostgresTweetRepository:
                 await self._outbox.append(tx, events)
             return deleted
 
-        deleted = await self._db.run_in_transaction(delete)
-        self._outbox.notify()
-        return deleted
+        return await self._write(delete)
 
     async def delete_all_by(self, author_id: int) -> list[Tweet]:
         async def delete_all(tx: asyncpg.Connection) -> list[Tweet]:
-            rows = await tx.fetch(
-                f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE",
-                author_id,
-            )  # fmt: skip
-            tweets = [Tweet(*row) for row in rows]
+            tweets = [Tweet(*row) for row in await tx.fetch(_LOCK_LIVE_BY_AUTHOR, author_id)]
             await _mark_deleted(tx, tweets)
             await _count_on_parents(tx, tweets, -1)
-            await tx.execute(
-                "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = $1)",
-                author_id,
-            )  # fmt: skip
+            await tx.execute(_UNCOUNT_LIKES_BY, author_id)
             await tx.execute("DELETE FROM likes WHERE user_id = $1", author_id)
             await self._outbox.append(tx, [TweetDeleted(t.tweet_id, author_id) for t in tweets])
             return tweets
 
-        tweets = await self._db.run_in_transaction(delete_all)
-        self._outbox.notify()
-        return tweets
+        return await self._write(delete_all)
 
     async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
         return await self._id_page("author_id", author_id, page)
@@ -109,26 +113,14 @@ class PostgresTweetRepository:
         return [row[0] for row in rows]
 
     async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
-        async def like(tx: asyncpg.Connection) -> bool:
-            # The tweet stays locked until commit: it can't be deleted under the like.
-            if await tx.fetchval("SELECT 1 FROM tweets WHERE tweet_id = $1 AND NOT deleted FOR NO KEY UPDATE", tweet_id) is None:
-                return False
-            sql = "INSERT INTO likes (tweet_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-            return await self._count_like(tx, sql, tweet_id, user_id, +1, events)
-
-        return await self._change_like(like)
+        return await self._change_like(_LIKE, tweet_id, user_id, +1, events)
 
     async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
-        async def unlike(tx: asyncpg.Connection) -> bool:
-            sql = "DELETE FROM likes WHERE tweet_id = $1 AND user_id = $2"
-            return await self._count_like(tx, sql, tweet_id, user_id, -1, events)
-
-        return await self._change_like(unlike)
+        return await self._change_like(_UNLIKE, tweet_id, user_id, -1, events)
 
     async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
-        rows = await self._db.fetch_all(
-            "SELECT tweet_id FROM likes WHERE user_id = $1 AND tweet_id = ANY($2::bigint[])", user_id, possible_ids(tweet_ids)
-        )
+        sql = "SELECT tweet_id FROM likes WHERE user_id = $1 AND tweet_id = ANY($2::bigint[])"
+        rows = await self._db.fetch_all(sql, user_id, possible_ids(tweet_ids))
         return {row[0] for row in rows}
 
     async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
@@ -146,18 +138,22 @@ class PostgresTweetRepository:
         )  # fmt: skip
         return {row[0] for row in rows}
 
-    async def _change_like(self, work) -> bool:
-        changed = await self._db.run_in_transaction(work)
-        if changed:
-            self._outbox.notify()
-        return changed
+    async def _change_like(self, sql: str, tweet_id: int, user_id: int, delta: int, events: list[Event]) -> bool:
+        async def change(tx: asyncpg.Connection) -> bool:
+            await tx.execute(_LOCK_TWEET, tweet_id)  # until commit: no deletion under the like
+            if rows_affected(await tx.execute(sql, tweet_id, user_id)) != 1:
+                return False
+            await tx.execute("UPDATE tweets SET like_count = like_count + $1 WHERE tweet_id = $2", delta, tweet_id)
+            await self._outbox.append(tx, events)
+            return True
 
-    async def _count_like(self, tx, sql: str, tweet_id: int, user_id: int, delta: int, events: list[Event]) -> bool:
-        if rows_affected(await tx.execute(sql, tweet_id, user_id)) != 1:
-            return False
-        await tx.execute("UPDATE tweets SET like_count = like_count + $1 WHERE tweet_id = $2", delta, tweet_id)
-        await self._outbox.append(tx, events)
-        return True
+        return await self._write(change)
+
+    async def _write(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """Runs work in a transaction, then wakes the outbox's consumers."""
+        result = await self._db.run_in_transaction(work)
+        self._outbox.notify()
+        return result
 
     async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
         rows = await self._db.fetch_all(
@@ -170,11 +166,8 @@ class PostgresTweetRepository:
 
 async def _mark_deleted(tx: asyncpg.Connection, tweets: list[Tweet]) -> int:
     """Keeps the rows as tombstones, without their text, so caches can still be cleaned of them."""
-    status = await tx.execute(
-        "UPDATE tweets SET deleted = TRUE, text = '' WHERE tweet_id = ANY($1::bigint[]) AND NOT deleted",
-        [tweet.tweet_id for tweet in tweets],
-    )
-    return rows_affected(status)
+    sql = "UPDATE tweets SET deleted = TRUE, text = '' WHERE tweet_id = ANY($1::bigint[]) AND NOT deleted"
+    return rows_affected(await tx.execute(sql, [tweet.tweet_id for tweet in tweets]))
 
 
 async def _count_on_parents(tx: asyncpg.Connection, tweets: list[Tweet], delta: int) -> None:
@@ -182,8 +175,4 @@ async def _count_on_parents(tx: asyncpg.Connection, tweets: list[Tweet], delta: 
     for column, parent_of in (("reply_count", "in_reply_to_tweet_id"), ("retweet_count", "retweet_of_tweet_id")):
         parents = [getattr(tweet, parent_of) for tweet in tweets if getattr(tweet, parent_of)]
         if parents:
-            await tx.execute(
-                f"UPDATE tweets t SET {column} = t.{column} + $2 * c.children FROM "
-                "(SELECT id, COUNT(*) AS children FROM unnest($1::bigint[]) AS id GROUP BY id) c WHERE t.tweet_id = c.id",
-                parents, delta,
-            )  # fmt: skip
+            await tx.execute(_COUNT_ON_PARENTS.format(count=column), parents, delta)
