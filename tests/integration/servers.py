@@ -30,6 +30,14 @@ def free_cluster_port() -> int:
             return port
 
 
+def free_port_range(count: int) -> int:
+    """The first of `count` consecutive free ports."""
+    while True:
+        first = free_port()
+        if first + count <= 65535 and all(_is_free(first + i) for i in range(1, count)):
+            return first
+
+
 def _is_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -1,0 +1,73 @@
+"""`make mesh` end to end: the launcher starts every service as its own process, and they work together."""
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from chirp_client import ChirpClient
+
+from tests.conftest import as_user, production_backends
+from tests.integration.servers import free_port_range
+
+START_TIMEOUT_SECONDS = 90
+
+
+def launch(settings, base_port: int, log_path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
+    env.update(
+        CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
+        CHIRP_RABBITMQ_URL=settings.rabbitmq_url, CHIRP_BUS_NAMESPACE=settings.bus_namespace,
+        CHIRP_MESH_BASE_PORT=str(base_port),
+    )  # fmt: skip
+    with log_path.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_for_target(process: subprocess.Popen, log_path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not (found := re.search(r'CHIRP_TARGET="([^"]+)"', log_path.read_text())):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"the mesh did not come up:\n{log_path.read_text()}")
+        time.sleep(0.1)
+    return found.group(1)
+
+
+async def test_one_command_starts_seven_processes_that_work_as_one_mesh(tmp_path):
+    base_port = free_port_range(7)
+    async with production_backends(tmp_path) as settings:
+        log_path = tmp_path / "launch.log"
+        process = launch(settings, base_port, log_path)
+        try:
+            target = await asyncio.to_thread(wait_for_target, process, log_path)
+            assert target.count("127.0.0.1:") == 7 and "timeline=ipv4:" in target and "fanout=ipv4:" in target
+            with ChirpClient(target, timeout=30) as client:
+                author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author")).user.user_id
+                reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader")).user.user_id
+                client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
+                for _ in range(4):  # both Timeline replicas cache the reader's timeline
+                    client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
+                posted = client.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=as_user(author))
+                deadline = time.monotonic() + 30
+                while True:
+                    page = client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
+                    if [t.tweet_id for t in page.tweets] == [posted.tweet.tweet_id]:
+                        break
+                    assert time.monotonic() < deadline, "the tweet never reached the reader's timeline"
+                    time.sleep(0.1)
+                processed = sum(
+                    client.fanout.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest()).events_processed for _ in range(4)
+                )
+                assert processed >= 2  # the follow and the tweet, handled by the fanout replicas
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()
+        for service in ("snowflake", "graph", "tweet", "timeline", "fanout"):
+            assert f"Chirp {service} service listening" in log_path.read_text()
