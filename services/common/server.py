@@ -57,9 +57,12 @@ async def create_server(listen: str, registrations: Sequence[Registration]) -> R
         registration.add(server)
     names = [r.service_name for r in registrations]
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(listen)
+    try:
+        port = server.add_insecure_port(listen)
+    except RuntimeError:
+        port = 0
     if port == 0:
-        raise OSError(f"could not listen on {listen}")
+        raise OSError(f"could not listen on {listen}: the address is in use or not allowed")
     await server.start()
     for name in ["", *names]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)

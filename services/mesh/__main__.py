@@ -54,6 +54,8 @@ def main() -> None:
         asyncio.run(run(settings))
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
+    except OSError as error:
+        sys.exit(f"chirp-mesh: {error}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ handler is idempotent.
 from collections.abc import Awaitable, Callable, Sequence
 
 from services.common import event_codec
+from services.common.errors import Unavailable
 from services.common.events import Event
 from services.common.outbox import OutboxConsumer, OutboxReader, OutboxStore, QueueStats, RetryPolicy
 from services.common.outbox_relay import OutboxRelay
@@ -76,8 +77,11 @@ class RabbitFlow:
     async def stats(self, service: str) -> QueueStats:
         """The service's queues: ready messages, dead letters, redeliveries (waiting time is not measured: 0)."""
         names = [n for n in self.consumers if n == service or n.startswith(f"{service}.")]
-        depth = sum([await self._bus.queue_depth(self.consumers[n].queue.name) for n in names])
-        dead = sum([await self._bus.queue_depth(self.consumers[n].queue.dead_queue) for n in names])
+        try:
+            depth = sum([await self._bus.queue_depth(self.consumers[n].queue.name) for n in names])
+            dead = sum([await self._bus.queue_depth(self.consumers[n].queue.dead_queue) for n in names])
+        except (ConnectionError, TimeoutError, LookupError) as error:
+            raise Unavailable(f"RabbitMQ could not report the {service} queues ({error}); try again shortly") from None
         redelivered = sum(self.consumers[n].stats.redelivered for n in names)
         return QueueStats(depth, 0.0, dead, redelivered)
 

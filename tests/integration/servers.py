@@ -1,6 +1,7 @@
 """Real servers for integration tests, on loopback. Unreachable means failed, never skipped."""
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -31,10 +32,12 @@ def free_cluster_port() -> int:
 
 
 def free_port_range(count: int) -> int:
-    """The first of `count` consecutive free ports."""
+    """The first of `count` consecutive free ports, below Linux's ephemeral range (32768 up),
+    so that no outgoing connection of the processes being started can take one meanwhile."""
+    rng = random.Random()
     while True:
-        first = free_port()
-        if first + count <= 65535 and all(_is_free(first + i) for i in range(1, count)):
+        first = rng.randrange(20_000, 32_000)
+        if all(_is_free(first + i) for i in range(count)):
             return first
 
 
