@@ -8,14 +8,15 @@ the schema: processes starting at the same time take turns.
 """
 
 import asyncio
-import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import TypeVar
 
 import asyncpg
 
+log = logging.getLogger("chirp.postgres")
 T = TypeVar("T")
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PING_TIMEOUT_SECONDS = 2.0
@@ -63,14 +64,16 @@ class PostgresDatabase:
     async def run_in_transaction(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """Runs work in a transaction; again from the start if PostgreSQL aborted it to break
         a deadlock (rare: writes lock rows in id order, but not every race can be ordered)."""
-        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        attempts_left = DEADLOCK_ATTEMPTS
+        while True:
+            attempts_left -= 1
             try:
                 async with self.transaction() as connection:
                     return await work(connection)
             except asyncpg.DeadlockDetectedError:
-                if attempt == DEADLOCK_ATTEMPTS:
+                if not attempts_left:
                     raise
-        raise AssertionError("unreachable")
+                log.warning("a transaction was aborted to break a deadlock; running it again")
 
     async def fetch_all(self, sql: str, *args) -> list[asyncpg.Record]:
         return await self._pool.fetch(sql, *args)
@@ -110,7 +113,7 @@ class PostgresDatabase:
 async def _roll_back(transaction) -> None:
     """The error that stopped the transaction matters more than a failed rollback, and
     the pool discards a connection it can't reset."""
-    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+    with suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         await transaction.rollback()
 
 
