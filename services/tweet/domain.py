@@ -72,9 +72,9 @@ def valid_text(text: str) -> str:
             "(a URL counts 23, CJK characters and emoji count 2)",
             field="text",
         )
-    if not parsed.valid:
+    if not parsed.valid or "\x00" in text:  # twitter-text allows NUL; PostgreSQL text can't hold it
         raise InvalidArgument(
-            "text contains a character that tweets may not hold (such as U+FFFE, U+FEFF or U+FFFF)",
+            "text contains a character that tweets may not hold (such as U+0000, U+FFFE, U+FEFF or U+FFFF)",
             field="text",
         )
     return text

@@ -239,3 +239,10 @@ async def test_a_follow_racing_an_account_deletion_leaves_no_orphan_edge(live: L
         bob_now = (await live.client.graph.GetUser(graph_pb.GetUserRequest(user_id=bob))).user
         following = await live.client.graph.ListFollowing(graph_pb.ListFollowingRequest(user_id=bob))
         assert bob_now.following_count == len(following.users) == 0
+
+
+async def test_a_nul_character_is_invalid_argument_on_every_store(live: LiveMesh):
+    author = await live.register("nul")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await live.post(author, "a\x00b")
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "U+0000" in refused.value.details()

@@ -38,7 +38,7 @@ def test_empty_text_is_rejected(text):
         valid_text(text)
 
 
-@pytest.mark.parametrize("char", ["\ufffe", "\ufeff", "\uffff"])
+@pytest.mark.parametrize("char", ["\x00", "\ufffe", "\ufeff", "\uffff"])
 def test_invalid_characters_are_rejected(char):
     with pytest.raises(InvalidArgument, match="character that tweets may not hold"):
         valid_text(f"hello {char} world")
