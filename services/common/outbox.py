@@ -10,14 +10,16 @@ dead letter; a consumer with unbounded retries (the relay) never skips one.
 """
 
 import asyncio
+import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from services.common import event_codec
 from services.common.events import Event
+from services.common.tracing import current_trace_headers
 
 log = logging.getLogger("chirp.outbox")
 
@@ -44,6 +46,28 @@ class RetryPolicy:
     attempts: int | None = 5  # None: retry forever
     first_backoff_seconds: float = 0.05
     max_backoff_seconds: float = 5.0
+
+
+class CommitSignal:
+    """Wakes an outbox's readers in this process when a commit has added events to it."""
+
+    def __init__(self) -> None:
+        self._listeners: list[asyncio.Event] = []
+
+    def notify(self) -> None:
+        for listener in self._listeners:
+            listener.set()
+
+    def listen(self) -> asyncio.Event:
+        listener = asyncio.Event()
+        self._listeners.append(listener)
+        return listener
+
+
+def outbox_rows(events: Iterable[Event], created_at: object) -> list[tuple[bytes, str, object]]:
+    """The rows to store: each encoded event, the trace context current at commit, and the time."""
+    headers = json.dumps(current_trace_headers())
+    return [(event_codec.encode(event), headers, created_at) for event in events]
 
 
 class OutboxStore(Protocol):

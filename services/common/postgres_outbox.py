@@ -8,7 +8,6 @@ schema's outbox that is held until commit, which puts the commits of
 event-writing transactions in seq order. Append last, just before commit.
 """
 
-import asyncio
 import json
 import time
 from collections.abc import Iterable
@@ -16,11 +15,9 @@ from datetime import datetime, timezone
 
 import asyncpg
 
-from services.common import event_codec
 from services.common.events import Event
-from services.common.outbox import QueueStats, StoredEvent
+from services.common.outbox import CommitSignal, QueueStats, StoredEvent, outbox_rows
 from services.common.postgres import PostgresDatabase
-from services.common.tracing import current_trace_headers
 
 MIGRATION = """
 CREATE TABLE outbox (
@@ -42,28 +39,18 @@ CREATE TABLE outbox_dead_letters (
 _LOCK_APPENDS = "SELECT pg_advisory_xact_lock(hashtext('chirp.outbox'), hashtext(current_schema()))"
 
 
-class PostgresOutbox:
+class PostgresOutbox(CommitSignal):
     def __init__(self, db: PostgresDatabase) -> None:
+        super().__init__()
         self._db = db
-        self._listeners: list[asyncio.Event] = []
 
     async def append(self, connection: asyncpg.Connection, events: Iterable[Event]) -> None:
         """Stores events inside the caller's transaction; call notify() once it has committed."""
-        now, headers = datetime.now(timezone.utc), json.dumps(current_trace_headers())
-        rows = [(event_codec.encode(event), headers, now) for event in events]
+        rows = outbox_rows(events, datetime.now(timezone.utc))
         if not rows:
             return
         await connection.execute(_LOCK_APPENDS)
         await connection.executemany("INSERT INTO outbox (payload, headers, created_at) VALUES ($1, $2, $3)", rows)
-
-    def notify(self) -> None:
-        for listener in self._listeners:
-            listener.set()
-
-    def listen(self) -> asyncio.Event:
-        listener = asyncio.Event()
-        self._listeners.append(listener)
-        return listener
 
     async def pending(self, after: int, limit: int) -> list[StoredEvent]:
         rows = await self._db.fetch_all(

@@ -1,17 +1,14 @@
 """The outbox in SQLite: one table of events, each consumer's offset, and dead letters."""
 
-import asyncio
 import json
 import time
 from collections.abc import Iterable
 
 import aiosqlite
 
-from services.common import event_codec
 from services.common.events import Event
-from services.common.outbox import QueueStats, StoredEvent
+from services.common.outbox import CommitSignal, QueueStats, StoredEvent, outbox_rows
 from services.common.sqlite import Database
-from services.common.tracing import current_trace_headers
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -31,25 +28,15 @@ CREATE TABLE IF NOT EXISTS outbox_dead_letters (
 """
 
 
-class SqliteOutbox:
+class SqliteOutbox(CommitSignal):
     def __init__(self, db: Database) -> None:
+        super().__init__()
         self._db = db
-        self._listeners: list[asyncio.Event] = []
 
     async def append(self, connection: aiosqlite.Connection, events: Iterable[Event]) -> None:
         """Stores events inside the caller's transaction; call notify() once it has committed."""
-        now, headers = time.time(), json.dumps(current_trace_headers())
-        rows = [(event_codec.encode(event), headers, now) for event in events]
+        rows = outbox_rows(events, time.time())
         await connection.executemany("INSERT INTO outbox (payload, headers, created_at) VALUES (?, ?, ?)", rows)
-
-    def notify(self) -> None:
-        for listener in self._listeners:
-            listener.set()
-
-    def listen(self) -> asyncio.Event:
-        listener = asyncio.Event()
-        self._listeners.append(listener)
-        return listener
 
     async def pending(self, after: int, limit: int) -> list[StoredEvent]:
         rows = await self._db.fetch_all(

@@ -24,7 +24,7 @@ def describe(settings: Settings) -> str:
 
 async def run(settings: Settings) -> None:
     host = await (build_process(settings) if settings.service else bootstrap(settings))
-    registrations = host.registrations if settings.service else host.registrations()
+    registrations = host.registrations()
     running = await create_server(settings.listen, registrations)
     monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
     monitor.start(running.health, [r.service_name for r in registrations])

@@ -8,6 +8,8 @@ backends only: PostgreSQL, Redis and RabbitMQ must be configured.
 
 from dataclasses import dataclass, field
 
+import grpc
+
 from services.common.config import ConfigError, Settings
 from services.common.pagination import PageTokens
 from services.common.remote import channel
@@ -46,10 +48,12 @@ _SETTING_OF = {
 
 @dataclass
 class ServiceProcess:
-    registrations: list[Registration]
-    resources: Resources
+    hosted: list[Registration] = field(default_factory=list)
+    resources: Resources = field(default_factory=Resources)
     flow: EventFlow | None = None
-    channels: list = field(default_factory=list)
+
+    def registrations(self) -> list[Registration]:
+        return self.hosted
 
     async def start(self) -> None:
         if self.flow is not None:
@@ -58,8 +62,6 @@ class ServiceProcess:
     async def close(self) -> None:
         if self.flow is not None:
             await self.flow.stop()
-        for open_channel in self.channels:
-            await open_channel.close()
         await self.resources.close()
 
 
@@ -67,7 +69,7 @@ async def build_process(settings: Settings) -> ServiceProcess:
     missing = [name for name in NEEDS[settings.service] if not getattr(settings, _SETTING_OF[name])]
     if missing:
         raise ConfigError(f"CHIRP_SERVICE={settings.service} needs {', '.join(missing)}")
-    process = ServiceProcess([], Resources())
+    process = ServiceProcess()
     try:
         await _BUILDERS[settings.service](settings, process)
     except BaseException:
@@ -76,13 +78,14 @@ async def build_process(settings: Settings) -> ServiceProcess:
     return process
 
 
-def _remote(process: ServiceProcess, target: str):
-    process.channels.append(channel(target))
-    return process.channels[-1]
+def _remote(process: ServiceProcess, target: str) -> grpc.aio.Channel:
+    opened = channel(target)
+    process.resources.closers.append(opened.close)
+    return opened
 
 
 async def _snowflake(settings: Settings, process: ServiceProcess) -> None:
-    process.registrations.append(snowflake_entrypoint.registration(SnowflakeGenerator(settings.worker_id)))
+    process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator(settings.worker_id)))
 
 
 async def _graph(settings: Settings, process: ServiceProcess) -> None:
@@ -90,7 +93,7 @@ async def _graph(settings: Settings, process: ServiceProcess) -> None:
     ids = RemoteIds(_remote(process, settings.snowflake_target))
     graph = GraphService(stores.graph, ids, settings.celebrity_threshold)
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()))
-    process.registrations.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
+    process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
 
 
 async def _tweet(settings: Settings, process: ServiceProcess) -> None:
@@ -99,14 +102,14 @@ async def _tweet(settings: Settings, process: ServiceProcess) -> None:
     tweets = TweetService(stores.tweets, RemoteGraph(_remote(process, settings.graph_target)), ids)
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()))
     process.flow.consume("tweet", TWEET_EVENTS, tweets.handle)
-    process.registrations.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))
+    process.hosted.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))
 
 
 async def _timeline(settings: Settings, process: ServiceProcess) -> None:
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings.graph_target)), RemoteTweets(_remote(process, settings.tweet_target))
     timelines = TimelineService(cache, graph, tweets, settings.timeline_length)
-    process.registrations.append(timeline_entrypoint.registration(timelines, PageTokens(settings.page_token_secret)))
+    process.hosted.append(timeline_entrypoint.registration(timelines, PageTokens(settings.page_token_secret)))
 
 
 async def _fanout(settings: Settings, process: ServiceProcess) -> None:
@@ -114,7 +117,7 @@ async def _fanout(settings: Settings, process: ServiceProcess) -> None:
     graph, tweets = RemoteGraph(_remote(process, settings.graph_target)), RemoteTweets(_remote(process, settings.tweet_target))
     process.flow = await open_event_flow(settings, process.resources, [])
     fanout = fanout_service(settings, cache, graph, tweets, process.flow)
-    process.registrations.append(fanout_entrypoint.registration(fanout))
+    process.hosted.append(fanout_entrypoint.registration(fanout))
 
 
 _BUILDERS = {"snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout}

@@ -5,7 +5,6 @@ queues (uuid-suffixed) and deletes them at the end.
 """
 
 import asyncio
-import os
 import socket
 import time
 import uuid
@@ -14,14 +13,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.common.rabbitmq import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
-from services.common.tracing import configure_tracing, tracer
-
-URL = os.environ.get("CHIRP_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+from services.common.tracing import tracer
+from tests.integration.servers import RABBITMQ_URL as URL
+from tests.integration.spans import capture_spans
 
 
 @dataclass
@@ -194,12 +190,7 @@ async def test_prefetch_bounds_the_handlers_running_at_once(broker):
 
 
 async def test_the_consumer_continues_the_publishers_trace(broker):
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if isinstance(provider, TracerProvider):  # another test configured tracing first: the provider is set once
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
-    else:
-        configure_tracing(exporter=exporter)
+    exporter = capture_spans()
     bus, queue, seen = await broker.bus(), broker.queue("traced.*"), asyncio.Event()
     consumed_in: list[trace.SpanContext] = []
 

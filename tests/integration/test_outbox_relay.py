@@ -1,0 +1,49 @@
+"""The relay from the outbox to RabbitMQ: in order, confirmed, with the trace of the commit."""
+
+import asyncio
+
+from services.common import event_codec
+from services.common.events import TweetCreated, UserFollowed
+from services.common.outbox_relay import OutboxRelay
+from services.common.rabbitmq import QueueSpec, RabbitBus
+from services.common.sqlite import Database
+from services.common.sqlite_outbox import SCHEMA, SqliteOutbox
+from services.common.tracing import tracer
+from tests.integration.servers import RABBITMQ_URL, fresh_bus_namespace
+from tests.integration.spans import capture_spans
+
+
+async def commit(db: Database, outbox: SqliteOutbox, events) -> None:
+    async with db.transaction() as tx:
+        await outbox.append(tx, events)
+    outbox.notify()
+
+
+async def test_the_relay_publishes_in_order_moves_past_only_what_it_sent_and_carries_the_trace(tmp_path):
+    exporter = capture_spans()
+    db = await Database.open(tmp_path / "relay.db")
+    await db.apply_schema(SCHEMA)
+    outbox = SqliteOutbox(db)
+    with tracer().start_as_current_span("create tweet") as committed_in:
+        await commit(db, outbox, [TweetCreated(1, 9, "traced")])
+    await commit(db, outbox, [UserFollowed(i, 9) for i in range(150)])  # more than one batch
+    async with fresh_bus_namespace() as namespace:
+        bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="relay-test")
+        received, done = [], asyncio.Event()
+
+        async def handler(body: bytes, headers: dict) -> None:
+            received.append(event_codec.decode(body))
+            if len(received) == 151:
+                done.set()
+
+        await bus.consume(QueueSpec(f"{namespace}.fanout.events", ["tweet.created", "user.followed"]), handler, prefetch=1)
+        relay = OutboxRelay(outbox, bus)
+        assert await relay.drain_once() == 100 and (await relay.stats()).depth == 51
+        assert await relay.drain_once() == 51 and (await relay.stats()).depth == 0
+        await asyncio.wait_for(done.wait(), 20)
+        await bus.close()
+    await db.close()
+    assert received == [TweetCreated(1, 9, "traced"), *[UserFollowed(i, 9) for i in range(150)]]
+    consumed = [s for s in exporter.get_finished_spans() if s.name == f"consume {namespace}.fanout.events"]
+    traced = [s for s in consumed if s.context.trace_id == committed_in.get_span_context().trace_id]
+    assert len(traced) == 1 and traced[0].parent.span_id == committed_in.get_span_context().span_id
