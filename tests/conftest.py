@@ -16,7 +16,7 @@ from chirp_client import USER_METADATA_KEY, AsyncChirpClient
 from services.common.config import Settings
 from services.common.server import RunningServer, create_server
 from services.mesh.bootstrap import Mesh, bootstrap
-from tests.integration.servers import REDIS_URL, RABBITMQ_URL, fresh_bus_namespace, fresh_postgres_database, flush_test_redis
+from tests.integration.servers import REDIS_URL, RABBITMQ_URL, LocalRedisCluster, fresh_bus_namespace, fresh_postgres_database, flush_test_redis
 
 
 def as_user(user_id: int) -> list[tuple[str, str]]:
@@ -103,3 +103,11 @@ async def production_backends(tmp_path: Path, **overrides) -> AsyncIterator[Sett
 async def production_settings(tmp_path: Path):
     async with production_backends(tmp_path) as settings:
         yield settings
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    """A 3-node Redis Cluster on loopback, shared by every test that asks for one."""
+    cluster = LocalRedisCluster(tmp_path_factory.mktemp("redis-cluster")).start()
+    yield cluster
+    cluster.stop()

@@ -120,3 +120,13 @@ async def _roll_back(transaction) -> None:
 def rows_affected(status: str) -> int:
     """How many rows a command changed, from its status ("INSERT 0 1", "UPDATE 3", "DELETE 0")."""
     return int(status.rsplit(" ", 1)[-1])
+
+
+def revision_migration(table: str) -> str:
+    """A migration giving a table a `revision` that every UPDATE of a row bumps, for caches to order copies by."""
+    return f"""
+ALTER TABLE {table} ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+CREATE OR REPLACE FUNCTION bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.revision := OLD.revision + 1; RETURN NEW; END $$;
+CREATE TRIGGER {table}_revision BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION bump_revision();
+"""

@@ -2,7 +2,8 @@
 
 Embedded defaults: SQLite (one file, one outbox shared by graph and
 tweets), timelines in memory, events drained in process. Production:
-PostgreSQL (a schema and an outbox per service), Redis or Redis Cluster,
+PostgreSQL (a schema and an outbox per service, read through Redis row
+caches of users and tweets when Redis is set too), Redis or Redis Cluster,
 and RabbitMQ. Every opened server adds a health check and a closer.
 """
 
@@ -10,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from services.common.config import Settings
 from services.common.health import Check
@@ -19,6 +22,8 @@ from services.common.postgres_outbox import PostgresOutbox
 from services.common.sqlite import Database
 from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
 from services.common.sqlite_outbox import SqliteOutbox
+from services.common.row_cache import RowCache
+from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters import postgres_migrations as graph_migrations
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
@@ -26,10 +31,13 @@ from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.ports import TimelineCache
+from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
 from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
 from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
+
+REDIS_RETRIES = 3
 
 
 @dataclass
@@ -46,8 +54,8 @@ class Resources:
 
 @dataclass
 class Stores:
-    graph: SqliteGraphRepository | PostgresGraphRepository | None
-    tweets: SqliteTweetRepository | PostgresTweetRepository | None
+    graph: SqliteGraphRepository | PostgresGraphRepository | cached_graph.CachedGraphRepository | None
+    tweets: SqliteTweetRepository | PostgresTweetRepository | cached_tweets.CachedTweetRepository | None
     outboxes: dict[str, OutboxStore]  # by the service that writes it ("events" when shared)
 
     async def largest_id(self) -> int:
@@ -67,13 +75,34 @@ async def open_stores(settings: Settings, resources: Resources, graph: bool = Tr
 
 async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
     stores = Stores(None, None, {})
+    redis = _open_redis(settings, resources, "redis") if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph, stores.outboxes["graph"] = PostgresGraphRepository(db, outbox), outbox
+        if redis:
+            cache = RowCache(redis, "user", cached_graph.encode, cached_graph.decode, settings.hydration_ttl_seconds)
+            stores.graph = cached_graph.CachedGraphRepository(stores.graph, cache)
     if tweets:
         db, outbox = await _open_schema(settings, resources, "tweet", tweet_migrations.MIGRATIONS)
         stores.tweets, stores.outboxes["tweet"] = PostgresTweetRepository(db, outbox), outbox
+        if redis:
+            cache = RowCache(redis, "tweet", cached_tweets.encode, cached_tweets.decode, settings.hydration_ttl_seconds)
+            stores.tweets = cached_tweets.CachedTweetRepository(stores.tweets, cache)
     return stores
+
+
+def redis_client(settings: Settings) -> Redis | RedisCluster:
+    """A client that gives up within about a second, so a request fails (or falls back) instead of hanging."""
+    retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), REDIS_RETRIES)
+    options = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0, "retry": retry}
+    return (RedisCluster if settings.redis_cluster else Redis).from_url(settings.redis_url, **options)
+
+
+def _open_redis(settings: Settings, resources: Resources, name: str) -> Redis | RedisCluster:
+    client = redis_client(settings)
+    resources.checks[name] = client.ping
+    resources.closers.append(client.aclose)
+    return client
 
 
 async def _open_schema(settings: Settings, resources: Resources, schema: str, migrations: list[str]):
@@ -87,11 +116,8 @@ async def open_timeline_cache(settings: Settings, resources: Resources) -> Timel
     """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
     if not settings.redis_url:
         cache = InMemoryTimelineCache(settings.timeline_length)
+        resources.closers.append(cache.close)
     else:
-        client_class = RedisCluster if settings.redis_cluster else Redis
-        client = client_class.from_url(settings.redis_url)
-        cache = RedisTimelineCache(client, settings.timeline_length, settings.timeline_ttl_seconds)
+        cache = RedisTimelineCache(_open_redis(settings, resources, "redis"), settings.timeline_length, settings.timeline_ttl_seconds)
         await cache.check_listpack_limit()
-        resources.checks["redis"] = cache.ping
-    resources.closers.append(cache.close)
     return cache

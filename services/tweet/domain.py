@@ -40,6 +40,11 @@ class Tweet:
         """The tweet that likes, replies and retweets of this one land on."""
         return self.retweet_of_tweet_id or self.tweet_id
 
+    @property
+    def parent_ids(self) -> list[int]:
+        """The tweet whose reply or retweet count this one adds to, if any."""
+        return [parent for parent in (self.in_reply_to_tweet_id, self.retweet_of_tweet_id) if parent]
+
 
 @dataclass(frozen=True)
 class TweetView:

@@ -1,15 +1,17 @@
 """The storage contract: one suite, run against every system of record.
 
-On SQLite (the embedded mesh: one file, one outbox for both services) and
-on PostgreSQL (a fresh database per test, with a schema and an outbox for
-each service). The tests go through the ports only, so what they check is
+On SQLite (the embedded mesh: one file, one outbox for both services), on
+PostgreSQL (a fresh database per test, with a schema and an outbox for
+each service), and on PostgreSQL read through the Redis row caches. The tests go through the ports only, so what they check is
 behaviour, including under concurrent writes; unreachable PostgreSQL fails.
 """
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import pytest
+from redis.asyncio import Redis
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
@@ -21,19 +23,25 @@ from services.common.outbox import OutboxConsumer, RetryPolicy
 from services.common.pagination import PageRequest
 from services.common.postgres import PostgresDatabase
 from services.common.postgres_outbox import PostgresOutbox
+from services.common.row_cache import RowCache
 from services.common.sqlite import Database
 from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
 from services.common.sqlite_outbox import SqliteOutbox
+from services.graph.adapters import cached_repository as cached_graph
+from services.graph.adapters.cached_repository import CachedGraphRepository
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.domain import User
+from services.tweet.adapters import cached_repository as cached_tweets
+from services.tweet.adapters.cached_repository import CachedTweetRepository
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
 from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
 from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
 from services.tweet.domain import Tweet
+from tests.integration.servers import REDIS_URL, flush_test_redis
 
 TRACE = SpanContext(trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736, span_id=0x00F067AA0BA902B7, is_remote=False,
                     trace_flags=TraceFlags(TraceFlags.SAMPLED))  # fmt: skip
@@ -73,11 +81,21 @@ async def open_postgres(dsn: str) -> Stores:
     return Stores(graph, tweets, graph_outbox, tweet_outbox, graph_db, [graph_db, tweet_db])
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+async def open_postgres_cached(dsn: str) -> Stores:
+    stores = await open_postgres(dsn)
+    redis = Redis.from_url(REDIS_URL)
+    stores.databases.insert(0, SimpleNamespace(close=redis.aclose))
+    stores.graph = CachedGraphRepository(stores.graph, RowCache(redis, "user", cached_graph.encode, cached_graph.decode, 60))
+    stores.tweets = CachedTweetRepository(stores.tweets, RowCache(redis, "tweet", cached_tweets.encode, cached_tweets.decode, 60))
+    return stores
+
+
+@pytest.fixture(params=["sqlite", "postgres", "postgres+cache"])
 def location(request, tmp_path):
     if request.param == "sqlite":
         return open_sqlite, tmp_path / "chirp.db"
-    return open_postgres, request.getfixturevalue("postgres_dsn")
+    opener = open_postgres_cached if request.param == "postgres+cache" else open_postgres
+    return opener, request.getfixturevalue("postgres_dsn")
 
 
 @pytest.fixture
@@ -85,6 +103,8 @@ async def opener(location):
     """Opens the stores at the test's location, as a process starting would; closes them all at the end."""
     open_stores, where = location
     opened: list[Stores] = []
+    if open_stores is open_postgres_cached:
+        await flush_test_redis()  # the suite's ids repeat from test to test
 
     async def open_again() -> Stores:
         opened.append(await open_stores(where))

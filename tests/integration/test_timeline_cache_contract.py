@@ -9,16 +9,9 @@ from redis.asyncio import Redis, RedisCluster
 
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.redis_cache import RedisTimelineCache
-from tests.integration.servers import REDIS_URL, LocalRedisCluster
+from tests.integration.servers import REDIS_URL
 
 CAPACITY = 5
-
-
-@pytest.fixture(scope="module")
-def redis_cluster(tmp_path_factory):
-    cluster = LocalRedisCluster(tmp_path_factory.mktemp("redis-cluster")).start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.fixture(params=["memory", "redis", "redis-cluster"])

@@ -3,6 +3,7 @@
 Append new migrations to the list; never edit or reorder one that shipped.
 """
 
+from services.common.postgres import revision_migration
 from services.common.postgres_outbox import MIGRATION as OUTBOX_MIGRATION
 
 GRAPH_TABLES = """
@@ -25,4 +26,4 @@ CREATE INDEX follows_by_followee ON follows (followee_id, seq);
 CREATE INDEX follows_by_follower ON follows (follower_id, seq);
 """
 
-MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION]
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users")]

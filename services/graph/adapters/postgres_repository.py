@@ -18,6 +18,7 @@ from services.common.ids import possible_ids
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.postgres import PostgresDatabase, rows_affected
 from services.common.postgres_outbox import PostgresOutbox
+from services.common.row_cache import Revision
 from services.graph.domain import User, handle_key
 
 T = TypeVar("T")
@@ -36,6 +37,7 @@ _LOCK_USER_AND_NEIGHBOURS = (
     "OR user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) "
     "ORDER BY user_id FOR NO KEY UPDATE"
 )
+_NEIGHBOURS = "SELECT follower_id FROM follows WHERE followee_id = $1 UNION SELECT followee_id FROM follows WHERE follower_id = $1"
 _UNCOUNT_FOLLOWERS = (
     "UPDATE users SET following_count = following_count - 1 "
     "WHERE user_id IN (SELECT follower_id FROM follows WHERE followee_id = $1)"
@@ -76,14 +78,29 @@ class PostgresGraphRepository:
         found = {row["user_id"]: _user(row) for row in rows}
         return [found[user_id] for user_id in unique if user_id in found]
 
+    async def revisions(self, user_ids: Sequence[int]) -> dict[int, Revision[User]]:
+        """The users as stored now, with their revisions (for caches); deleted users are absent."""
+        sql = f"SELECT {_USER_COLUMNS}, u.revision FROM users u WHERE user_id = ANY($1::bigint[])"
+        rows = await self._db.fetch_all(sql, possible_ids(user_ids))
+        return {row["user_id"]: Revision(row["revision"], _user(row)) for row in rows}
+
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
         return row["m"] or 0
 
-    async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
+    async def delete_user(
+        self,
+        user_id: int,
+        events_for: Callable[[list[int]], list[Event]],
+        on_locked: Callable[[list[int]], Awaitable[None]] | None = None,
+    ) -> bool:
+        """on_locked, if given, hears the users whose counts the deletion changes, before it commits."""
+
         async def delete(tx: asyncpg.Connection) -> bool:
             await tx.execute(_LOCK_USER_AND_NEIGHBOURS, user_id)  # no edge of the user can change from here on
             followers = [r[0] for r in await tx.fetch("SELECT follower_id FROM follows WHERE followee_id = $1", user_id)]
+            if on_locked:
+                await on_locked([row[0] for row in await tx.fetch(_NEIGHBOURS, user_id)])
             await tx.execute(_UNCOUNT_FOLLOWERS, user_id)
             await tx.execute(_UNCOUNT_FOLLOWEES, user_id)
             await tx.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)

@@ -5,6 +5,7 @@ Ids are unsigned 64-bit in the API, but Snowflake ids stay below 2^63, so
 BIGINT holds them.
 """
 
+from services.common.postgres import revision_migration
 from services.common.postgres_outbox import MIGRATION as OUTBOX_MIGRATION
 
 TWEET_TABLES = """
@@ -31,4 +32,4 @@ CREATE TABLE likes (
 CREATE INDEX likes_by_user ON likes (user_id, tweet_id);
 """
 
-MIGRATIONS: list[str] = [TWEET_TABLES, OUTBOX_MIGRATION]
+MIGRATIONS: list[str] = [TWEET_TABLES, OUTBOX_MIGRATION, revision_migration("tweets")]

@@ -17,6 +17,7 @@ from services.common.ids import possible_ids
 from services.common.pagination import Page, PageRequest, page_of
 from services.common.postgres import PostgresDatabase, rows_affected
 from services.common.postgres_outbox import PostgresOutbox
+from services.common.row_cache import Revision
 from services.tweet.domain import Tweet
 
 T = TypeVar("T")
@@ -69,6 +70,12 @@ class PostgresTweetRepository:
         )
         return {row["tweet_id"]: Tweet(*row) for row in rows}
 
+    async def revisions(self, tweet_ids: Sequence[int]) -> dict[int, Revision[Tweet]]:
+        """The tweets as stored now, deleted ones as tombstones, with their revisions (for caches)."""
+        sql = f"SELECT {_COLUMNS}, deleted, revision FROM tweets WHERE tweet_id = ANY($1::bigint[])"
+        rows = await self._db.fetch_all(sql, possible_ids(tweet_ids))
+        return {row[0]: Revision(row["revision"], None if row["deleted"] else Tweet(*row[:8])) for row in rows}
+
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(tweet_id) AS m FROM tweets")
         return row["m"] or 0
@@ -83,9 +90,16 @@ class PostgresTweetRepository:
 
         return await self._write(delete)
 
-    async def delete_all_by(self, author_id: int) -> list[Tweet]:
+    async def delete_all_by(
+        self, author_id: int, on_locked: Callable[[list[int]], Awaitable[None]] | None = None
+    ) -> list[Tweet]:
+        """on_locked, if given, hears the tweets whose text or counts the deletion changes, before it commits."""
+
         async def delete_all(tx: asyncpg.Connection) -> list[Tweet]:
             tweets = [Tweet(*row) for row in await tx.fetch(_LOCK_LIVE_BY_AUTHOR, author_id)]
+            if on_locked:
+                liked = [row[0] for row in await tx.fetch("SELECT tweet_id FROM likes WHERE user_id = $1", author_id)]
+                await on_locked([*(t.tweet_id for t in tweets), *(p for t in tweets for p in t.parent_ids), *liked])
             await _mark_deleted(tx, tweets)
             await _count_on_parents(tx, tweets, -1)
             await tx.execute(_UNCOUNT_LIKES_BY, author_id)
