@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run mesh test setup services gen lint unit
+.PHONY: run mesh test setup services gen lint unit bench
 
 PY := .venv/bin/python
 
@@ -29,3 +29,7 @@ lint: setup
 
 unit: setup
 	$(PY) -m pytest -q tests/unit
+
+# The standard benchmark (about ten minutes here): writes bench/results/ (JSON, summary.md, PNG plots).
+bench: setup services
+	$(PY) -m bench.run

@@ -20,7 +20,7 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache, timeline_
 BASE_ID = 900_000_000_000_000_000
 
 
-async def measure(url: str, entries: int, users: int) -> None:
+async def measure(url: str, entries: int, users: int) -> dict:
     redis = Redis.from_url(url)
     cache = RedisTimelineCache(redis, capacity=entries, ttl_seconds=600)
     rng = random.Random(1)
@@ -39,12 +39,8 @@ async def measure(url: str, entries: int, users: int) -> None:
     info = await redis.info("server")
     limit = (await redis.config_get("zset-max-listpack-entries"))["zset-max-listpack-entries"]
     await redis.aclose()
-    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, "
-          f"Redis {info['redis_version']}, zset-max-listpack-entries {limit}")  # fmt: skip
-    print(f"timelines of {entries} ids, {users} users")
-    print(f"  chirp layout (8-byte members, score 0): {statistics.mean(ours):6.2f} bytes/entry  [target <= 16]")
-    print(f"  common layout (decimal ids, id scores): {statistics.mean(naive):6.2f} bytes/entry")
-    print(f"  ratio chirp/common: {statistics.mean(ours) / statistics.mean(naive):.3f}")
+    return {"redis_version": info["redis_version"], "zset_max_listpack_entries": int(limit), "entries": entries,
+            "users": users, "chirp_bytes_per_entry": statistics.mean(ours), "common_bytes_per_entry": statistics.mean(naive)}  # fmt: skip
 
 
 def main() -> None:
@@ -53,7 +49,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=800)
     parser.add_argument("--users", type=int, default=200)
     args = parser.parse_args()
-    asyncio.run(measure(args.redis_url, args.entries, args.users))
+    figures = asyncio.run(measure(args.redis_url, args.entries, args.users))
+    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, "
+          f"Redis {figures['redis_version']}, zset-max-listpack-entries {figures['zset_max_listpack_entries']}")  # fmt: skip
+    print(f"timelines of {args.entries} ids, {args.users} users")
+    print(f"  chirp layout (8-byte members, score 0): {figures['chirp_bytes_per_entry']:6.2f} bytes/entry  [target <= 16]")
+    print(f"  common layout (decimal ids, id scores): {figures['common_bytes_per_entry']:6.2f} bytes/entry")
+    print(f"  ratio chirp/common: {figures['chirp_bytes_per_entry'] / figures['common_bytes_per_entry']:.3f}")
 
 
 if __name__ == "__main__":

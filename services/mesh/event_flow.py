@@ -22,6 +22,7 @@ from services.fanout.adapters.rabbitmq_chunks import RabbitChunkQueue
 from services.fanout.domain import Chunk
 
 EventHandler = Callable[[Event], Awaitable[None]]
+QUEUES = ("fanout.events", "fanout.chunks", "tweet.events")  # every queue the mesh declares, under its namespace
 
 
 class EmbeddedFlow:

@@ -123,20 +123,20 @@ async def _run_as_admin(sql: str) -> None:
 
 
 RABBITMQ_URL = os.environ.get("CHIRP_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-BUS_QUEUES = ("fanout.events", "fanout.chunks", "tweet.events")  # every queue the mesh declares, under its namespace
 
 
 @asynccontextmanager
 async def fresh_bus_namespace() -> AsyncIterator[str]:
     """A namespace of its own on the local RabbitMQ (exchange and queues), deleted afterwards."""
     from services.common.rabbitmq import QueueSpec, RabbitBus
+    from services.mesh.event_flow import QUEUES
 
     namespace = f"chirp_test_{uuid.uuid4().hex[:12]}"
     try:
         yield namespace
     finally:
         bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="test-cleanup")
-        await bus.delete([QueueSpec(f"{namespace}.{queue}") for queue in BUS_QUEUES], exchange=True)
+        await bus.delete([QueueSpec(f"{namespace}.{queue}") for queue in QUEUES], exchange=True)
         await bus.close()
 
 

@@ -1,0 +1,159 @@
+"""Turns a benchmark run's results into summary.md and PNG plots, each figure beside its target."""
+
+import math
+import statistics
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bench import capacity  # noqa: E402
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def _fmt(value, unit: str = "", digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not measured"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def figures(results: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, embedded, mesh mode, target) rows."""
+    echo = results["echo"]["saturation_per_second"]
+    rows = []
+
+    def both(getter, unit="", digits=1):
+        return tuple(_fmt(getter(results[name]) if name in results else None, unit, digits) for name in ("embedded", "mesh"))
+
+    def ratio(value, base):
+        return value / base if value and base else None
+
+    home = lambda r: r["sweeps"]["home"]  # noqa: E731
+    rows.append(("Echo ceiling (same server stack and client), requests/s", _fmt(echo), _fmt(echo), "baseline"))
+    rows.append(("Home-timeline throughput, reads/s (p99 < 200 ms)", *both(lambda r: home(r)["saturation_per_second"]), ""))
+    rows.append(("Home-timeline throughput / echo ceiling", *both(lambda r: ratio(home(r)["saturation_per_second"], echo), "", 2), "≥ 0.5"))
+    rows.append(("Home-timeline p99 at half of saturation", *both(lambda r: home(r)["p99_at_half_saturation_ms"], " ms"), "≤ 50 ms"))
+    rows.append(("Mix (60/30/10) throughput, requests/s", *both(lambda r: r["sweeps"]["mix"]["saturation_per_second"]), ""))
+    rows.append(("User-timeline throughput, reads/s", *both(lambda r: r["sweeps"]["user"]["saturation_per_second"]), ""))
+    rows.append(("Post throughput, posts/s", *both(lambda r: r["sweeps"]["post"]["saturation_per_second"]), ""))
+    rows.append(("Post p99 at half of saturation", *both(lambda r: r["sweeps"]["post"]["p99_at_half_saturation_ms"], " ms"), "≤ 100 ms"))
+    lag = lambda r, p: _percentile([x for x in r["fanout_lag_seconds"] if x is not None], p) * 1000  # noqa: E731
+    rows.append(("Fan-out lag p50 (post sent → in a follower's home timeline)", *both(lambda r: lag(r, 50), " ms"), ""))
+    rows.append(("Fan-out lag p99, posting at half of post saturation", *both(lambda r: lag(r, 99), " ms"), "≤ 1,000 ms"))
+    rows.append(("Timeline inserts/s (a burst of posts)", *both(lambda r: r["inserts"]["inserts_per_second"], "", 0), "≥ 50,000"))
+    mesh = results.get("mesh", {})
+    if "pull" in mesh:
+        pull = mesh["pull"]
+        ours_p99, naive_p99 = pull["ours"]["latency_ms"]["p99"], pull["pull"]["latency_ms"]["p99"]
+        label = f"Home p99 at {pull['rate']}/s, readers following 200+, {pull['tweets']:,} tweets: ours / pull query"
+        rows.append((label, "", f"{ours_p99:.1f} ms / {naive_p99:.1f} ms (pull ÷ ours = {naive_p99 / ours_p99:.2f})", "ours ≥ 10× lower"))
+    if "redis_raw" in mesh:
+        raw = mesh["redis_raw"]["saturation_per_second"]
+        rows.append(("Raw Redis reads of one timeline (ZRANGE), reads/s", "", _fmt(raw), "baseline"))
+        rows.append(("Home-timeline throughput / raw Redis reads", "", _fmt(ratio(home(mesh)["saturation_per_second"], raw), "", 3), ""))
+    rows.append(("Snowflake ids/s, one process (no RPC)", _fmt(results["snowflake_ids_per_second"], "", 0), "", "≥ 10,000"))
+    memory = results["redis_memory"]
+    rows.append(("Redis bytes per timeline entry (800 entries, MEMORY USAGE)", "", f"{memory['chirp_bytes_per_entry']:.2f} "
+                 f"(common layout {memory['common_bytes_per_entry']:.2f})", "≤ 16"))  # fmt: skip
+    for name in ("embedded", "mesh"):
+        if name in results:
+            rss = ", ".join(f"{svc} {b / 2**20:.0f} MiB" for svc, b in sorted(results[name]["rss_bytes"].items()))
+            rows.append((f"Resident memory ({name}) after the run", rss if name == "embedded" else "", rss if name == "mesh" else "", ""))
+    rows.append(("Search p99 and index lag", "not built", "not built", ""))
+    return rows
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        "# Chirp mesh benchmark",
+        "",
+        f"Run {results['started']} ({results['plan']} plan, {results['seconds']:.0f} s) on {m['host']}: {m['cpu']}, "
+        f"{m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['os']}. The load generator, the "
+        "services, PostgreSQL, Redis and RabbitMQ all share this machine.",
+        "",
+        "| Figure | Embedded | Mesh mode | Target |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in figures(results)),
+        "",
+        "Throughput is the achieved rate at the highest offered rate (doubling from 25/s; 250/s for echo and Redis) "
+        "whose p99 stayed under 200 ms with at most 1% errors; latency runs from each request's intended start "
+        "(open loop, exponential arrivals), so a backlog counts. Plots: `latency.png`, `fanout_lag.png`, `capacity.png`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def plot_latency(results: dict, path: Path) -> None:
+    sweeps = {"echo": results["echo"]}
+    for name in ("embedded", "mesh"):
+        for kind, sweep in results.get(name, {}).get("sweeps", {}).items():
+            sweeps[f"{name} {kind}"] = sweep
+    if "redis_raw" in results.get("mesh", {}):
+        sweeps["raw Redis ZRANGE"] = results["mesh"]["redis_raw"]
+    figure, axes = plt.subplots(1, 2, figsize=(13, 5))
+    for (name, sweep), marker in zip(sweeps.items(), "os^vD<>ph*x+"):
+        steps = sorted(sweep["steps"], key=lambda s: s["offered_per_second"])
+        for axis, key in zip(axes, ("p50", "p99")):
+            axis.plot([s["offered_per_second"] for s in steps], [s["latency_ms"][key] for s in steps], marker=marker, label=name)
+    for axis, key in zip(axes, ("p50", "p99")):
+        axis.set(xscale="log", yscale="log", xlabel="offered load (requests/s)", ylabel=f"{key} latency (ms)",
+                 title=f"{key} latency against offered load")  # fmt: skip
+        axis.axhline(200, color="grey", linestyle=":", linewidth=1)
+        axis.grid(True, which="both", alpha=0.3)
+    axes[1].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def plot_lag(results: dict, path: Path) -> None:
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    for name in ("embedded", "mesh"):
+        lags = sorted(x * 1000 for x in results.get(name, {}).get("fanout_lag_seconds", []) if x is not None)
+        if lags:
+            axis.plot(lags, [(i + 1) / len(lags) for i in range(len(lags))], label=f"{name} (median {statistics.median(lags):.0f} ms)")
+    axis.axvline(1000, color="grey", linestyle=":", linewidth=1)
+    axis.set(xscale="log", xlabel="post sent → visible in a follower's home timeline (ms)", ylabel="fraction of samples",
+             title="Fan-out lag, cumulative distribution")  # fmt: skip
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def per_process(results: dict) -> dict:
+    """The figures the capacity plan scales, per process, from mesh mode (which ran every service at once
+    on this machine, so each is a floor): throughput divided by the replicas that served it."""
+    mesh = results.get("mesh", {})
+    sweeps = mesh.get("sweeps", {})
+    replicas = lambda service: max(1, sum(1 for name in mesh.get("rss_bytes", {}) if name.startswith(service + "@")))  # noqa: E731
+    saturation = lambda kind: sweeps.get(kind, {}).get("saturation_per_second")  # noqa: E731
+    rss: dict[str, int] = {}
+    for name, size in sorted(mesh.get("rss_bytes", {}).items()):
+        rss.setdefault(name.split("@")[0], size)
+    inserts = mesh.get("inserts", {}).get("inserts_per_second")
+    return {
+        "home_reads_per_second": saturation("home") and saturation("home") / replicas("timeline"),
+        "posts_per_second": saturation("post"),
+        "timeline_inserts_per_second": inserts and inserts / replicas("fanout"),
+        "snowflake_ids_per_second": results.get("snowflake_ids_per_second"),
+        "redis_bytes_per_entry": results.get("redis_memory", {}).get("chirp_bytes_per_entry"),
+        "rss_bytes": rss,
+    }
+
+
+def write(results: dict, out: Path) -> None:
+    results["figures"] = per_process(results)
+    capacity_plan = capacity.plan(results["figures"], capacity.Scale(), results["machine"])
+    (out / "summary.md").write_text(markdown(results))
+    (out / "capacity.md").write_text(capacity.render_markdown(capacity_plan))
+    plot_latency(results, out / "latency.png")
+    plot_lag(results, out / "fanout_lag.png")
+    capacity.plot(capacity_plan, out / "capacity.png")

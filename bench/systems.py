@@ -1,0 +1,156 @@
+"""The systems the benchmark drives, each started as its own processes and stopped afterwards.
+
+- the embedded mesh: one `python -m services.mesh` process (SQLite, in-process queue and cache);
+- mesh mode: `services.mesh.launch` (7 processes on PostgreSQL, Redis and RabbitMQ), in a fresh
+  database, Redis database and RabbitMQ namespace of its own, removed at the end;
+- the echo server (bench/echo.py), for the framework ceiling.
+"""
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from redis.asyncio import Redis
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_BENCH_URL = "redis://127.0.0.1:6379/14"
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+TIMELINE_LISTPACK_ENTRIES = 1024  # above a full timeline (800 ids and two sentinels), so each stays a listpack
+TARGET_LINE = re.compile(r'export CHIRP_TARGET="([^"]+)"')
+
+
+@dataclass
+class Running:
+    name: str
+    process: subprocess.Popen
+    log: Path
+    target: str
+    cleanup: list = field(default_factory=list)  # async callables run after the processes stop
+
+    def pids(self) -> dict[str, int]:
+        """Each service process's pid, by CHIRP_SERVICE (or the system's name for a single process)."""
+        children = _children(self.process.pid)
+        if not children:
+            return {self.name: self.process.pid}
+        named = {}
+        for pid in children:
+            service = _environ(pid).get("CHIRP_SERVICE", "?")
+            listen = _environ(pid).get("CHIRP_LISTEN", "")
+            named[f"{service}@{listen.rsplit(':', 1)[-1]}"] = pid
+        return named
+
+    def rss_bytes(self) -> dict[str, int]:
+        return {name: _rss(pid) for name, pid in self.pids().items()}
+
+    async def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(self.process.wait, 30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        for clean in self.cleanup:
+            await clean()
+
+
+async def start_embedded(workdir: Path, port: int) -> Running:
+    env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
+           "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip
+    running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
+    await _wait_for(running, lambda text: "listening on" in text)
+    return running
+
+
+async def start_mesh(workdir: Path, base_port: int) -> Running:
+    name = f"chirp_bench_{uuid.uuid4().hex[:10]}"
+    database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    redis = Redis.from_url(REDIS_BENCH_URL)
+    await redis.flushdb()
+    await redis.config_set("zset-max-listpack-entries", TIMELINE_LISTPACK_ENTRIES)  # as the deployment's redis.conf would
+    env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
+           "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
+           "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip
+    running = _spawn("mesh", [sys.executable, "-m", "services.mesh.launch"], env, workdir / "mesh.log", "")
+    running.cleanup += [lambda: _drop_database(name), lambda: _delete_namespace(name), redis.flushdb, redis.aclose]
+    text = await _wait_for(running, TARGET_LINE.search)
+    running.target = TARGET_LINE.search(text).group(1)
+    running.database_url = database_url
+    return running
+
+
+async def start_echo(workdir: Path, port: int) -> Running:
+    running = _spawn("echo", [sys.executable, "-m", "bench.echo", f"127.0.0.1:{port}"], dict(os.environ),
+                     workdir / "echo.log", f"127.0.0.1:{port}")  # fmt: skip
+    await _wait_for(running, lambda text: "listening on" in text)
+    return running
+
+
+def _spawn(name: str, argv: list[str], env: dict, log: Path, target: str) -> Running:
+    handle = log.open("w")
+    process = subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1])
+    return Running(name, process, log, target)
+
+
+async def _wait_for(running: Running, ready, timeout: float = 90.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = running.log.read_text(errors="replace")
+        if ready(text):
+            return text
+        if running.process.poll() is not None:
+            raise RuntimeError(f"{running.name} exited while starting; its log, {running.log}, says:\n{text[-2000:]}")
+        await asyncio.sleep(0.2)
+    await running.stop()
+    raise TimeoutError(f"{running.name} did not start within {timeout:.0f} s; see {running.log}")
+
+
+async def _drop_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _delete_namespace(namespace: str) -> None:
+    from services.common.rabbitmq import QueueSpec, RabbitBus
+    from services.mesh.event_flow import QUEUES
+
+    bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="bench-cleanup")
+    await bus.delete([QueueSpec(f"{namespace}.{queue}") for queue in QUEUES], exchange=True)
+    await bus.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _environ(pid: int) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    return dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
+
+
+def _rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0

@@ -1,0 +1,52 @@
+"""The benchmark's open-loop load generator: it keeps sending, and counts queueing in latency."""
+
+import asyncio
+
+from bench.loadgen import Step, Sweep, run_step, sweep
+
+
+class OneAtATime:
+    """A server that serves one request at a time, each taking service_s."""
+
+    def __init__(self, service_s: float):
+        self.service_s = service_s
+        self.lock = asyncio.Lock()
+        self.served = 0
+
+    async def call(self) -> None:
+        async with self.lock:
+            await asyncio.sleep(self.service_s)
+            self.served += 1
+
+
+async def test_an_overloaded_server_shows_its_queue_in_latency():
+    server = OneAtATime(0.02)  # can serve 50/s; offered 100/s for 1 s
+    step = await run_step(100, 1.0, lambda rng: ("slow", server.call))
+    assert step.ok == server.served >= 80  # the sender did not wait for replies: ~100 were sent
+    # A closed loop would report ~20 ms; from each request's intended start, the backlog shows.
+    assert step.percentiles_ms()["p99"] > 500
+
+
+async def test_a_server_with_headroom_shows_its_service_time():
+    server = OneAtATime(0.002)
+    step = await run_step(50, 1.0, lambda rng: ("quick", server.call))
+    assert 2 <= step.percentiles_ms()["p50"] < 50
+    assert not step.errors
+
+
+async def test_a_sweep_stops_at_the_first_failing_rate_tries_between_and_reports_the_last_passing_one():
+    server = OneAtATime(0.01)  # 100/s at most
+    result = await sweep("test", lambda rng: ("x", server.call), [20, 40, 400, 800], 0.5, lambda line: None)
+    assert [s.offered for s in result.steps] == [20, 40, 400, 126]  # 126: between 40 and 400, and too much
+    assert result.saturation.offered == 40
+    assert result.half_saturation.offered == 20
+
+
+def test_errors_are_counted_by_status_and_fail_a_step():
+    step = Step(10, 1.0, elapsed=1.0)
+    for _ in range(98):
+        step.record("home", 0.001, "OK")
+    step.record("home", 0.001, "UNAVAILABLE")
+    step.record("home", 0.001, "UNAVAILABLE")
+    assert step.summary()["errors"] == {"home:UNAVAILABLE": 2}
+    assert not Sweep("x").passes(step)
