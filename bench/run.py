@@ -12,6 +12,7 @@ naive pull query at 1M tweets. Writes bench/results/ (JSON, Markdown, PNG).
 import argparse
 import asyncio
 import json
+import os
 import platform
 import tempfile
 import time
@@ -59,7 +60,6 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
     log(f"[{running.name}] loading Reed98: {users} users, {len(follows)} follows, {plan['tweets_per_user']} tweets each")
     if mesh:  # through the API this takes ~5 minutes here: copy the same rows, then post through the API
         ids = await bulk.copy_graph(running.database_url, [f"username_{n}" for n in range(users)], follows)
-        await load(running.target, 0, [], 0, concurrency=32)
         await _post_samples(running.target, ids, plan["tweets_per_user"])
     else:
         ids = await load(running.target, users, follows, plan["tweets_per_user"], concurrency=32)
@@ -153,7 +153,7 @@ def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())  # fmt: skip
     memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return {"host": platform.node(), "cpu": cpu, "cores": len(__import__("os").sched_getaffinity(0)),
+    return {"host": platform.node(), "cpu": cpu, "cores": len(os.sched_getaffinity(0)),
             "memory_gib": round(memory_kib / 2**20, 1), "python": platform.python_version(),
             "os": platform.platform()}  # fmt: skip
 
@@ -188,12 +188,8 @@ async def main(out: Path, plan_name: str) -> None:
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL.rsplit("/", 1)[0] + "/15", 800, 50)
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     report.write(results, out)
-    (out / "latest.json").write_text(json.dumps(results, indent=1, default=_plain))
+    (out / "latest.json").write_text(json.dumps(results, indent=1))
     log(f"wrote {out}/latest.json, summary.md and plots in {results['seconds']:.0f} s")
-
-
-def _plain(value):
-    return None if value == float("inf") else str(value)
 
 
 def cli() -> None:

@@ -33,6 +33,7 @@ class Running:
     process: subprocess.Popen
     log: Path
     target: str
+    database_url: str = ""  # mesh mode's own database
     cleanup: list = field(default_factory=list)  # async callables run after the processes stop
 
     def pids(self) -> dict[str, int]:

@@ -66,8 +66,8 @@ class Workloads:
 
         await asyncio.gather(*(read(u) for u in users))
 
-    async def fanout_lag(self, posts: int, rate: float, sample: int, seed: int = 3) -> list[float]:
-        """Seconds from sending a post until it shows in a sampled follower's home timeline."""
+    async def fanout_lag(self, posts: int, rate: float, sample: int, seed: int = 3) -> list[float | None]:
+        """Seconds from sending a post until it shows in a sampled follower's home timeline (None: never, in 10 s)."""
         rng = random.Random(seed)
         authors = [u for u in self.population.ids if len(self.population.followers.get(u, [])) >= sample]
         lags: list[float] = []
@@ -85,13 +85,13 @@ class Workloads:
         await asyncio.gather(*tasks)
         return lags
 
-    async def _seen(self, follower: int, tweet_id: int, sent: float, timeout: float = 10.0) -> float:
+    async def _seen(self, follower: int, tweet_id: int, sent: float, timeout: float = 10.0) -> float | None:
         while time.monotonic() - sent < timeout:
             page = await self.home(follower, page_size=50)
             if any(t.tweet_id == tweet_id for t in page.tweets):
                 return time.monotonic() - sent
             await asyncio.sleep(0.01)
-        return float("inf")
+        return None
 
     async def insert_rate(self, fanout_addresses: list[str], posts: int, concurrency: int = 32) -> dict:
         """Posts a burst, and counts the timeline entries the fanout replicas wrote, until they stop."""

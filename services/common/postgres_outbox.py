@@ -10,7 +10,8 @@ event-writing transactions in seq order. Append last, just before commit.
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 from datetime import datetime, timezone
 
 import asyncpg
@@ -39,10 +40,19 @@ CREATE TABLE outbox_dead_letters (
 _LOCK_APPENDS = "SELECT pg_advisory_xact_lock(hashtext('chirp.outbox'), hashtext(current_schema()))"
 
 
+T = TypeVar("T")
+
+
 class PostgresOutbox(CommitSignal):
     def __init__(self, db: PostgresDatabase) -> None:
         super().__init__()
         self._db = db
+
+    async def write(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """Runs work (which appends its events) in a transaction, then wakes the outbox's consumers."""
+        result = await self._db.run_in_transaction(work)
+        self.notify()
+        return result
 
     async def append(self, connection: asyncpg.Connection, events: Iterable[Event]) -> None:
         """Stores events inside the caller's transaction; call notify() once it has committed."""

@@ -80,15 +80,18 @@ async def _open_postgres(settings: Settings, resources: Resources, graph: bool, 
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph, stores.outboxes["graph"] = PostgresGraphRepository(db, outbox), outbox
         if redis:
-            cache = RowCache(redis, "user", cached_graph.encode, cached_graph.decode, settings.hydration_ttl_seconds)
-            stores.graph = cached_graph.CachedGraphRepository(stores.graph, cache)
+            stores.graph = cached_graph.CachedGraphRepository(stores.graph, _row_cache(settings, redis, "user", cached_graph))
     if tweets:
         db, outbox = await _open_schema(settings, resources, "tweet", tweet_migrations.MIGRATIONS)
         stores.tweets, stores.outboxes["tweet"] = PostgresTweetRepository(db, outbox), outbox
         if redis:
-            cache = RowCache(redis, "tweet", cached_tweets.encode, cached_tweets.decode, settings.hydration_ttl_seconds)
-            stores.tweets = cached_tweets.CachedTweetRepository(stores.tweets, cache)
+            stores.tweets = cached_tweets.CachedTweetRepository(stores.tweets, _row_cache(settings, redis, "tweet", cached_tweets))
     return stores
+
+
+def _row_cache(settings: Settings, redis: Redis | RedisCluster, kind: str, codec) -> RowCache:
+    """codec: the cached repository's module, with its encode and decode."""
+    return RowCache(redis, kind, codec.encode, codec.decode, settings.hydration_ttl_seconds)
 
 
 def redis_client(settings: Settings) -> Redis | RedisCluster:

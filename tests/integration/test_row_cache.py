@@ -73,9 +73,9 @@ async def cached(request, postgres_dsn):
     graph_store = PostgresGraphRepository(graph_db, PostgresOutbox(graph_db))
     tweet_store = PostgresTweetRepository(tweet_db, PostgresOutbox(tweet_db))
     user_cache = RowCache(redis, "user", cached_graph.encode, cached_graph.decode, TTL_SECONDS, WINDOW_SECONDS)
-    setup = Cached(redis, tweet_db, graph_store, tweet_store, cached_graph.CachedGraphRepository(graph_store, user_cache), None)
-    setup.tweets = cached_tweets.CachedTweetRepository(tweet_store, setup.tweet_cache())
-    yield setup
+    tweet_cache = RowCache(redis, "tweet", cached_tweets.encode, cached_tweets.decode, TTL_SECONDS, WINDOW_SECONDS)
+    yield Cached(redis, tweet_db, graph_store, tweet_store, cached_graph.CachedGraphRepository(graph_store, user_cache),
+                 cached_tweets.CachedTweetRepository(tweet_store, tweet_cache))  # fmt: skip
     await redis.aclose()
     await tweet_db.close()
     await graph_db.close()

@@ -8,7 +8,6 @@ queue instead of deadlocking (the rare race that still does is run again).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
 
 import asyncpg
 
@@ -21,7 +20,6 @@ from services.common.postgres_outbox import PostgresOutbox
 from services.common.row_cache import Revision
 from services.graph.domain import User, handle_key
 
-T = TypeVar("T")
 _USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
 _HANDLE_CONSTRAINT = "users_handle_key_unique"
 _LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
@@ -109,7 +107,7 @@ class PostgresGraphRepository:
                 await self._outbox.append(tx, events_for(followers))
             return deleted
 
-        return await self._write(delete)
+        return await self._outbox.write(delete)
 
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
         return await self._change_edge(_FOLLOW, follower_id, followee_id, +1, events)
@@ -154,13 +152,7 @@ class PostgresGraphRepository:
             await self._outbox.append(tx, events)
             return True
 
-        return await self._write(change)
-
-    async def _write(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-        """Runs work in a transaction, then wakes the outbox's consumers."""
-        result = await self._db.run_in_transaction(work)
-        self._outbox.notify()
-        return result
+        return await self._outbox.write(change)
 
     async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
         """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""

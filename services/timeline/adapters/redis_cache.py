@@ -81,9 +81,6 @@ class RedisTimelineCache:
     async def close(self) -> None:
         await self._redis.aclose()
 
-    async def ping(self) -> None:
-        await self._redis.ping()
-
     async def check_listpack_limit(self) -> None:
         """Warns when Redis would store a full timeline as a skiplist (about 8x the memory)."""
         try:

@@ -7,7 +7,6 @@ per user and original. The rare deadlock is run again.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
 
 import asyncpg
 
@@ -20,7 +19,6 @@ from services.common.postgres_outbox import PostgresOutbox
 from services.common.row_cache import Revision
 from services.tweet.domain import Tweet
 
-T = TypeVar("T")
 _COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
 _MAX_ID = 2**63 - 1
 _ONE_RETWEET = "one_retweet_per_user"
@@ -55,7 +53,7 @@ class PostgresTweetRepository:
             await self._outbox.append(tx, events)
 
         try:
-            await self._write(add)
+            await self._outbox.write(add)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name != _ONE_RETWEET:
                 raise
@@ -88,7 +86,7 @@ class PostgresTweetRepository:
                 await self._outbox.append(tx, events)
             return deleted
 
-        return await self._write(delete)
+        return await self._outbox.write(delete)
 
     async def delete_all_by(
         self, author_id: int, on_locked: Callable[[list[int]], Awaitable[None]] | None = None
@@ -107,7 +105,7 @@ class PostgresTweetRepository:
             await self._outbox.append(tx, [TweetDeleted(t.tweet_id, author_id) for t in tweets])
             return tweets
 
-        return await self._write(delete_all)
+        return await self._outbox.write(delete_all)
 
     async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
         return await self._id_page("author_id", author_id, page)
@@ -161,13 +159,7 @@ class PostgresTweetRepository:
             await self._outbox.append(tx, events)
             return True
 
-        return await self._write(change)
-
-    async def _write(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-        """Runs work in a transaction, then wakes the outbox's consumers."""
-        result = await self._db.run_in_transaction(work)
-        self._outbox.notify()
-        return result
+        return await self._outbox.write(change)
 
     async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
         rows = await self._db.fetch_all(
