@@ -5,10 +5,16 @@ Reed98 follows through FollowUser take about five minutes on a 2-core
 machine in mesh mode. The rows are the ones the services would write
 (Snowflake ids under a worker id no process uses, counts included); no
 events are sent, so home timelines are built by their first read.
+
+Follows are streamed into COPY as they are generated, so a graph of a
+million users and two hundred million follows never sits in memory: the
+follow counts are tallied on the way, and the users are copied after.
 """
 
 import random
-from collections import Counter
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import asyncpg
@@ -22,29 +28,42 @@ def _now_ms() -> int:
     return int(datetime.now(timezone.utc).timestamp() * 1000)
 
 
-async def copy_graph(database_url: str, handles: list[str], follows: list[tuple[int, int]], first_ms: int | None = None) -> list[int]:
-    """Copies users (by index into handles) and follows (index pairs); returns the user ids."""
+@dataclass
+class CopiedGraph:
+    ids: list[int]  # user ids by index
+    followers: array  # follower count by index
+    following: array  # following count by index
+
+
+async def copy_graph(database_url: str, handles: list[str], follows: Iterable[tuple[int, int]], first_ms: int | None = None) -> CopiedGraph:
+    """Copies users (by index into handles) and follows (index pairs, read once)."""
     start = first_ms or _now_ms() - 20_000_000
-    ids = [compose(start + n, BULK_WORKER, 0) for n in range(len(handles))]
-    edges = [(ids[a], ids[b]) for a, b in follows]
-    followers, following = Counter(b for _, b in edges), Counter(a for a, _ in edges)
-    users = [(u, h, h.casefold(), h, created_at(u), followers[u], following[u]) for u, h in zip(ids, handles)]
+    ids = [compose(start + n, BULK_WORKER, 0) for n in range(len(handles))]  # one millisecond apart, oldest first
+    followers, following = array("q", bytes(8 * len(ids))), array("q", bytes(8 * len(ids)))
+
+    def edges():
+        for a, b in follows:
+            following[a] += 1
+            followers[b] += 1
+            yield ids[a], ids[b]
+
     connection = await asyncpg.connect(database_url)
     try:
+        await connection.copy_records_to_table("follows", schema_name="graph", columns=["follower_id", "followee_id"], records=edges())
+        users = ((u, h, h.casefold(), h, created_at(u), followers[n], following[n]) for n, (u, h) in enumerate(zip(ids, handles)))
         columns = ["user_id", "handle", "handle_key", "display_name", "created_at", "follower_count", "following_count"]
         await connection.copy_records_to_table("users", schema_name="graph", columns=columns, records=users)
-        await connection.copy_records_to_table("follows", schema_name="graph", columns=["follower_id", "followee_id"], records=edges)
         await connection.execute("ANALYZE graph.users; ANALYZE graph.follows")
     finally:
         await connection.close()
-    return ids
+    return CopiedGraph(ids, followers, following)
 
 
 async def copy_tweets(database_url: str, authors: list[int], count: int, seed: int = 13) -> None:
     """Copies count tweets by authors drawn uniformly, their ids a few hours old and time-ordered."""
     rng = random.Random(seed)
     start = _now_ms() - 10_000_000
-    rows = [(compose(start + n // 4, BULK_WORKER, n % 4), rng.choice(authors), f"bulk tweet {n} #bench") for n in range(count)]
+    rows = ((compose(start + n // 4, BULK_WORKER, n % 4), rng.choice(authors), f"bulk tweet {n} #bench") for n in range(count))
     connection = await asyncpg.connect(database_url)
     try:
         await connection.copy_records_to_table("tweets", schema_name="tweet", columns=["tweet_id", "author_id", "text"], records=rows)

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ from pathlib import Path
 import grpc
 from redis.asyncio import Redis
 
-from bench import bulk, echo, loadgen, pull_baseline, report, systems
+from bench import bulk, echo, loadgen, power_law_phase, report, systems, workloads
+from bench.progress import STARTED, log
 from bench.timeline_memory import measure as timeline_memory
 from bench.workloads import Population, Workloads
 from chirp_client.client import AsyncChirpClient
@@ -30,11 +32,6 @@ from chirp_client.loader import DEFAULT_EDGES, load
 from services.snowflake.domain import SnowflakeGenerator
 from services.timeline.adapters.redis_cache import timeline_key
 
-STARTED = time.monotonic()
-
-
-def log(line: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {line}", flush=True)
 
 
 def rates(start: float, steps: int) -> list[float]:
@@ -59,7 +56,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
     users, follows = read_edge_list(DEFAULT_EDGES)
     log(f"[{running.name}] loading Reed98: {users} users, {len(follows)} follows, {plan['tweets_per_user']} tweets each")
     if mesh:  # through the API this takes ~5 minutes here: copy the same rows, then post through the API
-        ids = await bulk.copy_graph(running.database_url, [f"username_{n}" for n in range(users)], follows)
+        ids = (await bulk.copy_graph(running.database_url, [f"username_{n}" for n in range(users)], follows)).ids
         await _post_samples(running.target, ids, plan["tweets_per_user"])
     else:
         ids = await load(running.target, users, follows, plan["tweets_per_user"], concurrency=32)
@@ -67,6 +64,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
     for a, b in follows:
         followers.setdefault(ids[b], []).append(ids[a])
     result: dict = {"target": running.target}
+    redis = Redis.from_url(systems.REDIS_BENCH_URL)
     async with AsyncChirpClient(running.target, timeout=5) as client:
         work = Workloads(client, Population(ids, followers))
         log(f"[{running.name}] warming every home timeline")
@@ -75,19 +73,41 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
         for kind in ("home", "user", "post", "mix"):
             sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log)
             result["sweeps"][kind] = sweep.summary()
-        post_rate = result["sweeps"]["post"]["saturation_per_second"] or 10
-        log(f"[{running.name}] fan-out lag: {plan['lag_posts']} posts at {post_rate / 2:.0f}/s, 5 followers each")
-        lags = await work.fanout_lag(plan["lag_posts"], max(1.0, post_rate / 2), sample=5)
-        result["fanout_lag_seconds"] = lags
-        fanout_addresses = _addresses(running.target, "fanout") if mesh else [running.target]
+        probe = workloads.RedisProbe(redis) if mesh else workloads.ApiProbe(work)
+        result["fanout_lag"] = await _lag_under_load(running.name, work, probe, result["sweeps"]["mix"], plan)
+        rng = random.Random(5)
         log(f"[{running.name}] timeline inserts: a burst of {plan['burst_posts']} posts")
-        result["inserts"] = await work.insert_rate(fanout_addresses, plan["burst_posts"])
+        authors = [rng.choice(ids) for _ in range(plan["burst_posts"])]
+        result["inserts"] = await work.insert_rate(running.addresses("fanout"), authors)
         log(f"[{running.name}] {result['inserts']['inserts_per_second']:.0f} inserts/s")
         result["rss_bytes"] = running.rss_bytes()
         if mesh:
             result["redis_raw"] = await _raw_redis(ids, plan)
-            result["pull"] = await _pull_versus_ours(running, work, plan)
+            result["power_law"] = await power_law_phase.run(running, work, redis, plan)
+    await redis.aclose()
     return result
+
+
+async def _lag_under_load(name: str, work: Workloads, probe: workloads.Probe, mix: dict, plan: dict) -> dict:
+    """Fan-out lag of Reed98 posts (every author far under the celebrity threshold) while the reference
+    mix runs at half of its saturation rate."""
+    background_rate = (mix["saturation_offered"] or 25) / 2
+    followers, rng = work.population.followers, random.Random(7)
+    authors = [u for u in work.population.ids if len(followers.get(u, [])) >= plan["lag_sample"]]
+
+    async def sample(author: int) -> list[int]:
+        return rng.sample(followers[author], plan["lag_sample"])
+
+    seconds = plan["lag_posts"] / plan["lag_rate"]
+    log(f"[{name}] fan-out lag: {plan['lag_posts']} posts at {plan['lag_rate']}/s, {plan['lag_sample']} followers each, "
+        f"polled every {probe.interval * 1000:.0f} ms ({type(probe).__name__}), under the mix at {background_rate:.0f}/s")  # fmt: skip
+    background, lags = await asyncio.gather(
+        loadgen.run_step(background_rate, seconds + 2, work.pick("mix"), seed=9),
+        work.fanout_lag(authors, sample, probe, plan["lag_posts"], plan["lag_rate"]),
+    )
+    log(f"[{name}] {workloads.describe_lags(lags)}")
+    return {"seconds": lags, "probe": type(probe).__name__, "poll_ms": probe.interval * 1000,
+            "background_offered": background_rate, "background": background.summary()}  # fmt: skip
 
 
 async def _post_samples(target: str, ids: list[int], per_user: int) -> None:
@@ -113,31 +133,6 @@ async def _raw_redis(ids: list[int], plan: dict) -> dict:
     return sweep.summary()
 
 
-async def _pull_versus_ours(running: systems.Running, work: Workloads, plan: dict) -> dict:
-    readers = await pull_baseline.bulk_load(running.database_url, plan["pull_users"], 200, plan["pull_tweets"], log)
-    readers = readers[: plan["pull_readers"]]
-    log(f"[pull] {len(readers)} readers follow 200+; building their timelines once")
-    await work.warm(readers, concurrency=8)
-    pull = await pull_baseline.PullQuery.open(running.database_url)
-    try:
-        rate, seconds = plan["pull_rate"], plan["pull_seconds"]
-        ours = await loadgen.run_step(rate, seconds, lambda rng: ("home", lambda u=rng.choice(readers): work.home(u)))
-        naive = await loadgen.run_step(rate, seconds, lambda rng: ("pull", lambda u=rng.choice(readers): pull.home(u)))
-        explain = await pull.plan(readers[0])
-    finally:
-        await pull.close()
-    for name, step in (("ours", ours), ("pull", naive)):
-        p = step.percentiles_ms()
-        log(f"[pull] {name:4}: {rate}/s  p50 {p['p50']:.1f} ms  p99 {p['p99']:.1f} ms  errors {sum(step.errors.values())}")
-    return {"tweets": plan["pull_tweets"], "users": plan["pull_users"], "readers": len(readers), "rate": rate,
-            "ours": ours.summary(), "pull": naive.summary(), "pull_plan": explain}  # fmt: skip
-
-
-def _addresses(target: str, service: str) -> list[str]:
-    named = dict(part.split("=", 1) for part in target.split(";"))
-    return named[service].removeprefix("ipv4:").split(",")
-
-
 async def snowflake_rate(seconds: float = 1.0) -> float:
     """Ids per second from one generator, one id per call, in this process (no RPC)."""
     generator = SnowflakeGenerator(1)
@@ -159,17 +154,20 @@ def machine() -> dict:
 
 
 PLANS = {
-    "standard": {"seconds": 5.0, "steps": 6, "echo_steps": 6, "tweets_per_user": 2, "lag_posts": 40, "burst_posts": 300,
-                 "pull_users": 5000, "pull_tweets": 1_000_000, "pull_readers": 200, "pull_rate": 50, "pull_seconds": 8.0,
+    "standard": {"seconds": 5.0, "steps": 6, "echo_steps": 6, "tweets_per_user": 2, "burst_posts": 300,
+                 "lag_posts": 60, "lag_rate": 4.0, "lag_sample": 5, "graph_users": 20_000, "pull_tweets": 1_000_000,
+                 "pull_readers": 200, "pull_rate": 50, "pull_seconds": 8.0, "big_authors": 10, "celebrity_probes": 5,
                  "port": 50200},
-    "quick": {"seconds": 2.0, "steps": 3, "echo_steps": 2, "tweets_per_user": 1, "lag_posts": 10, "burst_posts": 50,
-              "pull_users": 1000, "pull_tweets": 50_000, "pull_readers": 20, "pull_rate": 20, "pull_seconds": 2.0,
+    "quick": {"seconds": 2.0, "steps": 3, "echo_steps": 2, "tweets_per_user": 1, "burst_posts": 50,
+              "lag_posts": 10, "lag_rate": 4.0, "lag_sample": 3, "graph_users": 2_000, "pull_tweets": 50_000,
+              "pull_readers": 20, "pull_rate": 20, "pull_seconds": 2.0, "big_authors": 3, "celebrity_probes": 2,
               "port": 50200},
 }  # fmt: skip
+MAX_GRAPH_USERS = 1_000_000
 
 
-async def main(out: Path, plan_name: str) -> None:
-    plan = PLANS[plan_name]
+async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
+    plan = {**PLANS[plan_name], **({"graph_users": graph_users} if graph_users else {})}
     results: dict = {"plan": plan_name, "settings": plan, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     log(f"machine: {results['machine']}")
     out.mkdir(parents=True, exist_ok=True)
@@ -196,8 +194,13 @@ def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--quick", action="store_true", help="a short smoke run (minutes less, figures rougher)")
+    parser.add_argument("--graph-users", type=int, metavar="N",
+                        help=f"users in the generated power-law graph (standard {PLANS['standard']['graph_users']:,}; "
+                             f"at most {MAX_GRAPH_USERS:,}: about 200 follows each, streamed into PostgreSQL)")  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(main(args.out, "quick" if args.quick else "standard"))
+    if args.graph_users is not None and not 1_000 <= args.graph_users <= MAX_GRAPH_USERS:
+        parser.error(f"--graph-users must be between 1,000 and {MAX_GRAPH_USERS:,}, not {args.graph_users:,}")
+    asyncio.run(main(args.out, "quick" if args.quick else "standard", args.graph_users))
 
 
 if __name__ == "__main__":

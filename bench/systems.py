@@ -48,6 +48,13 @@ class Running:
             named[f"{service}@{listen.rsplit(':', 1)[-1]}"] = pid
         return named
 
+    def addresses(self, service: str) -> list[str]:
+        """A service's addresses: from mesh mode's named target, or the one process's."""
+        if "=" not in self.target:
+            return [self.target]
+        named = dict(part.split("=", 1) for part in self.target.split(";"))
+        return named[service].removeprefix("ipv4:").split(",")
+
     def rss_bytes(self) -> dict[str, int]:
         return {name: _rss(pid) for name, pid in self.pids().items()}
 

@@ -6,7 +6,10 @@ reads, 10% posts, each by a user drawn uniformly from the loaded graph.
 
 import asyncio
 import random
+from abc import ABC, abstractmethod
+import struct
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
@@ -15,10 +18,16 @@ from chirp.fanout.v1 import fanout_service_pb2_grpc as fanout_grpc
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 
+from redis.asyncio import Redis
+
 from chirp_client.client import AsyncChirpClient
 from chirp_client.metadata import acting_as
+from services.timeline.adapters.redis_cache import timeline_key
 
 MIX = (("home", 0.6), ("user", 0.3), ("post", 0.1))
+LAG_TIMEOUT_SECONDS = 10.0
+
+FollowerSample = Callable[[int], Awaitable[list[int]]]  # an author's id -> some of its followers' ids
 
 
 @dataclass
@@ -66,17 +75,18 @@ class Workloads:
 
         await asyncio.gather(*(read(u) for u in users))
 
-    async def fanout_lag(self, posts: int, rate: float, sample: int, seed: int = 3) -> list[float | None]:
-        """Seconds from sending a post until it shows in a sampled follower's home timeline (None: never, in 10 s)."""
+    async def fanout_lag(self, authors: list[int], followers_of: FollowerSample, probe: "Probe", posts: int, rate: float,
+                         seed: int = 3) -> list[float | None]:  # fmt: skip
+        """Seconds from sending a post until it shows in each sampled follower's home timeline (None: not in 10 s).
+        Posts start on a Poisson schedule at rate, by authors drawn from the list."""
         rng = random.Random(seed)
-        authors = [u for u in self.population.ids if len(self.population.followers.get(u, [])) >= sample]
-        lags: list[float] = []
+        lags: list[float | None] = []
 
         async def one(author: int, n: int) -> None:
+            followers = await followers_of(author)
             sent = time.monotonic()
             tweet_id = await self.post(author, f"lag probe {n}")
-            followers = rng.sample(self.population.followers[author], sample)
-            lags.extend(await asyncio.gather(*(self._seen(f, tweet_id, sent) for f in followers)))
+            lags.extend(await asyncio.gather(*(probe.seen(f, tweet_id, sent) for f in followers)))
 
         tasks = []
         for n in range(posts):
@@ -85,16 +95,9 @@ class Workloads:
         await asyncio.gather(*tasks)
         return lags
 
-    async def _seen(self, follower: int, tweet_id: int, sent: float, timeout: float = 10.0) -> float | None:
-        while time.monotonic() - sent < timeout:
-            page = await self.home(follower, page_size=50)
-            if any(t.tweet_id == tweet_id for t in page.tweets):
-                return time.monotonic() - sent
-            await asyncio.sleep(0.01)
-        return None
-
-    async def insert_rate(self, fanout_addresses: list[str], posts: int, concurrency: int = 32) -> dict:
-        """Posts a burst, and counts the timeline entries the fanout replicas wrote, until they stop."""
+    async def insert_rate(self, fanout_addresses: list[str], authors: list[int], concurrency: int = 32) -> dict:
+        """Posts a burst (one post per author in the list), and counts the timeline entries the fanout
+        replicas wrote, from the first post until the writes stop."""
         channels = [grpc.aio.insecure_channel(a) for a in fanout_addresses]
         stubs = [fanout_grpc.FanoutServiceStub(c) for c in channels]
 
@@ -103,13 +106,13 @@ class Workloads:
             return sum(r.timeline_writes for r in replies)
 
         before, started = await writes(), time.monotonic()
-        limit, rng = asyncio.Semaphore(concurrency), random.Random(5)
+        limit = asyncio.Semaphore(concurrency)
 
-        async def post(n: int) -> None:
+        async def post(n: int, author: int) -> None:
             async with limit:
-                await self.post(rng.choice(self.population.ids), f"burst {n}")
+                await self.post(author, f"burst {n}")
 
-        await asyncio.gather(*(post(n) for n in range(posts)))
+        await asyncio.gather(*(post(n, a) for n, a in enumerate(authors)))
         last, last_change = await writes(), time.monotonic()
         while time.monotonic() - last_change < 1.0:
             await asyncio.sleep(0.05)
@@ -119,5 +122,56 @@ class Workloads:
         for channel in channels:
             await channel.close()
         seconds = last_change - started
-        return {"posts": posts, "timeline_inserts": last - before, "seconds": round(seconds, 3),
+        return {"posts": len(authors), "timeline_inserts": last - before, "seconds": round(seconds, 3),
                 "inserts_per_second": round((last - before) / seconds, 1)}  # fmt: skip
+
+
+class Probe(ABC):
+    """Waits for a tweet to show in a follower's home timeline, polling every `interval` seconds."""
+
+    interval = 0.01
+
+    @abstractmethod
+    async def visible(self, follower: int, tweet_id: int) -> bool: ...
+
+    async def seen(self, follower: int, tweet_id: int, sent: float) -> float | None:
+        """Seconds from sent until the tweet was seen, or None if not within LAG_TIMEOUT_SECONDS."""
+        while time.monotonic() - sent < LAG_TIMEOUT_SECONDS:
+            if await self.visible(follower, tweet_id):
+                return time.monotonic() - sent
+            await asyncio.sleep(self.interval)
+        return None
+
+
+class ApiProbe(Probe):
+    """Reads the follower's home timeline through the Timeline service: what a user sees, pull lane
+    included, at the price of loading the service it measures (so it polls less often)."""
+
+    interval = 0.025
+
+    def __init__(self, workloads: Workloads):
+        self._workloads = workloads
+
+    async def visible(self, follower: int, tweet_id: int) -> bool:
+        page = await self._workloads.home(follower, page_size=50)
+        return any(t.tweet_id == tweet_id for t in page.tweets)
+
+
+class RedisProbe(Probe):
+    """Asks Redis whether the id is in the follower's cached timeline (mesh mode): the moment fan-out
+    wrote it, without loading the services."""
+
+    interval = 0.005
+
+    def __init__(self, redis: Redis):
+        self._redis = redis
+
+    async def visible(self, follower: int, tweet_id: int) -> bool:
+        return await self._redis.zscore(timeline_key(follower), struct.pack(">Q", tweet_id)) is not None
+
+
+def describe_lags(lags: list[float | None]) -> str:
+    seen = sorted(x for x in lags if x is not None)
+    if not seen:
+        return f"no probe was seen within {LAG_TIMEOUT_SECONDS:.0f} s"
+    return f"lag p50 {seen[len(seen) // 2] * 1000:.0f} ms, max {seen[-1] * 1000:.0f} ms; {len(lags) - len(seen)} never seen"

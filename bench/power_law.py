@@ -1,0 +1,109 @@
+"""The generated power-law graph in mesh mode, and the naive design beside ours on it.
+
+A power-law follow graph (`chirp_client.graphs.power_law_follows`: users set
+by --graph-users, up to a million; about 200 followees each; from about
+20,000 users up, the most-followed accounts are above the celebrity
+threshold, and far above it as the graph grows) and its tweets are
+bulk-copied into the mesh's `graph` and `tweet` schemas, the tables the
+services read. On it the benchmark measures:
+
+- home reads of readers who follow 200 or more accounts, both ways at the
+  same offered rate: through the Timeline service (one rebuild from
+  PostgreSQL on the first read, then Redis), and with the classic pull
+  query, run straight on PostgreSQL with its indexes;
+- fan-out of the largest accounts under the threshold, and the pull lane of
+  the celebrities above it (bench/workloads.py).
+
+Fan-out writes only timelines that exist. Building every user's timeline
+through the API would take longer than the whole benchmark, so the users
+who aren't readers get an empty built timeline straight in Redis (`mark_built`),
+as if each had read it once before any of the copied tweets.
+"""
+
+import time
+from array import array
+from dataclasses import dataclass
+
+import asyncpg
+from redis.asyncio import Redis
+
+from bench.bulk import copy_graph, copy_tweets
+from chirp_client.graphs import power_law_follows
+from services.timeline.adapters.redis_cache import EXISTS, timeline_key
+
+PULL_QUERY = (
+    "SELECT t.tweet_id, t.author_id, t.text FROM tweet.tweets t JOIN graph.follows f ON t.author_id = f.followee_id "
+    "WHERE f.follower_id = $1 AND NOT t.deleted ORDER BY t.tweet_id DESC LIMIT 20"
+)
+SAMPLE_FOLLOWERS = "SELECT follower_id FROM graph.follows WHERE followee_id = $1 ORDER BY random() LIMIT $2"
+
+
+@dataclass
+class PowerLawGraph:
+    ids: list[int]  # user ids by index
+    followers: array  # follower count by index
+    following: array  # following count by index
+
+    def readers(self, minimum: int = 200) -> list[int]:
+        """Users following at least minimum accounts."""
+        return [u for u, n in zip(self.ids, self.following) if n >= minimum]
+
+    def most_followed(self, count: int, below: float = float("inf"), at_least: int = 0) -> list[int]:
+        """Up to count users with the most followers in [at_least, below), most first."""
+        ranked = sorted((n for n in range(len(self.ids)) if at_least <= self.followers[n] < below), key=lambda n: -self.followers[n])
+        return [self.ids[n] for n in ranked[:count]]
+
+    def follower_count(self, user_id: int) -> int:
+        return self.followers[self.ids.index(user_id)]
+
+    def describe(self, threshold: int) -> dict:
+        counts = sorted(self.followers, reverse=True)
+        return {"users": len(self.ids), "follows": sum(self.following), "above_threshold": sum(1 for n in counts if n >= threshold),
+                "top_follower_counts": counts[:5], "threshold": threshold}  # fmt: skip
+
+
+async def load(database_url: str, users: int, mean_following: int, tweets: int, log) -> PowerLawGraph:
+    """Copies a power-law graph and its tweets into the mesh's tables."""
+    log(f"[power-law] generating and copying {users:,} users (about {mean_following} followees each) and {tweets:,} tweets")
+    started = time.monotonic()
+    first_ms = int(time.time() * 1000) - 40_000_000 - users  # well before the Reed98 copy's ids
+    handles = [f"bulk_{n}" for n in range(users)]
+    copied = await copy_graph(database_url, handles, power_law_follows(users, mean_following, seed=11), first_ms)
+    log(f"[power-law] {sum(copied.following):,} follows copied in {time.monotonic() - started:.0f} s")
+    await copy_tweets(database_url, copied.ids, tweets)
+    log(f"[power-law] {tweets:,} tweets copied; {time.monotonic() - started:.0f} s in all")
+    return PowerLawGraph(copied.ids, copied.followers, copied.following)
+
+
+async def mark_built(redis: Redis, user_ids: list[int], ttl_seconds: int = 3600, batch: int = 5000) -> None:
+    """Gives each user without a timeline an empty built one (a timeline already there is left alone)."""
+    for start in range(0, len(user_ids), batch):
+        async with redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids[start : start + batch]:
+                pipe.zadd(timeline_key(user_id), {EXISTS: 0}, nx=True)
+                pipe.expire(timeline_key(user_id), ttl_seconds, nx=True)
+            await pipe.execute()
+
+
+class PullQuery:
+    """The naive design's home-timeline read, on a pool like a service's; and follower samples."""
+
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, database_url: str) -> "PullQuery":
+        return cls(await asyncpg.create_pool(database_url, min_size=10, max_size=10))
+
+    async def home(self, user_id: int) -> list:
+        return await self._pool.fetch(PULL_QUERY, user_id)
+
+    async def plan(self, user_id: int) -> str:
+        rows = await self._pool.fetch("EXPLAIN " + PULL_QUERY.replace("$1", str(user_id)))
+        return "\n".join(r[0] for r in rows)
+
+    async def sample_followers(self, user_id: int, count: int) -> list[int]:
+        return [r[0] for r in await self._pool.fetch(SAMPLE_FOLLOWERS, user_id, count)]
+
+    async def close(self) -> None:
+        await self._pool.close()

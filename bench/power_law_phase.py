@@ -1,0 +1,67 @@
+"""The power-law phase of `make bench` (mesh mode): the generated graph, the pull query beside our
+home read, the largest fan-outs under the celebrity threshold, and the pull lane above it.
+See bench/power_law.py for the graph and how it is loaded."""
+
+from redis.asyncio import Redis
+
+from bench import loadgen, power_law, systems, workloads
+from bench.progress import log
+from bench.workloads import Workloads
+from services.common.config import Settings
+
+
+async def run(running: systems.Running, work: Workloads, redis: Redis, plan: dict) -> dict:
+    graph = await power_law.load(running.database_url, plan["graph_users"], 200, plan["pull_tweets"], log)
+    result: dict = {"graph": graph.describe(Settings.celebrity_threshold)}
+    log(f"[power-law] {result['graph']}")
+    readers = graph.readers()[: plan["pull_readers"]]
+    log(f"[power-law] {len(readers)} readers follow 200+; building their timelines once")
+    await work.warm(readers, concurrency=8)
+    await power_law.mark_built(redis, graph.ids)
+    pull = await power_law.PullQuery.open(running.database_url)
+    try:
+        result["pull"] = await _pull_versus_ours(work, pull, readers, plan)
+        result.update(await _big_accounts(running, work, redis, pull, graph, plan))
+    finally:
+        await pull.close()
+    return result
+
+
+async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers: list[int], plan: dict) -> dict:
+    rate, seconds = plan["pull_rate"], plan["pull_seconds"]
+    ours = await loadgen.run_step(rate, seconds, lambda rng: ("home", lambda u=rng.choice(readers): work.home(u)))
+    naive = await loadgen.run_step(rate, seconds, lambda rng: ("pull", lambda u=rng.choice(readers): pull.home(u)))
+    for name, step in (("ours", ours), ("pull", naive)):
+        p = step.percentiles_ms()
+        log(f"[pull] {name:4}: {rate}/s  p50 {p['p50']:.1f} ms  p99 {p['p99']:.1f} ms  errors {sum(step.errors.values())}")
+    return {"tweets": plan["pull_tweets"], "readers": len(readers), "rate": rate, "ours": ours.summary(),
+            "pull": naive.summary(), "pull_plan": await pull.plan(readers[0])}  # fmt: skip
+
+
+async def _big_accounts(running: systems.Running, work: Workloads, redis: Redis, pull: power_law.PullQuery,
+                        graph: power_law.PowerLawGraph, plan: dict) -> dict:  # fmt: skip
+    """The largest fan-outs under the celebrity threshold (lag, one post a second; then inserts/s, all
+    at once), and the pull lane of the celebrities above it."""
+    threshold, result = Settings.celebrity_threshold, {}
+
+    async def sample(author: int) -> list[int]:
+        return await pull.sample_followers(author, plan["lag_sample"])
+
+    big = graph.most_followed(plan["big_authors"], below=threshold)
+    if big:
+        counts = sorted(graph.follower_count(u) for u in big)
+        log(f"[power-law] fan-out lag of {len(big)} authors with {counts[0]:,}–{counts[-1]:,} followers, one post a second")
+        lags = await work.fanout_lag(big, sample, workloads.RedisProbe(redis), len(big), 1.0)
+        log(f"[power-law] big fan-out: {workloads.describe_lags(lags)}")
+        inserts = await work.insert_rate(running.addresses("fanout"), big)
+        log(f"[power-law] {inserts['timeline_inserts']:,} inserts in {inserts['seconds']} s: {inserts['inserts_per_second']:,.0f}/s")
+        result["big_fanout"] = {"authors": len(big), "follower_counts": counts, "lag_seconds": lags, "inserts": inserts}
+    celebrities = graph.most_followed(plan["celebrity_probes"], at_least=threshold)
+    if celebrities:
+        log(f"[power-law] pull lane: {len(celebrities)} celebrity posts, read through the API")
+        lags = await work.fanout_lag(celebrities, sample, workloads.ApiProbe(work), len(celebrities), 2.0)
+        log(f"[power-law] celebrity posts: {workloads.describe_lags(lags)}")
+        result["celebrity_lag_seconds"] = lags
+    return result
+
+
