@@ -7,6 +7,7 @@ live and merged in. A cache miss rebuilds the timeline from storage.
 
 import asyncio
 
+from services.common.concurrency import concurrently
 from services.common.pagination import Page, PageRequest
 from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
 from services.tweet.domain import TweetView
@@ -21,8 +22,8 @@ class TimelineService:
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[TweetView]:
-        await self._graph.require_account(reader_id)
-        candidates, more_below = await self._candidates(reader_id, page)
+        _, celebrities = await concurrently(self._graph.require_account(reader_id), self._graph.celebrity_following_ids(reader_id))
+        candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 
     async def cached_ids(self, reader_id: int) -> list[int]:
@@ -34,12 +35,14 @@ class TimelineService:
                 self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
         return await asyncio.shield(self._rebuilds[reader_id])
 
-    async def _candidates(self, reader_id: int, page: PageRequest) -> tuple[list[int], bool]:
-        """Ids below the cursor, newest first, and whether more may lie below the last of them."""
-        cached = [i for i in await self.cached_ids(reader_id) if page.cursor is None or i < page.cursor]
+    async def _candidates(self, reader_id: int, celebrities: list[int], page: PageRequest) -> tuple[list[int], bool]:
+        """Ids below the cursor, newest first, and whether more may lie below the last of them:
+        the cached (pushed) ids, and the reader's own and followed celebrities' tweets pulled now."""
         pull_limit = page.size * 2
-        pull_from = [reader_id, *await self._graph.celebrity_following_ids(reader_id)]
-        pulled = await self._tweets.recent_ids(pull_from, page.cursor, pull_limit)
+        cached, pulled = await concurrently(
+            self.cached_ids(reader_id), self._tweets.recent_ids([reader_id, *celebrities], page.cursor, pull_limit)
+        )
+        cached = [i for i in cached if page.cursor is None or i < page.cursor]
         merged = sorted({*cached, *pulled}, reverse=True)
         if len(pulled) < pull_limit:
             return merged, False

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from services.common.concurrency import concurrently
 from services.graph.domain import User
 from services.tweet.domain import Tweet, TweetView
 from services.tweet.ports import TweetRepository, UserDirectory
@@ -17,17 +18,19 @@ class Hydrator:
         tweets = await self._repository.get_many(tweet_ids)
         originals = await self._repository.get_many([t.retweet_of_tweet_id for t in tweets.values() if t.retweet_of_tweet_id])
         shown = {**tweets, **originals}
-        authors = {u.user_id: u for u in await self._users.batch_get(list({t.author_id for t in shown.values()}))}
-        liked, retweeted = await self._viewer_state(viewer_id, list(shown))
-        state = _ViewerState(authors, liked, retweeted)
+        users, (liked, retweeted) = await concurrently(
+            self._users.batch_get(list({t.author_id for t in shown.values()})), self._viewer_state(viewer_id, list(shown))
+        )
+        state = _ViewerState({u.user_id: u for u in users}, liked, retweeted)
         views = (state.view(tweets[i], originals) for i in dict.fromkeys(tweet_ids) if i in tweets)
         return [view for view in views if view is not None]
 
     async def _viewer_state(self, viewer_id: int | None, tweet_ids: list[int]) -> tuple[set[int], set[int]]:
         if viewer_id is None or not tweet_ids:
             return set(), set()
-        liked = await self._repository.liked_among(viewer_id, tweet_ids)
-        retweeted = await self._repository.retweeted_among(viewer_id, tweet_ids)
+        liked, retweeted = await concurrently(
+            self._repository.liked_among(viewer_id, tweet_ids), self._repository.retweeted_among(viewer_id, tweet_ids)
+        )
         return liked, retweeted
 
 

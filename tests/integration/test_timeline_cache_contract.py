@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
-from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_cache import SCRIPT_KEYS, RedisTimelineCache
 from tests.integration.servers import REDIS_URL
 
 CAPACITY = 5
@@ -83,6 +83,17 @@ async def test_one_push_reaches_every_started_timeline_across_slots(cache):
     assert await cache.add([*users, 999], [42]) == len(users)
     assert [await cache.read(u) for u in users] == [[42]] * len(users)
     assert await cache.read(999) is None
+
+
+async def test_a_push_to_more_timelines_than_one_script_call_takes_reaches_them_all_and_trims_each(cache):
+    users = list(range(1000, 1000 + 2 * SCRIPT_KEYS + 7))
+    await ready(cache, *users[1:])  # the first has no timeline
+    for tweet_id in range(1, CAPACITY + 1):
+        await cache.add(users, [100 + tweet_id])
+    assert await cache.add(users, [200, 201]) == 2 * (len(users) - 1)
+    expected = [201, 200, 105, 104, 103]
+    assert await cache.read(users[0]) is None
+    assert [await cache.read(u) for u in users[1:]] == [expected] * (len(users) - 1)
 
 
 async def test_remove_takes_ids_out_wherever_they_are(cache):

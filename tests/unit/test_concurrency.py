@@ -1,0 +1,36 @@
+import asyncio
+
+import pytest
+
+from services.common.concurrency import concurrently
+from services.common.errors import NotFound
+
+
+async def test_results_come_in_call_order_and_the_calls_overlap():
+    started: list[str] = []
+
+    async def call(name: str, delay: float) -> str:
+        started.append(name)
+        await asyncio.sleep(delay)
+        return name
+
+    assert await concurrently(call("slow", 0.05), call("fast", 0.0)) == ["slow", "fast"]
+    assert started == ["slow", "fast"]  # the fast one started before the slow one finished
+
+
+async def test_a_failure_cancels_the_others_and_raises_its_own_error():
+    cancelled = asyncio.Event()
+
+    async def waits_forever() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def fails() -> None:
+        raise NotFound("no user has id 7", field="user_id")
+
+    with pytest.raises(NotFound, match="no user has id 7"):
+        await concurrently(waits_forever(), fails())
+    assert cancelled.is_set()
