@@ -76,7 +76,7 @@ class FanoutService:
     async def apply(self, chunk: Chunk) -> None:
         """Writes one chunk to the timelines: the idempotent unit of fan-out work."""
         write = self._cache.add if chunk.action is Action.ADD else self._cache.remove
-        self.counters.timeline_writes += await write(chunk.follower_ids, [chunk.tweet_id])
+        self._count(await write(chunk.follower_ids, [chunk.tweet_id]))
 
     async def _fan_out(self, action: Action, tweet_id: int, author_id: int) -> None:
         async for batch in self._follower_batches(author_id):
@@ -89,13 +89,18 @@ class FanoutService:
         if not await self._followers.is_following(event.follower_id, event.followee_id):
             return  # unfollowed since: the unfollow's own event removes nothing that this would add
         ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
-        self.counters.timeline_writes += await self._cache.add([event.follower_id], ids)
+        self._count(await self._cache.add([event.follower_id], ids))
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
         if await self._followers.is_following(event.follower_id, event.followee_id):
             return  # followed again since: keep what the new follow brings
         ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)
-        self.counters.timeline_writes += await self._cache.remove([event.follower_id], ids)
+        self._count(await self._cache.remove([event.follower_id], ids))
+
+    def _count(self, writes: int) -> None:
+        # Not `counter += await ...`: that reads the counter before the await, so chunks applied
+        # side by side would overwrite each other's counts.
+        self.counters.timeline_writes += writes
 
     async def _on_user_deleted(self, event: UserDeleted) -> None:
         await self._cache.drop(event.user_id)

@@ -1,6 +1,9 @@
+import asyncio
+
 import pytest
 
 from services.common.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.fanout.domain import Action, Chunk
 from services.fanout.service import FanoutService
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from tests.unit.fakes import FakeGraph, FakeTweets
@@ -133,3 +136,19 @@ async def test_a_large_fan_out_is_split_into_chunks_that_apply_idempotently(worl
         await fanout.apply(chunk)
     assert [await cache.read(f) for f in FANS[:4]] == [[7]] * 4
     assert fanout.counters.timeline_writes == 4
+
+
+async def test_chunks_applied_side_by_side_count_every_write(world):
+    graph, tweets, _, _ = world
+
+    class SlowCache(InMemoryTimelineCache):
+        async def add(self, user_ids, tweet_ids):
+            await asyncio.sleep(0.01)  # the next chunk starts while this one writes
+            return await super().add(user_ids, tweet_ids)
+
+    slow = SlowCache(capacity=800)
+    await start_all(slow)
+    fanout = FanoutService(slow, graph, tweets, batch_size=3, capacity=800)
+    chunks = [Chunk(Action.ADD, tweet_id, tuple(FANS)) for tweet_id in range(50, 55)]
+    await asyncio.gather(*(fanout.apply(chunk) for chunk in chunks))
+    assert fanout.counters.timeline_writes == len(chunks) * len(FANS)
