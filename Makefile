@@ -31,5 +31,6 @@ unit: setup
 	$(PY) -m pytest -q tests/unit
 
 # The standard benchmark (about ten minutes here): writes bench/results/ (JSON, summary.md, PNG plots).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--graph-users 100000" for a larger power-law graph.
 bench: setup services
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)

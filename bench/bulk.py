@@ -59,14 +59,16 @@ async def copy_graph(database_url: str, handles: list[str], follows: Iterable[tu
     return CopiedGraph(ids, followers, following)
 
 
-async def copy_tweets(database_url: str, authors: list[int], count: int, seed: int = 13) -> None:
-    """Copies count tweets by authors drawn uniformly, their ids a few hours old and time-ordered."""
+async def copy_tweets(database_url: str, authors: list[int], count: int, seed: int = 13) -> list[int]:
+    """Copies count tweets by authors drawn uniformly, their ids a few hours old and time-ordered; returns the ids."""
     rng = random.Random(seed)
     start = _now_ms() - 10_000_000
-    rows = ((compose(start + n // 4, BULK_WORKER, n % 4), rng.choice(authors), f"bulk tweet {n} #bench") for n in range(count))
+    ids = [compose(start + n // 4, BULK_WORKER, n % 4) for n in range(count)]
+    rows = ((tweet_id, rng.choice(authors), f"bulk tweet {n} #bench") for n, tweet_id in enumerate(ids))
     connection = await asyncpg.connect(database_url)
     try:
         await connection.copy_records_to_table("tweets", schema_name="tweet", columns=["tweet_id", "author_id", "text"], records=rows)
         await connection.execute("ANALYZE tweet.tweets")
     finally:
         await connection.close()
+    return ids

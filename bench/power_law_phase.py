@@ -2,26 +2,31 @@
 home read, the largest fan-outs under the celebrity threshold, and the pull lane above it.
 See bench/power_law.py for the graph and how it is loaded."""
 
+import random
+
 from redis.asyncio import Redis
 
 from bench import loadgen, power_law, systems, workloads
+from bench.fanout_status import FanoutStatus
 from bench.progress import log
 from bench.workloads import Workloads
 from services.common.config import Settings
 
 
-async def run(running: systems.Running, work: Workloads, redis: Redis, plan: dict) -> dict:
+async def run(running: systems.Running, work: Workloads, redis: Redis, status: FanoutStatus, plan: dict) -> dict:
     graph = await power_law.load(running.database_url, plan["graph_users"], 200, plan["pull_tweets"], log)
     result: dict = {"graph": graph.describe(Settings.celebrity_threshold)}
     log(f"[power-law] {result['graph']}")
     readers = graph.readers()[: plan["pull_readers"]]
     log(f"[power-law] {len(readers)} readers follow 200+; building their timelines once")
     await work.warm(readers, concurrency=8)
-    await power_law.mark_built(redis, graph.ids)
+    filler = random.Random(17).sample(graph.tweet_ids, min(len(graph.tweet_ids), Settings.timeline_length))
+    await power_law.fill_timelines(redis, graph.ids, filler)
+    log(f"[power-law] the other users' timelines filled with {len(filler)} of the copied tweets each")
     pull = await power_law.PullQuery.open(running.database_url)
     try:
         result["pull"] = await _pull_versus_ours(work, pull, readers, plan)
-        result.update(await _big_accounts(running, work, redis, pull, graph, plan))
+        result.update(await _big_accounts(work, redis, status, pull, graph, plan))
     finally:
         await pull.close()
     return result
@@ -38,7 +43,7 @@ async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers:
             "pull": naive.summary(), "pull_plan": await pull.plan(readers[0])}  # fmt: skip
 
 
-async def _big_accounts(running: systems.Running, work: Workloads, redis: Redis, pull: power_law.PullQuery,
+async def _big_accounts(work: Workloads, redis: Redis, status: FanoutStatus, pull: power_law.PullQuery,
                         graph: power_law.PowerLawGraph, plan: dict) -> dict:  # fmt: skip
     """The largest fan-outs under the celebrity threshold (lag, one post a second; then inserts/s, all
     at once), and the pull lane of the celebrities above it."""
@@ -53,7 +58,7 @@ async def _big_accounts(running: systems.Running, work: Workloads, redis: Redis,
         log(f"[power-law] fan-out lag of {len(big)} authors with {counts[0]:,}–{counts[-1]:,} followers, one post a second")
         lags = await work.fanout_lag(big, sample, workloads.RedisProbe(redis), len(big), 1.0)
         log(f"[power-law] big fan-out: {workloads.describe_lags(lags)}")
-        inserts = await work.insert_rate(running.addresses("fanout"), big)
+        inserts = await work.insert_rate(status, big)
         log(f"[power-law] {inserts['timeline_inserts']:,} inserts in {inserts['seconds']} s: {inserts['inserts_per_second']:,.0f}/s")
         result["big_fanout"] = {"authors": len(big), "follower_counts": counts, "lag_seconds": lags, "inserts": inserts}
     celebrities = graph.most_followed(plan["celebrity_probes"], at_least=threshold)

@@ -6,20 +6,17 @@ reads, 10% posts, each by a user drawn uniformly from the loaded graph.
 
 import asyncio
 import random
-from abc import ABC, abstractmethod
 import struct
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import grpc
-from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
-from chirp.fanout.v1 import fanout_service_pb2_grpc as fanout_grpc
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-
 from redis.asyncio import Redis
 
+from bench.fanout_status import FanoutStatus
 from chirp_client.client import AsyncChirpClient
 from chirp_client.metadata import acting_as
 from services.timeline.adapters.redis_cache import timeline_key
@@ -95,39 +92,28 @@ class Workloads:
         await asyncio.gather(*tasks)
         return lags
 
-    async def insert_rate(self, fanout_addresses: list[str], authors: list[int], concurrency: int = 32) -> dict:
+    async def insert_rate(self, status: FanoutStatus, authors: list[int], concurrency: int = 32) -> dict:
         """Posts a burst (one post per author in the list), and counts the timeline entries the fanout
-        replicas wrote, from the first post until the writes stop."""
-        channels = [grpc.aio.insecure_channel(a) for a in fanout_addresses]
-        stubs = [fanout_grpc.FanoutServiceStub(c) for c in channels]
-
-        async def writes() -> int:
-            replies = await asyncio.gather(*(s.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest()) for s in stubs))
-            return sum(r.timeline_writes for r in replies)
-
-        before, started = await writes(), time.monotonic()
-        limit = asyncio.Semaphore(concurrency)
+        replicas wrote, from the first post until fan-out is idle again."""
+        before, _ = await status.settle()
+        started, limit = time.monotonic(), asyncio.Semaphore(concurrency)
 
         async def post(n: int, author: int) -> None:
             async with limit:
                 await self.post(author, f"burst {n}")
 
         await asyncio.gather(*(post(n, a) for n, a in enumerate(authors)))
-        last, last_change = await writes(), time.monotonic()
-        while time.monotonic() - last_change < 1.0:
-            await asyncio.sleep(0.05)
-            now = await writes()
-            if now != last:
-                last, last_change = now, time.monotonic()
-        for channel in channels:
-            await channel.close()
-        seconds = last_change - started
-        return {"posts": len(authors), "timeline_inserts": last - before, "seconds": round(seconds, 3),
-                "inserts_per_second": round((last - before) / seconds, 1)}  # fmt: skip
+        after, last_write = await status.settle()
+        seconds = last_write - started
+        return {"posts": len(authors), "timeline_inserts": after - before, "seconds": round(seconds, 3),
+                "inserts_per_second": round((after - before) / seconds, 1)}  # fmt: skip
 
 
 class Probe(ABC):
-    """Waits for a tweet to show in a follower's home timeline, polling every `interval` seconds."""
+    """Waits for a tweet to show in a follower's home timeline. It polls every `interval` seconds at
+    first, then every quarter of the time waited so far (at most every 250 ms): a lag is overstated
+    by at most the larger of the interval and a quarter of itself, and a backlog can't turn the
+    probes themselves into a flood of reads."""
 
     interval = 0.01
 
@@ -139,7 +125,7 @@ class Probe(ABC):
         while time.monotonic() - sent < LAG_TIMEOUT_SECONDS:
             if await self.visible(follower, tweet_id):
                 return time.monotonic() - sent
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(max(self.interval, min(0.25, (time.monotonic() - sent) / 4)))
         return None
 
 

@@ -7,7 +7,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bench.bulk import copy_graph, copy_tweets
-from bench.power_law import PowerLawGraph, PullQuery, mark_built
+from bench.power_law import PowerLawGraph, PullQuery, fill_timelines
 from chirp_client.graphs import power_law_follows
 from services.common.pagination import PageRequest
 from services.common.postgres import PostgresDatabase
@@ -44,7 +44,7 @@ async def test_a_streamed_power_law_graph_reads_back_with_exact_counts(graph_dat
     page = await repository.follower_ids(copied.ids[top], PageRequest(1000))
     assert sorted(page.items) == sorted(copied.ids[a] for a, b in follows if b == top)
 
-    graph = PowerLawGraph(copied.ids, copied.followers, copied.following)
+    graph = PowerLawGraph(copied.ids, copied.followers, copied.following, tweet_ids=[])
     assert graph.most_followed(1) == [copied.ids[top]]
     below = graph.most_followed(3, below=followers[top])
     assert all(graph.follower_count(u) < followers[top] for u in below) and len(below) == 3
@@ -55,7 +55,8 @@ async def test_a_streamed_power_law_graph_reads_back_with_exact_counts(graph_dat
 async def test_the_pull_query_reads_the_newest_tweets_of_followed_accounts(graph_database):
     dsn, _ = graph_database
     copied = await copy_graph(dsn, ["reader", "a", "b", "stranger"], iter([(0, 1), (0, 2)]))
-    await copy_tweets(dsn, copied.ids, 400)
+    tweet_ids = await copy_tweets(dsn, copied.ids, 400)
+    assert tweet_ids == sorted(tweet_ids) and len(set(tweet_ids)) == 400
     pull = await PullQuery.open(dsn)
     try:
         rows = await pull.home(copied.ids[0])
@@ -66,19 +67,19 @@ async def test_the_pull_query_reads_the_newest_tweets_of_followed_accounts(graph
         await pull.close()
 
 
-async def test_mark_built_gives_empty_timelines_and_leaves_built_ones_alone():
+async def test_filled_timelines_read_as_built_and_leave_existing_ones_alone():
     await flush_test_redis()
     redis = Redis.from_url(REDIS_URL)
-    cache = RedisTimelineCache(redis, capacity=800, ttl_seconds=600)
+    cache = RedisTimelineCache(redis, capacity=5, ttl_seconds=600)
     try:
         await cache.start(1)
         await cache.add([1], [500, 400])
         await cache.complete(1)
-        await mark_built(redis, [1, 2, 3], ttl_seconds=600, batch=2)
+        await fill_timelines(redis, [1, 2, 3], [10, 30, 20, 40, 50], ttl_seconds=600, batch=2)
         assert await cache.read(1) == [500, 400]
-        assert await cache.read(2) == [] and await cache.read(3) == []
-        assert await cache.add([2, 4], [900]) == 1  # fan-out now writes 2; 4 has no timeline
-        assert await cache.read(2) == [900] and await cache.read(4) is None
+        assert await cache.read(2) == [50, 40, 30, 20, 10] == await cache.read(3)
+        assert await cache.add([2, 4], [900]) == 1  # fan-out writes 2, trimming it to capacity; 4 has no timeline
+        assert await cache.read(2) == [900, 50, 40, 30, 20] and await cache.read(4) is None
         assert 0 < await redis.ttl(timeline_key(3)) <= 600
     finally:
         await redis.flushdb()

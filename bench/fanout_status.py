@@ -1,0 +1,35 @@
+"""The fanout replicas' own counters, summed: what fan-out has written, and what still waits."""
+
+import asyncio
+import time
+
+import grpc
+from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
+from chirp.fanout.v1 import fanout_service_pb2_grpc as fanout_grpc
+
+
+class FanoutStatus:
+    def __init__(self, addresses: list[str]):
+        self._channels = [grpc.aio.insecure_channel(a) for a in addresses]
+        self._stubs = [fanout_grpc.FanoutServiceStub(c) for c in self._channels]
+
+    async def read(self) -> tuple[int, int]:
+        """(timeline entries written, events waiting), over every replica."""
+        replies = await asyncio.gather(*(s.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest()) for s in self._stubs))
+        return sum(r.timeline_writes for r in replies), sum(r.queue_depth for r in replies)
+
+    async def settle(self, quiet: float = 1.0, timeout: float = 120.0) -> tuple[int, float]:
+        """Waits until nothing waits and the writes have not moved for `quiet` seconds (or until timeout).
+        Returns the writes and the monotonic time they last moved."""
+        writes, waiting = await self.read()
+        changed = started = time.monotonic()
+        while (waiting or time.monotonic() - changed < quiet) and time.monotonic() - started < timeout:
+            await asyncio.sleep(0.05)
+            now, waiting = await self.read()
+            if now != writes:
+                writes, changed = now, time.monotonic()
+        return writes, changed
+
+    async def close(self) -> None:
+        for channel in self._channels:
+            await channel.close()
