@@ -14,23 +14,24 @@ services read. On it the benchmark measures:
 - fan-out of the largest accounts under the threshold, and the pull lane of
   the celebrities above it (bench/workloads.py).
 
-Fan-out writes only timelines that exist. Building every user's timeline
-through the API would take longer than the whole benchmark, so the users
-who aren't measured readers get a full built timeline straight in Redis
-(`fill_timelines`): 800 of the copied tweets, as if each had read it once.
+Fan-out writes only timelines that exist. Building them through the API
+would take longer than the whole benchmark, so the followers the fan-out
+measurements write to (and the sampled followers of the celebrities) get
+a full built timeline straight in Redis (`fill_timelines`): 800 of the
+copied tweets, as if each had read it once. Only those: at a million
+users, a timeline for everyone would take 10 GB of Redis.
 Fan-out then writes into full timelines, as it would in production, where
 an insert costs Redis a move of the whole listpack (about 10 KB).
 """
 
 import struct
 import time
-from array import array
 from dataclasses import dataclass
 
 import asyncpg
 from redis.asyncio import Redis
 
-from bench.bulk import copy_graph, copy_tweets
+from bench.bulk import CopiedGraph, copy_graph, copy_tweets
 from chirp_client.graphs import power_law_follows
 from services.timeline.adapters.redis_cache import EXISTS, timeline_key
 
@@ -39,13 +40,11 @@ PULL_QUERY = (
     "WHERE f.follower_id = $1 AND NOT t.deleted ORDER BY t.tweet_id DESC LIMIT 20"
 )
 SAMPLE_FOLLOWERS = "SELECT follower_id FROM graph.follows WHERE followee_id = $1 ORDER BY random() LIMIT $2"
+ALL_FOLLOWERS = "SELECT DISTINCT follower_id FROM graph.follows WHERE followee_id = ANY($1::bigint[])"
 
 
 @dataclass
-class PowerLawGraph:
-    ids: list[int]  # user ids by index
-    followers: array  # follower count by index
-    following: array  # following count by index
+class PowerLawGraph(CopiedGraph):
     tweet_ids: list[int]  # the copied tweets', oldest first
 
     def readers(self, minimum: int = 200) -> list[int]:
@@ -116,6 +115,10 @@ class PullQuery:
 
     async def sample_followers(self, user_id: int, count: int) -> list[int]:
         return [r[0] for r in await self._pool.fetch(SAMPLE_FOLLOWERS, user_id, count)]
+
+    async def followers_of(self, user_ids: list[int]) -> list[int]:
+        """Everyone who follows any of the users, once each."""
+        return [r[0] for r in await self._pool.fetch(ALL_FOLLOWERS, user_ids)]
 
     async def close(self) -> None:
         await self._pool.close()

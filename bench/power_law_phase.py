@@ -14,22 +14,32 @@ from services.common.config import Settings
 
 
 async def run(running: systems.Running, work: Workloads, redis: Redis, status: FanoutStatus, plan: dict) -> dict:
+    threshold = Settings.celebrity_threshold
     graph = await power_law.load(running.database_url, plan["graph_users"], 200, plan["pull_tweets"], log)
-    result: dict = {"graph": graph.describe(Settings.celebrity_threshold)}
+    result: dict = {"graph": graph.describe(threshold)}
     log(f"[power-law] {result['graph']}")
     readers = graph.readers()[: plan["pull_readers"]]
     log(f"[power-law] {len(readers)} readers follow 200+; building their timelines once")
     await work.warm(readers, concurrency=8)
-    filler = random.Random(17).sample(graph.tweet_ids, min(len(graph.tweet_ids), Settings.timeline_length))
-    await power_law.fill_timelines(redis, graph.ids, filler)
-    log(f"[power-law] the other users' timelines filled with {len(filler)} of the copied tweets each")
+    big = graph.most_followed(plan["big_authors"], below=threshold)
+    celebrities = graph.most_followed(plan["celebrity_probes"], at_least=threshold)
     pull = await power_law.PullQuery.open(running.database_url)
     try:
+        samples = {a: await pull.sample_followers(a, plan["lag_sample"]) for a in big + celebrities}
+        await _fill(redis, graph, {*await pull.followers_of(big), *(f for a in celebrities for f in samples[a])})
         result["pull"] = await _pull_versus_ours(work, pull, readers, plan)
-        result.update(await _big_accounts(work, redis, status, pull, graph, plan))
+        result.update(await _big_accounts(work, redis, status, graph, big, samples))
+        result.update(await _celebrities(work, celebrities, samples))
     finally:
         await pull.close()
     return result
+
+
+async def _fill(redis: Redis, graph: power_law.PowerLawGraph, users: set[int]) -> None:
+    """Full timelines for the followers the fan-out measurements write to (about 10 KB each in Redis)."""
+    filler = random.Random(17).sample(graph.tweet_ids, min(len(graph.tweet_ids), Settings.timeline_length))
+    await power_law.fill_timelines(redis, sorted(users), filler)
+    log(f"[power-law] {len(users):,} followers' timelines filled with {len(filler)} of the copied tweets each")
 
 
 async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers: list[int], plan: dict) -> dict:
@@ -43,30 +53,33 @@ async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers:
             "pull": naive.summary(), "pull_plan": await pull.plan(readers[0])}  # fmt: skip
 
 
-async def _big_accounts(work: Workloads, redis: Redis, status: FanoutStatus, pull: power_law.PullQuery,
-                        graph: power_law.PowerLawGraph, plan: dict) -> dict:  # fmt: skip
-    """The largest fan-outs under the celebrity threshold (lag, one post a second; then inserts/s, all
-    at once), and the pull lane of the celebrities above it."""
-    threshold, result = Settings.celebrity_threshold, {}
-
-    async def sample(author: int) -> list[int]:
-        return await pull.sample_followers(author, plan["lag_sample"])
-
-    big = graph.most_followed(plan["big_authors"], below=threshold)
-    if big:
-        counts = sorted(graph.follower_count(u) for u in big)
-        log(f"[power-law] fan-out lag of {len(big)} authors with {counts[0]:,}–{counts[-1]:,} followers, one post a second")
-        lags = await work.fanout_lag(big, sample, workloads.RedisProbe(redis), len(big), 1.0)
-        log(f"[power-law] big fan-out: {workloads.describe_lags(lags)}")
-        inserts = await work.insert_rate(status, big)
-        log(f"[power-law] {inserts['timeline_inserts']:,} inserts in {inserts['seconds']} s: {inserts['inserts_per_second']:,.0f}/s")
-        result["big_fanout"] = {"authors": len(big), "follower_counts": counts, "lag_seconds": lags, "inserts": inserts}
-    celebrities = graph.most_followed(plan["celebrity_probes"], at_least=threshold)
-    if celebrities:
-        log(f"[power-law] pull lane: {len(celebrities)} celebrity posts, read through the API")
-        lags = await work.fanout_lag(celebrities, sample, workloads.ApiProbe(work), len(celebrities), 2.0)
-        log(f"[power-law] celebrity posts: {workloads.describe_lags(lags)}")
-        result["celebrity_lag_seconds"] = lags
-    return result
+async def _big_accounts(work: Workloads, redis: Redis, status: FanoutStatus, graph: power_law.PowerLawGraph,
+                        big: list[int], samples: dict[int, list[int]]) -> dict:  # fmt: skip
+    """The largest fan-outs under the celebrity threshold: lag, one post from each at about one a
+    second; then inserts/s, one more post from each, all at once."""
+    if not big:
+        return {}
+    counts = sorted(graph.follower_count(u) for u in big)
+    log(f"[power-law] fan-out lag of {len(big)} authors with {counts[0]:,}–{counts[-1]:,} followers, a post from each")
+    lags = await work.fanout_lag(big, _sampled(samples), workloads.RedisProbe(redis), 1.0)
+    log(f"[power-law] big fan-out: {workloads.describe_lags(lags)}")
+    inserts = await work.insert_rate(status, big)
+    log(f"[power-law] {inserts['timeline_inserts']:,} inserts in {inserts['seconds']} s: {inserts['inserts_per_second']:,.0f}/s")
+    return {"big_fanout": {"authors": len(big), "follower_counts": counts, "lag_seconds": lags, "inserts": inserts}}
 
 
+async def _celebrities(work: Workloads, celebrities: list[int], samples: dict[int, list[int]]) -> dict:
+    """The pull lane: a post from each celebrity, read by sampled followers through the API."""
+    if not celebrities:
+        return {}
+    log(f"[power-law] pull lane: {len(celebrities)} celebrity posts, read through the API")
+    lags = await work.fanout_lag(celebrities, _sampled(samples), workloads.ApiProbe(work), 2.0)
+    log(f"[power-law] celebrity posts: {workloads.describe_lags(lags)}")
+    return {"celebrity_lag_seconds": lags}
+
+
+def _sampled(samples: dict[int, list[int]]):
+    async def followers_of(author: int) -> list[int]:
+        return samples[author]
+
+    return followers_of

@@ -10,11 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from bench import capacity  # noqa: E402
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
+from bench.workloads import lag_ms  # noqa: E402
 
 
 def _fmt(value, unit: str = "", digits: int = 1) -> str:
@@ -43,7 +39,7 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     rows.append(("User-timeline throughput, reads/s", *both(lambda r: r["sweeps"]["user"]["saturation_per_second"]), ""))
     rows.append(("Post throughput, posts/s", *both(lambda r: r["sweeps"]["post"]["saturation_per_second"]), ""))
     rows.append(("Post p99 at half of saturation", *both(lambda r: r["sweeps"]["post"]["p99_at_half_saturation_ms"], " ms"), "≤ 100 ms"))
-    lag = lambda r, p: _lag_ms(r["fanout_lag"]["seconds"], p)  # noqa: E731
+    lag = lambda r, p: lag_ms(r["fanout_lag"]["seconds"], p)  # noqa: E731
     rows.append(("Fan-out lag p50, Reed98 posts (post sent → in sampled followers' home timelines), under the mix at half of "
                  "its saturation", *both(lambda r: lag(r, 50), " ms"), ""))  # fmt: skip
     rows.append(("Fan-out lag p99, the same", *both(lambda r: lag(r, 99), " ms"), "≤ 1,000 ms"))
@@ -66,11 +62,6 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _lag_ms(lags: list[float | None], p: float) -> float | None:
-    seen = [x for x in lags if x is not None]
-    return _percentile(seen, p) * 1000 if seen else None
-
-
 def _power_law_rows(power: dict | None) -> list[tuple[str, str, str, str]]:
     if not power:
         return []
@@ -88,12 +79,12 @@ def _power_law_rows(power: dict | None) -> list[tuple[str, str, str, str]]:
         span = f"{big['follower_counts'][0]:,}–{big['follower_counts'][-1]:,} followers"
         lags = big["lag_seconds"]
         rows.append((f"Fan-out lag p50 / max, the {big['authors']} largest accounts under the threshold ({span}), one post a second",
-                     "", f"{_fmt(_lag_ms(lags, 50), ' ms', 0)} / {_fmt(_lag_ms(lags, 100), ' ms', 0)}", "p99 ≤ 1,000 ms"))  # fmt: skip
+                     "", f"{_fmt(lag_ms(lags, 50), ' ms', 0)} / {_fmt(lag_ms(lags, 100), ' ms', 0)}", "p99 ≤ 1,000 ms"))  # fmt: skip
         rows.append(("Timeline inserts/s, one post from each of them at once", "", _fmt(big["inserts"]["inserts_per_second"], "", 0), "≥ 50,000"))
     if "celebrity_lag_seconds" in power:
         lags = power["celebrity_lag_seconds"]
         rows.append(("Celebrity post → in a follower's home read (pull lane, through the API), p50 / max", "",
-                     f"{_fmt(_lag_ms(lags, 50), ' ms', 0)} / {_fmt(_lag_ms(lags, 100), ' ms', 0)}", ""))  # fmt: skip
+                     f"{_fmt(lag_ms(lags, 50), ' ms', 0)} / {_fmt(lag_ms(lags, 100), ' ms', 0)}", ""))  # fmt: skip
     return rows
 
 

@@ -15,46 +15,28 @@ bench/results/ (JSON, Markdown, PNG).
 import argparse
 import asyncio
 import json
-import os
-import platform
 import random
 import signal
 import tempfile
 import time
 from pathlib import Path
 
-import grpc
 from redis.asyncio import Redis
 
-from bench import bulk, echo, loadgen, power_law_phase, report, systems, workloads
+from bench import baselines, bulk, loadgen, power_law_phase, report, systems, workloads
 from bench.fanout_status import FanoutStatus
+from bench.machine import describe_machine
 from bench.progress import STARTED, log
 from bench.timeline_memory import measure as timeline_memory
 from bench.workloads import Population, Workloads
 from chirp_client.client import AsyncChirpClient
 from chirp_client.graphs import read_edge_list
 from chirp_client.loader import DEFAULT_EDGES, load
-from services.snowflake.domain import SnowflakeGenerator
-from services.timeline.adapters.redis_cache import timeline_key
 
 
 
 def rates(start: float, steps: int) -> list[float]:
     return [start * 2**n for n in range(steps)]
-
-
-async def ceiling(workdir: Path, plan: dict) -> dict:
-    server = await systems.start_echo(workdir, plan["port"])
-    channel = grpc.aio.insecure_channel(server.target)
-    call = echo.echo_call(channel)
-    payload = b"x" * 64
-    try:
-        result = await loadgen.sweep("echo", lambda rng: ("echo", lambda: call(payload, timeout=5)),
-                                     rates(250, plan["echo_steps"]), plan["seconds"], log)  # fmt: skip
-    finally:
-        await channel.close()
-        await server.stop()
-    return result.summary()
 
 
 async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
@@ -70,31 +52,38 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
         followers.setdefault(ids[b], []).append(ids[a])
     result: dict = {"target": running.target}
     redis, status = Redis.from_url(systems.REDIS_BENCH_URL), FanoutStatus(running.addresses("fanout"))
-    async with AsyncChirpClient(running.target, timeout=5) as client:
-        work = Workloads(client, Population(ids, followers))
-        log(f"[{running.name}] warming every home timeline")
-        await work.warm(ids)
-        result["sweeps"] = {}
-        for kind in ("home", "user", "post", "mix"):
-            sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log)
-            result["sweeps"][kind] = sweep.summary()
-        waited = time.monotonic()
-        await status.settle()  # the sweeps' overloaded steps leave a backlog: lag is measured from idle
-        log(f"[{running.name}] fan-out drained the sweeps' backlog in {time.monotonic() - waited:.1f} s")
-        probe = workloads.RedisProbe(redis) if mesh else workloads.ApiProbe(work)
-        result["fanout_lag"] = await _lag_under_load(running.name, work, probe, result["sweeps"]["mix"], plan)
-        rng = random.Random(5)
-        log(f"[{running.name}] timeline inserts: a burst of {plan['burst_posts']} posts")
-        authors = [rng.choice(ids) for _ in range(plan["burst_posts"])]
-        result["inserts"] = await work.insert_rate(status, authors)
-        log(f"[{running.name}] {result['inserts']['inserts_per_second']:.0f} inserts/s")
-        result["rss_bytes"] = running.rss_bytes()
-        if mesh:
-            result["redis_raw"] = await _raw_redis(ids, plan)
-            result["power_law"] = await power_law_phase.run(running, work, redis, status, plan)
-    await redis.aclose()
-    await status.close()
+    try:
+        async with AsyncChirpClient(running.target, timeout=5) as client:
+            work = Workloads(client, Population(ids, followers))
+            log(f"[{running.name}] warming every home timeline")
+            await work.warm(ids)
+            result["sweeps"] = {}
+            for kind in ("home", "user", "post", "mix"):
+                sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log)
+                result["sweeps"][kind] = sweep.summary()
+            probe = workloads.RedisProbe(redis) if mesh else workloads.ApiProbe(work)
+            result.update(await _fanout(running.name, work, status, probe, result["sweeps"]["mix"], plan))
+            result["rss_bytes"] = running.rss_bytes()
+            if mesh:
+                result["redis_raw"] = await baselines.raw_redis(ids[0], rates(250, plan["echo_steps"]), plan["seconds"])
+                result["power_law"] = await power_law_phase.run(running, work, redis, status, plan)
+    finally:
+        await redis.aclose()
+        await status.close()
     return result
+
+
+async def _fanout(name: str, work: Workloads, status: FanoutStatus, probe: workloads.Probe, mix: dict, plan: dict) -> dict:
+    """Fan-out lag under load, measured from idle, then the insert rate of a burst of posts."""
+    waited = time.monotonic()
+    await status.settle()  # the sweeps' overloaded steps leave a backlog
+    log(f"[{name}] fan-out drained the sweeps' backlog in {time.monotonic() - waited:.1f} s")
+    lag = await _lag_under_load(name, work, probe, mix, plan)
+    rng = random.Random(5)
+    log(f"[{name}] timeline inserts: a burst of {plan['burst_posts']} posts")
+    inserts = await work.insert_rate(status, [rng.choice(work.population.ids) for _ in range(plan["burst_posts"])])
+    log(f"[{name}] {inserts['inserts_per_second']:.0f} inserts/s")
+    return {"fanout_lag": lag, "inserts": inserts}
 
 
 async def _lag_under_load(name: str, work: Workloads, probe: workloads.Probe, mix: dict, plan: dict) -> dict:
@@ -112,7 +101,7 @@ async def _lag_under_load(name: str, work: Workloads, probe: workloads.Probe, mi
         f"polled every {probe.interval * 1000:.0f} ms ({type(probe).__name__}), under the mix at {background_rate:.0f}/s")  # fmt: skip
     background, lags = await asyncio.gather(
         loadgen.run_step(background_rate, seconds + 2, work.pick("mix"), seed=9),
-        work.fanout_lag(authors, sample, probe, plan["lag_posts"], plan["lag_rate"]),
+        work.fanout_lag([rng.choice(authors) for _ in range(plan["lag_posts"])], sample, probe, plan["lag_rate"]),
     )
     log(f"[{name}] {workloads.describe_lags(lags)}")
     return {"seconds": lags, "probe": type(probe).__name__, "poll_ms": probe.interval * 1000,
@@ -131,37 +120,6 @@ async def _post_samples(target: str, ids: list[int], per_user: int) -> None:
     log(f"posted {len(ids) * per_user} sample tweets")
 
 
-async def _raw_redis(ids: list[int], plan: dict) -> dict:
-    redis = Redis.from_url(systems.REDIS_BENCH_URL)
-    key = timeline_key(ids[0])
-    try:
-        sweep = await loadgen.sweep("redis/zrange", lambda rng: ("zrange", lambda: redis.zrange(key, 0, -1, desc=True)),
-                                    rates(250, plan["echo_steps"]), plan["seconds"], log)  # fmt: skip
-    finally:
-        await redis.aclose()
-    return sweep.summary()
-
-
-async def snowflake_rate(seconds: float = 1.0) -> float:
-    """Ids per second from one generator, one id per call, in this process (no RPC)."""
-    generator = SnowflakeGenerator(1)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(1000):
-            await generator.next_id()
-        count += 1000
-    return count / (time.perf_counter() - start)
-
-
-def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())  # fmt: skip
-    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    return {"host": platform.node(), "cpu": cpu, "cores": len(os.sched_getaffinity(0)),
-            "memory_gib": round(memory_kib / 2**20, 1), "python": platform.python_version(),
-            "os": platform.platform()}  # fmt: skip
-
-
 PLANS = {
     "standard": {"seconds": 5.0, "steps": 6, "echo_steps": 6, "tweets_per_user": 2, "burst_posts": 300,
                  "lag_posts": 60, "lag_rate": 4.0, "lag_sample": 5, "graph_users": 20_000, "pull_tweets": 1_000_000,
@@ -176,14 +134,16 @@ MAX_GRAPH_USERS = 1_000_000
 
 
 async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
+    # SIGTERM cancels the run, so its finally blocks stop the processes and clean up what it started
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     plan = {**PLANS[plan_name], **({"graph_users": graph_users} if graph_users else {})}
-    results: dict = {"plan": plan_name, "settings": plan, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results: dict = {"plan": plan_name, "settings": plan, "machine": describe_machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     log(f"machine: {results['machine']}")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chirp-bench-") as scratch:
         workdir = Path(scratch)
         log("framework ceiling: echo on the same server stack")
-        results["echo"] = await ceiling(workdir, plan)
+        results["echo"] = await baselines.ceiling(workdir, plan, rates(250, plan["echo_steps"]))
         for name, start, mesh in (("embedded", systems.start_embedded, False), ("mesh", systems.start_mesh, True)):
             log(f"starting the {name} system")
             running = await start(workdir, plan["port"] + 10)
@@ -191,7 +151,7 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
                 results[name] = await drive(running, plan, mesh)
             finally:
                 await running.stop()
-    results["snowflake_ids_per_second"] = await snowflake_rate()
+    results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL.rsplit("/", 1)[0] + "/15", 800, 50)
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     report.write(results, out)
@@ -209,7 +169,6 @@ def cli() -> None:
     args = parser.parse_args()
     if args.graph_users is not None and not 1_000 <= args.graph_users <= MAX_GRAPH_USERS:
         parser.error(f"--graph-users must be between 1,000 and {MAX_GRAPH_USERS:,}, not {args.graph_users:,}")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped, it stops what it started (the finally blocks)
     asyncio.run(main(args.out, "quick" if args.quick else "standard", args.graph_users))
 
 

@@ -5,6 +5,7 @@ reads, 10% posts, each by a user drawn uniformly from the loaded graph.
 """
 
 import asyncio
+import math
 import random
 import struct
 import time
@@ -12,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import grpc
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from redis.asyncio import Redis
@@ -72,22 +74,27 @@ class Workloads:
 
         await asyncio.gather(*(read(u) for u in users))
 
-    async def fanout_lag(self, authors: list[int], followers_of: FollowerSample, probe: "Probe", posts: int, rate: float,
+    async def fanout_lag(self, schedule: list[int], followers_of: FollowerSample, probe: "Probe", rate: float,
                          seed: int = 3) -> list[float | None]:  # fmt: skip
-        """Seconds from sending a post until it shows in each sampled follower's home timeline (None: not in 10 s).
-        Posts start on a Poisson schedule at rate, by authors drawn from the list."""
+        """Seconds from sending a post until it shows in each sampled follower's home timeline (None: not
+        within LAG_TIMEOUT_SECONDS, or the post failed). One post per author in the schedule, in order,
+        started on a Poisson schedule at rate."""
         rng = random.Random(seed)
         lags: list[float | None] = []
 
         async def one(author: int, n: int) -> None:
             followers = await followers_of(author)
             sent = time.monotonic()
-            tweet_id = await self.post(author, f"lag probe {n}")
+            try:
+                tweet_id = await self.post(author, f"lag probe {n}")
+            except grpc.aio.AioRpcError:  # counted as never seen, rather than ending the run
+                lags.extend([None] * len(followers))
+                return
             lags.extend(await asyncio.gather(*(probe.seen(f, tweet_id, sent) for f in followers)))
 
         tasks = []
-        for n in range(posts):
-            tasks.append(asyncio.create_task(one(rng.choice(authors), n)))
+        for n, author in enumerate(schedule):
+            tasks.append(asyncio.create_task(one(author, n)))
             await asyncio.sleep(rng.expovariate(rate))
         await asyncio.gather(*tasks)
         return lags
@@ -95,7 +102,7 @@ class Workloads:
     async def insert_rate(self, status: FanoutStatus, authors: list[int], concurrency: int = 32) -> dict:
         """Posts a burst (one post per author in the list), and counts the timeline entries the fanout
         replicas wrote, from the first post until fan-out is idle again."""
-        before, _ = await status.settle()
+        before = (await status.settle()).writes
         started, limit = time.monotonic(), asyncio.Semaphore(concurrency)
 
         async def post(n: int, author: int) -> None:
@@ -103,19 +110,20 @@ class Workloads:
                 await self.post(author, f"burst {n}")
 
         await asyncio.gather(*(post(n, a) for n, a in enumerate(authors)))
-        after, last_write = await status.settle()
-        seconds = last_write - started
-        return {"posts": len(authors), "timeline_inserts": after - before, "seconds": round(seconds, 3),
-                "inserts_per_second": round((after - before) / seconds, 1)}  # fmt: skip
+        after = await status.settle()
+        seconds = after.last_write - started
+        return {"posts": len(authors), "timeline_inserts": after.writes - before, "seconds": round(seconds, 3),
+                "inserts_per_second": round((after.writes - before) / seconds, 1), "drained": after.idle}  # fmt: skip
 
 
 class Probe(ABC):
     """Waits for a tweet to show in a follower's home timeline. It polls every `interval` seconds at
-    first, then every quarter of the time waited so far (at most every 250 ms): a lag is overstated
-    by at most the larger of the interval and a quarter of itself, and a backlog can't turn the
-    probes themselves into a flood of reads."""
+    first, then every quarter of the time waited so far, and at least every `max_interval`: a lag is
+    overstated by at most the larger of the interval and a quarter of itself (capped at max_interval),
+    and a backlog can't turn the probes themselves into a flood of reads."""
 
     interval = 0.01
+    max_interval = 0.25
 
     @abstractmethod
     async def visible(self, follower: int, tweet_id: int) -> bool: ...
@@ -125,7 +133,7 @@ class Probe(ABC):
         while time.monotonic() - sent < LAG_TIMEOUT_SECONDS:
             if await self.visible(follower, tweet_id):
                 return time.monotonic() - sent
-            await asyncio.sleep(max(self.interval, min(0.25, (time.monotonic() - sent) / 4)))
+            await asyncio.sleep(max(self.interval, min(self.max_interval, (time.monotonic() - sent) / 4)))
         return None
 
 
@@ -148,6 +156,7 @@ class RedisProbe(Probe):
     wrote it, without loading the services."""
 
     interval = 0.005
+    max_interval = 0.05  # a ZSCORE is cheap: poll often enough that the lag is close
 
     def __init__(self, redis: Redis):
         self._redis = redis
@@ -156,8 +165,14 @@ class RedisProbe(Probe):
         return await self._redis.zscore(timeline_key(follower), struct.pack(">Q", tweet_id)) is not None
 
 
-def describe_lags(lags: list[float | None]) -> str:
+def lag_ms(lags: list[float | None], percentile: float) -> float | None:
+    """A percentile of the lags seen, in milliseconds (nearest rank); None if none was seen."""
     seen = sorted(x for x in lags if x is not None)
-    if not seen:
+    return seen[max(0, math.ceil(percentile / 100 * len(seen)) - 1)] * 1000 if seen else None
+
+
+def describe_lags(lags: list[float | None]) -> str:
+    if lag_ms(lags, 100) is None:
         return f"no probe was seen within {LAG_TIMEOUT_SECONDS:.0f} s"
-    return f"lag p50 {seen[len(seen) // 2] * 1000:.0f} ms, max {seen[-1] * 1000:.0f} ms; {len(lags) - len(seen)} never seen"
+    never = sum(1 for x in lags if x is None)
+    return f"lag p50 {lag_ms(lags, 50):.0f} ms, max {lag_ms(lags, 100):.0f} ms; {never} never seen"

@@ -63,6 +63,7 @@ async def test_the_pull_query_reads_the_newest_tweets_of_followed_accounts(graph
         assert len(rows) == 20 and {r["author_id"] for r in rows} <= {copied.ids[1], copied.ids[2]}
         assert [r["tweet_id"] for r in rows] == sorted((r["tweet_id"] for r in rows), reverse=True)
         assert await pull.sample_followers(copied.ids[1], 5) == [copied.ids[0]]
+        assert await pull.followers_of([copied.ids[1], copied.ids[2]]) == [copied.ids[0]]
     finally:
         await pull.close()
 

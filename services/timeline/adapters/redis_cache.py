@@ -10,12 +10,13 @@ add that raced a drop) reads as a miss and is rebuilt, so that race is safe.
 
 Fan-out adds to many timelines at once. On one Redis server a Lua script
 does it for up to 50 timelines a call (present? add, trim, keep the TTL),
-all calls in one pipelined round trip: a third of the client's work of
-sending the commands, and each timeline is updated atomically. The
-script holds Redis for about a millisecond a call here, so reads slip in
+the calls in one pipeline (redis-py first checks, in a round trip of its
+own, that the script is loaded): a third of the client's work of sending
+the commands, and each timeline is updated atomically. Adding one id to
+50 full timelines holds Redis for about a millisecond, so reads slip in
 between calls. A Cluster's pipelines refuse scripts, and a script's keys
 must share a slot, so there adds take two pipelined round trips of plain
-commands, EXISTS, then ZADD and trim.
+commands, EXISTS, then ZADD and trim. Both need Redis 7 (EXPIRE ... NX).
 """
 
 import logging
@@ -28,14 +29,18 @@ log = logging.getLogger("chirp.timeline.redis")
 
 EXISTS = struct.pack(">Q", 0)
 BUILDING = struct.pack(">Q", 1)
-SCRIPT_KEYS = 50  # timelines per script call: about a millisecond of Redis time each
+SCRIPT_KEYS = 50  # timelines per script call: about a millisecond of Redis time for one id
 
 # KEYS: timelines; ARGV: capacity, TTL seconds, packed ids. Returns the ids added, over all timelines.
 _ADD = """
-local capacity, ttl, added = tonumber(ARGV[1]), tonumber(ARGV[2]), 0
+local capacity, ttl, added, pairs = tonumber(ARGV[1]), tonumber(ARGV[2]), 0, {}
+for i = 3, #ARGV do
+  pairs[#pairs + 1] = 0
+  pairs[#pairs + 1] = ARGV[i]
+end
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    for i = 3, #ARGV do added = added + redis.call('ZADD', key, 0, ARGV[i]) end
+    added = added + redis.call('ZADD', key, unpack(pairs))
     -- ranks 0 and 1 are spared: the sentinels, or a sentinel and one id past capacity
     redis.call('ZREMRANGEBYRANK', key, 2, -(capacity + 1))
     redis.call('EXPIRE', key, ttl, 'NX')
@@ -80,8 +85,9 @@ class RedisTimelineCache:
             return await self._add_by_commands(keys, tweet_ids)
         packed = [struct.pack(">Q", i) for i in tweet_ids]
         async with self._redis.pipeline(transaction=False) as pipe:
+            args = [self._capacity, self._ttl, *packed]
             for start in range(0, len(keys), SCRIPT_KEYS):
-                await self._add_script(keys=keys[start : start + SCRIPT_KEYS], args=[self._capacity, self._ttl, *packed], client=pipe)
+                await self._add_script(keys=keys[start : start + SCRIPT_KEYS], args=args, client=pipe)
             return sum(await pipe.execute())
 
     async def _add_by_commands(self, keys: list[str], tweet_ids: Sequence[int]) -> int:

@@ -1,0 +1,50 @@
+"""The baselines measured in the same run as the mesh, so figures are ratios on one machine: the
+framework ceiling (a trivial echo service on the project's server stack), raw Redis reads of one
+timeline, and Snowflake ids from one generator."""
+
+import time
+from pathlib import Path
+
+import grpc
+from redis.asyncio import Redis
+
+from bench import echo, loadgen, systems
+from bench.progress import log
+from services.snowflake.domain import SnowflakeGenerator
+from services.timeline.adapters.redis_cache import timeline_key
+
+
+async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:
+    server = await systems.start_echo(workdir, plan["port"])
+    channel = grpc.aio.insecure_channel(server.target)
+    call = echo.echo_call(channel)
+    payload = b"x" * 64
+    try:
+        result = await loadgen.sweep("echo", lambda rng: ("echo", lambda: call(payload, timeout=5)), rates, plan["seconds"], log)
+    finally:
+        await channel.close()
+        await server.stop()
+    return result.summary()
+
+
+async def raw_redis(user_id: int, rates: list[float], seconds: float) -> dict:
+    """ZRANGE of one user's whole cached timeline, straight from Redis."""
+    redis = Redis.from_url(systems.REDIS_BENCH_URL)
+    key = timeline_key(user_id)
+    try:
+        sweep = await loadgen.sweep("redis/zrange", lambda rng: ("zrange", lambda: redis.zrange(key, 0, -1, desc=True)),
+                                    rates, seconds, log)  # fmt: skip
+    finally:
+        await redis.aclose()
+    return sweep.summary()
+
+
+async def snowflake_rate(seconds: float = 1.0) -> float:
+    """Ids per second from one generator, one id per call, in this process (no RPC)."""
+    generator = SnowflakeGenerator(1)
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(1000):
+            await generator.next_id()
+        count += 1000
+    return count / (time.perf_counter() - start)
