@@ -6,10 +6,11 @@ import time
 from pathlib import Path
 
 import grpc
-from redis.asyncio import Redis
 
 from bench import echo, loadgen, systems
 from bench.progress import log
+from services.common.config import Settings
+from services.mesh.backends import redis_client
 from services.snowflake.domain import SnowflakeGenerator
 from services.timeline.adapters.redis_cache import timeline_key
 
@@ -28,8 +29,8 @@ async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:
 
 
 async def raw_redis(user_id: int, rates: list[float], seconds: float) -> dict:
-    """ZRANGE of one user's whole cached timeline, straight from Redis."""
-    redis = Redis.from_url(systems.REDIS_BENCH_URL)
+    """ZRANGE of one user's whole cached timeline, straight from Redis, with the services' own client."""
+    redis = redis_client(Settings(redis_url=systems.REDIS_BENCH_URL))
     key = timeline_key(user_id)
     try:
         sweep = await loadgen.sweep("redis/zrange", lambda rng: ("zrange", lambda: redis.zrange(key, 0, -1, desc=True)),

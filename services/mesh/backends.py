@@ -10,7 +10,7 @@ and RabbitMQ. Every opened server adds a health check and a closer.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis, RedisCluster
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
@@ -38,6 +38,7 @@ from services.tweet.adapters.sqlite_repository import SqliteTweetRepository
 from services.tweet.adapters.sqlite_schema import SCHEMA as TWEET_SCHEMA
 
 REDIS_RETRIES = 3
+REDIS_CONNECTIONS = 100  # per process, to one Redis server (redis-py's default pool size)
 
 
 @dataclass
@@ -95,10 +96,15 @@ def _row_cache(settings: Settings, redis: Redis | RedisCluster, kind: str, codec
 
 
 def redis_client(settings: Settings) -> Redis | RedisCluster:
-    """A client that gives up within about a second, so a request fails (or falls back) instead of hanging."""
+    """A client that gives up within about a second, so a request fails (or falls back) instead of hanging.
+    With one server, a burst beyond REDIS_CONNECTIONS commands at once waits up to a second for a free
+    connection: redis-py's default pool fails such a command at once ("Too many connections")."""
     retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), REDIS_RETRIES)
     options = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0, "retry": retry}
-    return (RedisCluster if settings.redis_cluster else Redis).from_url(settings.redis_url, **options)
+    if settings.redis_cluster:
+        return RedisCluster.from_url(settings.redis_url, **options)
+    pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=1.0, **options)
+    return Redis.from_pool(pool)
 
 
 def _open_redis(settings: Settings, resources: Resources, name: str) -> Redis | RedisCluster:
