@@ -110,7 +110,7 @@ async def test_an_unfollow_handled_during_a_rebuild_does_not_leave_the_authors_t
         return ids
 
     tweets.recent_ids = recent_ids_while_unfollowing
-    await service.cached_ids(READER)
+    await service.cached_ids(READER, await graph.celebrity_following_ids(READER))
     tweets.recent_ids = original_recent_ids
     assert await cache.read(READER) == []
     assert (await ids(service))[0] == []
