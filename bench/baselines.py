@@ -9,7 +9,7 @@ import grpc
 
 from bench import echo, loadgen, systems
 from bench.progress import log
-from services.common.config import Settings
+from services.common.runtime.config import Settings
 from services.mesh.backends import redis_client
 from services.snowflake.domain import SnowflakeGenerator
 from services.timeline.adapters.redis_cache import timeline_key

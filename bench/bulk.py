@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 import asyncpg
 
-from services.common.ids import compose, created_at
+from services.common.kernel.ids import compose, created_at
 
 BULK_WORKER = 1023
 

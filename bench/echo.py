@@ -1,7 +1,7 @@
 """The framework ceiling: a trivial grpc.aio echo service on the mesh's own server stack.
 
 `python -m bench.echo 127.0.0.1:PORT` serves /chirp.bench.Echo/Echo, which
-returns the request bytes, through services.common.server (the same
+returns the request bytes, through services.common.rpc.server (the same
 interceptors, health and reflection as every service).
 """
 
@@ -10,7 +10,7 @@ import sys
 
 import grpc
 
-from services.common.server import Registration, create_server, serve_until_signalled
+from services.common.rpc.server import Registration, create_server, serve_until_signalled
 
 METHOD = "/chirp.bench.Echo/Echo"
 

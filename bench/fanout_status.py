@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 import grpc
+
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.fanout.v1 import fanout_service_pb2_grpc as fanout_grpc
 

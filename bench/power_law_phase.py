@@ -10,7 +10,7 @@ from bench import loadgen, power_law, systems, workloads
 from bench.fanout_status import FanoutStatus
 from bench.progress import log
 from bench.workloads import Workloads
-from services.common.config import Settings
+from services.common.runtime.config import Settings
 
 
 async def run(running: systems.Running, work: Workloads, redis: Redis, status: FanoutStatus, plan: dict) -> dict:

@@ -34,7 +34,6 @@ from chirp_client.graphs import read_edge_list
 from chirp_client.loader import DEFAULT_EDGES, load
 
 
-
 def rates(start: float, steps: int) -> list[float]:
     return [start * 2**n for n in range(steps)]
 

@@ -129,7 +129,7 @@ async def _drop_database(name: str) -> None:
 
 
 async def _delete_namespace(namespace: str) -> None:
-    from services.common.rabbitmq import QueueSpec, RabbitBus
+    from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
     from services.mesh.event_flow import QUEUES
 
     bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="bench-cleanup")

@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
-from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
-from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from redis.asyncio import Redis
 
 from bench.fanout_status import FanoutStatus
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
 from chirp_client.metadata import acting_as
 from services.timeline.adapters.redis_cache import timeline_key

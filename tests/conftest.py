@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import USER_METADATA_KEY, AsyncChirpClient
-
-from services.common.config import Settings
-from services.common.server import RunningServer, create_server
+from services.common.rpc.server import RunningServer, create_server
+from services.common.runtime.config import Settings
 from services.mesh.bootstrap import Mesh, bootstrap
-from tests.integration.servers import REDIS_URL, RABBITMQ_URL, LocalRedisCluster, fresh_bus_namespace, fresh_postgres_database, flush_test_redis
+from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
 
 
 def as_user(user_id: int) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-
 from chirp_client import render
 from chirp_client.client import DEFAULT_TARGET
 from chirp_client.loader import add_arguments as add_loader_arguments

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import grpc
-from chirp.graph.v1 import graph_service_pb2 as graph_pb
-from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from tqdm import tqdm
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
 from chirp_client.graphs import power_law_follows, read_edge_list
 from chirp_client.metadata import acting_as

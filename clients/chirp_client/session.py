@@ -3,7 +3,6 @@
 import argparse
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
-
 from chirp_client.client import ChirpClient
 from chirp_client.metadata import USER_METADATA_KEY
 

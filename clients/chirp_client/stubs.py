@@ -7,7 +7,6 @@ from chirp.snowflake.v1 import snowflake_service_pb2, snowflake_service_pb2_grpc
 from chirp.timeline.v1 import timeline_service_pb2, timeline_service_pb2_grpc
 from chirp.trending.v1 import trending_service_pb2, trending_service_pb2_grpc
 from chirp.tweet.v1 import tweet_service_pb2, tweet_service_pb2_grpc
-
 from chirp_client.service_config import service_config
 
 SERVICES = [

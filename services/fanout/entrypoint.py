@@ -1,10 +1,10 @@
 """FanoutService over gRPC: the progress of fan-out."""
 
 import grpc
+
 from chirp.fanout.v1 import fanout_service_pb2 as pb
 from chirp.fanout.v1 import fanout_service_pb2_grpc as pb_grpc
-
-from services.common.server import Registration
+from services.common.rpc.server import Registration
 from services.fanout.service import FanoutService
 
 

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.common.outbox import QueueStats
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.pagination import Page, PageRequest
+from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Chunk
 
 

@@ -13,9 +13,9 @@ doesn't undo it.
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from services.common.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
-from services.common.outbox import QueueStats
-from services.common.pagination import PageRequest
+from services.common.kernel.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.pagination import PageRequest
+from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Action, Chunk
 from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource
 from services.timeline.ports import TimelineCache

@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.common.errors import InvalidArgument
-from services.common.ids import valid_id
+from services.common.kernel.errors import InvalidArgument
+from services.common.kernel.ids import valid_id
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50

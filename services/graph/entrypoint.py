@@ -1,12 +1,12 @@
 """GraphService over gRPC: requests in, domain calls, messages out."""
 
 import grpc
+
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
-
-from services.common.auth import require_user
-from services.common.pagination import PageLimits, PageTokens
-from services.common.server import Registration
+from services.common.kernel.pagination import PageLimits, PageTokens
+from services.common.rpc.auth import require_user
+from services.common.rpc.server import Registration
 from services.graph.messages import user_message
 from services.graph.service import GraphService
 

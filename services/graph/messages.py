@@ -3,7 +3,6 @@
 from datetime import timezone
 
 from chirp.graph.v1 import graph_service_pb2 as pb
-
 from services.graph.domain import User
 
 

@@ -8,12 +8,12 @@ FollowerSource. Page cursors it returns are the graph's opaque tokens.
 from collections.abc import Sequence
 
 import grpc
+
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
-
-from services.common.errors import NotFound, Unauthenticated
-from services.common.pagination import Page, PageRequest
-from services.common.remote import INTERNAL_CALL_SECONDS, calling
+from services.common.kernel.errors import NotFound, Unauthenticated
+from services.common.kernel.pagination import Page, PageRequest
+from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
 from services.graph.domain import MAX_BATCH_USERS, User
 from services.graph.messages import user_from_message
 

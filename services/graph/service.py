@@ -3,10 +3,10 @@
 import dataclasses
 from collections.abc import Sequence
 
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
-from services.common.events import UserDeleted, UserFollowed, UserUnfollowed
-from services.common.ids import IdSource, created_at
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from services.common.kernel.events import UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.ids import IdSource, created_at
+from services.common.kernel.pagination import Page, PageRequest
 from services.graph.domain import (
     MAX_BATCH_USERS,
     User,

@@ -4,11 +4,11 @@ import asyncio
 import logging
 import sys
 
-from services.common.config import ConfigError, Settings
-from services.common.health import DependencyMonitor
-from services.common.logs import configure_logging
-from services.common.server import create_server, serve_until_signalled
-from services.common.tracing import configure_tracing
+from services.common.rpc.health import DependencyMonitor
+from services.common.rpc.server import create_server, serve_until_signalled
+from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.logs import configure_logging
+from services.common.runtime.tracing import configure_tracing
 from services.mesh.bootstrap import bootstrap
 from services.mesh.process import build_process
 

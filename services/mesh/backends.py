@@ -14,15 +14,15 @@ from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from services.common.config import Settings
-from services.common.health import Check
-from services.common.outbox import OutboxStore
-from services.common.postgres import PostgresDatabase
-from services.common.postgres_outbox import PostgresOutbox
-from services.common.sqlite import Database
-from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
-from services.common.sqlite_outbox import SqliteOutbox
-from services.common.row_cache import RowCache
+from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.messaging.outbox.sqlite_store import SCHEMA as OUTBOX_SCHEMA
+from services.common.messaging.outbox.sqlite_store import SqliteOutbox
+from services.common.messaging.outbox.store import OutboxStore
+from services.common.rpc.health import Check
+from services.common.runtime.config import Settings
+from services.common.storage.postgres import PostgresDatabase
+from services.common.storage.row_cache import RowCache
+from services.common.storage.sqlite import Database
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters import postgres_migrations as graph_migrations
 from services.graph.adapters.postgres_repository import PostgresGraphRepository

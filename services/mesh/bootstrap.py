@@ -10,12 +10,13 @@ from the same parts, reaching the others over gRPC.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.common.config import Settings
-from services.common.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
-from services.common.outbox import OutboxStore, QueueStats, RetryPolicy
-from services.common.pagination import PageTokens
-from services.common.rabbitmq import RabbitBus
-from services.common.server import Registration
+from services.common.kernel.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.pagination import PageTokens
+from services.common.messaging.outbox.store import OutboxStore, QueueStats
+from services.common.messaging.rabbitmq.bus import RabbitBus
+from services.common.messaging.retry import RetryPolicy
+from services.common.rpc.server import Registration
+from services.common.runtime.config import Settings
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint

@@ -10,13 +10,15 @@ handler is idempotent.
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from services.common import event_codec
-from services.common.errors import Unavailable
-from services.common.events import Event
-from services.common.outbox import OutboxConsumer, OutboxReader, OutboxStore, QueueStats, RetryPolicy
-from services.common.outbox_relay import OutboxRelay
-from services.common.rabbitmq import QueueSpec, RabbitBus
-from services.common.rabbitmq_consumer import Consumer
+from services.common.kernel.errors import Unavailable
+from services.common.kernel.events import Event
+from services.common.messaging import codec as event_codec
+from services.common.messaging.outbox.consumer import OutboxConsumer, OutboxReader
+from services.common.messaging.outbox.relay import OutboxRelay
+from services.common.messaging.outbox.store import OutboxStore, QueueStats
+from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
+from services.common.messaging.rabbitmq.consumer import Consumer
+from services.common.messaging.retry import RetryPolicy
 from services.fanout.adapters import rabbitmq_chunks
 from services.fanout.adapters.rabbitmq_chunks import RabbitChunkQueue
 from services.fanout.domain import Chunk

@@ -15,7 +15,7 @@ import sys
 
 import asyncpg
 
-from services.common.config import ConfigError, env_int, env_str
+from services.common.runtime.config import ConfigError, env_int, env_str
 
 DEFAULTS = {
     "CHIRP_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chirp",

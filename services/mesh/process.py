@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from services.common.config import ConfigError, Settings
-from services.common.pagination import PageTokens
-from services.common.remote import channel
-from services.common.server import Registration
+from services.common.kernel.pagination import PageTokens
+from services.common.rpc.remote import channel
+from services.common.rpc.server import Registration
+from services.common.runtime.config import ConfigError, Settings
 from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph

@@ -8,9 +8,8 @@ from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.search.v1 import search_service_pb2_grpc as search_grpc
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.trending.v1 import trending_service_pb2_grpc as trending_grpc
-
-from services.common.errors import NotImplementedYet
-from services.common.server import Registration
+from services.common.kernel.errors import NotImplementedYet
+from services.common.rpc.server import Registration
 
 
 class UnbuiltSearch(search_grpc.SearchServiceServicer):

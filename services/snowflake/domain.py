@@ -1,4 +1,4 @@
-"""Snowflake ids: laid out as services.common.ids describes.
+"""Snowflake ids: laid out as services.common.kernel.ids describes.
 
 Ids from one generator are strictly increasing. When the clock steps
 back, the generator waits up to `max_backward_wait_ms` for it to catch
@@ -9,8 +9,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from services.common.errors import InvalidArgument, Unavailable
-from services.common.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose, timestamp_ms
+from services.common.kernel.errors import InvalidArgument, Unavailable
+from services.common.kernel.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose, timestamp_ms
 
 MAX_BATCH = 4096
 

@@ -1,11 +1,11 @@
 """SnowflakeService over gRPC."""
 
 import grpc
+
 from chirp.snowflake.v1 import snowflake_service_pb2 as pb
 from chirp.snowflake.v1 import snowflake_service_pb2_grpc as pb_grpc
-
-from services.common.server import Registration
-from services.common.ids import decode
+from services.common.kernel.ids import decode
+from services.common.rpc.server import Registration
 from services.snowflake.domain import SnowflakeGenerator
 
 

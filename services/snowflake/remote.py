@@ -1,10 +1,10 @@
 """Snowflake ids over gRPC, for services that run apart from the Snowflake service (an IdSource)."""
 
 import grpc
+
 from chirp.snowflake.v1 import snowflake_service_pb2 as pb
 from chirp.snowflake.v1 import snowflake_service_pb2_grpc as pb_grpc
-
-from services.common.remote import INTERNAL_CALL_SECONDS, calling
+from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
 
 
 class RemoteIds:

@@ -1,12 +1,12 @@
 """TimelineService over gRPC."""
 
 import grpc
+
 from chirp.timeline.v1 import timeline_service_pb2 as pb
 from chirp.timeline.v1 import timeline_service_pb2_grpc as pb_grpc
-
-from services.common.auth import require_user
-from services.common.pagination import PageLimits, PageTokens
-from services.common.server import Registration
+from services.common.kernel.pagination import PageLimits, PageTokens
+from services.common.rpc.auth import require_user
+from services.common.rpc.server import Registration
 from services.timeline.service import TimelineService
 from services.tweet.messages import tweet_message
 

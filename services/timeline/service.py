@@ -7,8 +7,8 @@ live and merged in. A cache miss rebuilds the timeline from storage.
 
 import asyncio
 
-from services.common.concurrency import concurrently
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.pagination import Page, PageRequest
+from services.common.runtime.concurrency import concurrently
 from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
 from services.tweet.domain import TweetView
 

@@ -9,8 +9,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     from twitter_text import parse_tweet
 
-from services.common.errors import InvalidArgument
-from services.common.ids import created_at, valid_id
+from services.common.kernel.errors import InvalidArgument
+from services.common.kernel.ids import created_at, valid_id
 from services.graph.domain import User
 
 MAX_WEIGHTED_LENGTH = 280

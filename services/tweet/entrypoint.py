@@ -1,12 +1,12 @@
 """TweetService over gRPC: requests in, domain calls, messages out."""
 
 import grpc
+
 from chirp.tweet.v1 import tweet_service_pb2 as pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
-
-from services.common.auth import acting_user, require_user
-from services.common.pagination import PageLimits, PageTokens
-from services.common.server import Registration
+from services.common.kernel.pagination import PageLimits, PageTokens
+from services.common.rpc.auth import acting_user, require_user
+from services.common.rpc.server import Registration
 from services.tweet.messages import tweet_message
 from services.tweet.service import TweetService
 

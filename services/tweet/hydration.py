@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from services.common.concurrency import concurrently
+from services.common.runtime.concurrency import concurrently
 from services.graph.domain import User
 from services.tweet.domain import Tweet, TweetView
 from services.tweet.ports import TweetRepository, UserDirectory

@@ -1,7 +1,6 @@
 """TweetViews as protobuf messages and back (used by every service that shows tweets)."""
 
 from chirp.tweet.v1 import tweet_service_pb2 as pb
-
 from services.graph.messages import user_from_message, user_message
 from services.tweet.domain import Tweet, TweetView
 

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.common.events import Event
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.events import Event
+from services.common.kernel.pagination import Page, PageRequest
 from services.graph.domain import User
 from services.tweet.domain import Tweet
 

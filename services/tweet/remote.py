@@ -4,10 +4,10 @@ import asyncio
 from collections.abc import Sequence
 
 import grpc
+
 from chirp.tweet.v1 import tweet_service_pb2 as pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
-
-from services.common.remote import INTERNAL_CALL_SECONDS, as_user, calling
+from services.common.rpc.remote import INTERNAL_CALL_SECONDS, as_user, calling
 from services.tweet.domain import MAX_BATCH_TWEETS, TweetView
 from services.tweet.messages import view_from_message
 

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
-from services.common.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
-from services.common.ids import IdSource
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
+from services.common.kernel.ids import IdSource
+from services.common.kernel.pagination import Page, PageRequest
 from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
 from services.tweet.ports import TweetRepository, UserDirectory

@@ -13,7 +13,6 @@ from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import ChirpClient
-
 from tests.conftest import as_user, production_backends
 from tests.integration.servers import free_port_range
 

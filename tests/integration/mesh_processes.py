@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.common.config import Settings
+from services.common.runtime.config import Settings
 from tests.integration.servers import free_port
 
 START_TIMEOUT_SECONDS = 30.0

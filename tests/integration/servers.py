@@ -128,7 +128,7 @@ RABBITMQ_URL = os.environ.get("CHIRP_TEST_RABBITMQ_URL", "amqp://guest:guest@127
 @asynccontextmanager
 async def fresh_bus_namespace() -> AsyncIterator[str]:
     """A namespace of its own on the local RabbitMQ (exchange and queues), deleted afterwards."""
-    from services.common.rabbitmq import QueueSpec, RabbitBus
+    from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
     from services.mesh.event_flow import QUEUES
 
     namespace = f"chirp_test_{uuid.uuid4().hex[:12]}"

@@ -5,7 +5,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from services.common.tracing import configure_tracing
+from services.common.runtime.tracing import configure_tracing
 
 
 def capture_spans() -> InMemorySpanExporter:

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
-
-from services.common.sqlite import Database
+from services.common.storage.sqlite import Database
 from tests.conftest import LiveMesh, as_user
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND

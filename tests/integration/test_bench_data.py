@@ -9,11 +9,11 @@ from redis.asyncio import Redis
 from bench.bulk import copy_graph, copy_tweets
 from bench.power_law import PowerLawGraph, PullQuery, fill_timelines
 from chirp_client.graphs import power_law_follows
-from services.common.pagination import PageRequest
-from services.common.postgres import PostgresDatabase
+from services.common.kernel.pagination import PageRequest
+from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.storage.postgres import PostgresDatabase
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
-from services.common.postgres_outbox import PostgresOutbox
 from services.timeline.adapters.redis_cache import RedisTimelineCache, timeline_key
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
 from tests.integration.servers import REDIS_URL, flush_test_redis

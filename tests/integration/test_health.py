@@ -7,9 +7,9 @@ import time
 
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.health import DependencyMonitor
-from services.common.remote import channel
-from services.common.server import create_server
+from services.common.rpc.health import DependencyMonitor
+from services.common.rpc.remote import channel
+from services.common.rpc.server import create_server
 from services.mesh.bootstrap import bootstrap
 from tests.conftest import make_settings
 from tests.integration.servers import free_port, wait_for_port

@@ -2,10 +2,11 @@
 
 import asyncio
 
-from services.common.events import TweetCreated, UserFollowed
-from services.common.outbox import OutboxConsumer, RetryPolicy
-from services.common.sqlite_outbox import SCHEMA, SqliteOutbox
-from services.common.sqlite import Database
+from services.common.kernel.events import TweetCreated, UserFollowed
+from services.common.messaging.outbox.consumer import OutboxConsumer
+from services.common.messaging.outbox.sqlite_store import SCHEMA, SqliteOutbox
+from services.common.messaging.retry import RetryPolicy
+from services.common.storage.sqlite import Database
 from services.mesh.bootstrap import bootstrap
 from tests.conftest import make_settings
 

@@ -2,13 +2,13 @@
 
 import asyncio
 
-from services.common import event_codec
-from services.common.events import TweetCreated, UserFollowed
-from services.common.outbox_relay import OutboxRelay
-from services.common.rabbitmq import QueueSpec, RabbitBus
-from services.common.sqlite import Database
-from services.common.sqlite_outbox import SCHEMA, SqliteOutbox
-from services.common.tracing import tracer
+from services.common.kernel.events import TweetCreated, UserFollowed
+from services.common.messaging import codec as event_codec
+from services.common.messaging.outbox.relay import OutboxRelay
+from services.common.messaging.outbox.sqlite_store import SCHEMA, SqliteOutbox
+from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
+from services.common.runtime.tracing import tracer
+from services.common.storage.sqlite import Database
 from tests.integration.servers import RABBITMQ_URL, fresh_bus_namespace
 from tests.integration.spans import capture_spans
 

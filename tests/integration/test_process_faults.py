@@ -3,12 +3,12 @@
 import asyncio
 
 import pytest
+
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
-
 from tests.conftest import as_user, production_backends
 from tests.integration.consistency import assert_timelines_consistent, wait_until_pushed
 from tests.integration.mesh_processes import MeshProcesses

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pytest
 from opentelemetry import trace
 
-from services.common.rabbitmq import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
-from services.common.tracing import tracer
+from services.common.messaging.rabbitmq.bus import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
+from services.common.runtime.tracing import tracer
 from tests.integration.servers import RABBITMQ_URL as URL
 from tests.integration.spans import capture_spans
 

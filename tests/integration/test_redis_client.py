@@ -6,7 +6,7 @@ import time
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from services.common.config import Settings
+from services.common.runtime.config import Settings
 from services.mesh.backends import REDIS_CONNECTIONS, redis_client
 from tests.integration.servers import REDIS_URL, free_port
 

@@ -3,9 +3,9 @@
 import grpc
 import pytest
 
-from services.common.errors import InvalidArgument, Unauthenticated, Unavailable
-from services.common.pagination import PageRequest
-from services.common.remote import channel
+from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
+from services.common.kernel.pagination import PageRequest
+from services.common.rpc.remote import channel
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
 from services.tweet.remote import RemoteTweets

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import pytest
 from redis.asyncio import Redis, RedisCluster
 
-from services.common.config import Settings
-from services.common.errors import Unavailable
-from services.common.events import TweetLiked
-from services.common.ids import compose, created_at
-from services.common.postgres import PostgresDatabase
-from services.common.postgres_outbox import PostgresOutbox
-from services.common.row_cache import RowCache
+from services.common.kernel.errors import Unavailable
+from services.common.kernel.events import TweetLiked
+from services.common.kernel.ids import compose, created_at
+from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.runtime.config import Settings
+from services.common.storage.postgres import PostgresDatabase
+from services.common.storage.row_cache import RowCache
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository

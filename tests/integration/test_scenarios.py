@@ -4,12 +4,12 @@ import asyncio
 
 import grpc
 import pytest
+
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-
 from tests.conftest import LiveMesh, as_user, make_settings, production_backends
 from tests.integration.servers import REDIS_URL, flush_test_redis
 

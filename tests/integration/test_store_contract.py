@@ -11,22 +11,23 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import pytest
-from redis.asyncio import Redis
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from redis.asyncio import Redis
 
-from services.common import event_codec
-from services.common.errors import AlreadyExists
-from services.common.events import TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted, UserFollowed, UserUnfollowed
-from services.common.ids import compose, created_at
-from services.common.outbox import OutboxConsumer, RetryPolicy
-from services.common.pagination import PageRequest
-from services.common.postgres import PostgresDatabase
-from services.common.postgres_outbox import PostgresOutbox
-from services.common.row_cache import RowCache
-from services.common.sqlite import Database
-from services.common.sqlite_outbox import SCHEMA as OUTBOX_SCHEMA
-from services.common.sqlite_outbox import SqliteOutbox
+from services.common.kernel.errors import AlreadyExists
+from services.common.kernel.events import TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.ids import compose, created_at
+from services.common.kernel.pagination import PageRequest
+from services.common.messaging import codec as event_codec
+from services.common.messaging.outbox.consumer import OutboxConsumer
+from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.messaging.outbox.sqlite_store import SCHEMA as OUTBOX_SCHEMA
+from services.common.messaging.outbox.sqlite_store import SqliteOutbox
+from services.common.messaging.retry import RetryPolicy
+from services.common.storage.postgres import PostgresDatabase
+from services.common.storage.row_cache import RowCache
+from services.common.storage.sqlite import Database
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters.cached_repository import CachedGraphRepository
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from services.common.errors import Unauthenticated
-from services.common.pagination import Page, PageRequest
+from services.common.kernel.errors import Unauthenticated
+from services.common.kernel.pagination import Page, PageRequest
 from services.graph.domain import User
 from services.tweet.domain import Tweet, TweetView
 

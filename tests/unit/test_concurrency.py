@@ -2,8 +2,8 @@ import asyncio
 
 import pytest
 
-from services.common.concurrency import concurrently
-from services.common.errors import NotFound
+from services.common.kernel.errors import NotFound
+from services.common.runtime.concurrency import concurrently
 
 
 async def test_results_come_in_call_order_and_the_calls_overlap():

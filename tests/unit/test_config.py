@@ -1,6 +1,6 @@
 import pytest
 
-from services.common.config import ConfigError, Settings
+from services.common.runtime.config import ConfigError, Settings
 
 
 def test_defaults_need_no_environment(monkeypatch):

@@ -1,7 +1,6 @@
 import pytest
 
-from services.common import event_codec
-from services.common.events import (
+from services.common.kernel.events import (
     TweetCreated,
     TweetDeleted,
     TweetLiked,
@@ -10,6 +9,7 @@ from services.common.events import (
     UserFollowed,
     UserUnfollowed,
 )
+from services.common.messaging import codec as event_codec
 
 EVENTS = [
     TweetCreated(1, 2, "hi #tag", in_reply_to_tweet_id=3),

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from services.common.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
 from services.fanout.domain import Action, Chunk
 from services.fanout.service import FanoutService
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache

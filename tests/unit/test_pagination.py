@@ -1,7 +1,7 @@
 import pytest
 
-from services.common.errors import InvalidArgument
-from services.common.pagination import PageLimits, PageTokens
+from services.common.kernel.errors import InvalidArgument
+from services.common.kernel.pagination import PageLimits, PageTokens
 
 LIMITS = PageLimits(default=20, maximum=100)
 

@@ -1,4 +1,4 @@
-"""Pooled PostgreSQL connections go back without a reset query (services/common/postgres.py), which is
+"""Pooled PostgreSQL connections go back without a reset query (services/common/storage/postgres.py), which is
 safe only while no SQL in the services leaves session state behind. This keeps it that way."""
 
 import re

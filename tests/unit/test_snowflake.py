@@ -1,7 +1,7 @@
 import pytest
 
-from services.common.errors import InvalidArgument, Unavailable
-from services.common.ids import CHIRP_EPOCH_MS, MAX_SEQUENCE, decode
+from services.common.kernel.errors import InvalidArgument, Unavailable
+from services.common.kernel.ids import CHIRP_EPOCH_MS, MAX_SEQUENCE, decode
 from services.snowflake.domain import SnowflakeGenerator
 
 NOW = CHIRP_EPOCH_MS + 10_000_000

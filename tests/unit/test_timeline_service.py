@@ -1,7 +1,7 @@
 import pytest
 
-from services.common.errors import Unauthenticated
-from services.common.pagination import PageRequest
+from services.common.kernel.errors import Unauthenticated
+from services.common.kernel.pagination import PageRequest
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.service import TimelineService
 from tests.unit.fakes import FakeGraph, FakeTweets

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from services.common.errors import InvalidArgument
+from services.common.kernel.errors import InvalidArgument
 from services.tweet.domain import valid_text
 
 

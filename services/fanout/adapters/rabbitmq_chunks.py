@@ -8,9 +8,8 @@ twice.
 """
 
 from chirp.fanout.v1 import fanout_jobs_pb2 as pb
-
-from services.common.rabbitmq import Message, RabbitBus
-from services.common.tracing import current_trace_headers
+from services.common.messaging.rabbitmq.bus import Message, RabbitBus
+from services.common.runtime.tracing import current_trace_headers
 from services.fanout.domain import Action, Chunk
 
 CHUNK_ROUTING_KEY = "fanout.chunk"

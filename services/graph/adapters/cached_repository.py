@@ -2,7 +2,7 @@
 
 Reads by id come from the cache and fill it from PostgreSQL. Every write
 marks the users whose counts it changes, runs on the store, then stores
-them as committed (the rules are in services/common/row_cache.py); a
+them as committed (the rules are in services/common/storage/row_cache.py); a
 deleted user becomes a tombstone. Every other read goes to the store.
 """
 
@@ -10,9 +10,9 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from services.common.events import Event
-from services.common.ids import possible_ids
-from services.common.row_cache import Revision, RowCache
+from services.common.kernel.events import Event
+from services.common.kernel.ids import possible_ids
+from services.common.storage.row_cache import Revision, RowCache
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
 from services.graph.domain import User
 

@@ -3,8 +3,8 @@
 Append new migrations to the list; never edit or reorder one that shipped.
 """
 
-from services.common.postgres import revision_migration
-from services.common.postgres_outbox import MIGRATION as OUTBOX_MIGRATION
+from services.common.messaging.outbox.postgres_store import MIGRATION as OUTBOX_MIGRATION
+from services.common.storage.postgres import revision_migration
 
 GRAPH_TABLES = """
 CREATE TABLE users (

@@ -4,12 +4,12 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
-from services.common.errors import AlreadyExists
-from services.common.events import Event
-from services.common.ids import possible_ids
-from services.common.sqlite_outbox import SqliteOutbox
-from services.common.pagination import Page, PageRequest, page_of
-from services.common.sqlite import Database, placeholders
+from services.common.kernel.errors import AlreadyExists
+from services.common.kernel.events import Event
+from services.common.kernel.ids import possible_ids
+from services.common.kernel.pagination import Page, PageRequest, page_of
+from services.common.messaging.outbox.sqlite_store import SqliteOutbox
+from services.common.storage.sqlite import Database, placeholders
 from services.graph.domain import User, handle_key
 
 _USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"

@@ -3,15 +3,15 @@
 `get_many`, which every hydration goes through, reads the cache and fills
 it from PostgreSQL. Every write marks the tweets whose text or counts it
 changes, runs on the store, then stores them as committed (the rules are
-in services/common/row_cache.py). Every other read goes to the store.
+in services/common/storage/row_cache.py). Every other read goes to the store.
 """
 
 import json
 from collections.abc import Sequence
 
-from services.common.events import Event
-from services.common.ids import possible_ids
-from services.common.row_cache import RowCache
+from services.common.kernel.events import Event
+from services.common.kernel.ids import possible_ids
+from services.common.storage.row_cache import RowCache
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
 from services.tweet.domain import Tweet
 

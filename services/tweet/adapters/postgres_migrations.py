@@ -5,8 +5,8 @@ Ids are unsigned 64-bit in the API, but Snowflake ids stay below 2^63, so
 BIGINT holds them.
 """
 
-from services.common.postgres import revision_migration
-from services.common.postgres_outbox import MIGRATION as OUTBOX_MIGRATION
+from services.common.messaging.outbox.postgres_store import MIGRATION as OUTBOX_MIGRATION
+from services.common.storage.postgres import revision_migration
 
 TWEET_TABLES = """
 CREATE TABLE tweets (

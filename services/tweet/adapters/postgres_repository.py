@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 
-from services.common.errors import AlreadyExists
-from services.common.events import Event, TweetDeleted
-from services.common.ids import possible_ids
-from services.common.pagination import Page, PageRequest, page_of
-from services.common.postgres import PostgresDatabase, rows_affected
-from services.common.postgres_outbox import PostgresOutbox
-from services.common.row_cache import Revision
+from services.common.kernel.errors import AlreadyExists
+from services.common.kernel.events import Event, TweetDeleted
+from services.common.kernel.ids import possible_ids
+from services.common.kernel.pagination import Page, PageRequest, page_of
+from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.storage.postgres import PostgresDatabase, rows_affected
+from services.common.storage.row_cache import Revision
 from services.tweet.domain import Tweet
 
 _COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"

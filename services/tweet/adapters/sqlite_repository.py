@@ -5,12 +5,12 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from services.common.errors import AlreadyExists
-from services.common.events import Event, TweetDeleted
-from services.common.ids import possible_ids
-from services.common.sqlite_outbox import SqliteOutbox
-from services.common.pagination import Page, PageRequest, page_of
-from services.common.sqlite import Database, placeholders
+from services.common.kernel.errors import AlreadyExists
+from services.common.kernel.events import Event, TweetDeleted
+from services.common.kernel.ids import possible_ids
+from services.common.kernel.pagination import Page, PageRequest, page_of
+from services.common.messaging.outbox.sqlite_store import SqliteOutbox
+from services.common.storage.sqlite import Database, placeholders
 from services.tweet.domain import Tweet
 
 _COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"

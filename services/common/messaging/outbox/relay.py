@@ -10,9 +10,11 @@ trace context stored with its event.
 
 import asyncio
 
-from services.common.event_codec import routing_key_of
-from services.common.outbox import OutboxReader, OutboxStore, RetryPolicy, StoredEvent, with_retries
-from services.common.rabbitmq import Message, RabbitBus
+from services.common.messaging.codec import routing_key_of
+from services.common.messaging.outbox.consumer import OutboxReader
+from services.common.messaging.outbox.store import OutboxStore, StoredEvent
+from services.common.messaging.rabbitmq.bus import Message, RabbitBus
+from services.common.messaging.retry import RetryPolicy, with_retries
 
 FOREVER = RetryPolicy(attempts=None, first_backoff_seconds=0.1, max_backoff_seconds=5.0)
 

@@ -5,8 +5,7 @@ import re
 from datetime import datetime, timezone
 
 from chirp.events.v1 import events_pb2
-
-from services.common.events import EVENT_TYPES, Event
+from services.common.kernel.events import EVENT_TYPES, Event
 
 _FIELD_OF = {kind: re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower() for kind in EVENT_TYPES}
 _KIND_OF = {field: kind for kind, field in _FIELD_OF.items()}

@@ -10,97 +10,18 @@ dead letter; a consumer with unbounded retries (the relay) never skips one.
 """
 
 import asyncio
-import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Awaitable, Callable
 
-from services.common import event_codec
-from services.common.events import Event
-from services.common.tracing import current_trace_headers
+from services.common.kernel.events import Event
+from services.common.messaging import codec as event_codec
+from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
+from services.common.messaging.retry import RetryPolicy, with_retries
 
 log = logging.getLogger("chirp.outbox")
 
 Handler = Callable[[Event], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    seq: int
-    payload: bytes
-    headers: dict[str, str]  # trace context captured when the event was stored
-
-
-@dataclass(frozen=True)
-class QueueStats:
-    depth: int
-    oldest_pending_age_seconds: float
-    dead_letters: int
-    redeliveries: int = 0
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int | None = 5  # None: retry forever
-    first_backoff_seconds: float = 0.05
-    max_backoff_seconds: float = 5.0
-
-
-class CommitSignal:
-    """Wakes an outbox's readers in this process when a commit has added events to it."""
-
-    def __init__(self) -> None:
-        self._listeners: list[asyncio.Event] = []
-
-    def notify(self) -> None:
-        for listener in self._listeners:
-            listener.set()
-
-    def listen(self) -> asyncio.Event:
-        listener = asyncio.Event()
-        self._listeners.append(listener)
-        return listener
-
-
-def outbox_rows(events: Iterable[Event], created_at: object) -> list[tuple[bytes, str, object]]:
-    """The rows to store: each encoded event, the trace context current at commit, and the time."""
-    headers = json.dumps(current_trace_headers())
-    return [(event_codec.encode(event), headers, created_at) for event in events]
-
-
-class OutboxStore(Protocol):
-    """Where the outbox lives (SQLite or PostgreSQL), as its consumers see it."""
-
-    def listen(self) -> asyncio.Event:
-        """An event set whenever new rows are committed in this process."""
-
-    async def pending(self, after: int, limit: int) -> list[StoredEvent]: ...
-
-    async def offset(self, consumer: str) -> int: ...
-
-    async def save_offset(self, consumer: str, seq: int) -> None: ...
-
-    async def dead_letter(self, consumer: str, seq: int, error: str) -> None: ...
-
-    async def stats(self, consumer: str) -> QueueStats: ...
-
-
-async def with_retries(work: Callable[[], Awaitable[None]], retry: RetryPolicy, what: str) -> Exception | None:
-    """Runs work until it succeeds or the attempts run out; returns the last error, if it never succeeded."""
-    backoff, attempt = retry.first_backoff_seconds, 0
-    while True:
-        attempt += 1
-        try:
-            await work()
-            return None
-        except Exception as error:
-            if retry.attempts is not None and attempt >= retry.attempts:
-                return error
-            log.warning("%s failed (attempt %s): %r", what, attempt, error)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, retry.max_backoff_seconds)
 
 
 class OutboxReader(ABC):

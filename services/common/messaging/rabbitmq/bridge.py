@@ -21,7 +21,7 @@ from pika.channel import Channel as PikaChannel
 from pika.exceptions import ChannelWrongStateError, ConnectionWrongStateError
 from pika.frame import Method
 
-from services.common.rabbitmq_topology import Message
+from services.common.messaging.rabbitmq.message import Message
 
 Deliver = Callable[["Channel", spec.Basic.Deliver, pika.BasicProperties, bytes], Awaitable[None]]
 

@@ -18,24 +18,33 @@ Guarantees:
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pika
 from pika import spec
 
-from services.common.outbox import RetryPolicy
-from services.common.rabbitmq_bridge import Channel, Connection
-from services.common.rabbitmq_topology import Message, QueueSpec, declare_queues
-from services.common.tracing import continued_span
-
-if TYPE_CHECKING:
-    from services.common.rabbitmq import RabbitBus
+from services.common.messaging.rabbitmq.bridge import Channel, Connection
+from services.common.messaging.rabbitmq.message import Message
+from services.common.messaging.rabbitmq.topology import QueueSpec, declare_queues
+from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.tracing import continued_span
 
 log = logging.getLogger("chirp.rabbitmq")
 Handler = Callable[[bytes, dict[str, Any]], Awaitable[None]]
 ATTEMPTS_HEADER, ERROR_HEADER, ROUTING_KEY_HEADER = "x-chirp-attempts", "x-chirp-error", "x-chirp-routing-key"
+
+
+class ConsumerBus(Protocol):
+    """What a consumer needs from its bus (the RabbitBus): where to bind, and where to publish retries."""
+
+    exchange: str
+    timeout: float
+
+    def channel_lost(self, connection: Connection, what: str, reason: object) -> None: ...
+
+    async def publish(self, messages: Sequence[Message], timeout: float | None = None) -> None: ...
 
 
 @dataclass
@@ -47,7 +56,7 @@ class ConsumerStats:
 
 
 class Consumer:
-    def __init__(self, bus: "RabbitBus", queue: QueueSpec, handler: Handler, prefetch: int, retry: RetryPolicy,
+    def __init__(self, bus: ConsumerBus, queue: QueueSpec, handler: Handler, prefetch: int, retry: RetryPolicy,
                  hold_ack_seconds: float):
         if prefetch < 1:
             raise ValueError(f"prefetch must be at least 1, not {prefetch}")

@@ -11,14 +11,14 @@ event-writing transactions in seq order. Append last, just before commit.
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
 from datetime import datetime, timezone
+from typing import TypeVar
 
 import asyncpg
 
-from services.common.events import Event
-from services.common.outbox import CommitSignal, QueueStats, StoredEvent, outbox_rows
-from services.common.postgres import PostgresDatabase
+from services.common.kernel.events import Event
+from services.common.messaging.outbox.store import CommitSignal, QueueStats, StoredEvent, outbox_rows
+from services.common.storage.postgres import PostgresDatabase
 
 MIGRATION = """
 CREATE TABLE outbox (

@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 
 import pika
 
-from services.common.outbox import RetryPolicy
-from services.common.rabbitmq_bridge import Channel, Connection
+from services.common.messaging.rabbitmq.bridge import Channel, Connection
+from services.common.messaging.retry import RetryPolicy
 
 log = logging.getLogger("chirp.rabbitmq")
 Setup = Callable[[Connection, Channel], Awaitable[None]]

@@ -10,11 +10,11 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from services.common.errors import InvalidArgument
+from services.common.kernel.errors import InvalidArgument
 
 _MAC_BYTES = 16
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
-from services.common.errors import InvalidArgument
+from services.common.kernel.errors import InvalidArgument
 
 CHIRP_EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
 WORKER_BITS, SEQUENCE_BITS = 10, 12

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import grpc
-from chirp_client.stubs import CHANNEL_OPTIONS
-from chirp_client.metadata import USER_METADATA_KEY
 
-from services.common import errors
+from chirp_client.metadata import USER_METADATA_KEY
+from chirp_client.stubs import CHANNEL_OPTIONS
+from services.common.kernel import errors
 
 INTERNAL_CALL_SECONDS = 5.0
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from services.common.events import Event
-from services.common.outbox import CommitSignal, QueueStats, StoredEvent, outbox_rows
-from services.common.sqlite import Database
+from services.common.kernel.events import Event
+from services.common.messaging.outbox.store import CommitSignal, QueueStats, StoredEvent, outbox_rows
+from services.common.storage.sqlite import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (

@@ -20,13 +20,14 @@ from typing import TypeVar
 
 import pika
 
-from services.common import rabbitmq_topology as topology
-from services.common.outbox import RetryPolicy
-from services.common.rabbitmq_bridge import Channel, ChannelLost, Connection, PublishError
-from services.common.rabbitmq_consumer import Consumer, ConsumerStats, Handler
-from services.common.rabbitmq_link import BusUnavailable, Link
-from services.common.rabbitmq_topology import Message, QueueSpec
-from services.common.tracing import current_trace_headers
+from services.common.messaging.rabbitmq import topology
+from services.common.messaging.rabbitmq.bridge import Channel, ChannelLost, Connection, PublishError
+from services.common.messaging.rabbitmq.consumer import Consumer, ConsumerStats, Handler
+from services.common.messaging.rabbitmq.link import BusUnavailable, Link
+from services.common.messaging.rabbitmq.message import Message
+from services.common.messaging.rabbitmq.topology import QueueSpec
+from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.tracing import current_trace_headers
 
 __all__ = ["BusUnavailable", "Consumer", "ConsumerStats", "Message", "PublishError", "QueueSpec", "RabbitBus", "RetryPolicy"]
 T = TypeVar("T")

@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
-from services.common.errors import Unavailable
+from services.common.kernel.errors import Unavailable
 
 T = TypeVar("T")
 log = logging.getLogger("chirp.row_cache")

@@ -1,4 +1,4 @@
-"""Where messages go: the Message, the queues of a consumer, and what the bus declares for them.
+"""Where messages go: the queues of a consumer, and what the bus declares for them.
 
 The bus declares its topology again on every (re)connect; every declaration is idempotent:
 - the exchange: a durable topic exchange (events are routed by key, e.g. `tweet.created`);
@@ -9,22 +9,10 @@ The bus declares its topology again on every (re)connect; every declaration is i
   for an operator to inspect and replay.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from services.common.rabbitmq_bridge import Channel
-
-
-@dataclass(frozen=True)
-class Message:
-    routing_key: str
-    body: bytes
-    headers: Mapping[str, str] = field(default_factory=dict)
-    exchange: str | None = None  # None: the bus's exchange; "": the default exchange (routing key = queue name)
-    expiration_ms: int | None = None  # per-message TTL in the queue
-    mandatory: bool = False  # if no queue takes it, the publish fails instead of the message vanishing
+from services.common.messaging.rabbitmq.bridge import Channel
 
 
 @dataclass(frozen=True)
@@ -45,11 +33,11 @@ class QueueSpec:
         return self.name, self.retry_queue, self.dead_queue
 
 
-async def declare_exchange(channel: "Channel", exchange: str) -> None:
+async def declare_exchange(channel: Channel, exchange: str) -> None:
     await channel.call("exchange_declare", exchange=exchange, exchange_type="topic", durable=True)
 
 
-async def declare_queues(channel: "Channel", exchange: str, queue: QueueSpec) -> None:
+async def declare_queues(channel: Channel, exchange: str, queue: QueueSpec) -> None:
     await channel.call("queue_declare", queue=queue.name, durable=True)
     for routing_key in queue.bindings:
         await channel.call("queue_bind", queue=queue.name, exchange=exchange, routing_key=routing_key)
@@ -58,16 +46,16 @@ async def declare_queues(channel: "Channel", exchange: str, queue: QueueSpec) ->
     await channel.call("queue_declare", queue=queue.dead_queue, durable=True)
 
 
-async def queue_depth(channel: "Channel", queue: str) -> int:
+async def queue_depth(channel: Channel, queue: str) -> int:
     """Ready messages in `queue` (a passive declare: on a missing queue the broker closes the channel)."""
     frame = await channel.call("queue_declare", queue=queue, passive=True)
     return frame.method.message_count
 
 
-async def delete_queues(channel: "Channel", names: Sequence[str]) -> None:
+async def delete_queues(channel: Channel, names: Sequence[str]) -> None:
     for name in names:
         await channel.call("queue_delete", queue=name)
 
 
-async def delete_exchange(channel: "Channel", exchange: str) -> None:
+async def delete_exchange(channel: Channel, exchange: str) -> None:
     await channel.call("exchange_delete", exchange=exchange)
