@@ -12,7 +12,7 @@ from bench.progress import log
 from services.common.runtime.config import Settings
 from services.mesh.backends import redis_client
 from services.snowflake.domain import SnowflakeGenerator
-from services.timeline.adapters.redis_cache import timeline_key
+from services.timeline.adapters.redis_layout import timeline_key
 
 
 async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:

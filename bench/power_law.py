@@ -24,7 +24,6 @@ Fan-out then writes into full timelines, as it would in production, where
 an insert costs Redis a move of the whole listpack (about 10 KB).
 """
 
-import struct
 import time
 from dataclasses import dataclass
 
@@ -33,7 +32,7 @@ from redis.asyncio import Redis
 
 from bench.bulk import CopiedGraph, copy_graph, copy_tweets
 from chirp_client.graphs import power_law_follows
-from services.timeline.adapters.redis_cache import EXISTS, timeline_key
+from services.timeline.adapters.redis_layout import EXISTS, pack_ids, timeline_key
 
 PULL_QUERY = (
     "SELECT t.tweet_id, t.author_id, t.text FROM tweet.tweets t JOIN graph.follows f ON t.author_id = f.followee_id "
@@ -84,7 +83,7 @@ async def fill_timelines(redis: Redis, user_ids: list[int], tweet_ids: list[int]
     writes a listpack byte for byte: seconds for 20,000 timelines, where ZADDs would take minutes."""
     template = "chirp:bench:timeline-template"
     await redis.delete(template)
-    await redis.zadd(template, {EXISTS: 0, **{struct.pack(">Q", i): 0 for i in tweet_ids}})
+    await redis.zadd(template, {EXISTS: 0, **dict.fromkeys(pack_ids(tweet_ids), 0)})
     payload = await redis.dump(template)
     await redis.delete(template)
     for start in range(0, len(user_ids), batch):

@@ -15,7 +15,8 @@ import statistics
 
 from redis.asyncio import Redis
 
-from services.timeline.adapters.redis_cache import RedisTimelineCache, timeline_key
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import timeline_key
 
 BASE_ID = 900_000_000_000_000_000
 

@@ -7,7 +7,6 @@ reads, 10% posts, each by a user drawn uniformly from the loaded graph.
 import asyncio
 import math
 import random
-import struct
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
 from chirp_client.metadata import acting_as
-from services.timeline.adapters.redis_cache import timeline_key
+from services.timeline.adapters.redis_layout import pack_id, timeline_key
 
 MIX = (("home", 0.6), ("user", 0.3), ("post", 0.1))
 LAG_TIMEOUT_SECONDS = 10.0
@@ -52,7 +51,7 @@ class Workloads:
         if kind == "home":
             return kind, lambda: self.home(user)
         if kind == "user":
-            return kind, lambda: self.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=user))
+            return kind, lambda: self.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=user))
         text = f"benchmark tweet {rng.getrandbits(32):08x} #bench"
         return kind, lambda: self.post(user, text)
 
@@ -62,7 +61,7 @@ class Workloads:
 
     async def post(self, user: int, text: str) -> int:
         with acting_as(user):
-            return (await self.client.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text=text))).tweet.tweet_id
+            return (await self.client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text=text))).tweet.tweet_id
 
     async def warm(self, users: list[int], concurrency: int = 16) -> None:
         """Reads every user's home timeline once, so the measured reads find them built."""
@@ -162,7 +161,7 @@ class RedisProbe(Probe):
         self._redis = redis
 
     async def visible(self, follower: int, tweet_id: int) -> bool:
-        return await self._redis.zscore(timeline_key(follower), struct.pack(">Q", tweet_id)) is not None
+        return await self._redis.zscore(timeline_key(follower), pack_id(tweet_id)) is not None
 
 
 def lag_ms(lags: list[float | None], percentile: float) -> float | None:

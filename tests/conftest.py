@@ -50,7 +50,7 @@ class LiveMesh:
 
     async def post(self, author: int, text: str, reply_to: int = 0) -> int:
         request = tweet_pb.CreateTweetRequest(text=text, in_reply_to_tweet_id=reply_to)
-        return (await self.client.tweets.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
+        return (await self.client.tweet.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
 
     async def home_ids(self, reader: int, page_size: int = 100) -> list[int]:
         request = timeline_pb.ListHomeTimelineRequest(page_size=page_size)

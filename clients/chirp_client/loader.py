@@ -95,4 +95,4 @@ async def _follow(client: AsyncChirpClient, limit: asyncio.Semaphore, follower: 
 async def _post(client: AsyncChirpClient, limit: asyncio.Semaphore, author: int, n: int) -> None:
     async with limit:
         with acting_as(author):
-            await client.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text=f"sample tweet {n} from user {author} #chirp"))
+            await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text=f"sample tweet {n} from user {author} #chirp"))

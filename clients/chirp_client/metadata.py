@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-USER_METADATA_KEY = "chirp-user-id"
+from services.common.rpc.auth import USER_METADATA_KEY
 
 _acting_user: ContextVar[int | None] = ContextVar("chirp_acting_user", default=None)
 

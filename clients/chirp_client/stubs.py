@@ -1,28 +1,11 @@
-"""The generated stubs of every Chirp service, gathered once for both clients."""
+"""The generated stubs of every Chirp service, as the registry lists them, for both clients."""
 
-from chirp.fanout.v1 import fanout_service_pb2, fanout_service_pb2_grpc
-from chirp.graph.v1 import graph_service_pb2, graph_service_pb2_grpc
-from chirp.search.v1 import search_service_pb2, search_service_pb2_grpc
-from chirp.snowflake.v1 import snowflake_service_pb2, snowflake_service_pb2_grpc
-from chirp.timeline.v1 import timeline_service_pb2, timeline_service_pb2_grpc
-from chirp.trending.v1 import trending_service_pb2, trending_service_pb2_grpc
-from chirp.tweet.v1 import tweet_service_pb2, tweet_service_pb2_grpc
-from chirp_client.service_config import service_config
+from services.common.rpc.service_config import CHANNEL_OPTIONS
+from services.registry import NAMES, SERVICES
 
-SERVICES = [
-    snowflake_service_pb2.DESCRIPTOR.services_by_name["SnowflakeService"],
-    graph_service_pb2.DESCRIPTOR.services_by_name["GraphService"],
-    tweet_service_pb2.DESCRIPTOR.services_by_name["TweetService"],
-    timeline_service_pb2.DESCRIPTOR.services_by_name["TimelineService"],
-    fanout_service_pb2.DESCRIPTOR.services_by_name["FanoutService"],
-    search_service_pb2.DESCRIPTOR.services_by_name["SearchService"],
-    trending_service_pb2.DESCRIPTOR.services_by_name["TrendingService"],
-]
+__all__ = ["CHANNEL_OPTIONS", "SERVICE_KEYS", "Stubs", "parse_targets"]
 
-CHANNEL_OPTIONS = [("grpc.enable_retries", 1), ("grpc.service_config", service_config(SERVICES))]
-
-
-SERVICE_KEYS = ("snowflake", "graph", "tweet", "timeline", "fanout", "search", "trending")
+SERVICE_KEYS = NAMES
 
 
 def parse_targets(target: str) -> dict[str, str]:
@@ -44,14 +27,9 @@ def parse_targets(target: str) -> dict[str, str]:
 
 
 class Stubs:
-    """One typed stub per service, each on its service's channel."""
+    """One typed stub per service, each on its service's channel: `stubs.graph`, `stubs.tweet`, ..."""
 
     def __init__(self, channels: dict):
         first = next(iter(channels.values()))
-        self.snowflake = snowflake_service_pb2_grpc.SnowflakeServiceStub(channels.get("snowflake", first))
-        self.graph = graph_service_pb2_grpc.GraphServiceStub(channels.get("graph", first))
-        self.tweets = tweet_service_pb2_grpc.TweetServiceStub(channels.get("tweet", first))
-        self.timeline = timeline_service_pb2_grpc.TimelineServiceStub(channels.get("timeline", first))
-        self.fanout = fanout_service_pb2_grpc.FanoutServiceStub(channels.get("fanout", first))
-        self.search = search_service_pb2_grpc.SearchServiceStub(channels.get("search", first))
-        self.trending = trending_service_pb2_grpc.TrendingServiceStub(channels.get("trending", first))
+        for entry in SERVICES:
+            setattr(self, entry.name, entry.stub(channels.get(entry.name, first)))

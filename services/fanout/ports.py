@@ -1,4 +1,4 @@
-"""What fan-out needs: the followers of an author, their tweets, where chunks go, and the queue it drains."""
+"""What fan-out needs: the followers of an author, their tweets, the timelines it writes, where chunks go, and the queue it drains."""
 
 from collections.abc import Sequence
 from typing import Protocol
@@ -20,6 +20,18 @@ class AuthorTweets(Protocol):
     async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]: ...
 
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]: ...
+
+
+class TimelineWriter(Protocol):
+    """The cached home timelines that fan-out writes (the Timeline service reads them)."""
+
+    async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        """Adds ids to the timelines that are held (others are skipped); returns how many entries were written."""
+
+    async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        """Removes ids wherever present; returns how many entries were removed."""
+
+    async def drop(self, user_id: int) -> None: ...
 
 
 class ChunkQueue(Protocol):

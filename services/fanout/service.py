@@ -17,8 +17,7 @@ from services.common.kernel.events import Event, TweetCreated, TweetDeleted, Use
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Action, Chunk
-from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource
-from services.timeline.ports import TimelineCache
+from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, TimelineWriter
 
 
 @dataclass
@@ -31,7 +30,7 @@ class FanoutCounters:
 class FanoutService:
     def __init__(
         self,
-        cache: TimelineCache,
+        timelines: TimelineWriter,
         followers: FollowerSource,
         tweets: AuthorTweets,
         batch_size: int,
@@ -39,7 +38,7 @@ class FanoutService:
         chunks: ChunkQueue | None = None,
         queue: EventQueue | None = None,
     ):
-        self._cache = cache
+        self._timelines = timelines
         self._chunks = chunks
         self._queue = queue
         self._followers = followers
@@ -75,7 +74,7 @@ class FanoutService:
 
     async def apply(self, chunk: Chunk) -> None:
         """Writes one chunk to the timelines: the idempotent unit of fan-out work."""
-        write = self._cache.add if chunk.action is Action.ADD else self._cache.remove
+        write = self._timelines.add if chunk.action is Action.ADD else self._timelines.remove
         self._count(await write(chunk.follower_ids, [chunk.tweet_id]))
 
     async def _fan_out(self, action: Action, tweet_id: int, author_id: int) -> None:
@@ -89,13 +88,13 @@ class FanoutService:
         if not await self._followers.is_following(event.follower_id, event.followee_id):
             return  # unfollowed since: the unfollow's own event removes nothing that this would add
         ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
-        self._count(await self._cache.add([event.follower_id], ids))
+        self._count(await self._timelines.add([event.follower_id], ids))
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
         if await self._followers.is_following(event.follower_id, event.followee_id):
             return  # followed again since: keep what the new follow brings
         ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)
-        self._count(await self._cache.remove([event.follower_id], ids))
+        self._count(await self._timelines.remove([event.follower_id], ids))
 
     def _count(self, writes: int) -> None:
         # Not `counter += await ...`: that reads the counter before the await, so chunks applied
@@ -103,7 +102,7 @@ class FanoutService:
         self.counters.timeline_writes += writes
 
     async def _on_user_deleted(self, event: UserDeleted) -> None:
-        await self._cache.drop(event.user_id)
+        await self._timelines.drop(event.user_id)
 
     async def _follower_batches(self, author_id: int) -> AsyncIterator[list[int]]:
         cursor = None

@@ -7,6 +7,7 @@ import sys
 from services.common.rpc.health import DependencyMonitor
 from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.runtime.tracing import configure_tracing
 from services.mesh.bootstrap import bootstrap
@@ -22,8 +23,8 @@ def describe(settings: Settings) -> str:
     return f"storage: {storage}; timelines: {timelines}; events: {bus}"
 
 
-async def run(settings: Settings) -> None:
-    host = await (build_process(settings) if settings.service else bootstrap(settings))
+async def run(settings: Settings, hooks: FaultHooks) -> None:
+    host = await (build_process(settings, hooks) if settings.service else bootstrap(settings, hooks=hooks))
     registrations = host.registrations()
     running = await create_server(settings.listen, registrations)
     monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
@@ -45,13 +46,13 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     try:
-        settings = Settings.from_env()
+        settings, hooks = Settings.from_env(), FaultHooks.from_env()
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
     configure_tracing(console=settings.trace_console)
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, hooks))
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     except OSError as error:

@@ -19,12 +19,15 @@ from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
 from services.common.messaging.rabbitmq.consumer import Consumer
 from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.fault_hooks import FaultHooks
 from services.fanout.adapters import rabbitmq_chunks
 from services.fanout.adapters.rabbitmq_chunks import RabbitChunkQueue
 from services.fanout.domain import Chunk
+from services.registry import SERVICES, entry
 
 EventHandler = Callable[[Event], Awaitable[None]]
-QUEUES = ("fanout.events", "fanout.chunks", "tweet.events")  # every queue the mesh declares, under its namespace
+CHUNKS = "fanout.chunks"
+QUEUES = (*(f"{e.name}.events" for e in SERVICES if e.consumes), CHUNKS)  # every queue the mesh declares, under its namespace
 
 
 class EmbeddedFlow:
@@ -32,7 +35,8 @@ class EmbeddedFlow:
         self._outboxes = outboxes
         self.readers: dict[str, list[OutboxReader]] = {}
 
-    def consume(self, service: str, kinds: Sequence[type], handler: EventHandler) -> None:
+    def consume(self, service: str, handler: EventHandler) -> None:
+        """Delivers the events the registry says the service consumes (here: all, to an idempotent handler)."""
         self.readers[service] = [OutboxConsumer(outbox, service, handler) for outbox in self._outboxes]
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
@@ -59,20 +63,22 @@ class EmbeddedFlow:
 
 class RabbitFlow:
     def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
-                 retry: RetryPolicy, relay_hold_seconds: float = 0.0, hold_ack_seconds: float = 0.0):
+                 retry: RetryPolicy, hooks: FaultHooks = FaultHooks()):
         self._bus, self._namespace, self._prefetch, self._retry = bus, namespace, prefetch, retry
-        self._hold_ack_seconds = hold_ack_seconds
-        self.relays = [OutboxRelay(outbox, bus, relay_hold_seconds) for outbox in outboxes]
+        self._hold_ack_seconds = hooks.hold_ack_ms / 1000
+        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000) for outbox in outboxes]
         self._wanted: dict[str, tuple[QueueSpec, Callable]] = {}
         self.consumers: dict[str, Consumer] = {}
 
-    def consume(self, service: str, kinds: Sequence[type], handler: EventHandler) -> None:
+    def consume(self, service: str, handler: EventHandler) -> None:
+        """Binds the service's queue to the events the registry says it consumes."""
+        kinds = entry(service).consumes
         spec = QueueSpec(f"{self._namespace}.{service}.events", [event_codec.routing_key(kind) for kind in kinds])
         self._wanted[service] = (spec, lambda body, headers: handler(event_codec.decode(body)))
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
-        spec = QueueSpec(f"{self._namespace}.fanout.chunks", [rabbitmq_chunks.CHUNK_ROUTING_KEY])
-        self._wanted["fanout.chunks"] = (spec, lambda body, headers: apply(rabbitmq_chunks.decode(body)))
+        spec = QueueSpec(f"{self._namespace}.{CHUNKS}", [rabbitmq_chunks.CHUNK_ROUTING_KEY])
+        self._wanted[CHUNKS] = (spec, lambda body, headers: apply(rabbitmq_chunks.decode(body)))
 
     def chunk_queue(self) -> RabbitChunkQueue:
         return RabbitChunkQueue(self._bus)

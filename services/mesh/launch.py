@@ -1,8 +1,8 @@
 """`make mesh`: every service as its own process, on PostgreSQL, Redis and RabbitMQ.
 
-Starts Snowflake, Graph and Tweet once, and Timeline and Fanout as
-several replicas, each a `python -m services.mesh` process configured by
-environment variables. Clients reach the replicas of a service through a
+Starts every built service of the registry, in its order, as many times
+as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
+`python -m services.mesh` process configured by environment variables. Clients reach the replicas of a service through a
 multi-address target balanced round-robin by gRPC; the launcher prints
 the CHIRP_TARGET that names them all. A child that exits stops the rest.
 """
@@ -16,6 +16,7 @@ import sys
 import asyncpg
 
 from services.common.runtime.config import ConfigError, env_int, env_str
+from services.registry import BUILT
 
 DEFAULTS = {
     "CHIRP_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chirp",
@@ -24,9 +25,13 @@ DEFAULTS = {
 }
 
 
-def plan(base_port: int, timelines: int, fanouts: int) -> dict[str, list[int]]:
+def replica_counts() -> dict[str, int]:
+    """How many processes of each built service to start, in the registry's (dependency) order."""
+    return {e.name: env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, 16) for e in BUILT}
+
+
+def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
     """The ports of every replica of every service, from base_port up."""
-    counts = {"snowflake": 1, "graph": 1, "tweet": 1, "timeline": timelines, "fanout": fanouts}
     ports, next_port = {}, base_port
     for service, count in counts.items():
         ports[service] = list(range(next_port, next_port + count))
@@ -41,7 +46,7 @@ def target_of(ports: list[int]) -> str:
 
 def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:
     env = {**base, "CHIRP_SERVICE": service, "CHIRP_LISTEN": f"127.0.0.1:{port}"}
-    env.update({f"CHIRP_{name.upper()}_TARGET": target_of(ports[name]) for name in ("snowflake", "graph", "tweet")})
+    env.update({f"CHIRP_{name.upper()}_TARGET": target_of(service_ports) for name, service_ports in ports.items()})
     env["CHIRP_WORKER_ID"] = str(int(base.get("CHIRP_WORKER_ID", "0")) + replica)
     return env
 
@@ -68,8 +73,7 @@ async def relay_output(service: str, stream: asyncio.StreamReader, started: asyn
 async def run() -> int:
     base = {**DEFAULTS, **os.environ}
     base.setdefault("CHIRP_PAGE_TOKEN_SECRET", secrets.token_hex(32))  # replicas must accept each other's tokens
-    ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000),
-                 env_int("CHIRP_TIMELINE_REPLICAS", 2, 1, 16), env_int("CHIRP_FANOUT_REPLICAS", 2, 1, 16))
+    ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000), replica_counts())
     await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
     children, relays = [], []
     for service, service_ports in ports.items():  # in dependency order: each waits for the one before

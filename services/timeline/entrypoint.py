@@ -8,7 +8,6 @@ from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.rpc.auth import require_user
 from services.common.rpc.server import Registration
 from services.timeline.service import TimelineService
-from services.tweet.messages import tweet_message
 
 TIMELINE_PAGES = PageLimits(default=20, maximum=100)
 
@@ -26,7 +25,7 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
         page_request = self._tokens.request(scope, TIMELINE_PAGES, request.page_size, request.page_token)
         page = await self._timelines.home(reader_id, page_request)
         return pb.ListHomeTimelineResponse(
-            tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+            tweets=[card.shown for card in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
         )
 
 

@@ -1,9 +1,9 @@
-"""What timelines need: a cache of pushed ids, the follow graph, and tweets."""
+"""What timelines need: a cache of pushed ids, the follow graph, and tweets as cards."""
 
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.tweet.domain import TweetView
+from services.timeline.domain import Card
 
 
 class TimelineCache(Protocol):
@@ -45,4 +45,5 @@ class TweetSource(Protocol):
 
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]: ...
 
-    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]: ...
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
+        """The visible tweets among the ids, in their order, as the viewer sees them."""

@@ -9,8 +9,8 @@ import asyncio
 
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
+from services.timeline.domain import Card
 from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
-from services.tweet.domain import TweetView
 
 
 class TimelineService:
@@ -21,7 +21,7 @@ class TimelineService:
         self._capacity = capacity
         self._rebuilds: dict[int, asyncio.Task] = {}
 
-    async def home(self, reader_id: int, page: PageRequest) -> Page[TweetView]:
+    async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
         _, celebrities = await concurrently(
             self._graph.require_account(reader_id), self._graph.celebrity_following_ids(reader_id)
         )
@@ -52,20 +52,20 @@ class TimelineService:
         floor = pulled[-1]  # below it, pulled tweets were not fetched: stop there
         return [i for i in merged if i >= floor], True
 
-    async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool) -> Page[TweetView]:
+    async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool) -> Page[Card]:
         """Hydrates candidates in order until the page is full, showing each original once."""
-        shown: list[TweetView] = []
+        shown: list[Card] = []
         originals: set[int] = set()
         position = 0  # candidates[:position] have been considered
         while len(shown) < size and position < len(candidates):
             batch = candidates[position : position + size - len(shown) + size // 4 + 1]
-            visible = {view.tweet.tweet_id: view for view in await self._tweets.hydrate(reader_id, batch)}
+            visible = {card.tweet_id: card for card in await self._tweets.hydrate(reader_id, batch)}
             for tweet_id in batch:
                 position += 1
-                view = visible.get(tweet_id)
-                if view is not None and view.original_id not in originals:
-                    originals.add(view.original_id)
-                    shown.append(view)
+                card = visible.get(tweet_id)
+                if card is not None and card.original_id not in originals:
+                    originals.add(card.original_id)
+                    shown.append(card)
                     if len(shown) == size:
                         break
         more = more_below or position < len(candidates)

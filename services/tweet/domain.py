@@ -11,7 +11,6 @@ with warnings.catch_warnings():
 
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.ids import created_at, valid_id
-from services.graph.domain import User
 
 MAX_WEIGHTED_LENGTH = 280
 MAX_RAW_LENGTH = 4096
@@ -47,11 +46,24 @@ class Tweet:
 
 
 @dataclass(frozen=True)
+class Author:
+    """The account shown beside a tweet, as the graph last described it."""
+
+    user_id: int
+    handle: str
+    display_name: str
+    created_at: datetime
+    follower_count: int = 0
+    following_count: int = 0
+    celebrity: bool = False
+
+
+@dataclass(frozen=True)
 class TweetView:
     """A tweet as a reader sees it: with its author, its original, and the reader's own state."""
 
     tweet: Tweet
-    author: User
+    author: Author
     retweeted: "TweetView | None" = None
     viewer_liked: bool = False
     viewer_retweeted: bool = False

@@ -3,8 +3,7 @@
 from collections.abc import Sequence
 
 from services.common.runtime.concurrency import concurrently
-from services.graph.domain import User
-from services.tweet.domain import Tweet, TweetView
+from services.tweet.domain import Author, Tweet, TweetView
 from services.tweet.ports import TweetRepository, UserDirectory
 
 
@@ -35,7 +34,7 @@ class Hydrator:
 
 
 class _ViewerState:
-    def __init__(self, authors: dict[int, User], liked: set[int], retweeted: set[int]):
+    def __init__(self, authors: dict[int, Author], liked: set[int], retweeted: set[int]):
         self.authors, self.liked, self.retweeted = authors, liked, retweeted
 
     def view(self, tweet: Tweet, originals: dict[int, Tweet]) -> TweetView | None:
@@ -50,7 +49,7 @@ class _ViewerState:
             return None
         return TweetView(tweet, author, original_view, original_view.viewer_liked, original_view.viewer_retweeted)
 
-    def _single(self, tweet: Tweet, author: User | None) -> TweetView | None:
+    def _single(self, tweet: Tweet, author: Author | None) -> TweetView | None:
         if author is None:
             return None
         return TweetView(tweet, author, None, tweet.tweet_id in self.liked, tweet.tweet_id in self.retweeted)

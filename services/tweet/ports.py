@@ -5,12 +5,13 @@ from typing import Protocol
 
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
-from services.graph.domain import User
-from services.tweet.domain import Tweet
+from services.tweet.domain import Author, Tweet
 
 
 class UserDirectory(Protocol):
-    async def batch_get(self, user_ids: Sequence[int]) -> list[User]: ...
+    """The accounts behind tweets, as the graph holds them."""
+
+    async def batch_get(self, user_ids: Sequence[int]) -> list[Author]: ...
 
     async def require_account(self, user_id: int) -> None:
         """Raises Unauthenticated when the user has no account."""

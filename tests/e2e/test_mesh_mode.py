@@ -53,7 +53,7 @@ async def test_one_command_starts_seven_processes_that_work_as_one_mesh(tmp_path
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
                 for _ in range(4):  # both Timeline replicas cache the reader's timeline
                     client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
-                posted = client.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=as_user(author))
+                posted = client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=as_user(author))
                 deadline = time.monotonic() + 30
                 while True:
                     page = client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))

@@ -54,8 +54,8 @@ class World:
         return self.live.client.graph
 
     @property
-    def tweets(self):
-        return self.live.client.tweets
+    def tweet(self):
+        return self.live.client.tweet
 
     @property
     def timeline(self):
@@ -86,11 +86,11 @@ async def build_world(live: LiveMesh) -> World:
     linked = await live.post(alice, f"see {LONG_URL} " + "b" * 200)
     hello = await live.post(alice, "hello #chirp")
     gone = await live.post(alice, "soon gone")
-    await live.client.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=gone), metadata=as_user(alice))
-    await live.client.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=hello), metadata=as_user(bob))
-    retweeted = await live.client.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=hello), metadata=as_user(bob))
+    await live.client.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=gone), metadata=as_user(alice))
+    await live.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=hello), metadata=as_user(bob))
+    retweeted = await live.client.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=hello), metadata=as_user(bob))
     reply = await live.post(bob, "hi alice", reply_to=hello)
-    page = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice, page_size=1))
+    page = await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice, page_size=1))
     assert [t.tweet_id for t in page.tweets] == [hello] and page.next_page_token
     await live.settle()
     retweet = retweeted.tweet.tweet_id
@@ -109,9 +109,9 @@ async def stored(w: World) -> dict:
     users = await w.graph.BatchGetUsers(graph_pb.BatchGetUsersRequest(user_ids=[w.alice, w.bob, w.carol]))
     state["users"] = [(u.handle, u.display_name, u.follower_count, u.following_count) for u in users.users]
     for user_id in (w.alice, w.bob, w.carol):
-        page = await w.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=user_id, page_size=100))
+        page = await w.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=user_id, page_size=100))
         state[f"tweets of {user_id}"] = [t.tweet_id for t in page.tweets]
-    shown = await w.tweets.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello, w.full, w.linked, w.reply]))
+    shown = await w.tweet.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello, w.full, w.linked, w.reply]))
     state["tweet counts"] = [(t.tweet_id, t.like_count, t.retweet_count, t.reply_count) for t in shown.tweets]
     state["bob's home"] = await w.live.home_ids(w.bob)
     return state
@@ -126,13 +126,13 @@ class Case:
 
 
 def post(text: str, actor: str = "alice", reply_to: Callable[[World], int] = lambda w: 0):
-    return lambda w: w.tweets.CreateTweet(
+    return lambda w: w.tweet.CreateTweet(
         tweet_pb.CreateTweetRequest(text=text, in_reply_to_tweet_id=reply_to(w)), metadata=as_user(getattr(w, actor))
     )
 
 
 def user_tweets(user: str, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
-    return lambda w: w.tweets.ListUserTweets(
+    return lambda w: w.tweet.ListUserTweets(
         tweet_pb.ListUserTweetsRequest(user_id=getattr(w, user), page_size=page_size, page_token=token(w))
     )
 
@@ -153,7 +153,7 @@ CASES = [
     pytest.param(Case(post("x" * 2_000_000), grpc.StatusCode.RESOURCE_EXHAUSTED, "larger than max"), id="request-over-1MiB"),
     # Ids past 2^63 fit the uint64 fields but can name nothing.
     pytest.param(
-        Case(lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=2**63)), INVALID, "is not an id", "tweet_id"),
+        Case(lambda w: w.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=2**63)), INVALID, "is not an id", "tweet_id"),
         id="tweet-id-past-2^63",
     ),
     pytest.param(
@@ -173,19 +173,19 @@ CASES = [
     # Tweets that are not there, or not yours.
     pytest.param(
         Case(
-            lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=UNKNOWN_ID)),
+            lambda w: w.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=UNKNOWN_ID)),
             NOT_FOUND,
             f"tweet {UNKNOWN_ID} does not exist",
         ),
         id="get-unknown-tweet",
     ),
     pytest.param(
-        Case(lambda w: w.tweets.GetTweet(tweet_pb.GetTweetRequest()), INVALID, "tweet_id is required", "tweet_id"),
+        Case(lambda w: w.tweet.GetTweet(tweet_pb.GetTweetRequest()), INVALID, "tweet_id is required", "tweet_id"),
         id="get-tweet-without-id",
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            lambda w: w.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
             NOT_FOUND,
             f"tweet {UNKNOWN_ID} does not exist",
         ),
@@ -193,7 +193,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.gone), metadata=as_user(w.carol)),
+            lambda w: w.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.gone), metadata=as_user(w.carol)),
             NOT_FOUND,
             "was deleted",
         ),
@@ -201,7 +201,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            lambda w: w.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.carol)),
             NOT_FOUND,
             f"tweet {UNKNOWN_ID} does not exist",
         ),
@@ -209,7 +209,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.alice)),
+            lambda w: w.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=UNKNOWN_ID), metadata=as_user(w.alice)),
             NOT_FOUND,
             f"tweet {UNKNOWN_ID} does not exist",
         ),
@@ -217,7 +217,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.ListReplies(tweet_pb.ListRepliesRequest(tweet_id=UNKNOWN_ID)),
+            lambda w: w.tweet.ListReplies(tweet_pb.ListRepliesRequest(tweet_id=UNKNOWN_ID)),
             NOT_FOUND,
             f"tweet {UNKNOWN_ID} does not exist",
         ),
@@ -230,7 +230,7 @@ CASES = [
     pytest.param(Case(post("hi?", reply_to=lambda w: w.gone), NOT_FOUND, "was deleted"), id="reply-to-deleted-tweet"),
     pytest.param(
         Case(
-            lambda w: w.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
+            lambda w: w.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
             DENIED,
             "only its author may delete it",
         ),
@@ -238,7 +238,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
+            lambda w: w.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=w.hello), metadata=as_user(w.bob)),
             EXISTS,
             "already retweeted",
         ),
@@ -246,7 +246,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=w.retweet), metadata=as_user(w.bob)),
+            lambda w: w.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=w.retweet), metadata=as_user(w.bob)),
             EXISTS,
             "already retweeted",
         ),
@@ -254,7 +254,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=w.full), metadata=as_user(w.bob)),
+            lambda w: w.tweet.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=w.full), metadata=as_user(w.bob)),
             NOT_FOUND,
             "have not retweeted",
         ),
@@ -262,7 +262,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello] * 201)),
+            lambda w: w.tweet.BatchGetTweets(tweet_pb.BatchGetTweetsRequest(tweet_ids=[w.hello] * 201)),
             INVALID,
             "at most 200",
             "tweet_ids",
@@ -358,11 +358,11 @@ CASES = [
     ),
     # The acting user: missing, malformed, or without an account.
     pytest.param(
-        Case(lambda w: w.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="hi")), UNAUTHENTICATED, NO_USER),
+        Case(lambda w: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi")), UNAUTHENTICATED, NO_USER),
         id="post-without-user",
     ),
     pytest.param(
-        Case(lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello)), UNAUTHENTICATED, NO_USER),
+        Case(lambda w: w.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello)), UNAUTHENTICATED, NO_USER),
         id="like-without-user",
     ),
     pytest.param(
@@ -375,7 +375,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("chirp-user-id", "alice")]),
+            lambda w: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("chirp-user-id", "alice")]),
             UNAUTHENTICATED,
             "must be a user id (a positive integer), got 'alice'",
         ),
@@ -394,7 +394,7 @@ CASES = [
     ),
     pytest.param(
         Case(
-            lambda w: w.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello), metadata=as_user(w.ghost)),
+            lambda w: w.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=w.hello), metadata=as_user(w.ghost)),
             UNAUTHENTICATED,
             "has no account; register first",
         ),

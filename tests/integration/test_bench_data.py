@@ -14,7 +14,8 @@ from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
-from services.timeline.adapters.redis_cache import RedisTimelineCache, timeline_key
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import timeline_key
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
 from tests.integration.servers import REDIS_URL, flush_test_redis
 

@@ -17,10 +17,8 @@ async def open_db(tmp_path) -> Database:
     return db
 
 
-async def publish(db: Database, outbox: SqliteOutbox, events) -> None:
-    async with db.transaction() as tx:
-        await outbox.append(tx, events)
-    outbox.notify()
+async def publish(outbox: SqliteOutbox, events) -> None:
+    await outbox.write(lambda tx: outbox.append(tx, events))
 
 
 async def test_events_arrive_in_order(tmp_path):
@@ -32,7 +30,7 @@ async def test_events_arrive_in_order(tmp_path):
 
     consumer = OutboxConsumer(outbox, "test", handler)
     events = [UserFollowed(i, i + 1) for i in range(250)]
-    await publish(db, outbox, events)
+    await publish(outbox, events)
     while await consumer.drain_once():
         pass
     assert seen == events
@@ -42,7 +40,7 @@ async def test_events_arrive_in_order(tmp_path):
 
 async def test_an_event_stored_before_a_crash_is_delivered_after_restart(tmp_path):
     db = await open_db(tmp_path)
-    await publish(db, SqliteOutbox(db), [TweetCreated(1, 2, "survives")])
+    await publish(SqliteOutbox(db), [TweetCreated(1, 2, "survives")])
     await db.close()  # the process dies before any consumer ran
 
     db, seen = await open_db(tmp_path), []
@@ -63,9 +61,9 @@ async def test_a_consumer_resumes_after_its_last_handled_event(tmp_path):
     async def handler(event):
         seen.append(event.follower_id)
 
-    await publish(db, outbox, [UserFollowed(i, 0) for i in range(3)])
+    await publish(outbox, [UserFollowed(i, 0) for i in range(3)])
     await OutboxConsumer(outbox, "test", handler).drain_once()
-    await publish(db, outbox, [UserFollowed(i, 0) for i in range(3, 5)])
+    await publish(outbox, [UserFollowed(i, 0) for i in range(3, 5)])
     await OutboxConsumer(outbox, "test", handler).drain_once()  # a new process, same name
     assert seen == [0, 1, 2, 3, 4]
     await db.close()
@@ -81,7 +79,7 @@ async def test_an_event_that_keeps_failing_becomes_a_dead_letter_and_the_rest_fl
         seen.append(event.follower_id)
 
     consumer = OutboxConsumer(outbox, "test", handler, RetryPolicy(attempts=3, first_backoff_seconds=0.001))
-    await publish(db, outbox, [UserFollowed(i, 0) for i in range(3)])
+    await publish(outbox, [UserFollowed(i, 0) for i in range(3)])
     await consumer.drain_once()
     assert seen == [0, 2]
     stats = await consumer.stats()
@@ -102,7 +100,7 @@ async def test_a_running_consumer_is_woken_by_a_commit(tmp_path):
     consumer.poll_seconds = 60  # only a notify can wake it in time
     await consumer.start()
     await asyncio.sleep(0.05)
-    await publish(db, outbox, [UserFollowed(1, 2)])
+    await publish(outbox, [UserFollowed(1, 2)])
     await asyncio.wait_for(arrived.wait(), 5)
     await consumer.stop()
     await db.close()

@@ -13,10 +13,8 @@ from tests.integration.servers import RABBITMQ_URL, fresh_bus_namespace
 from tests.integration.spans import capture_spans
 
 
-async def commit(db: Database, outbox: SqliteOutbox, events) -> None:
-    async with db.transaction() as tx:
-        await outbox.append(tx, events)
-    outbox.notify()
+async def commit(outbox: SqliteOutbox, events) -> None:
+    await outbox.write(lambda tx: outbox.append(tx, events))
 
 
 async def test_the_relay_publishes_in_order_moves_past_only_what_it_sent_and_carries_the_trace(tmp_path):
@@ -25,8 +23,8 @@ async def test_the_relay_publishes_in_order_moves_past_only_what_it_sent_and_car
     await db.apply_schema(SCHEMA)
     outbox = SqliteOutbox(db)
     with tracer().start_as_current_span("create tweet") as committed_in:
-        await commit(db, outbox, [TweetCreated(1, 9, "traced")])
-    await commit(db, outbox, [UserFollowed(i, 9) for i in range(150)])  # more than one batch
+        await commit(outbox, [TweetCreated(1, 9, "traced")])
+    await commit(outbox, [UserFollowed(i, 9) for i in range(150)])  # more than one batch
     async with fresh_bus_namespace() as namespace:
         bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="relay-test")
         received, done = [], asyncio.Event()

@@ -55,7 +55,7 @@ class World:
 
     async def post(self, author: int, text: str) -> int:
         request = tweet_pb.CreateTweetRequest(text=text)
-        return (await self.client.tweets.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
+        return (await self.client.tweet.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
 
     async def fanned_out(self, events: int, timeout: float = 60.0) -> None:
         """Waits until the one fanout worker has handled this many events and has nothing queued."""

@@ -89,18 +89,18 @@ async def test_a_deleted_tweet_disappears_from_timelines_lists_and_counts(live: 
     reply = await live.post(bob, "a reply", reply_to=parent)
     await live.settle()
     assert await live.home_ids(bob) == [reply, parent]
-    parent_view = (await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=parent))).tweet
+    parent_view = (await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=parent))).tweet
     assert parent_view.reply_count == 1
 
-    await live.client.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=reply), metadata=as_user(bob))
-    await live.client.tweets.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=parent), metadata=as_user(alice))
+    await live.client.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=reply), metadata=as_user(bob))
+    await live.client.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=parent), metadata=as_user(alice))
     assert parent not in await live.home_ids(bob)  # hidden at once, before any cleanup
     await live.settle()
     assert parent not in await live.mesh.cache.read(bob)
     with pytest.raises(grpc.aio.AioRpcError) as missing:
-        await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=parent))
+        await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=parent))
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
-    listed = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice))
+    listed = await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice))
     assert list(listed.tweets) == []
 
 
@@ -146,8 +146,8 @@ async def test_a_deleted_account_vanishes_with_its_tweets_likes_follows_and_time
     await live.home_ids(bob)
     await live.home_ids(carol)
     original = await live.post(alice, "original")
-    await live.client.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=original), metadata=as_user(carol))
-    await live.client.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=original), metadata=as_user(carol))
+    await live.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=original), metadata=as_user(carol))
+    await live.client.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=original), metadata=as_user(carol))
     own = await live.post(carol, "carol was here")
     await live.settle()
     assert own in await live.home_ids(bob)
@@ -157,13 +157,13 @@ async def test_a_deleted_account_vanishes_with_its_tweets_likes_follows_and_time
     await live.settle()
     alice_now = (await live.client.graph.GetUser(graph_pb.GetUserRequest(user_id=alice))).user
     assert alice_now.follower_count == 0
-    original_now = (await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=original))).tweet
+    original_now = (await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=original))).tweet
     assert (original_now.like_count, original_now.retweet_count) == (0, 0)
     assert await live.mesh.cache.read(carol) is None
     assert await live.mesh.cache.read(bob) == []
     assert await live.home_ids(bob) == []
     with pytest.raises(grpc.aio.AioRpcError) as gone:
-        await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=own))
+        await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=own))
     assert gone.value.code() == grpc.StatusCode.NOT_FOUND
     assert await live.register("carol")  # the handle is free again
 
@@ -174,17 +174,17 @@ async def test_concurrent_likes_keep_the_count_exact(live: LiveMesh):
     tweet = await live.post(author, "like me")
 
     async def like(fan):
-        await live.client.tweets.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=tweet), metadata=as_user(fan))
+        await live.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=tweet), metadata=as_user(fan))
 
     await asyncio.gather(*(like(fan) for fan in fans + fans))  # every like twice, all at once
-    view = (await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet), metadata=as_user(fans[0]))).tweet
+    view = (await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet), metadata=as_user(fans[0]))).tweet
     assert (view.like_count, view.viewer_liked) == (20, True)
 
     async def unlike(fan):
-        await live.client.tweets.UnlikeTweet(tweet_pb.UnlikeTweetRequest(tweet_id=tweet), metadata=as_user(fan))
+        await live.client.tweet.UnlikeTweet(tweet_pb.UnlikeTweetRequest(tweet_id=tweet), metadata=as_user(fan))
 
     await asyncio.gather(*(unlike(fan) for fan in fans + fans))
-    view = (await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet))).tweet
+    view = (await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet))).tweet
     assert view.like_count == 0
 
 
@@ -193,12 +193,12 @@ async def test_retweets_show_the_original_and_count(live: LiveMesh):
     await live.follow(carol, bob)
     await live.home_ids(carol)
     original = await live.post(alice, "worth sharing")
-    retweet = (await live.client.tweets.Retweet(tweet_pb.RetweetRequest(tweet_id=original), metadata=as_user(bob))).tweet
+    retweet = (await live.client.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=original), metadata=as_user(bob))).tweet
     assert retweet.retweeted_tweet.tweet_id == original and retweet.retweeted_tweet.retweet_count == 1
     await live.settle()
     page = await live.client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(carol))
     assert [(t.author.handle, t.retweeted_tweet.tweet_id) for t in page.tweets] == [("bob", original)]
-    await live.client.tweets.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=original), metadata=as_user(bob))
+    await live.client.tweet.UndoRetweet(tweet_pb.UndoRetweetRequest(tweet_id=original), metadata=as_user(bob))
     await live.settle()
     assert await live.home_ids(carol) == []
 
@@ -218,10 +218,10 @@ async def test_tweets_posted_concurrently_are_all_readable_at_once(live: LiveMes
 
     async def post_and_read(author: int, n: int) -> None:
         tweet = await live.post(author, f"burst {n}")
-        await live.client.tweets.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet))
+        await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet))
 
     await asyncio.gather(*(post_and_read(authors[n % 8], n) for n in range(200)))
-    listed = await live.client.tweets.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=authors[0], page_size=100))
+    listed = await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=authors[0], page_size=100))
     assert len(listed.tweets) == 25
 
 

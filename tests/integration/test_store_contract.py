@@ -156,9 +156,7 @@ async def events_in(outbox, kind: type | None = None) -> list:
 
 
 async def publish(stores: Stores, events: list) -> None:
-    async with stores.graph_db.transaction() as tx:
-        await stores.graph_outbox.append(tx, events)
-    stores.graph_outbox.notify()
+    await stores.graph_outbox.write(lambda tx: stores.graph_outbox.append(tx, events))
 
 
 async def every_page(list_page, size: int) -> list[list]:
@@ -542,6 +540,21 @@ async def test_a_rolled_back_or_cancelled_transaction_leaves_no_event(stores):
     await asyncio.gather(task, return_exceptions=True)
     await publish(stores, [UserDeleted(3)])
     assert await events_in(stores.graph_outbox) == [UserDeleted(3)]
+
+
+async def test_a_write_that_fails_stores_no_event_and_wakes_no_one(stores):
+    listener = stores.graph_outbox.listen()
+
+    async def fail(tx) -> None:
+        await stores.graph_outbox.append(tx, [UserDeleted(1)])
+        raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await stores.graph_outbox.write(fail)
+    assert not listener.is_set()
+    await publish(stores, [UserDeleted(2)])
+    assert listener.is_set()
+    assert await events_in(stores.graph_outbox) == [UserDeleted(2)]
 
 
 async def test_an_event_committed_later_never_shows_before_an_earlier_one_still_open(stores):

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from services.common.kernel.errors import Unauthenticated
 from services.common.kernel.pagination import Page, PageRequest
 from services.graph.domain import User
-from services.tweet.domain import Tweet, TweetView
+from services.timeline.domain import Card
+from services.tweet.domain import Tweet
 
 
 class FakeGraph:
@@ -65,10 +66,10 @@ class FakeTweets:
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
         return sorted((i for i, t in self.tweets.items() if t.author_id == author_id), reverse=True)[:limit]
 
-    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
         self.hydrate_calls += 1
         visible = [self.tweets[i] for i in tweet_ids if i in self.tweets and i not in self.deleted]
-        return [TweetView(t, _user(t.author_id)) for t in visible]
+        return [Card(t.tweet_id, t.original_id, shown=t) for t in visible]
 
 
 def _user(user_id: int) -> User:

@@ -21,7 +21,7 @@ def world():
 
 async def ids(service, size=100, cursor=None):
     page = await service.home(READER, PageRequest(size, cursor))
-    return [v.tweet.tweet_id for v in page.items], page.next_cursor
+    return [card.tweet_id for card in page.items], page.next_cursor
 
 
 async def test_a_miss_rebuilds_from_storage_without_celebrities(world):

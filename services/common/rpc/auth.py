@@ -6,8 +6,9 @@ set it later, so contracts need not change when authentication arrives.
 
 import grpc
 
-from chirp_client.metadata import USER_METADATA_KEY
 from services.common.kernel.errors import Unauthenticated
+
+USER_METADATA_KEY = "chirp-user-id"
 
 
 def acting_user(context: grpc.aio.ServicerContext) -> int | None:

@@ -2,7 +2,7 @@
 
 A target is one address or several (`ipv4:127.0.0.1:50064,127.0.0.1:50065`);
 the channel balances calls over them with gRPC's round_robin policy and
-retries idempotent calls on UNAVAILABLE (see chirp_client.service_config).
+retries idempotent calls on UNAVAILABLE (see service_config.py).
 """
 
 from collections.abc import Iterator
@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import grpc
 
-from chirp_client.metadata import USER_METADATA_KEY
-from chirp_client.stubs import CHANNEL_OPTIONS
 from services.common.kernel import errors
+from services.common.rpc.auth import USER_METADATA_KEY
+from services.common.rpc.service_config import CHANNEL_OPTIONS
 
 INTERNAL_CALL_SECONDS = 5.0
 

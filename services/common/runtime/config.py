@@ -2,8 +2,10 @@
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from services.registry import BUILT, SERVICES
 
 
 class ConfigError(ValueError):
@@ -24,7 +26,6 @@ def env_int(name: str, default: int, minimum: int = 0, maximum: int = 2**31) -> 
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-SERVICES = ("SNOWFLAKE", "GRAPH", "TWEET", "TIMELINE", "FANOUT")  # those that run as their own process
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -80,12 +81,8 @@ class Settings:
     retry_attempts: int = 5
     health_check_interval_ms: int = 1000
     service: str = ""
-    snowflake_target: str = ""
-    graph_target: str = ""
-    tweet_target: str = ""
+    targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
-    test_hold_ack_ms: int = 0
-    test_relay_hold_ms: int = 0
 
     @property
     def database_path(self) -> Path:
@@ -115,11 +112,7 @@ class Settings:
             fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
             retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
             health_check_interval_ms=env_int("CHIRP_HEALTH_CHECK_INTERVAL_MS", cls.health_check_interval_ms, 50, 60_000),
-            service=env_choice("CHIRP_SERVICE", "", ("", *SERVICES)).lower(),
-            snowflake_target=env_str("CHIRP_SNOWFLAKE_TARGET", cls.snowflake_target),
-            graph_target=env_str("CHIRP_GRAPH_TARGET", cls.graph_target),
-            tweet_target=env_str("CHIRP_TWEET_TARGET", cls.tweet_target),
+            service=env_choice("CHIRP_SERVICE", "", ("", *(e.name.upper() for e in BUILT))).lower(),
+            targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
-            test_hold_ack_ms=env_int("CHIRP_TEST_HOLD_ACK_MS", 0, 0, 600_000),
-            test_relay_hold_ms=env_int("CHIRP_TEST_RELAY_HOLD_MS", 0, 0, 600_000),
         )

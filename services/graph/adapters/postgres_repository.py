@@ -18,9 +18,9 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
+from services.graph.adapters.rows import USER_COLUMNS, user_from_row
 from services.graph.domain import User, handle_key
 
-_USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
 _HANDLE_CONSTRAINT = "users_handle_key_unique"
 _LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
 _FOLLOW = (
@@ -63,24 +63,24 @@ class PostgresGraphRepository:
             raise AlreadyExists(f"the handle {user.handle!r} is taken; choose another", field="handle") from None
 
     async def get(self, user_id: int) -> User | None:
-        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = $1", user_id)
-        return _user(row) if row else None
+        row = await self._db.fetch_one(f"SELECT {USER_COLUMNS} FROM users u WHERE user_id = $1", user_id)
+        return user_from_row(row) if row else None
 
     async def get_by_handle(self, handle: str) -> User | None:
-        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE handle_key = $1", handle_key(handle))
-        return _user(row) if row else None
+        row = await self._db.fetch_one(f"SELECT {USER_COLUMNS} FROM users u WHERE handle_key = $1", handle_key(handle))
+        return user_from_row(row) if row else None
 
     async def get_many(self, user_ids: Sequence[int]) -> list[User]:
         unique = list(dict.fromkeys(possible_ids(user_ids)))
-        rows = await self._db.fetch_all(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = ANY($1::bigint[])", unique)
-        found = {row["user_id"]: _user(row) for row in rows}
+        rows = await self._db.fetch_all(f"SELECT {USER_COLUMNS} FROM users u WHERE user_id = ANY($1::bigint[])", unique)
+        found = {row["user_id"]: user_from_row(row) for row in rows}
         return [found[user_id] for user_id in unique if user_id in found]
 
     async def revisions(self, user_ids: Sequence[int]) -> dict[int, Revision[User]]:
         """The users as stored now, with their revisions (for caches); deleted users are absent."""
-        sql = f"SELECT {_USER_COLUMNS}, u.revision FROM users u WHERE user_id = ANY($1::bigint[])"
+        sql = f"SELECT {USER_COLUMNS}, u.revision FROM users u WHERE user_id = ANY($1::bigint[])"
         rows = await self._db.fetch_all(sql, possible_ids(user_ids))
-        return {row["user_id"]: Revision(row["revision"], _user(row)) for row in rows}
+        return {row["user_id"]: Revision(row["revision"], user_from_row(row)) for row in rows}
 
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
@@ -157,19 +157,8 @@ class PostgresGraphRepository:
     async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
         """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
         rows = await self._db.fetch_all(
-            f"SELECT f.seq, {_USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"SELECT f.seq, {USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
             f"WHERE f.{anchor} = $1 AND f.seq < $2 ORDER BY f.seq DESC LIMIT $3",
             user_id, page.cursor or 2**62, page.size + 1,
         )  # fmt: skip
-        return page_of(rows, page.size, lambda row: row["seq"], _user)
-
-
-def _user(row: asyncpg.Record) -> User:
-    return User(
-        user_id=row["user_id"],
-        handle=row["handle"],
-        display_name=row["display_name"],
-        created_at=row["created_at"],
-        follower_count=row["follower_count"],
-        following_count=row["following_count"],
-    )
+        return page_of(rows, page.size, lambda row: row["seq"], user_from_row)

@@ -2,7 +2,8 @@
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+
+import aiosqlite
 
 from services.common.kernel.errors import AlreadyExists
 from services.common.kernel.events import Event
@@ -10,9 +11,8 @@ from services.common.kernel.ids import possible_ids
 from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
+from services.graph.adapters.rows import USER_COLUMNS, user_from_epoch_row
 from services.graph.domain import User, handle_key
-
-_USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
 
 
 class SqliteGraphRepository:
@@ -33,19 +33,19 @@ class SqliteGraphRepository:
             raise AlreadyExists(f"the handle {user.handle!r} is taken; choose another", field="handle") from None
 
     async def get(self, user_id: int) -> User | None:
-        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id = ?", (user_id,))
-        return _user(row) if row else None
+        row = await self._db.fetch_one(f"SELECT {USER_COLUMNS} FROM users u WHERE user_id = ?", (user_id,))
+        return user_from_epoch_row(row) if row else None
 
     async def get_by_handle(self, handle: str) -> User | None:
-        row = await self._db.fetch_one(f"SELECT {_USER_COLUMNS} FROM users u WHERE handle_key = ?", (handle_key(handle),))
-        return _user(row) if row else None
+        row = await self._db.fetch_one(f"SELECT {USER_COLUMNS} FROM users u WHERE handle_key = ?", (handle_key(handle),))
+        return user_from_epoch_row(row) if row else None
 
     async def get_many(self, user_ids: Sequence[int]) -> list[User]:
         unique = list(dict.fromkeys(possible_ids(user_ids)))
         rows = await self._db.fetch_all(
-            f"SELECT {_USER_COLUMNS} FROM users u WHERE user_id IN ({placeholders(len(unique))})", unique
+            f"SELECT {USER_COLUMNS} FROM users u WHERE user_id IN ({placeholders(len(unique))})", unique
         )
-        found = {row["user_id"]: _user(row) for row in rows}
+        found = {row["user_id"]: user_from_epoch_row(row) for row in rows}
         return [found[user_id] for user_id in unique if user_id in found]
 
     async def largest_id(self) -> int:
@@ -53,7 +53,7 @@ class SqliteGraphRepository:
         return row["m"] or 0
 
     async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
-        async with self._db.transaction() as tx:
+        async def delete(tx: aiosqlite.Connection) -> bool:
             followers = [r[0] for r in await tx.execute_fetchall("SELECT follower_id FROM follows WHERE followee_id = ?", (user_id,))]
             await tx.execute(
                 "UPDATE users SET following_count = following_count - 1 WHERE user_id IN "
@@ -67,8 +67,9 @@ class SqliteGraphRepository:
             deleted = (await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))).rowcount == 1
             if deleted:
                 await self._outbox.append(tx, events_for(followers))
-        self._outbox.notify()
-        return deleted
+            return deleted
+
+        return await self._outbox.write(delete)
 
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
         sql = (
@@ -109,32 +110,21 @@ class SqliteGraphRepository:
         return [row[0] for row in rows]
 
     async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
-        async with self._db.transaction() as tx:
-            changed = (await tx.execute(sql, (follower_id, followee_id))).rowcount == 1
-            if changed:
-                await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
-                await tx.execute("UPDATE users SET follower_count = follower_count + ? WHERE user_id = ?", (delta, followee_id))
-                await self._outbox.append(tx, events)
-        if changed:
-            self._outbox.notify()
-        return changed
+        async def change(tx: aiosqlite.Connection) -> bool:
+            if (await tx.execute(sql, (follower_id, followee_id))).rowcount != 1:
+                return False
+            await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
+            await tx.execute("UPDATE users SET follower_count = follower_count + ? WHERE user_id = ?", (delta, followee_id))
+            await self._outbox.append(tx, events)
+            return True
+
+        return await self._outbox.write(change)
 
     async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
         """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
         rows = await self._db.fetch_all(
-            f"SELECT f.seq, {_USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"SELECT f.seq, {USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
             f"WHERE f.{anchor} = ? AND f.seq < ? ORDER BY f.seq DESC LIMIT ?",
             (user_id, page.cursor or 2**62, page.size + 1),
         )
-        return page_of(rows, page.size, lambda row: row["seq"], _user)
-
-
-def _user(row) -> User:
-    return User(
-        user_id=row["user_id"],
-        handle=row["handle"],
-        display_name=row["display_name"],
-        created_at=datetime.fromtimestamp(row["created_at"], tz=timezone.utc),
-        follower_count=row["follower_count"],
-        following_count=row["following_count"],
-    )
+        return page_of(rows, page.size, lambda row: row["seq"], user_from_epoch_row)

@@ -1,12 +1,9 @@
 """Home timelines in Redis (or Redis Cluster): one sorted set of packed ids per user.
 
-Each member is a tweet id packed as 8 big-endian bytes, all with score 0,
-so Redis orders them by id. Kept as a listpack (zset-max-listpack-entries
-must exceed the timeline length), an entry costs about 13 bytes. Keys hash
-on the user id (`chirp:timeline:{<user id>}`), so a user's keys share one
-Cluster slot. Two sentinel members, id 0 and id 1, say that the timeline
-exists and whether it is still being rebuilt. A key without them (an
-add that raced a drop) reads as a miss and is rebuilt, so that race is safe.
+The key and member layout is `redis_layout.py`'s. Kept as a listpack
+(zset-max-listpack-entries must exceed the timeline length), an entry costs
+about 13 bytes. A key without its sentinels (an add that raced a drop)
+reads as a miss and is rebuilt, so that race is safe.
 
 Fan-out adds to many timelines at once. On one Redis server a Lua script
 does it for up to 50 timelines a call (present? add, trim, keep the TTL),
@@ -20,15 +17,14 @@ commands, EXISTS, then ZADD and trim. Both need Redis 7 (EXPIRE ... NX).
 """
 
 import logging
-import struct
 from collections.abc import Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_ids, timeline_key, unpack_ids
+
 log = logging.getLogger("chirp.timeline.redis")
 
-EXISTS = struct.pack(">Q", 0)
-BUILDING = struct.pack(">Q", 1)
 SCRIPT_KEYS = 50  # timelines per script call: about a millisecond of Redis time for one id
 
 # KEYS: timelines; ARGV: capacity, TTL seconds, packed ids. Returns the ids added, over all timelines.
@@ -50,10 +46,6 @@ return added
 """
 
 
-def timeline_key(user_id: int) -> str:
-    return f"chirp:timeline:{{{user_id}}}"
-
-
 class RedisTimelineCache:
     def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int):
         self._redis = redis
@@ -65,7 +57,7 @@ class RedisTimelineCache:
         members = await self._redis.zrange(timeline_key(user_id), 0, -1, desc=True)
         if not members or members[-1] != EXISTS or BUILDING in members[-2:]:
             return None
-        return [struct.unpack(">Q", m)[0] for m in members[:-1][: self._capacity]]
+        return unpack_ids(members[:-1][: self._capacity])
 
     async def start(self, user_id: int) -> None:
         key = timeline_key(user_id)
@@ -83,7 +75,7 @@ class RedisTimelineCache:
         keys = [timeline_key(u) for u in user_ids]
         if isinstance(self._redis, RedisCluster):
             return await self._add_by_commands(keys, tweet_ids)
-        packed = [struct.pack(">Q", i) for i in tweet_ids]
+        packed = pack_ids(tweet_ids)
         async with self._redis.pipeline(transaction=False) as pipe:
             args = [self._capacity, self._ttl, *packed]
             for start in range(0, len(keys), SCRIPT_KEYS):
@@ -95,7 +87,7 @@ class RedisTimelineCache:
             for key in keys:
                 pipe.exists(key)
             present = [key for key, exists in zip(keys, await pipe.execute()) if exists]
-        members = {struct.pack(">Q", i): 0 for i in tweet_ids}
+        members = dict.fromkeys(pack_ids(tweet_ids), 0)
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in present:
                 pipe.zadd(key, members)
@@ -107,7 +99,7 @@ class RedisTimelineCache:
     async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         if not user_ids or not tweet_ids:
             return 0
-        packed = [struct.pack(">Q", i) for i in tweet_ids]
+        packed = pack_ids(tweet_ids)
         async with self._redis.pipeline(transaction=False) as pipe:
             for user_id in user_ids:
                 pipe.zrem(timeline_key(user_id), *packed)

@@ -17,9 +17,9 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
+from services.tweet.adapters.rows import TWEET_COLUMNS, tweet_from_row
 from services.tweet.domain import Tweet
 
-_COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
 _MAX_ID = 2**63 - 1
 _ONE_RETWEET = "one_retweet_per_user"
 _LOCK_TWEET = "SELECT 1 FROM tweets WHERE tweet_id = $1 FOR NO KEY UPDATE"
@@ -28,7 +28,7 @@ _LIKE = (
     "ON CONFLICT DO NOTHING"
 )
 _UNLIKE = "DELETE FROM likes WHERE tweet_id = $1 AND user_id = $2"
-_LOCK_LIVE_BY_AUTHOR = f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE"
+_LOCK_LIVE_BY_AUTHOR = f"SELECT {TWEET_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE"
 _UNCOUNT_LIKES_BY = (
     "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = $1)"
 )
@@ -46,7 +46,7 @@ class PostgresTweetRepository:
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
         async def add(tx: asyncpg.Connection) -> None:
             await tx.execute(
-                f"INSERT INTO tweets ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)",
+                f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)",
                 tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id,
             )  # fmt: skip
             await _count_on_parents(tx, [tweet], +1)
@@ -64,15 +64,15 @@ class PostgresTweetRepository:
         if not unique:
             return {}
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tweets WHERE NOT deleted AND tweet_id = ANY($1::bigint[])", unique
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE NOT deleted AND tweet_id = ANY($1::bigint[])", unique
         )
-        return {row["tweet_id"]: Tweet(*row) for row in rows}
+        return {row["tweet_id"]: tweet_from_row(row) for row in rows}
 
     async def revisions(self, tweet_ids: Sequence[int]) -> dict[int, Revision[Tweet]]:
         """The tweets as stored now, deleted ones as tombstones, with their revisions (for caches)."""
-        sql = f"SELECT {_COLUMNS}, deleted, revision FROM tweets WHERE tweet_id = ANY($1::bigint[])"
+        sql = f"SELECT {TWEET_COLUMNS}, deleted, revision FROM tweets WHERE tweet_id = ANY($1::bigint[])"
         rows = await self._db.fetch_all(sql, possible_ids(tweet_ids))
-        return {row[0]: Revision(row["revision"], None if row["deleted"] else Tweet(*row[:8])) for row in rows}
+        return {row[0]: Revision(row["revision"], None if row["deleted"] else tweet_from_row(row)) for row in rows}
 
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(tweet_id) AS m FROM tweets")
@@ -94,7 +94,7 @@ class PostgresTweetRepository:
         """on_locked, if given, hears the tweets whose text or counts the deletion changes, before it commits."""
 
         async def delete_all(tx: asyncpg.Connection) -> list[Tweet]:
-            tweets = [Tweet(*row) for row in await tx.fetch(_LOCK_LIVE_BY_AUTHOR, author_id)]
+            tweets = [tweet_from_row(row) for row in await tx.fetch(_LOCK_LIVE_BY_AUTHOR, author_id)]
             if on_locked:
                 liked = [row[0] for row in await tx.fetch("SELECT tweet_id FROM likes WHERE user_id = $1", author_id)]
                 await on_locked([*(t.tweet_id for t in tweets), *(p for t in tweets for p in t.parent_ids), *liked])
@@ -137,10 +137,10 @@ class PostgresTweetRepository:
 
     async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
         row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM tweets WHERE author_id = $1 AND retweet_of_tweet_id = $2 AND NOT deleted",
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE author_id = $1 AND retweet_of_tweet_id = $2 AND NOT deleted",
             user_id, original_id,
         )  # fmt: skip
-        return Tweet(*row) if row else None
+        return tweet_from_row(row) if row else None
 
     async def retweeted_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
         rows = await self._db.fetch_all(

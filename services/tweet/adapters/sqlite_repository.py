@@ -11,9 +11,9 @@ from services.common.kernel.ids import possible_ids
 from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
+from services.tweet.adapters.rows import TWEET_COLUMNS, tweet_from_row
 from services.tweet.domain import Tweet
 
-_COLUMNS = "tweet_id, author_id, text, in_reply_to_tweet_id, retweet_of_tweet_id, like_count, retweet_count, reply_count"
 _MAX_ID = 2**63 - 1
 
 
@@ -23,45 +23,47 @@ class SqliteTweetRepository:
         self._outbox = outbox
 
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        async def add(tx: aiosqlite.Connection) -> None:
+            await tx.execute(
+                f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, 0, 0)",
+                (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id),
+            )
+            await _count_on_parent(tx, tweet, +1)
+            await self._outbox.append(tx, events)
+
         try:
-            async with self._db.transaction() as tx:
-                await tx.execute(
-                    f"INSERT INTO tweets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, 0, 0)",
-                    (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id),
-                )
-                await _count_on_parent(tx, tweet, +1)
-                await self._outbox.append(tx, events)
+            await self._outbox.write(add)
         except sqlite3.IntegrityError as error:
             if "tweets.author_id, tweets.retweet_of_tweet_id" not in str(error):
                 raise
             raise AlreadyExists(f"you already retweeted tweet {tweet.retweet_of_tweet_id}") from None
-        self._outbox.notify()
 
     async def get_many(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
         unique = list(dict.fromkeys(possible_ids(tweet_ids)))
         if not unique:
             return {}
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tweets WHERE deleted = 0 AND tweet_id IN ({placeholders(len(unique))})", unique
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE deleted = 0 AND tweet_id IN ({placeholders(len(unique))})", unique
         )
-        return {row["tweet_id"]: Tweet(*row) for row in rows}
+        return {row["tweet_id"]: tweet_from_row(row) for row in rows}
 
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(tweet_id) AS m FROM tweets")
         return row["m"] or 0
 
     async def delete(self, tweet: Tweet, events: list[Event]) -> bool:
-        async with self._db.transaction() as tx:
+        async def delete(tx: aiosqlite.Connection) -> bool:
             deleted = await _mark_deleted(tx, tweet)
             if deleted:
                 await self._outbox.append(tx, events)
-        self._outbox.notify()
-        return deleted
+            return deleted
+
+        return await self._outbox.write(delete)
 
     async def delete_all_by(self, author_id: int) -> list[Tweet]:
-        async with self._db.transaction() as tx:
-            rows = await tx.execute_fetchall(f"SELECT {_COLUMNS} FROM tweets WHERE author_id = ? AND deleted = 0", (author_id,))
-            tweets = [Tweet(*row) for row in rows]
+        async def delete_all(tx: aiosqlite.Connection) -> list[Tweet]:
+            rows = await tx.execute_fetchall(f"SELECT {TWEET_COLUMNS} FROM tweets WHERE author_id = ? AND deleted = 0", (author_id,))
+            tweets = [tweet_from_row(row) for row in rows]
             for tweet in tweets:
                 await _mark_deleted(tx, tweet)
             await tx.execute(
@@ -70,8 +72,9 @@ class SqliteTweetRepository:
             )
             await tx.execute("DELETE FROM likes WHERE user_id = ?", (author_id,))
             await self._outbox.append(tx, [TweetDeleted(t.tweet_id, author_id) for t in tweets])
-        self._outbox.notify()
-        return tweets
+            return tweets
+
+        return await self._outbox.write(delete_all)
 
     async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
         return await self._id_page("author_id", author_id, page)
@@ -107,10 +110,10 @@ class SqliteTweetRepository:
 
     async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
         row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM tweets WHERE author_id = ? AND retweet_of_tweet_id = ? AND deleted = 0",
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE author_id = ? AND retweet_of_tweet_id = ? AND deleted = 0",
             (user_id, original_id),
         )
-        return Tweet(*row) if row else None
+        return tweet_from_row(row) if row else None
 
     async def retweeted_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
         rows = await self._db.fetch_all(
@@ -121,14 +124,14 @@ class SqliteTweetRepository:
         return {row[0] for row in rows}
 
     async def _change_like(self, sql: str, params: tuple, tweet_id: int, delta: int, events: list[Event]) -> bool:
-        async with self._db.transaction() as tx:
-            changed = (await tx.execute(sql, params)).rowcount == 1
-            if changed:
-                await tx.execute("UPDATE tweets SET like_count = like_count + ? WHERE tweet_id = ?", (delta, tweet_id))
-                await self._outbox.append(tx, events)
-        if changed:
-            self._outbox.notify()
-        return changed
+        async def change(tx: aiosqlite.Connection) -> bool:
+            if (await tx.execute(sql, params)).rowcount != 1:
+                return False
+            await tx.execute("UPDATE tweets SET like_count = like_count + ? WHERE tweet_id = ?", (delta, tweet_id))
+            await self._outbox.append(tx, events)
+            return True
+
+        return await self._outbox.write(change)
 
     async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
         rows = await self._db.fetch_all(

@@ -1,13 +1,14 @@
 """The outbox in SQLite: one table of events, each consumer's offset, and dead letters."""
 
-import json
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import aiosqlite
 
 from services.common.kernel.events import Event
-from services.common.messaging.outbox.store import CommitSignal, QueueStats, StoredEvent, outbox_rows
+from services.common.messaging.outbox.sql_store import OutboxSql, SqlOutbox
+from services.common.messaging.outbox.store import outbox_rows
 from services.common.storage.sqlite import Database
 
 SCHEMA = """
@@ -27,46 +28,35 @@ CREATE TABLE IF NOT EXISTS outbox_dead_letters (
 );
 """
 
+T = TypeVar("T")
 
-class SqliteOutbox(CommitSignal):
+
+class SqliteOutbox(SqlOutbox):
+    sql = OutboxSql.named_by(lambda n: "?")
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self._db = db
 
     async def append(self, connection: aiosqlite.Connection, events: Iterable[Event]) -> None:
-        """Stores events inside the caller's transaction; call notify() once it has committed."""
-        rows = outbox_rows(events, time.time())
-        await connection.executemany("INSERT INTO outbox (payload, headers, created_at) VALUES (?, ?, ?)", rows)
-
-    async def pending(self, after: int, limit: int) -> list[StoredEvent]:
-        rows = await self._db.fetch_all(
-            "SELECT seq, payload, headers FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
-        )
-        return [StoredEvent(row["seq"], row["payload"], json.loads(row["headers"])) for row in rows]
-
-    async def offset(self, consumer: str) -> int:
-        row = await self._db.fetch_one("SELECT seq FROM outbox_offsets WHERE consumer = ?", (consumer,))
-        return row["seq"] if row else 0
-
-    async def save_offset(self, consumer: str, seq: int) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO outbox_offsets VALUES (?, ?) ON CONFLICT(consumer) DO UPDATE SET seq = excluded.seq",
-                (consumer, seq),
-            )
+        await connection.executemany(self.sql.insert, outbox_rows(events, time.time()))
 
     async def dead_letter(self, consumer: str, seq: int, error: str) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT OR REPLACE INTO outbox_dead_letters VALUES (?, ?, ?, ?)", (consumer, seq, error, time.time())
-            )
+        await self._execute("INSERT OR REPLACE INTO outbox_dead_letters VALUES (?, ?, ?, ?)", consumer, seq, error, time.time())
 
-    async def stats(self, consumer: str) -> QueueStats:
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM outbox "
-            "WHERE seq > COALESCE((SELECT seq FROM outbox_offsets WHERE consumer = ?), 0)",
-            (consumer,),
-        )
-        dead = await self._db.fetch_one("SELECT COUNT(*) AS n FROM outbox_dead_letters WHERE consumer = ?", (consumer,))
-        age = time.time() - row["oldest"] if row["oldest"] is not None else 0.0
-        return QueueStats(row["depth"], max(age, 0.0), dead["n"])
+    async def _in_transaction(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        async with self._db.transaction() as connection:
+            return await work(connection)
+
+    async def _fetch_all(self, sql: str, *args) -> list[aiosqlite.Row]:
+        return await self._db.fetch_all(sql, args)
+
+    async def _fetch_one(self, sql: str, *args) -> aiosqlite.Row | None:
+        return await self._db.fetch_one(sql, args)
+
+    async def _execute(self, sql: str, *args) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(sql, args)
+
+    def _seconds_since(self, stored_time: float) -> float:
+        return time.time() - stored_time

@@ -10,7 +10,7 @@ Guarantees:
 - The bus reconnects by itself, with bounded exponential backoff, after the connection or any
   of its channels is lost, and re-declares the exchange, the queues and the consumers.
   While it is down, `publish` waits for it up to its timeout, then raises `BusUnavailable`.
-- Consuming (manual acks, retries, dead letters): see `rabbitmq_consumer`.
+- Consuming (manual acks, retries, dead letters): see `consumer.py`.
 """
 
 import asyncio

@@ -11,6 +11,8 @@ NOT_FOUND for work that was done.
 
 import json
 
+from services.registry import SERVICES
+
 IDEMPOTENT_PREFIXES = ("Get", "List", "BatchGet", "Check", "Decode", "Search")
 IDEMPOTENT_WRITES = {"FollowUser", "UnfollowUser", "LikeTweet", "UnlikeTweet"}
 
@@ -38,3 +40,6 @@ def service_config(services) -> str:
     return json.dumps(
         {"loadBalancingConfig": [{"round_robin": {}}], "methodConfig": [{"name": names, "retryPolicy": RETRY_POLICY}]}
     )
+
+
+CHANNEL_OPTIONS = [("grpc.enable_retries", 1), ("grpc.service_config", service_config([e.contract for e in SERVICES]))]

@@ -1,0 +1,54 @@
+"""Adapters that join one service's port to another service, in process or over gRPC.
+
+A service declares what it needs in its own ports and never imports
+another service's code; the wiring joins them here, the one place that
+knows both sides. Each bridge takes the other service, or its remote
+adapter (both answer the same calls), and turns its values into the
+using service's own.
+"""
+
+from collections.abc import Sequence
+
+from services.graph.domain import User
+from services.timeline.domain import Card
+from services.tweet.domain import Author, TweetView
+from services.tweet.messages import tweet_message
+
+
+class AuthorsFromGraph:
+    """Tweet's UserDirectory, from the Graph service (GraphService or RemoteGraph)."""
+
+    def __init__(self, graph):
+        self._graph = graph
+
+    async def batch_get(self, user_ids: Sequence[int]) -> list[Author]:
+        return [_author(user) for user in await self._graph.batch_get(user_ids)]
+
+    async def require_account(self, user_id: int) -> None:
+        await self._graph.require_account(user_id)
+
+
+class CardsFromTweets:
+    """Timeline's TweetSource, from the Tweet service (TweetService or RemoteTweets)."""
+
+    def __init__(self, tweets):
+        self._tweets = tweets
+
+    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
+        return await self._tweets.recent_ids(author_ids, before, limit)
+
+    async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
+        return await self._tweets.ids_ever_posted_by(author_id, limit)
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
+        return [_card(view) for view in await self._tweets.hydrate(viewer_id, tweet_ids)]
+
+
+def _author(user: User) -> Author:
+    return Author(
+        user.user_id, user.handle, user.display_name, user.created_at, user.follower_count, user.following_count, user.celebrity
+    )
+
+
+def _card(view: TweetView) -> Card:
+    return Card(view.tweet.tweet_id, view.original_id, tweet_message(view))

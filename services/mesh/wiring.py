@@ -1,0 +1,55 @@
+"""What both entry points wire the same way: the event flow, fan-out on it, and the bridges between services.
+
+`bootstrap.py` (the whole mesh in one process) and `process.py` (one
+service per process) both build from these parts; neither imports the other.
+"""
+
+from dataclasses import dataclass
+
+from services.common.messaging.outbox.store import OutboxStore, QueueStats
+from services.common.messaging.rabbitmq.bus import RabbitBus
+from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.config import Settings
+from services.common.runtime.fault_hooks import FaultHooks
+from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
+from services.fanout.service import FanoutService
+from services.mesh.backends import Resources
+from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
+
+EventFlow = EmbeddedFlow | RabbitFlow
+
+
+@dataclass
+class FlowQueue:
+    """One consuming service's view of its queue (fan-out's status page)."""
+
+    flow: EventFlow
+    service: str
+
+    async def stats(self) -> QueueStats:
+        return await self.flow.stats(self.service)
+
+
+async def open_event_flow(settings: Settings, resources: Resources, outboxes: list[OutboxStore], hooks: FaultHooks) -> EventFlow:
+    """In process by default; RabbitMQ, with a relay for each outbox, when CHIRP_RABBITMQ_URL is set."""
+    if not settings.rabbitmq_url:
+        return EmbeddedFlow(outboxes)
+    namespace = settings.bus_namespace
+    bus = await RabbitBus.connect(settings.rabbitmq_url, exchange=f"{namespace}.events", name=settings.service or "mesh")
+    resources.closers.append(bus.close)
+    resources.checks["rabbitmq"] = bus.ping
+    retry = RetryPolicy(attempts=settings.retry_attempts)
+    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks)
+
+
+def fanout_service(
+    settings: Settings, timelines: TimelineWriter, followers: FollowerSource, tweets: AuthorTweets, flow: EventFlow
+) -> FanoutService:
+    """Fan-out wired to its queues: events in, chunk jobs out (RabbitMQ) or applied in place (embedded)."""
+    fanout = FanoutService(
+        timelines, followers, tweets, settings.fanout_batch_size, settings.timeline_length,
+        flow.chunk_queue(), FlowQueue(flow, "fanout"),
+    )  # fmt: skip
+    flow.consume("fanout", fanout.handle)
+    flow.consume_chunks(fanout.apply)
+    return fanout

@@ -1,0 +1,17 @@
+"""The columns both tweet stores select for a tweet, and the tweet a row of them holds."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from services.tweet.domain import Tweet
+
+_FIELDS = (
+    "tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id",
+    "like_count", "retweet_count", "reply_count",
+)  # fmt: skip
+TWEET_COLUMNS = ", ".join(_FIELDS)
+
+
+def tweet_from_row(row: Sequence[Any]) -> Tweet:
+    """The tweet in a row that starts with TWEET_COLUMNS, in their order."""
+    return Tweet(*row[: len(_FIELDS)])
