@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 import asyncpg
 
 from services.common.kernel.ids import compose, created_at
+from services.common.runtime.config import Settings
 
 BULK_WORKER = 1023
 
@@ -35,8 +36,15 @@ class CopiedGraph:
     following: array  # following count by index
 
 
-async def copy_graph(database_url: str, handles: list[str], follows: Iterable[tuple[int, int]], first_ms: int | None = None) -> CopiedGraph:
-    """Copies users (by index into handles) and follows (index pairs, read once)."""
+async def copy_graph(
+    database_url: str,
+    handles: list[str],
+    follows: Iterable[tuple[int, int]],
+    first_ms: int | None = None,
+    celebrity_threshold: int = Settings.celebrity_threshold,
+) -> CopiedGraph:
+    """Copies users (by index into handles) and follows (index pairs, read once); users at or over the
+    threshold are copied as celebrities, as the graph service would have made them."""
     start = first_ms or _now_ms() - 20_000_000
     ids = [compose(start + n, BULK_WORKER, 0) for n in range(len(handles))]  # one millisecond apart, oldest first
     followers, following = array("q", bytes(8 * len(ids))), array("q", bytes(8 * len(ids)))
@@ -50,8 +58,12 @@ async def copy_graph(database_url: str, handles: list[str], follows: Iterable[tu
     connection = await asyncpg.connect(database_url)
     try:
         await connection.copy_records_to_table("follows", schema_name="graph", columns=["follower_id", "followee_id"], records=edges())
-        users = ((u, h, h.casefold(), h, created_at(u), followers[n], following[n]) for n, (u, h) in enumerate(zip(ids, handles)))
-        columns = ["user_id", "handle", "handle_key", "display_name", "created_at", "follower_count", "following_count"]
+        since = _now_ms()
+        users = (
+            (u, h, h.casefold(), h, created_at(u), followers[n], following[n], since if followers[n] >= celebrity_threshold else 0)
+            for n, (u, h) in enumerate(zip(ids, handles))
+        )
+        columns = ["user_id", "handle", "handle_key", "display_name", "created_at", "follower_count", "following_count", "celebrity_since"]
         await connection.copy_records_to_table("users", schema_name="graph", columns=columns, records=users)
         await connection.execute("ANALYZE graph.users; ANALYZE graph.follows")
     finally:

@@ -89,6 +89,11 @@ def _power_law_rows(power: dict | None) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _graph_source(results: dict) -> str:
+    sources = {results.get(name, {}).get("graph") for name in ("embedded", "mesh")} - {None}
+    return "; ".join(sorted(sources)) or "not recorded"
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -97,6 +102,8 @@ def markdown(results: dict) -> str:
         f"Run {results['started']} ({results['plan']} plan, {results['seconds']:.0f} s) on {m['host']}: {m['cpu']}, "
         f"{m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['os']}. The load generator, the "
         "services, PostgreSQL, Redis and RabbitMQ all share this machine.",
+        "",
+        f"Graph: {_graph_source(results)}.",
         "",
         "| Figure | Embedded | Mesh mode | Target |",
         "|---|---|---|---|",

@@ -30,8 +30,7 @@ from bench.progress import STARTED, log
 from bench.timeline_memory import measure as timeline_memory
 from bench.workloads import Population, Workloads
 from chirp_client.client import AsyncChirpClient
-from chirp_client.graphs import read_edge_list
-from chirp_client.loader import DEFAULT_EDGES, load
+from chirp_client.loader import load, reference_graph
 
 
 def rates(start: float, steps: int) -> list[float]:
@@ -39,8 +38,8 @@ def rates(start: float, steps: int) -> list[float]:
 
 
 async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
-    users, follows = read_edge_list(DEFAULT_EDGES)
-    log(f"[{running.name}] loading Reed98: {users} users, {len(follows)} follows, {plan['tweets_per_user']} tweets each")
+    users, follows, source = reference_graph()
+    log(f"[{running.name}] loading {source}: {users} users, {len(follows)} follows, {plan['tweets_per_user']} tweets each")
     if mesh:  # through the API this takes ~5 minutes here: copy the same rows, then post through the API
         ids = (await bulk.copy_graph(running.database_url, [f"username_{n}" for n in range(users)], follows)).ids
         await _post_samples(running.target, ids, plan["tweets_per_user"])
@@ -49,7 +48,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
     followers: dict[int, list[int]] = {}
     for a, b in follows:
         followers.setdefault(ids[b], []).append(ids[a])
-    result: dict = {"target": running.target}
+    result: dict = {"target": running.target, "graph": source}
     redis, status = Redis.from_url(systems.REDIS_BENCH_URL), FanoutStatus(running.addresses("fanout"))
     try:
         async with AsyncChirpClient(running.target, timeout=5) as client:

@@ -16,7 +16,7 @@ from chirp.snowflake.v1 import snowflake_service_pb2, snowflake_service_pb2_grpc
 from chirp.timeline.v1 import timeline_service_pb2, timeline_service_pb2_grpc
 from chirp.trending.v1 import trending_service_pb2, trending_service_pb2_grpc
 from chirp.tweet.v1 import tweet_service_pb2, tweet_service_pb2_grpc
-from services.common.kernel.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import CelebrityChanged, Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
 
 DATABASE, REDIS, RABBITMQ = "database_url", "redis_url", "rabbitmq_url"  # settings, from CHIRP_<SETTING>
 
@@ -61,7 +61,7 @@ SERVICES = (
     ServiceEntry(
         "fanout", _contract(fanout_service_pb2, "FanoutService"), fanout_service_pb2_grpc.FanoutServiceStub,
         calls=("graph", "tweet"), needs=(REDIS, RABBITMQ), replicas=2,
-        consumes=(TweetCreated, TweetDeleted, UserFollowed, UserUnfollowed, UserDeleted),
+        consumes=(TweetCreated, TweetDeleted, UserFollowed, UserUnfollowed, UserDeleted, CelebrityChanged),
     ),
     ServiceEntry("search", _contract(search_service_pb2, "SearchService"), search_service_pb2_grpc.SearchServiceStub, replicas=0),
     ServiceEntry(

@@ -39,3 +39,22 @@ def power_law_follows(users: int, mean_following: int, seed: int = 7, exponent: 
                 if followee != follower:
                     followees.add(followee)
         yield from ((follower, followee) for followee in followees)
+
+
+REED98_USERS, REED98_FRIENDSHIPS = 962, 18_812
+
+
+def reed98_like(seed: int = 98) -> tuple[int, list[tuple[int, int]]]:
+    """A stand-in for socfb-Reed98 when its file is absent: 962 users and 18,812 friendships (each
+    two follows, as read_edge_list gives them), degrees drawn from a lognormal fitted to Reed98's
+    (median 29, mean 39.1), paired in proportion to them (Chung-Lu). Same seed, same graph."""
+    rng = random.Random(seed)
+    mu, sigma = math.log(29), math.sqrt(2 * math.log(39.1 / 29))
+    weights = list(accumulate(rng.lognormvariate(mu, sigma) for _ in range(REED98_USERS)))
+    friendships: set[tuple[int, int]] = set()
+    while len(friendships) < REED98_FRIENDSHIPS:
+        u, v = rng.choices(range(REED98_USERS), cum_weights=weights, k=2)
+        if u != v:
+            friendships.add((min(u, v), max(u, v)))
+    follows = [pair for u, v in sorted(friendships) for pair in ((u, v), (v, u))]
+    return REED98_USERS, follows

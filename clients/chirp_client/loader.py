@@ -11,19 +11,21 @@ import sys
 from pathlib import Path
 
 import grpc
-from tqdm import tqdm
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
-from chirp_client.graphs import power_law_follows, read_edge_list
+from chirp_client.graphs import power_law_follows, read_edge_list, reed98_like
 from chirp_client.metadata import acting_as
+from chirp_client.progress import Progress
 
 DEFAULT_EDGES = Path(__file__).resolve().parents[3] / "shared/datasets/social-graph/socfb-Reed98.edges"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--edges", type=Path, help=f"edge-list file (default: {DEFAULT_EDGES}, when present)")
+    parser.add_argument(
+        "--edges", type=Path, help=f"edge-list file (default: {DEFAULT_EDGES}, when present; else a generated Reed98-like graph)"
+    )
     parser.add_argument("--generate", type=int, metavar="N", help="generate a power-law graph of N users instead")
     parser.add_argument("--mean-following", type=int, default=200, help="with --generate: follows per user on average")
     parser.add_argument("--seed", type=int, default=7, help="with --generate: random seed")
@@ -48,10 +50,23 @@ def main(args: argparse.Namespace) -> int:
 def _graph(args) -> tuple[int, list[tuple[int, int]]]:
     if args.generate:
         return args.generate, list(power_law_follows(args.generate, args.mean_following, args.seed))
-    path = args.edges or DEFAULT_EDGES
-    if not path.exists():
-        raise OSError(f"{path} does not exist: pass --edges FILE, or --generate N for a power-law graph")
-    return read_edge_list(path)
+    if args.edges is not None:
+        if not args.edges.exists():
+            raise OSError(f"{args.edges} does not exist: pass an edge-list file, or --generate N for a power-law graph")
+        return read_edge_list(args.edges)
+    users, follows, source = reference_graph()
+    print(f"chirp load-graph: {source}", file=sys.stderr)
+    return users, follows
+
+
+def reference_graph() -> tuple[int, list[tuple[int, int]], str]:
+    """The reference benchmark's graph, socfb-Reed98, from its file when present; else a generated
+    stand-in of the same size and degree spread. The third value says which it is."""
+    if DEFAULT_EDGES.exists():
+        users, follows = read_edge_list(DEFAULT_EDGES)
+        return users, follows, f"socfb-Reed98 from {DEFAULT_EDGES}"
+    users, follows = reed98_like()
+    return users, follows, f"a generated Reed98-like graph ({DEFAULT_EDGES} is absent)"
 
 
 async def load(target: str, users: int, follows: list[tuple[int, int]], tweets_per_user: int, concurrency: int) -> list[int]:
@@ -66,7 +81,7 @@ async def load(target: str, users: int, follows: list[tuple[int, int]], tweets_p
 
 
 async def _run(label: str, calls: list) -> list:
-    with tqdm(total=len(calls), desc=label, unit="call", file=sys.stderr) as bar:
+    with Progress(label, len(calls)) as bar:
         async def tracked(call):
             result = await call
             bar.update()

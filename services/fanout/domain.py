@@ -16,3 +16,4 @@ class Chunk:
     action: Action
     tweet_id: int
     follower_ids: tuple[int, ...]
+    author_id: int = 0  # an added tweet is taken back from followers who no longer follow its author

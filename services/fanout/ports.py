@@ -15,6 +15,9 @@ class FollowerSource(Protocol):
 
     async def is_following(self, follower_id: int, followee_id: int) -> bool: ...
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        """The candidates who follow followee_id now."""
+
 
 class AuthorTweets(Protocol):
     async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]: ...

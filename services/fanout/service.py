@@ -7,13 +7,29 @@ handler is idempotent (adding an id twice or removing a missing one
 changes nothing), so an event or chunk delivered twice does no harm.
 Follow and unfollow events are checked against the graph first, so one
 that arrives after the opposite change (redelivered, or out of order)
-doesn't undo it.
+doesn't undo it; and what an add writes is checked against the graph
+again once written, so a follower who unfollowed while the add was on its
+way (whose unfollow's removal may have run before the write) loses it.
+
+A celebrity's tweets are not pushed: readers pull them. A follow pushes
+the followee's recent tweets whatever their standing, and when a user
+stops being a celebrity, the tweets they posted while they were one are
+pushed then, so crossing the line either way loses no tweet.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from services.common.kernel.events import Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import (
+    CelebrityChanged,
+    Event,
+    TweetCreated,
+    TweetDeleted,
+    UserDeleted,
+    UserFollowed,
+    UserUnfollowed,
+)
+from services.common.kernel.ids import first_id_at
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Action, Chunk
@@ -52,6 +68,7 @@ class FanoutService:
             UserFollowed: self._on_followed,
             UserUnfollowed: self._on_unfollowed,
             UserDeleted: self._on_user_deleted,
+            CelebrityChanged: self._on_celebrity_changed,
         }
 
     async def handle(self, event: Event) -> None:
@@ -74,21 +91,43 @@ class FanoutService:
 
     async def apply(self, chunk: Chunk) -> None:
         """Writes one chunk to the timelines: the idempotent unit of fan-out work."""
-        write = self._timelines.add if chunk.action is Action.ADD else self._timelines.remove
-        self._count(await write(chunk.follower_ids, [chunk.tweet_id]))
+        if chunk.action is Action.REMOVE:
+            self._count(await self._timelines.remove(chunk.follower_ids, [chunk.tweet_id]))
+            return
+        self._count(await self._timelines.add(chunk.follower_ids, [chunk.tweet_id]))
+        if chunk.author_id:
+            await self._take_back(chunk.author_id, chunk.follower_ids, [chunk.tweet_id])
+
+    async def _take_back(self, author_id: int, follower_ids: Sequence[int], tweet_ids: list[int]) -> None:
+        """Removes what was just added from followers who no longer follow the author. An unfollow
+        committed before this check is seen here; one committed after it removes the tweets itself."""
+        following = await self._followers.followers_among(author_id, follower_ids)
+        gone = [follower for follower in follower_ids if follower not in following]
+        if gone:
+            await self._timelines.remove(gone, tweet_ids)
 
     async def _fan_out(self, action: Action, tweet_id: int, author_id: int) -> None:
         async for batch in self._follower_batches(author_id):
-            chunk = Chunk(action, tweet_id, tuple(batch))
+            chunk = Chunk(action, tweet_id, tuple(batch), author_id)
             await (self._chunks.submit(chunk) if self._chunks else self.apply(chunk))
 
     async def _on_followed(self, event: UserFollowed) -> None:
-        if await self._followers.is_celebrity(event.followee_id):
-            return
+        """Pushes the followee's recent tweets, a celebrity's too: they must be there if the followee
+        stops being one (only the tweets posted while they were one are pushed then)."""
         if not await self._followers.is_following(event.follower_id, event.followee_id):
             return  # unfollowed since: the unfollow's own event removes nothing that this would add
         ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
         self._count(await self._timelines.add([event.follower_id], ids))
+        await self._take_back(event.followee_id, [event.follower_id], ids)
+
+    async def _on_celebrity_changed(self, event: CelebrityChanged) -> None:
+        """A user who stops being a celebrity has their tweets of that stretch pushed, as if just posted."""
+        if event.celebrity:
+            return
+        floor = first_id_at(event.since_ms)
+        for tweet_id in await self._tweets.recent_ids([event.user_id], None, self._capacity):
+            if tweet_id >= floor:
+                await self._fan_out(Action.ADD, tweet_id, event.user_id)
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
         if await self._followers.is_following(event.follower_id, event.followee_id):

@@ -1,15 +1,19 @@
 """Accounts and the follow graph: rules that hold whatever stores them."""
 
 import re
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.common.kernel.errors import InvalidArgument
+from services.common.kernel.events import CelebrityChanged
 from services.common.kernel.ids import valid_id
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50
 MAX_BATCH_USERS = 1000
+MAX_FOLLOWER_CANDIDATES = 100_000  # a fan-out chunk's largest size
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,33 @@ def valid_display_name(name: str, handle: str) -> str:
 
 def valid_user_id(user_id: int, field: str = "user_id") -> int:
     return valid_id(user_id, field, "user")
+
+
+@dataclass(frozen=True)
+class CelebrityLine:
+    """Who is a celebrity, with hysteresis: a user becomes one at `threshold` followers and stays one
+    until they fall below `lower`, a tenth of the threshold under it (at least one follower under,
+    and at least 1), so an account hovering at the threshold does not flip between pushed and
+    pulled with every follow."""
+
+    threshold: int
+    clock: Callable[[], int] = field(default=lambda: int(time.time() * 1000), compare=False)
+
+    @property
+    def lower(self) -> int:
+        return max(1, self.threshold - max(1, self.threshold // 10))
+
+    def since_after(self, since_ms: int, follower_count: int, now_ms: int) -> int:
+        """The user's celebrity_since once they have follower_count followers (0: not a celebrity)."""
+        if since_ms == 0 and follower_count >= self.threshold:
+            return now_ms
+        if since_ms != 0 and follower_count < self.lower:
+            return 0
+        return since_ms
+
+    def change(self, user_id: int, since_ms: int, follower_count: int) -> tuple[int, CelebrityChanged | None]:
+        """The new celebrity_since and, when the user crossed a line, the event that says so."""
+        after = self.since_after(since_ms, follower_count, self.clock())
+        if after == since_ms:
+            return since_ms, None
+        return after, CelebrityChanged(user_id, celebrity=after != 0, since_ms=after or since_ms)

@@ -78,6 +78,12 @@ class GraphServicer(pb_grpc.GraphServiceServicer):
             return pb.ListFollowingIdsResponse(user_ids=await self._graph.celebrity_following_ids(request.user_id))
         return pb.ListFollowingIdsResponse(user_ids=await self._graph.following_ids(request.user_id))
 
+    async def ListFollowersAmong(
+        self, request: pb.ListFollowersAmongRequest, context: Context
+    ) -> pb.ListFollowersAmongResponse:
+        followers = await self._graph.followers_among(request.followee_id, list(request.candidate_ids))
+        return pb.ListFollowersAmongResponse(follower_ids=sorted(followers))
+
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
 

@@ -9,6 +9,9 @@ from services.graph.domain import User
 
 
 class GraphRepository(Protocol):
+    """Users and edges. A repository is made with the CelebrityLine it applies: a follow, unfollow or
+    deletion that moves a count across it moves the user across in the same transaction, with the event."""
+
     async def add_user(self, user: User) -> None:
         """Stores a new user; raises AlreadyExists when the handle is taken."""
 
@@ -19,14 +22,18 @@ class GraphRepository(Protocol):
     async def get_many(self, user_ids: Sequence[int]) -> list[User]: ...
 
     async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
-        """Deletes a user and their edges; events_for(follower_ids) gives the events to record with it."""
+        """Deletes a user and their edges; events_for(follower_ids) gives the events to record with it.
+        Followees who fall below the celebrity line stop being celebrities, with their events."""
 
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
-        """Adds the edge and records events if it was new; returns whether it was."""
+        """Adds the edge and records events if it was new; returns whether it was. A followee whose
+        count crosses the celebrity line changes side in the same transaction, with its event."""
 
     async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool: ...
 
     async def is_following(self, follower_id: int, followee_id: int) -> bool: ...
+
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]: ...
 
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]: ...
 
@@ -34,4 +41,7 @@ class GraphRepository(Protocol):
 
     async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]: ...
 
-    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]: ...
+    async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]: ...
+
+    async def mark_celebrities(self) -> None:
+        """Marks users at or over the celebrity threshold who are not marked yet."""

@@ -46,6 +46,11 @@ class RemoteGraph:
         with calling(SERVICE):
             return (await self._stub.CheckFollowing(request, timeout=INTERNAL_CALL_SECONDS)).following
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        request = pb.ListFollowersAmongRequest(followee_id=followee_id, candidate_ids=candidate_ids)
+        with calling(SERVICE):
+            return set((await self._stub.ListFollowersAmong(request, timeout=INTERNAL_CALL_SECONDS)).follower_ids)
+
     async def following_ids(self, user_id: int) -> list[int]:
         return await self._following(user_id, celebrities_only=False)
 

@@ -1,6 +1,5 @@
 """Graph use cases: accounts, follows, and the lists other services page through."""
 
-import dataclasses
 from collections.abc import Sequence
 
 from services.common.kernel.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
@@ -9,6 +8,7 @@ from services.common.kernel.ids import IdSource, created_at
 from services.common.kernel.pagination import Page, PageRequest
 from services.graph.domain import (
     MAX_BATCH_USERS,
+    MAX_FOLLOWER_CANDIDATES,
     User,
     valid_display_name,
     valid_handle,
@@ -18,10 +18,14 @@ from services.graph.ports import GraphRepository
 
 
 class GraphService:
-    def __init__(self, repository: GraphRepository, ids: IdSource, celebrity_threshold: int):
+    def __init__(self, repository: GraphRepository, ids: IdSource):
         self._repository = repository
         self._ids = ids
-        self.celebrity_threshold = celebrity_threshold
+
+    async def start(self) -> None:
+        """Users already over the threshold (stored before the celebrity mark, or under a lower
+        threshold) become celebrities; the line moves others as their counts change."""
+        await self._repository.mark_celebrities()
 
     async def create_user(self, handle: str, display_name: str) -> User:
         handle = valid_handle(handle)
@@ -35,20 +39,20 @@ class GraphService:
         user = await self._repository.get(valid_user_id(user_id))
         if user is None:
             raise NotFound(f"no user has id {user_id}", field="user_id")
-        return self._flagged(user)
+        return user
 
     async def get_by_handle(self, handle: str) -> User:
         user = await self._repository.get_by_handle(valid_handle(handle))
         if user is None:
             raise NotFound(f"no user has the handle {handle!r}", field="handle")
-        return self._flagged(user)
+        return user
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         if len(user_ids) > MAX_BATCH_USERS:
             raise InvalidArgument(
                 f"user_ids has {len(user_ids)} ids; ask for at most {MAX_BATCH_USERS} at a time", field="user_ids"
             )
-        return [self._flagged(user) for user in await self._repository.get_many(user_ids)]
+        return await self._repository.get_many(user_ids)
 
     async def delete_user(self, actor_id: int, user_id: int) -> None:
         await self.get_user(user_id)
@@ -75,13 +79,22 @@ class GraphService:
         valid_user_id(followee_id, "followee_id")
         return await self._repository.is_following(follower_id, followee_id)
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        valid_user_id(followee_id, "followee_id")
+        if len(candidate_ids) > MAX_FOLLOWER_CANDIDATES:
+            raise InvalidArgument(
+                f"candidate_ids has {len(candidate_ids)} ids; ask about at most {MAX_FOLLOWER_CANDIDATES} at a time",
+                field="candidate_ids",
+            )
+        return await self._repository.followers_among(followee_id, candidate_ids)
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
         await self.get_user(user_id)
-        return self._flagged_page(await self._repository.followers(user_id, page))
+        return await self._repository.followers(user_id, page)
 
     async def following(self, user_id: int, page: PageRequest) -> Page[User]:
         await self.get_user(user_id)
-        return self._flagged_page(await self._repository.following(user_id, page))
+        return await self._repository.following(user_id, page)
 
     async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
         return await self._repository.follower_ids(user_id, page)
@@ -90,7 +103,7 @@ class GraphService:
         return await self._repository.following_ids(user_id)
 
     async def celebrity_following_ids(self, user_id: int) -> list[int]:
-        return await self._repository.following_ids(user_id, min_followers=self.celebrity_threshold)
+        return await self._repository.following_ids(user_id, celebrities_only=True)
 
     async def require_account(self, actor_id: int) -> None:
         """The acting user of a call must have an account."""
@@ -99,13 +112,7 @@ class GraphService:
 
     async def is_celebrity(self, user_id: int) -> bool:
         user = await self._repository.get(user_id)
-        return user is not None and self._flagged(user).celebrity
-
-    def _flagged(self, user: User) -> User:
-        return dataclasses.replace(user, celebrity=user.follower_count >= self.celebrity_threshold)
-
-    def _flagged_page(self, page: Page[User]) -> Page[User]:
-        return Page([self._flagged(user) for user in page.items], page.next_cursor)
+        return user is not None and user.celebrity
 
     async def _check_edge(self, actor_id: int, user_id: int, verb: str) -> None:
         valid_user_id(user_id)

@@ -27,7 +27,9 @@ from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters import postgres_migrations as graph_migrations
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
+from services.graph.adapters.sqlite_schema import ADDED_COLUMNS as GRAPH_ADDED_COLUMNS
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
+from services.graph.domain import CelebrityLine
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.ports import TimelineCache
@@ -69,9 +71,10 @@ async def open_stores(settings: Settings, resources: Resources, graph: bool = Tr
         return await _open_postgres(settings, resources, graph, tweets)
     db = await Database.open(settings.database_path)
     resources.closers.append(db.close)
-    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA)
+    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA, GRAPH_ADDED_COLUMNS)
     outbox = SqliteOutbox(db)
-    return Stores(SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox), {"events": outbox})
+    celebrities = CelebrityLine(settings.celebrity_threshold)
+    return Stores(SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox), {"events": outbox})
 
 
 async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
@@ -79,7 +82,8 @@ async def _open_postgres(settings: Settings, resources: Resources, graph: bool, 
     redis = _open_redis(settings, resources, "redis") if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
-        stores.graph, stores.outboxes["graph"] = PostgresGraphRepository(db, outbox), outbox
+        stores.graph = PostgresGraphRepository(db, outbox, CelebrityLine(settings.celebrity_threshold))
+        stores.outboxes["graph"] = outbox
         if redis:
             stores.graph = cached_graph.CachedGraphRepository(stores.graph, _row_cache(settings, redis, "user", cached_graph))
     if tweets:

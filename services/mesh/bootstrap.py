@@ -72,7 +72,8 @@ async def bootstrap(
     try:
         stores = await open_stores(settings, resources)
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
-        graph = GraphService(stores.graph, ids, settings.celebrity_threshold)
+        graph = GraphService(stores.graph, ids)
+        await graph.start()
         tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)

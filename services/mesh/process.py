@@ -80,7 +80,8 @@ async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHo
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     stores = await open_stores(settings, process.resources, tweets=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
-    graph = GraphService(stores.graph, ids, settings.celebrity_threshold)
+    graph = GraphService(stores.graph, ids)
+    await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
 

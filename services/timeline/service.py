@@ -28,14 +28,15 @@ class TimelineService:
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 
-    async def cached_ids(self, reader_id: int, celebrities: list[int]) -> list[int]:
-        """The reader's pushed ids; a miss rebuilds them from storage, leaving out the celebrities' tweets."""
+    async def cached_ids(self, reader_id: int) -> list[int]:
+        """The reader's pushed ids; a miss rebuilds them from storage, every followee's recent tweets
+        (a celebrity's too, so nothing is missing should they stop being one)."""
         if reader_id not in self._rebuilds:
             ids = await self._cache.read(reader_id)
             if ids is not None:
                 return ids
             if reader_id not in self._rebuilds:  # another reader may have started it meanwhile
-                self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id, set(celebrities)))
+                self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
         return await asyncio.shield(self._rebuilds[reader_id])
 
     async def _candidates(self, reader_id: int, celebrities: list[int], page: PageRequest) -> tuple[list[int], bool]:
@@ -43,7 +44,7 @@ class TimelineService:
         the cached (pushed) ids, and the reader's own and followed celebrities' tweets pulled now."""
         pull_limit = page.size * 2
         cached, pulled = await concurrently(
-            self.cached_ids(reader_id, celebrities), self._tweets.recent_ids([reader_id, *celebrities], page.cursor, pull_limit)
+            self.cached_ids(reader_id), self._tweets.recent_ids([reader_id, *celebrities], page.cursor, pull_limit)
         )
         cached = [i for i in cached if page.cursor is None or i < page.cursor]
         merged = sorted({*cached, *pulled}, reverse=True)
@@ -77,13 +78,13 @@ class TimelineService:
         for author in gone:
             await self._cache.remove([reader_id], await self._tweets.ids_ever_posted_by(author, self._capacity))
 
-    async def _rebuild(self, reader_id: int, celebrities: set[int]) -> list[int]:
+    async def _rebuild(self, reader_id: int) -> list[int]:
         try:
             await self._cache.start(reader_id)
-            pushed_authors = [a for a in await self._graph.following_ids(reader_id) if a not in celebrities]
-            ids = await self._tweets.recent_ids(pushed_authors, None, self._capacity)
+            followees = await self._graph.following_ids(reader_id)
+            ids = await self._tweets.recent_ids(followees, None, self._capacity)
             await self._cache.add([reader_id], ids)
-            await self._forget_unfollowed(reader_id, set(pushed_authors))
+            await self._forget_unfollowed(reader_id, set(followees))
             await self._cache.complete(reader_id)
             return await self._cache.read(reader_id) or []
         except BaseException:

@@ -11,9 +11,11 @@ from bench.power_law import PowerLawGraph, PullQuery, fill_timelines
 from chirp_client.graphs import power_law_follows
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
+from services.common.runtime.config import Settings
 from services.common.storage.postgres import PostgresDatabase
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
+from services.graph.domain import CelebrityLine
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import timeline_key
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
@@ -26,7 +28,7 @@ USERS, MEAN_FOLLOWING = 600, 40
 async def graph_database(postgres_dsn):
     graph_db = await PostgresDatabase.open(postgres_dsn, "graph", GRAPH_MIGRATIONS)
     tweet_db = await PostgresDatabase.open(postgres_dsn, "tweet", TWEET_MIGRATIONS)
-    yield postgres_dsn, PostgresGraphRepository(graph_db, PostgresOutbox(graph_db))
+    yield postgres_dsn, PostgresGraphRepository(graph_db, PostgresOutbox(graph_db), CelebrityLine(Settings.celebrity_threshold))
     await graph_db.close()
     await tweet_db.close()
 

@@ -38,6 +38,9 @@ async def test_the_remote_graph_answers_as_the_graph_does(live: LiveMesh, remote
     assert await graph.following_ids(fans[0]) == [star]
     assert await graph.is_following(fans[0], star) and not await graph.is_following(star, fans[0])
     assert [u.handle for u in await graph.batch_get([fans[1], 999, star])] == ["fan1", "star"]
+    assert await graph.followers_among(star, [fans[0], fans[3], star, 999]) == {fans[0], fans[3]}
+    with pytest.raises(InvalidArgument):
+        await graph.followers_among(star, list(range(1, 100_002)))
     with pytest.raises(Unauthenticated):
         await graph.require_account(12345)
 

@@ -23,7 +23,7 @@ from services.common.storage.row_cache import RowCache
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGRATIONS
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
-from services.graph.domain import User
+from services.graph.domain import CelebrityLine, User
 from services.mesh.backends import redis_client
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
@@ -70,7 +70,7 @@ async def cached(request, postgres_dsn):
         await redis.flushall()
     graph_db = await PostgresDatabase.open(postgres_dsn, "graph", GRAPH_MIGRATIONS)
     tweet_db = await PostgresDatabase.open(postgres_dsn, "tweet", TWEET_MIGRATIONS)
-    graph_store = PostgresGraphRepository(graph_db, PostgresOutbox(graph_db))
+    graph_store = PostgresGraphRepository(graph_db, PostgresOutbox(graph_db), CelebrityLine(Settings.celebrity_threshold))
     tweet_store = PostgresTweetRepository(tweet_db, PostgresOutbox(tweet_db))
     user_cache = RowCache(redis, "user", cached_graph.encode, cached_graph.decode, TTL_SECONDS, WINDOW_SECONDS)
     tweet_cache = RowCache(redis, "tweet", cached_tweets.encode, cached_tweets.decode, TTL_SECONDS, WINDOW_SECONDS)

@@ -246,3 +246,41 @@ async def test_a_nul_character_is_invalid_argument_on_every_store(live: LiveMesh
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await live.post(author, "a\x00b")
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "U+0000" in refused.value.details()
+
+
+async def _unfollow(live: LiveMesh, follower: int, followee: int) -> None:
+    await live.client.graph.UnfollowUser(graph_pb.UnfollowUserRequest(user_id=followee), metadata=as_user(follower))
+
+
+async def _is_celebrity(live: LiveMesh, user: int) -> bool:
+    return (await live.client.graph.GetUser(graph_pb.GetUserRequest(user_id=user))).user.celebrity
+
+
+async def test_crossing_the_celebrity_line_either_way_loses_no_tweet(live: LiveMesh):
+    """Threshold 5 in tests: a celebrity at 5 followers, and one no longer below 4 (the hysteresis)."""
+    star = await live.register("crosser")
+    early, *crowd, late = [await live.register(f"crowd{i}") for i in range(6)]
+    await live.follow(early, star)
+    await live.home_ids(early)  # a cached timeline for pushes to reach
+    before = await live.post(star, "while ordinary: pushed")
+    for fan in crowd:
+        await live.follow(fan, star)
+    await live.settle()
+    assert await _is_celebrity(live, star)
+    during = await live.post(star, "while a celebrity: pulled")
+    await live.follow(late, star)  # followed while a celebrity
+    await live.home_ids(late)
+    await live.settle()
+    assert during not in await live.mesh.cache.read(early)
+    await _unfollow(live, crowd[0], star)  # 6 → 5 → 4 followers: still a celebrity (no flapping at the line)
+    await _unfollow(live, crowd[1], star)
+    assert await _is_celebrity(live, star)
+    for fan in crowd[2:]:  # 3, then 2: below the lower line
+        await _unfollow(live, fan, star)
+    assert not await _is_celebrity(live, star)
+    await live.settle()
+    after = await live.post(star, "ordinary again: pushed")
+    await live.settle()
+    for reader in (early, late):
+        assert {before, during, after} <= set(await live.mesh.cache.read(reader))  # pushed, not pulled
+        assert (await live.home_ids(reader))[:3] == [after, during, before]

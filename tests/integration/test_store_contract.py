@@ -16,7 +16,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from redis.asyncio import Redis
 
 from services.common.kernel.errors import AlreadyExists
-from services.common.kernel.events import TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import CelebrityChanged, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted, UserFollowed, UserUnfollowed
 from services.common.kernel.ids import compose, created_at
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging import codec as event_codec
@@ -34,7 +34,7 @@ from services.graph.adapters.postgres_migrations import MIGRATIONS as GRAPH_MIGR
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
-from services.graph.domain import User
+from services.graph.domain import CelebrityLine, User
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters.cached_repository import CachedTweetRepository
 from services.tweet.adapters.postgres_migrations import MIGRATIONS as TWEET_MIGRATIONS
@@ -47,6 +47,8 @@ from tests.integration.servers import REDIS_URL, flush_test_redis
 TRACE = SpanContext(trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736, span_id=0x00F067AA0BA902B7, is_remote=False,
                     trace_flags=TraceFlags(TraceFlags.SAMPLED))  # fmt: skip
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+CELEBRITIES = CelebrityLine(3)
 
 
 @dataclass
@@ -71,14 +73,14 @@ async def open_sqlite(path) -> Stores:
         await db.close()
         raise
     outbox = SqliteOutbox(db)
-    return Stores(SqliteGraphRepository(db, outbox), SqliteTweetRepository(db, outbox), outbox, outbox, db, [db])
+    return Stores(SqliteGraphRepository(db, outbox, CELEBRITIES), SqliteTweetRepository(db, outbox), outbox, outbox, db, [db])
 
 
 async def open_postgres(dsn: str) -> Stores:
     graph_db = await PostgresDatabase.open(dsn, "graph", GRAPH_MIGRATIONS)
     tweet_db = await PostgresDatabase.open(dsn, "tweet", TWEET_MIGRATIONS)
     graph_outbox, tweet_outbox = PostgresOutbox(graph_db), PostgresOutbox(tweet_db)
-    graph, tweets = PostgresGraphRepository(graph_db, graph_outbox), PostgresTweetRepository(tweet_db, tweet_outbox)
+    graph, tweets = PostgresGraphRepository(graph_db, graph_outbox, CELEBRITIES), PostgresTweetRepository(tweet_db, tweet_outbox)
     return Stores(graph, tweets, graph_outbox, tweet_outbox, graph_db, [graph_db, tweet_db])
 
 
@@ -259,13 +261,24 @@ async def test_followers_and_following_list_users_newest_edge_first(stores):
     assert following.next_cursor is None
 
 
-async def test_following_ids_leave_out_accounts_below_min_followers(stores):
+async def test_a_count_crossing_the_celebrity_line_moves_the_user_with_its_event(stores):
+    """Threshold 3 here: a celebrity at 3 followers, and no longer one below 2."""
     reader, popular, modest, fan1, fan2 = await register(stores, 1, 2, 3, 4, 5)
-    for follower, followee in [(reader, popular), (reader, modest), (fan1, popular), (fan2, popular)]:
+    for follower, followee in [(reader, popular), (reader, modest), (fan1, popular)]:
         await stores.graph.follow(follower, followee, [])
+    assert await stores.graph.following_ids(reader, celebrities_only=True) == []
+    await stores.graph.follow(fan2, popular, [UserFollowed(fan2, popular)])
     assert sorted(await stores.graph.following_ids(reader)) == sorted([popular, modest])
-    assert await stores.graph.following_ids(reader, min_followers=3) == [popular]
-    assert await stores.graph.following_ids(reader, min_followers=4) == []
+    assert await stores.graph.following_ids(reader, celebrities_only=True) == [popular]
+    assert (await stores.graph.get(popular)).celebrity and not (await stores.graph.get(modest)).celebrity
+    await stores.graph.unfollow(fan2, popular, [])  # 2 followers: at the lower line, still one
+    assert await stores.graph.following_ids(reader, celebrities_only=True) == [popular]
+    await stores.graph.unfollow(fan1, popular, [UserUnfollowed(fan1, popular)])  # 1: no longer
+    assert await stores.graph.following_ids(reader, celebrities_only=True) == []
+    assert not (await stores.graph.get(popular)).celebrity
+    changes = await events_in(stores.graph_outbox, CelebrityChanged)
+    assert [(c.user_id, c.celebrity) for c in changes] == [(popular, True), (popular, False)]
+    assert changes[0].since_ms == changes[1].since_ms > 0
     assert await stores.graph.following_ids(popular) == []
 
 

@@ -39,6 +39,9 @@ class FakeGraph:
     async def is_following(self, follower_id: int, followee_id: int) -> bool:
         return (follower_id, followee_id) in self.edges
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        return {f for f, e in self.edges if e == followee_id and f in candidate_ids}
+
     async def is_celebrity(self, user_id: int) -> bool:
         return sum(1 for _, e in self.edges if e == user_id) >= self.threshold
 

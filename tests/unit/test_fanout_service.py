@@ -2,7 +2,8 @@ import asyncio
 
 import pytest
 
-from services.common.kernel.events import TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import CelebrityChanged, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.ids import first_id_at
 from services.fanout.domain import Action, Chunk
 from services.fanout.service import FanoutService
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
@@ -152,3 +153,73 @@ async def test_chunks_applied_side_by_side_count_every_write(world):
     chunks = [Chunk(Action.ADD, tweet_id, tuple(FANS)) for tweet_id in range(50, 55)]
     await asyncio.gather(*(fanout.apply(chunk) for chunk in chunks))
     assert fanout.counters.timeline_writes == len(chunks) * len(FANS)
+
+
+class HeldCache(InMemoryTimelineCache):
+    """Holds every add until `release` is set: an add in flight, for a test to act meanwhile."""
+
+    def __init__(self, capacity: int):
+        super().__init__(capacity)
+        self.entered, self.release = asyncio.Event(), asyncio.Event()
+
+    async def add(self, user_ids, tweet_ids):
+        self.entered.set()
+        await self.release.wait()
+        return await super().add(user_ids, tweet_ids)
+
+
+async def _unfollow_while_an_add_is_held(graph, cache: HeldCache, fanout: FanoutService, add, follower: int, author: int):
+    """Starts the add, lets the unfollow commit and be handled while the add waits, then lets it write."""
+    task = asyncio.create_task(add)
+    await cache.entered.wait()
+    graph.unfollow(follower, author)
+    removal = asyncio.create_task(fanout.handle(UserUnfollowed(follower, author)))
+    await asyncio.sleep(0.01)  # the unfollow's removal runs first: nothing is there yet to remove
+    cache.release.set()
+    await asyncio.gather(task, removal)
+
+
+async def test_a_follower_who_unfollows_while_a_chunk_is_in_flight_does_not_keep_its_tweet(world):
+    graph, tweets, _, _ = world
+    cache = HeldCache(capacity=800)
+    await start_all(cache)
+    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+    tweet = tweets.add(7, AUTHOR)
+    chunk = Chunk(Action.ADD, tweet, tuple(FANS[:3]), AUTHOR)
+    await _unfollow_while_an_add_is_held(graph, cache, fanout, fanout.apply(chunk), FANS[0], AUTHOR)
+    assert await cache.read(FANS[0]) == []  # unfollowed: the tweet was taken back after the write
+    assert [await cache.read(f) for f in FANS[1:3]] == [[tweet]] * 2
+
+
+async def test_an_unfollow_handled_while_its_follow_is_being_applied_leaves_nothing(world):
+    graph, tweets, _, _ = world
+    cache = HeldCache(capacity=800)
+    await start_all(cache)
+    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+    reader = FANS[9]
+    posted = [tweets.add(t, AUTHOR) for t in (20, 21)]
+    graph.follow(reader, AUTHOR)
+    await _unfollow_while_an_add_is_held(graph, cache, fanout, fanout.handle(UserFollowed(reader, AUTHOR)), reader, AUTHOR)
+    assert not set(posted) & set(await cache.read(reader))
+
+
+async def test_a_follow_of_a_celebrity_pushes_their_recent_tweets_too(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    reader, posted = FANS[0], tweets.add(30, STAR)
+    await fanout.handle(UserFollowed(reader, STAR))  # FANS[0] already follows the celebrity STAR
+    assert await cache.read(reader) == [posted]  # there when STAR stops being a celebrity
+
+
+async def test_a_user_who_stops_being_a_celebrity_has_that_stretch_pushed(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    stretch_began_ms = 1_800_000_000_000
+    older = tweets.add(first_id_at(stretch_began_ms) - 1, STAR)  # before the stretch: pushed back then
+    during = [tweets.add(first_id_at(stretch_began_ms) + n, STAR) for n in (0, 5)]
+    for fan in FANS[3:]:
+        graph.unfollow(fan, STAR)
+    await fanout.handle(CelebrityChanged(STAR, celebrity=False, since_ms=stretch_began_ms))
+    assert [await cache.read(f) for f in FANS[:3]] == [sorted(during, reverse=True)] * 3
+    assert all([older not in await cache.read(f) for f in FANS])
+    assert all([await cache.read(f) == [] for f in FANS[3:]])  # no longer followers

@@ -53,5 +53,14 @@ class TweetUnliked:
     user_id: int
 
 
-Event = TweetCreated | TweetDeleted | UserFollowed | UserUnfollowed | UserDeleted | TweetLiked | TweetUnliked
+@dataclass(frozen=True)
+class CelebrityChanged:
+    """A user crossed the celebrity line: up (celebrity) or, below the lower line, down."""
+
+    user_id: int
+    celebrity: bool
+    since_ms: int  # when the user became a celebrity (for a user who stopped: when that stretch began)
+
+
+Event = TweetCreated | TweetDeleted | UserFollowed | UserUnfollowed | UserDeleted | TweetLiked | TweetUnliked | CelebrityChanged
 EVENT_TYPES: tuple[type, ...] = Event.__args__

@@ -58,5 +58,10 @@ def possible_ids(values) -> list[int]:
     return [v for v in values if 0 < v < 2**63]
 
 
+def first_id_at(ms: int) -> int:
+    """The smallest id any generator can issue in that millisecond (since the Unix epoch)."""
+    return max(ms - CHIRP_EPOCH_MS, 0) << (WORKER_BITS + SEQUENCE_BITS)
+
+
 def timestamp_ms(snowflake_id: int) -> int:
     return (snowflake_id >> (WORKER_BITS + SEQUENCE_BITS)) + CHIRP_EPOCH_MS

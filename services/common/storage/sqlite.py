@@ -29,9 +29,16 @@ class Database:
         reader = await _connect(path)
         return cls(writer, reader)
 
-    async def apply_schema(self, script: str) -> None:
+    async def apply_schema(self, script: str, added_columns: Iterable[tuple[str, str, str]] = ()) -> None:
+        """Creates what the script declares; added_columns (table, column, definition) are added to
+        tables that a file made before them already holds."""
         async with self._write_lock:
             await self._writer.executescript(script)
+            for table, column, definition in added_columns:
+                present = {row[1] for row in await self._writer.execute_fetchall(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    await self._writer.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            await self._writer.commit()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -8,7 +8,8 @@ twice.
 """
 
 from chirp.fanout.v1 import fanout_jobs_pb2 as pb
-from services.common.messaging.rabbitmq.bus import Message, RabbitBus
+from services.common.messaging.rabbitmq.bus import RabbitBus
+from services.common.messaging.rabbitmq.message import Message
 from services.common.runtime.tracing import current_trace_headers
 from services.fanout.domain import Action, Chunk
 
@@ -19,7 +20,9 @@ _WIRE_OF = {action: wire for wire, action in _ACTION_OF.items()}
 
 
 def encode(chunk: Chunk) -> bytes:
-    message = pb.FanoutChunk(action=_WIRE_OF[chunk.action], tweet_id=chunk.tweet_id, follower_ids=chunk.follower_ids)
+    message = pb.FanoutChunk(
+        action=_WIRE_OF[chunk.action], tweet_id=chunk.tweet_id, follower_ids=chunk.follower_ids, author_id=chunk.author_id
+    )
     return message.SerializeToString()
 
 
@@ -27,7 +30,7 @@ def decode(body: bytes) -> Chunk:
     message = pb.FanoutChunk.FromString(body)
     if message.action not in _ACTION_OF:
         raise ValueError(f"fan-out chunk for tweet {message.tweet_id} has no action")
-    return Chunk(_ACTION_OF[message.action], message.tweet_id, tuple(message.follower_ids))
+    return Chunk(_ACTION_OF[message.action], message.tweet_id, tuple(message.follower_ids), message.author_id)
 
 
 class RabbitChunkQueue:

@@ -18,13 +18,13 @@ from services.graph.domain import User
 
 
 def encode(user: User) -> bytes:
-    fields = [user.handle, user.display_name, user.created_at.isoformat(), user.follower_count, user.following_count]
+    fields = [user.handle, user.display_name, user.created_at.isoformat(), user.follower_count, user.following_count, user.celebrity]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def decode(user_id: int, payload: bytes) -> User:
-    handle, name, created, followers, following = json.loads(payload)
-    return User(user_id, handle, name, datetime.fromisoformat(created), followers, following)
+    handle, name, created, followers, following, *celebrity = json.loads(payload)  # rows cached before the flag: not one
+    return User(user_id, handle, name, datetime.fromisoformat(created), followers, following, bool(celebrity and celebrity[0]))
 
 
 class CachedGraphRepository:

@@ -26,4 +26,6 @@ CREATE INDEX follows_by_followee ON follows (followee_id, seq);
 CREATE INDEX follows_by_follower ON follows (follower_id, seq);
 """
 
-MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users")]
+CELEBRITY_SINCE = "ALTER TABLE users ADD COLUMN celebrity_since BIGINT NOT NULL DEFAULT 0"  # 0: not a celebrity
+
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE]

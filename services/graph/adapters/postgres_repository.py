@@ -19,7 +19,7 @@ from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
 from services.graph.adapters.rows import USER_COLUMNS, user_from_row
-from services.graph.domain import User, handle_key
+from services.graph.domain import CelebrityLine, User, handle_key
 
 _HANDLE_CONSTRAINT = "users_handle_key_unique"
 _LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
@@ -28,7 +28,9 @@ _FOLLOW = (
     "AND EXISTS (SELECT 1 FROM users WHERE user_id = $2) ON CONFLICT DO NOTHING"
 )
 _UNFOLLOW = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
-_COUNT = "UPDATE users SET {count} = {count} + $1 WHERE user_id = $2"
+_COUNT_FOLLOWING = "UPDATE users SET following_count = following_count + $1 WHERE user_id = $2"
+_COUNT_FOLLOWERS = "UPDATE users SET follower_count = follower_count + $1 WHERE user_id = $2 RETURNING user_id, follower_count, celebrity_since"
+_SET_CELEBRITY = "UPDATE users SET celebrity_since = $2 WHERE user_id = $1"
 _LOCK_USER_AND_NEIGHBOURS = (
     "SELECT user_id FROM users WHERE user_id = $1 "
     "OR user_id IN (SELECT follower_id FROM follows WHERE followee_id = $1) "
@@ -42,14 +44,15 @@ _UNCOUNT_FOLLOWERS = (
 )
 _UNCOUNT_FOLLOWEES = (
     "UPDATE users SET follower_count = follower_count - 1 "
-    "WHERE user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)"
+    "WHERE user_id IN (SELECT followee_id FROM follows WHERE follower_id = $1) RETURNING user_id, follower_count, celebrity_since"
 )
 
 
 class PostgresGraphRepository:
-    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox):
+    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox
+        self._celebrities = celebrities
 
     async def add_user(self, user: User) -> None:
         try:
@@ -82,6 +85,14 @@ class PostgresGraphRepository:
         rows = await self._db.fetch_all(sql, possible_ids(user_ids))
         return {row["user_id"]: Revision(row["revision"], user_from_row(row)) for row in rows}
 
+    async def mark_celebrities(self) -> None:
+        """Users at or over the threshold who are not marked yet become celebrities (after an upgrade,
+        or a lower threshold). No event: becoming one needs no fan-out work."""
+        await self._db.execute(
+            "UPDATE users SET celebrity_since = $1 WHERE celebrity_since = 0 AND follower_count >= $2",
+            self._celebrities.clock(), self._celebrities.threshold,
+        )  # fmt: skip
+
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
         return row["m"] or 0
@@ -100,11 +111,11 @@ class PostgresGraphRepository:
             if on_locked:
                 await on_locked([row[0] for row in await tx.fetch(_NEIGHBOURS, user_id)])
             await tx.execute(_UNCOUNT_FOLLOWERS, user_id)
-            await tx.execute(_UNCOUNT_FOLLOWEES, user_id)
+            crossed = await _cross(tx, await tx.fetch(_UNCOUNT_FOLLOWEES, user_id), self._celebrities)
             await tx.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
             deleted = rows_affected(await tx.execute("DELETE FROM users WHERE user_id = $1", user_id)) == 1
             if deleted:
-                await self._outbox.append(tx, events_for(followers))
+                await self._outbox.append(tx, [*events_for(followers), *crossed])
             return deleted
 
         return await self._outbox.write(delete)
@@ -121,6 +132,13 @@ class PostgresGraphRepository:
         )
         return row is not None
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        rows = await self._db.fetch_all(
+            "SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2::bigint[])",
+            followee_id, list(possible_ids(candidate_ids)),
+        )  # fmt: skip
+        return {row[0] for row in rows}
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
         return await self._users_page("followee_id", "follower_id", user_id, page)
 
@@ -134,22 +152,27 @@ class PostgresGraphRepository:
         )  # fmt: skip
         return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
 
-    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]:
-        rows = await self._db.fetch_all(
-            "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
-            "WHERE f.follower_id = $1 AND u.follower_count >= $2",
-            user_id, min_followers,
-        )  # fmt: skip
+    async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]:
+        if not celebrities_only:
+            rows = await self._db.fetch_all("SELECT followee_id FROM follows WHERE follower_id = $1", user_id)
+        else:
+            rows = await self._db.fetch_all(
+                "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
+                "WHERE f.follower_id = $1 AND u.celebrity_since <> 0",
+                user_id,
+            )  # fmt: skip
         return [row[0] for row in rows]
 
-    async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
+    async def _change_edge(
+        self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]
+    ) -> bool:
         async def change(tx: asyncpg.Connection) -> bool:
             await tx.execute(_LOCK_USERS, [follower_id, followee_id])  # until commit: no deletion under the edge
             if rows_affected(await tx.execute(sql, follower_id, followee_id)) != 1:
                 return False
-            await tx.execute(_COUNT.format(count="following_count"), delta, follower_id)
-            await tx.execute(_COUNT.format(count="follower_count"), delta, followee_id)
-            await self._outbox.append(tx, events)
+            await tx.execute(_COUNT_FOLLOWING, delta, follower_id)
+            crossed = await _cross(tx, await tx.fetch(_COUNT_FOLLOWERS, delta, followee_id), self._celebrities)
+            await self._outbox.append(tx, [*events, *crossed])
             return True
 
         return await self._outbox.write(change)
@@ -162,3 +185,14 @@ class PostgresGraphRepository:
             user_id, page.cursor or 2**62, page.size + 1,
         )  # fmt: skip
         return page_of(rows, page.size, lambda row: row["seq"], user_from_row)
+
+
+async def _cross(tx: asyncpg.Connection, counted: list, line: CelebrityLine) -> list[Event]:
+    """Moves the users whose follower counts just changed across the celebrity line; their events."""
+    events = []
+    for row in counted:
+        since, event = line.change(row["user_id"], row["celebrity_since"], row["follower_count"])
+        if event is not None:
+            await tx.execute(_SET_CELEBRITY, row["user_id"], since)
+            events.append(event)
+    return events

@@ -6,7 +6,7 @@ from typing import Any
 
 from services.graph.domain import User
 
-USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count"
+USER_COLUMNS = "u.user_id, u.handle, u.display_name, u.created_at, u.follower_count, u.following_count, u.celebrity_since"
 
 
 def user_from_row(row: Mapping[str, Any], read_time: Callable[[Any], datetime] = lambda stored: stored) -> User:
@@ -18,6 +18,7 @@ def user_from_row(row: Mapping[str, Any], read_time: Callable[[Any], datetime] =
         created_at=read_time(row["created_at"]),
         follower_count=row["follower_count"],
         following_count=row["following_count"],
+        celebrity=row["celebrity_since"] != 0,
     )
 
 

@@ -12,13 +12,14 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
 from services.graph.adapters.rows import USER_COLUMNS, user_from_epoch_row
-from services.graph.domain import User, handle_key
+from services.graph.domain import CelebrityLine, User, handle_key
 
 
 class SqliteGraphRepository:
-    def __init__(self, db: Database, outbox: SqliteOutbox):
+    def __init__(self, db: Database, outbox: SqliteOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox
+        self._celebrities = celebrities
 
     async def add_user(self, user: User) -> None:
         try:
@@ -48,6 +49,15 @@ class SqliteGraphRepository:
         found = {row["user_id"]: user_from_epoch_row(row) for row in rows}
         return [found[user_id] for user_id in unique if user_id in found]
 
+    async def mark_celebrities(self) -> None:
+        """Users at or over the threshold who are not marked yet become celebrities (after an upgrade,
+        or a lower threshold). No event: becoming one needs no fan-out work."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE users SET celebrity_since = ? WHERE celebrity_since = 0 AND follower_count >= ?",
+                (self._celebrities.clock(), self._celebrities.threshold),
+            )
+
     async def largest_id(self) -> int:
         row = await self._db.fetch_one("SELECT MAX(user_id) AS m FROM users")
         return row["m"] or 0
@@ -59,14 +69,16 @@ class SqliteGraphRepository:
                 "UPDATE users SET following_count = following_count - 1 WHERE user_id IN "
                 "(SELECT follower_id FROM follows WHERE followee_id = ?)", (user_id,)
             )
-            await tx.execute(
+            counted = await tx.execute_fetchall(
                 "UPDATE users SET follower_count = follower_count - 1 WHERE user_id IN "
-                "(SELECT followee_id FROM follows WHERE follower_id = ?)", (user_id,)
+                "(SELECT followee_id FROM follows WHERE follower_id = ?) RETURNING user_id, follower_count, celebrity_since",
+                (user_id,),
             )
+            crossed = await _cross(tx, counted, self._celebrities)
             await tx.execute("DELETE FROM follows WHERE follower_id = ? OR followee_id = ?", (user_id, user_id))
             deleted = (await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))).rowcount == 1
             if deleted:
-                await self._outbox.append(tx, events_for(followers))
+                await self._outbox.append(tx, [*events_for(followers), *crossed])
             return deleted
 
         return await self._outbox.write(delete)
@@ -88,6 +100,18 @@ class SqliteGraphRepository:
         )
         return row is not None
 
+    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        candidates = list(dict.fromkeys(possible_ids(candidate_ids)))
+        for start in range(0, len(candidates), 10_000):  # SQLite takes at most 32,766 parameters
+            batch = candidates[start : start + 10_000]
+            rows = await self._db.fetch_all(
+                f"SELECT follower_id FROM follows WHERE followee_id = ? AND follower_id IN ({placeholders(len(batch))})",
+                (followee_id, *batch),
+            )
+            found.update(row[0] for row in rows)
+        return found
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
         return await self._users_page("followee_id", "follower_id", user_id, page)
 
@@ -101,21 +125,27 @@ class SqliteGraphRepository:
         )
         return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
 
-    async def following_ids(self, user_id: int, min_followers: int = 0) -> list[int]:
+    async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]:
         rows = await self._db.fetch_all(
             "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
-            "WHERE f.follower_id = ? AND u.follower_count >= ?",
-            (user_id, min_followers),
+            "WHERE f.follower_id = ? AND (u.celebrity_since <> 0 OR NOT ?)",
+            (user_id, celebrities_only),
         )
         return [row[0] for row in rows]
 
-    async def _change_edge(self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]) -> bool:
+    async def _change_edge(
+        self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]
+    ) -> bool:
         async def change(tx: aiosqlite.Connection) -> bool:
             if (await tx.execute(sql, (follower_id, followee_id))).rowcount != 1:
                 return False
             await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
-            await tx.execute("UPDATE users SET follower_count = follower_count + ? WHERE user_id = ?", (delta, followee_id))
-            await self._outbox.append(tx, events)
+            counted = await tx.execute_fetchall(
+                "UPDATE users SET follower_count = follower_count + ? WHERE user_id = ? "
+                "RETURNING user_id, follower_count, celebrity_since",
+                (delta, followee_id),
+            )
+            await self._outbox.append(tx, [*events, *await _cross(tx, counted, self._celebrities)])
             return True
 
         return await self._outbox.write(change)
@@ -128,3 +158,14 @@ class SqliteGraphRepository:
             (user_id, page.cursor or 2**62, page.size + 1),
         )
         return page_of(rows, page.size, lambda row: row["seq"], user_from_epoch_row)
+
+
+async def _cross(tx: aiosqlite.Connection, counted, line: CelebrityLine) -> list[Event]:
+    """Moves the users whose follower counts just changed across the celebrity line; their events."""
+    events = []
+    for user_id, follower_count, since in counted:
+        since_after, event = line.change(user_id, since, follower_count)
+        if event is not None:
+            await tx.execute("UPDATE users SET celebrity_since = ? WHERE user_id = ?", (since_after, user_id))
+            events.append(event)
+    return events

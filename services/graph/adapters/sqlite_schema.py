@@ -8,7 +8,8 @@ CREATE TABLE IF NOT EXISTS users (
   display_name TEXT NOT NULL,
   created_at REAL NOT NULL,
   follower_count INTEGER NOT NULL DEFAULT 0,
-  following_count INTEGER NOT NULL DEFAULT 0
+  following_count INTEGER NOT NULL DEFAULT 0,
+  celebrity_since INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS follows (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -19,3 +20,6 @@ CREATE TABLE IF NOT EXISTS follows (
 CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, seq);
 CREATE INDEX IF NOT EXISTS follows_by_follower ON follows (follower_id, seq);
 """
+
+# Columns added since the first release, for database files made before them: (table, column, definition).
+ADDED_COLUMNS = [("users", "celebrity_since", "INTEGER NOT NULL DEFAULT 0")]

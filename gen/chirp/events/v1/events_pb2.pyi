@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("event_id", "occur_time", "tweet_created", "tweet_deleted", "user_followed", "user_unfollowed", "user_deleted", "tweet_liked", "tweet_unliked")
+    __slots__ = ("event_id", "occur_time", "tweet_created", "tweet_deleted", "user_followed", "user_unfollowed", "user_deleted", "tweet_liked", "tweet_unliked", "celebrity_changed")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
     TWEET_CREATED_FIELD_NUMBER: _ClassVar[int]
@@ -19,6 +19,7 @@ class Event(_message.Message):
     USER_DELETED_FIELD_NUMBER: _ClassVar[int]
     TWEET_LIKED_FIELD_NUMBER: _ClassVar[int]
     TWEET_UNLIKED_FIELD_NUMBER: _ClassVar[int]
+    CELEBRITY_CHANGED_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     occur_time: _timestamp_pb2.Timestamp
     tweet_created: TweetCreated
@@ -28,7 +29,8 @@ class Event(_message.Message):
     user_deleted: UserDeleted
     tweet_liked: TweetLiked
     tweet_unliked: TweetUnliked
-    def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ...) -> None: ...
+    celebrity_changed: CelebrityChanged
+    def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ..., celebrity_changed: _Optional[_Union[CelebrityChanged, _Mapping]] = ...) -> None: ...
 
 class TweetCreated(_message.Message):
     __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id")
@@ -89,3 +91,13 @@ class TweetUnliked(_message.Message):
     tweet_id: int
     user_id: int
     def __init__(self, tweet_id: _Optional[int] = ..., user_id: _Optional[int] = ...) -> None: ...
+
+class CelebrityChanged(_message.Message):
+    __slots__ = ("user_id", "celebrity", "since_ms")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CELEBRITY_FIELD_NUMBER: _ClassVar[int]
+    SINCE_MS_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    celebrity: bool
+    since_ms: int
+    def __init__(self, user_id: _Optional[int] = ..., celebrity: _Optional[bool] = ..., since_ms: _Optional[int] = ...) -> None: ...

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!chirp/fanout/v1/fanout_jobs.proto\x12\x0f\x63hirp.fanout.v1\"\xaf\x01\n\x0b\x46\x61noutChunk\x12\x33\n\x06\x61\x63tion\x18\x01 \x01(\x0e\x32#.chirp.fanout.v1.FanoutChunk.Action\x12\x10\n\x08tweet_id\x18\x02 \x01(\x04\x12\x14\n\x0c\x66ollower_ids\x18\x03 \x03(\x04\"C\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x0e\n\nACTION_ADD\x10\x01\x12\x11\n\rACTION_REMOVE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!chirp/fanout/v1/fanout_jobs.proto\x12\x0f\x63hirp.fanout.v1\"\xc2\x01\n\x0b\x46\x61noutChunk\x12\x33\n\x06\x61\x63tion\x18\x01 \x01(\x0e\x32#.chirp.fanout.v1.FanoutChunk.Action\x12\x10\n\x08tweet_id\x18\x02 \x01(\x04\x12\x14\n\x0c\x66ollower_ids\x18\x03 \x03(\x04\x12\x11\n\tauthor_id\x18\x04 \x01(\x04\"C\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x0e\n\nACTION_ADD\x10\x01\x12\x11\n\rACTION_REMOVE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chirp.fanout.v1.fanout_jobs
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FANOUTCHUNK']._serialized_start=55
-  _globals['_FANOUTCHUNK']._serialized_end=230
-  _globals['_FANOUTCHUNK_ACTION']._serialized_start=163
-  _globals['_FANOUTCHUNK_ACTION']._serialized_end=230
+  _globals['_FANOUTCHUNK']._serialized_end=249
+  _globals['_FANOUTCHUNK_ACTION']._serialized_start=182
+  _globals['_FANOUTCHUNK_ACTION']._serialized_end=249
 # @@protoc_insertion_point(module_scope)

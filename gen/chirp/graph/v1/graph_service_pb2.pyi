@@ -194,3 +194,17 @@ class ListFollowingIdsResponse(_message.Message):
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, user_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ListFollowersAmongRequest(_message.Message):
+    __slots__ = ("followee_id", "candidate_ids")
+    FOLLOWEE_ID_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATE_IDS_FIELD_NUMBER: _ClassVar[int]
+    followee_id: int
+    candidate_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, followee_id: _Optional[int] = ..., candidate_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ListFollowersAmongResponse(_message.Message):
+    __slots__ = ("follower_ids",)
+    FOLLOWER_IDS_FIELD_NUMBER: _ClassVar[int]
+    follower_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, follower_ids: _Optional[_Iterable[int]] = ...) -> None: ...

@@ -102,6 +102,11 @@ class GraphServiceStub:
                 request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.SerializeToString,
                 response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.FromString,
                 _registered_method=True)
+        self.ListFollowersAmong = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListFollowersAmong',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
+                _registered_method=True)
 
 
 class GraphServiceServicer:
@@ -206,6 +211,15 @@ class GraphServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFollowersAmong(self, request, context):
+        """For other services (not exposed at the edge): which of the candidates
+        follow a user now. Fan-out asks after writing a chunk, so a follower who
+        unfollowed meanwhile does not keep the tweet. At most 100000 candidates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -268,6 +282,11 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     servicer.ListFollowingIds,
                     request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.FromString,
                     response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.SerializeToString,
+            ),
+            'ListFollowersAmong': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFollowersAmong,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -602,6 +621,33 @@ class GraphService:
             '/chirp.graph.v1.GraphService/ListFollowingIds',
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsRequest.SerializeToString,
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowingIdsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFollowersAmong(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListFollowersAmong',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
             options,
             channel_credentials,
             insecure,
