@@ -16,7 +16,7 @@ import sys
 import asyncpg
 
 from services.common.runtime.config import ConfigError, env_int, env_str
-from services.registry import BUILT
+from services.registry import BUILT, entry
 
 DEFAULTS = {
     "CHIRP_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chirp",
@@ -46,7 +46,7 @@ def target_of(ports: list[int]) -> str:
 
 def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:
     env = {**base, "CHIRP_SERVICE": service, "CHIRP_LISTEN": f"127.0.0.1:{port}"}
-    env.update({f"CHIRP_{name.upper()}_TARGET": target_of(service_ports) for name, service_ports in ports.items()})
+    env.update({entry(name).target_variable: target_of(service_ports) for name, service_ports in ports.items()})
     env["CHIRP_WORKER_ID"] = str(int(base.get("CHIRP_WORKER_ID", "0")) + replica)
     return env
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.common.runtime.config import Settings
+from services.registry import entry
 from tests.integration.servers import free_port
 
 START_TIMEOUT_SECONDS = 30.0
@@ -48,9 +49,9 @@ class MeshProcesses:
             "CHIRP_CELEBRITY_THRESHOLD": str(s.celebrity_threshold),
             "CHIRP_HEALTH_CHECK_INTERVAL_MS": "200",
         }
-        for dependency in ("snowflake", "graph", "tweet"):
+        for dependency in entry(service.split("-")[0]).calls:
             if dependency in self.ports:
-                env[f"CHIRP_{dependency.upper()}_TARGET"] = f"127.0.0.1:{self.ports[dependency]}"
+                env[entry(dependency).target_variable] = f"127.0.0.1:{self.ports[dependency]}"
         return {**env, **extra}
 
     async def start(self, name: str, **extra: str) -> ServiceProcess:
