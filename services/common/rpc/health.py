@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from grpc_health.v1 import health, health_pb2
 
+from services.common.runtime.concurrency import cancel_and_wait
+
 log = logging.getLogger("chirp.health")
 
 Check = Callable[[], Awaitable[object]]
@@ -30,8 +32,7 @@ class DependencyMonitor:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
 
     async def check_once(self) -> set[str]:
         """Runs every check at once; returns the names of the dependencies that failed."""

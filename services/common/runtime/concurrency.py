@@ -16,3 +16,12 @@ async def concurrently(*calls: Awaitable[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def cancel_and_wait(task: asyncio.Task) -> None:
+    """Cancels a background task and waits until it has ended. Asks again while it runs on, since on
+    Python 3.11 a cancel that lands as an inner `wait_for` completes can be swallowed, and a loop
+    that swallowed it would keep a shutdown waiting forever."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)

@@ -18,6 +18,7 @@ from services.common.kernel.events import Event
 from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
 from services.common.messaging.retry import RetryPolicy, with_retries
+from services.common.runtime.concurrency import cancel_and_wait
 
 log = logging.getLogger("chirp.outbox")
 
@@ -39,8 +40,7 @@ class OutboxReader(ABC):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
 
     async def stats(self) -> QueueStats:
         return await self._store.stats(self.name)

@@ -20,6 +20,7 @@ import pika
 
 from services.common.messaging.rabbitmq.bridge import Channel, Connection
 from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.concurrency import cancel_and_wait
 
 log = logging.getLogger("chirp.rabbitmq")
 Setup = Callable[[Connection, Channel], Awaitable[None]]
@@ -74,8 +75,7 @@ class Link:
         """From now on a lost connection stays lost (the first step of closing)."""
         self._closing = True
         if self._supervisor is not None:
-            self._supervisor.cancel()
-            await asyncio.gather(self._supervisor, return_exceptions=True)
+            await cancel_and_wait(self._supervisor)
 
     async def close(self) -> None:
         await self.stop_reconnecting()
