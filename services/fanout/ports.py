@@ -37,6 +37,15 @@ class TimelineWriter(Protocol):
     async def drop(self, user_id: int) -> None: ...
 
 
+class ReaderNotices(Protocol):
+    """What the Timeline service keeps of each reader for fast reads (followed celebrities, the
+    account), told when follows or the account change."""
+
+    async def readers_changed(self, user_ids: Sequence[int]) -> None: ...
+
+    async def account_deleted(self, user_id: int) -> None: ...
+
+
 class ChunkQueue(Protocol):
     """Takes chunk jobs for any worker to apply (RabbitMQ); without one, chunks are applied in place."""
 

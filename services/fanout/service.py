@@ -33,7 +33,7 @@ from services.common.kernel.ids import first_id_at
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Action, Chunk
-from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, TimelineWriter
+from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, ReaderNotices, TimelineWriter
 
 
 @dataclass
@@ -53,8 +53,10 @@ class FanoutService:
         capacity: int,
         chunks: ChunkQueue | None = None,
         queue: EventQueue | None = None,
+        readers: ReaderNotices | None = None,
     ):
         self._timelines = timelines
+        self._readers = readers
         self._chunks = chunks
         self._queue = queue
         self._followers = followers
@@ -114,6 +116,7 @@ class FanoutService:
     async def _on_followed(self, event: UserFollowed) -> None:
         """Pushes the followee's recent tweets, a celebrity's too: they must be there if the followee
         stops being one (only the tweets posted while they were one are pushed then)."""
+        await self._reader_changed(event.follower_id)
         if not await self._followers.is_following(event.follower_id, event.followee_id):
             return  # unfollowed since: the unfollow's own event removes nothing that this would add
         ids = await self._tweets.recent_ids([event.followee_id], None, self._capacity)
@@ -121,7 +124,11 @@ class FanoutService:
         await self._take_back(event.followee_id, [event.follower_id], ids)
 
     async def _on_celebrity_changed(self, event: CelebrityChanged) -> None:
-        """A user who stops being a celebrity has their tweets of that stretch pushed, as if just posted."""
+        """A user who stops being a celebrity has their tweets of that stretch pushed, as if just posted;
+        their followers' readers look again at whom they pull (at most a threshold's worth of them)."""
+        if self._readers is not None:
+            async for batch in self._follower_batches(event.user_id):
+                await self._readers.readers_changed(batch)
         if event.celebrity:
             return
         floor = first_id_at(event.since_ms)
@@ -130,6 +137,7 @@ class FanoutService:
                 await self._fan_out(Action.ADD, tweet_id, event.user_id)
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
+        await self._reader_changed(event.follower_id)
         if await self._followers.is_following(event.follower_id, event.followee_id):
             return  # followed again since: keep what the new follow brings
         ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)
@@ -142,6 +150,12 @@ class FanoutService:
 
     async def _on_user_deleted(self, event: UserDeleted) -> None:
         await self._timelines.drop(event.user_id)
+        if self._readers is not None:
+            await self._readers.account_deleted(event.user_id)
+
+    async def _reader_changed(self, user_id: int) -> None:
+        if self._readers is not None:
+            await self._readers.readers_changed([user_id])
 
     async def _follower_batches(self, author_id: int) -> AsyncIterator[list[int]]:
         cursor = None

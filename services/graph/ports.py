@@ -45,3 +45,12 @@ class GraphRepository(Protocol):
 
     async def mark_celebrities(self) -> None:
         """Marks users at or over the celebrity threshold who are not marked yet."""
+
+
+class ReadCopies(Protocol):
+    """What readers keep of users for fast reads (the Timeline service's), told once a change commits,
+    so the next read shows it. Best effort: the copies also expire on their own."""
+
+    async def follows_changed(self, user_id: int) -> None: ...
+
+    async def account_deleted(self, user_id: int) -> None: ...

@@ -6,6 +6,7 @@ from services.common.kernel.errors import InvalidArgument, NotFound, PermissionD
 from services.common.kernel.events import UserDeleted, UserFollowed, UserUnfollowed
 from services.common.kernel.ids import IdSource, created_at
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.runtime.best_effort import best_effort
 from services.graph.domain import (
     MAX_BATCH_USERS,
     MAX_FOLLOWER_CANDIDATES,
@@ -14,12 +15,13 @@ from services.graph.domain import (
     valid_handle,
     valid_user_id,
 )
-from services.graph.ports import GraphRepository
+from services.graph.ports import GraphRepository, ReadCopies
 
 
 class GraphService:
-    def __init__(self, repository: GraphRepository, ids: IdSource):
+    def __init__(self, repository: GraphRepository, ids: IdSource, copies: ReadCopies | None = None):
         self._repository = repository
+        self._copies = copies
         self._ids = ids
 
     async def start(self) -> None:
@@ -63,16 +65,24 @@ class GraphService:
             return [*(UserUnfollowed(f, user_id) for f in follower_ids), UserDeleted(user_id)]
 
         await self._repository.delete_user(user_id, events_for)
+        if self._copies is not None:
+            await best_effort(self._copies.account_deleted(user_id), "hide a deleted account from reads")
 
     async def follow(self, actor_id: int, user_id: int) -> User:
         await self._check_edge(actor_id, user_id, "follow")
         await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)])
+        await self._follows_changed(actor_id)
         return await self.get_user(user_id)
 
     async def unfollow(self, actor_id: int, user_id: int) -> User:
         await self._check_edge(actor_id, user_id, "unfollow")
         await self._repository.unfollow(actor_id, user_id, [UserUnfollowed(actor_id, user_id)])
+        await self._follows_changed(actor_id)
         return await self.get_user(user_id)
+
+    async def _follows_changed(self, user_id: int) -> None:
+        if self._copies is not None:
+            await best_effort(self._copies.follows_changed(user_id), "tell the read copies of a follow")
 
     async def is_following(self, follower_id: int, followee_id: int) -> bool:
         valid_user_id(follower_id, "follower_id")

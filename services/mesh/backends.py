@@ -32,6 +32,9 @@ from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.domain import CelebrityLine
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import posts_key
+from services.timeline.adapters.redis_notices import RedisReadNotices
+from services.timeline.adapters.redis_read_model import POSTS_KEPT, POSTS_TTL_SECONDS
 from services.timeline.ports import TimelineCache
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
@@ -134,3 +137,21 @@ async def open_timeline_cache(settings: Settings, resources: Resources) -> Timel
         cache = RedisTimelineCache(_open_redis(settings, resources, "redis"), settings.timeline_length, settings.timeline_ttl_seconds)
         await cache.check_listpack_limit()
     return cache
+
+
+@dataclass
+class ReadModel:
+    """The Timeline service's read model in Redis: what reads consult, and what writers tell."""
+
+    redis: Redis | RedisCluster
+    posts: RedisTimelineCache
+    notices: RedisReadNotices
+
+
+def open_read_model(settings: Settings, resources: Resources) -> ReadModel | None:
+    """None by default (in process, reads go straight to the services); in Redis when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        return None
+    redis = _open_redis(settings, resources, "redis")
+    posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
+    return ReadModel(redis, posts, RedisReadNotices(redis, posts))

@@ -19,9 +19,9 @@ from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
 from services.mesh import unbuilt
-from services.mesh.backends import Resources, open_stores, open_timeline_cache
-from services.mesh.bridges import AuthorsFromGraph, CardsFromTweets
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator, wall_clock_ms
 from services.timeline import entrypoint as timeline_entrypoint
@@ -72,16 +72,17 @@ async def bootstrap(
     try:
         stores = await open_stores(settings, resources)
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
-        graph = GraphService(stores.graph, ids)
+        model = open_read_model(settings, resources)
+        graph = GraphService(stores.graph, ids, model.notices if model else None)
         await graph.start()
-        tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids)
+        tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids, model.notices if model else None)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:
             resources.closers.append(cache.close)
-        timelines = TimelineService(cache, graph, CardsFromTweets(tweets), settings.timeline_length)
+        timelines = timeline_service(settings, cache, graph, tweets, model)
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
-        fanout = fanout_service(settings, cache, graph, tweets, flow)
+        fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
     except BaseException:
         await resources.close()

@@ -9,6 +9,7 @@ using service's own.
 
 from collections.abc import Sequence
 
+from services.common.runtime.concurrency import concurrently
 from services.graph.domain import User
 from services.timeline.domain import Card
 from services.tweet.domain import Author, TweetView
@@ -26,6 +27,20 @@ class AuthorsFromGraph:
 
     async def require_account(self, user_id: int) -> None:
         await self._graph.require_account(user_id)
+
+
+class ReadersFromGraph:
+    """Timeline's FollowGraph, from the Graph service (GraphService or RemoteGraph)."""
+
+    def __init__(self, graph):
+        self._graph = graph
+
+    async def celebrities_followed_by(self, user_id: int) -> list[int]:
+        _, celebrities = await concurrently(self._graph.require_account(user_id), self._graph.celebrity_following_ids(user_id))
+        return celebrities
+
+    async def following_ids(self, user_id: int) -> list[int]:
+        return await self._graph.following_ids(user_id)
 
 
 class CardsFromTweets:

@@ -19,15 +19,14 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_stores, open_timeline_cache
-from services.mesh.bridges import AuthorsFromGraph, CardsFromTweets
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
 from services.registry import entry
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
 from services.timeline import entrypoint as timeline_entrypoint
-from services.timeline.service import TimelineService
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.remote import RemoteTweets
 from services.tweet.service import TweetService
@@ -80,7 +79,8 @@ async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHo
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     stores = await open_stores(settings, process.resources, tweets=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
-    graph = GraphService(stores.graph, ids)
+    model = open_read_model(settings, process.resources)
+    graph = GraphService(stores.graph, ids, model.notices if model else None)
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
@@ -89,7 +89,9 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     stores = await open_stores(settings, process.resources, graph=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
-    tweets = TweetService(stores.tweets, AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph"))), ids)
+    model = open_read_model(settings, process.resources)
+    graph = AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph")))
+    tweets = TweetService(stores.tweets, graph, ids, model.notices if model else None)
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.flow.consume("tweet", tweets.handle)
     process.hosted.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))
@@ -98,7 +100,7 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 async def _timeline(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
-    timelines = TimelineService(cache, graph, CardsFromTweets(tweets), settings.timeline_length)
+    timelines = timeline_service(settings, cache, graph, tweets, open_read_model(settings, process.resources))
     process.hosted.append(timeline_entrypoint.registration(timelines, PageTokens(settings.page_token_secret)))
 
 
@@ -106,7 +108,7 @@ async def _fanout(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
     process.flow = await open_event_flow(settings, process.resources, [], hooks)
-    fanout = fanout_service(settings, cache, graph, tweets, process.flow)
+    fanout = fanout_service(settings, cache, graph, tweets, process.flow, open_read_model(settings, process.resources))
     process.hosted.append(fanout_entrypoint.registration(fanout))
 
 

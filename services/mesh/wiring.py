@@ -13,8 +13,12 @@ from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
-from services.mesh.backends import Resources
+from services.mesh.backends import ReadModel, Resources
+from services.mesh.bridges import CardsFromTweets, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
+from services.timeline.adapters.redis_read_model import CachedReaders, CachedTweets
+from services.timeline.ports import TimelineCache
+from services.timeline.service import TimelineService
 
 EventFlow = EmbeddedFlow | RabbitFlow
 
@@ -42,13 +46,22 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks)
 
 
+def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:
+    """Timelines over the Graph and Tweet services (in process or remote), read through the read model when there is one."""
+    readers, cards = ReadersFromGraph(graph), CardsFromTweets(tweets)
+    if model is not None:
+        readers, cards = CachedReaders(readers, model.redis), CachedTweets(cards, model.redis, model.posts)
+    return TimelineService(cache, readers, cards, settings.timeline_length)
+
+
 def fanout_service(
-    settings: Settings, timelines: TimelineWriter, followers: FollowerSource, tweets: AuthorTweets, flow: EventFlow
+    settings: Settings, timelines: TimelineWriter, followers: FollowerSource, tweets: AuthorTweets, flow: EventFlow,
+    model: ReadModel | None = None,
 ) -> FanoutService:
     """Fan-out wired to its queues: events in, chunk jobs out (RabbitMQ) or applied in place (embedded)."""
     fanout = FanoutService(
         timelines, followers, tweets, settings.fanout_batch_size, settings.timeline_length,
-        flow.chunk_queue(), FlowQueue(flow, "fanout"),
+        flow.chunk_queue(), FlowQueue(flow, "fanout"), model.notices if model else None,
     )  # fmt: skip
     flow.consume("fanout", fanout.handle)
     flow.consume_chunks(fanout.apply)

@@ -32,12 +32,10 @@ class TimelineCache(Protocol):
 
 
 class FollowGraph(Protocol):
-    async def require_account(self, user_id: int) -> None:
-        """Raises Unauthenticated when the user has no account."""
+    async def celebrities_followed_by(self, user_id: int) -> list[int]:
+        """The celebrities the user follows; raises Unauthenticated when the user has no account."""
 
     async def following_ids(self, user_id: int) -> list[int]: ...
-
-    async def celebrity_following_ids(self, user_id: int) -> list[int]: ...
 
 
 class TweetSource(Protocol):

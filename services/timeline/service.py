@@ -22,9 +22,7 @@ class TimelineService:
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
-        _, celebrities = await concurrently(
-            self._graph.require_account(reader_id), self._graph.celebrity_following_ids(reader_id)
-        )
+        celebrities = await self._graph.celebrities_followed_by(reader_id)
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 

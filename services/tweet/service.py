@@ -6,14 +6,16 @@ from services.common.kernel.errors import AlreadyExists, InvalidArgument, NotFou
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.kernel.ids import IdSource
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.runtime.best_effort import best_effort
 from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
-from services.tweet.ports import TweetRepository, UserDirectory
+from services.tweet.ports import ReadCopies, TweetRepository, UserDirectory
 
 
 class TweetService:
-    def __init__(self, repository: TweetRepository, users: UserDirectory, ids: IdSource):
+    def __init__(self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None):
         self._repository = repository
+        self._copies = copies
         self._users = users
         self._ids = ids
         self._hydrator = Hydrator(repository, users)
@@ -26,6 +28,9 @@ class TweetService:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
         tweet = Tweet(await self._ids.next_id(), actor_id, text, in_reply_to_tweet_id=parent_id)
         await self._repository.add(tweet, [TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id)])
+        await self._tell(lambda copies: copies.posted(actor_id, tweet.tweet_id))
+        if parent_id:
+            await self._tell(lambda copies: copies.counts_changed([parent_id]))
         return await self.get(actor_id, tweet.tweet_id)
 
     async def get(self, viewer_id: int | None, tweet_id: int) -> TweetView:
@@ -46,6 +51,9 @@ class TweetService:
         if tweet.author_id != actor_id:
             raise PermissionDenied(f"tweet {tweet_id} belongs to user {tweet.author_id}; only its author may delete it")
         await self._repository.delete(tweet, [TweetDeleted(tweet.tweet_id, tweet.author_id)])
+        await self._tell(lambda copies: copies.deleted([tweet.tweet_id]))
+        if tweet.in_reply_to_tweet_id:
+            await self._tell(lambda copies: copies.counts_changed([tweet.in_reply_to_tweet_id]))
 
     async def user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[TweetView]:
         await self._require_user(user_id)
@@ -61,11 +69,13 @@ class TweetService:
         await self._users.require_account(actor_id)
         original_id = (await self._visible(tweet_id)).original_id
         await self._repository.like(original_id, actor_id, [TweetLiked(original_id, actor_id)])
+        await self._acted(actor_id, original_id)
         return await self.get(actor_id, original_id)
 
     async def unlike(self, actor_id: int, tweet_id: int) -> TweetView:
         original_id = (await self._visible(tweet_id)).original_id
         await self._repository.unlike(original_id, actor_id, [TweetUnliked(original_id, actor_id)])
+        await self._acted(actor_id, original_id)
         return await self.get(actor_id, original_id)
 
     async def retweet(self, actor_id: int, tweet_id: int) -> TweetView:
@@ -75,6 +85,8 @@ class TweetService:
             raise AlreadyExists(f"you already retweeted tweet {original_id}; undo it first to retweet again")
         retweet = Tweet(await self._ids.next_id(), actor_id, "", retweet_of_tweet_id=original_id)
         await self._repository.add(retweet, [TweetCreated(retweet.tweet_id, actor_id, retweet_of_tweet_id=original_id)])
+        await self._tell(lambda copies: copies.posted(actor_id, retweet.tweet_id))
+        await self._acted(actor_id, original_id)
         return await self.get(actor_id, retweet.tweet_id)
 
     async def undo_retweet(self, actor_id: int, tweet_id: int) -> None:
@@ -83,6 +95,8 @@ class TweetService:
         if retweet is None:
             raise NotFound(f"you have not retweeted tweet {original_id}", field="tweet_id")
         await self._repository.delete(retweet, [TweetDeleted(retweet.tweet_id, actor_id)])
+        await self._tell(lambda copies: copies.deleted([retweet.tweet_id]))
+        await self._acted(actor_id, original_id)
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
         """Batch hydration for other services (timelines, search); no size cap."""
@@ -107,7 +121,18 @@ class TweetService:
     async def handle(self, event: Event) -> None:
         """Consumes events from other services: a deleted account takes its tweets and likes along."""
         if isinstance(event, UserDeleted):
-            await self._repository.delete_all_by(event.user_id)
+            removed = await self._repository.delete_all_by(event.user_id)
+            await self._tell(lambda copies: copies.deleted([tweet.tweet_id for tweet in removed]))
+
+    async def _acted(self, actor_id: int, original_id: int) -> None:
+        """A like, unlike, retweet or undo changed the original's counts and the actor's state on it."""
+        await self._tell(lambda copies: copies.counts_changed([original_id]))
+        await self._tell(lambda copies: copies.viewer_changed(actor_id))
+
+    async def _tell(self, call) -> None:
+        """Tells the read copies of a committed change (`call` takes them); the change stands either way."""
+        if self._copies is not None:
+            await best_effort(call(self._copies), "tell the read copies of a tweet change")
 
     async def _visible(self, tweet_id: int, field: str = "tweet_id") -> Tweet:
         tweet = (await self._repository.get_many([valid_tweet_id(tweet_id, field)])).get(tweet_id)

@@ -36,6 +36,10 @@ class FakeGraph:
     async def celebrity_following_ids(self, user_id: int) -> list[int]:
         return [e for e in await self.following_ids(user_id) if await self.is_celebrity(e)]
 
+    async def celebrities_followed_by(self, user_id: int) -> list[int]:
+        await self.require_account(user_id)
+        return await self.celebrity_following_ids(user_id)
+
     async def is_following(self, follower_id: int, followee_id: int) -> bool:
         return (follower_id, followee_id) in self.edges
 

@@ -17,7 +17,7 @@ commands, EXISTS, then ZADD and trim. Both need Redis 7 (EXPIRE ... NX).
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
@@ -47,32 +47,44 @@ return added
 
 
 class RedisTimelineCache:
-    def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int):
+    def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int,
+                 key: Callable[[int], str] = timeline_key):
+        """`key` names a user's list: home timelines by default, or the users' own recent posts."""
         self._redis = redis
+        self._key = key
         self._capacity = capacity
         self._ttl = ttl_seconds
         self._add_script = redis.register_script(_ADD)
 
     async def read(self, user_id: int) -> list[int] | None:
-        members = await self._redis.zrange(timeline_key(user_id), 0, -1, desc=True)
+        return self._ids(await self._redis.zrange(self._key(user_id), 0, -1, desc=True))
+
+    def _ids(self, members: list[bytes]) -> list[int] | None:
         if not members or members[-1] != EXISTS or BUILDING in members[-2:]:
             return None
         return unpack_ids(members[:-1][: self._capacity])
 
+    async def read_many(self, user_ids: Sequence[int]) -> list[list[int] | None]:
+        """`read` for several users in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zrange(self._key(user_id), 0, -1, desc=True)
+            return [self._ids(members) for members in await pipe.execute()]
+
     async def start(self, user_id: int) -> None:
-        key = timeline_key(user_id)
+        key = self._key(user_id)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zadd(key, {EXISTS: 0, BUILDING: 0})
             pipe.expire(key, self._ttl)
             await pipe.execute()
 
     async def complete(self, user_id: int) -> None:
-        await self._redis.zrem(timeline_key(user_id), BUILDING)
+        await self._redis.zrem(self._key(user_id), BUILDING)
 
     async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         if not user_ids or not tweet_ids:
             return 0
-        keys = [timeline_key(u) for u in user_ids]
+        keys = [self._key(u) for u in user_ids]
         if isinstance(self._redis, RedisCluster):
             return await self._add_by_commands(keys, tweet_ids)
         packed = pack_ids(tweet_ids)
@@ -102,11 +114,11 @@ class RedisTimelineCache:
         packed = pack_ids(tweet_ids)
         async with self._redis.pipeline(transaction=False) as pipe:
             for user_id in user_ids:
-                pipe.zrem(timeline_key(user_id), *packed)
+                pipe.zrem(self._key(user_id), *packed)
             return sum(await pipe.execute())
 
     async def drop(self, user_id: int) -> None:
-        await self._redis.delete(timeline_key(user_id))
+        await self._redis.delete(self._key(user_id))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -1,0 +1,169 @@
+"""A warm home read served from Redis: the reader's celebrities, the authors' recent posts and hydrated cards.
+
+Each class wraps the port it speeds up (FollowGraph, TweetSource) and falls
+back to it, the owning service, on a miss, then keeps what it learned:
+
+- the reader's account and followed celebrities, for READER_TTL_SECONDS;
+- each author's recent ids (`posts:`), built from storage, then kept
+  current by the Tweet service as it commits a post, and built again after
+  POSTS_TTL_SECONDS;
+- cards with no viewer state, for CARD_TTL_SECONDS, and the viewer's
+  liked/retweeted state on them, for VIEWER_TTL_SECONDS. Deleted tweets
+  leave tombstones for TOMBSTONE_TTL_SECONDS.
+
+The Tweet service and fan-out invalidate these keys as writes commit
+(`redis_notices.py`); the TTLs bound what a lost invalidation can leave
+behind, so counts, profiles and celebrity standing in a read may lag by at
+most those many seconds. Layouts are `redis_layout.py`'s.
+"""
+
+import time
+from collections.abc import Sequence
+
+from redis.asyncio import Redis, RedisCluster
+
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from services.common.runtime.concurrency import concurrently
+from services.timeline.adapters import redis_layout as layout
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.domain import Card
+from services.timeline.ports import FollowGraph, TweetSource
+
+READER_TTL_SECONDS = 30
+CARD_TTL_SECONDS = 30
+VIEWER_TTL_SECONDS = 30
+TOMBSTONE_TTL_SECONDS = 600
+LEAVING_SECONDS = 600  # a deleted account's cards are hidden this long; its tweets are tombstoned well before
+POSTS_KEPT = 100  # recent ids kept per author: two pages of 50 for any reader, more come from storage
+POSTS_TTL_SECONDS = 3600  # an author's list is built again hourly: a post whose notice was lost shows by then
+
+
+class CachedReaders:
+    """FollowGraph, with each reader's followed celebrities kept in Redis."""
+
+    def __init__(self, graph: FollowGraph, redis: Redis | RedisCluster):
+        self._graph, self._redis = graph, redis
+
+    async def celebrities_followed_by(self, user_id: int) -> list[int]:
+        key = layout.reader_key(user_id)
+        value = await self._redis.get(key)
+        if value is not None:
+            return layout.unpack_id_list(value)
+        celebrities = await self._graph.celebrities_followed_by(user_id)  # raises for a user with no account
+        await self._redis.set(key, layout.pack_id_list(celebrities), ex=READER_TTL_SECONDS)
+        return celebrities
+
+    async def following_ids(self, user_id: int) -> list[int]:
+        return await self._graph.following_ids(user_id)
+
+
+class CachedTweets:
+    """TweetSource, with authors' recent ids and hydrated cards kept in Redis."""
+
+    def __init__(self, source: TweetSource, redis: Redis | RedisCluster, posts: RedisTimelineCache):
+        self._source, self._redis, self._posts = source, redis, posts
+
+    async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
+        if not author_ids or limit > POSTS_KEPT:
+            return await self._source.recent_ids(author_ids, before, limit)
+        lists = await self._posts.read_many(author_ids)
+        missing = [a for a, ids in zip(author_ids, lists) if ids is None]
+        built = dict(zip(missing, await concurrently(*(self._build_posts(a) for a in missing))))
+        found: list[int] = []
+        short: list[int] = []  # authors whose kept ids end above what the page needs: ask storage
+        for author, ids in zip(author_ids, lists):
+            ids = built[author] if ids is None else ids
+            below = [i for i in ids if before is None or i < before]
+            if len(below) < limit and len(ids) >= POSTS_KEPT:
+                short.append(author)
+            else:
+                found += below[:limit]
+        if short:
+            found += await self._source.recent_ids(short, before, limit)
+        return sorted(set(found), reverse=True)[:limit]
+
+    async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
+        return await self._source.ids_ever_posted_by(author_id, limit)
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
+        ids = list(dict.fromkeys(tweet_ids))
+        if not ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for tweet_id in ids:
+                pipe.get(layout.card_key(tweet_id))
+            pipe.zrangebyscore(layout.LEAVING_KEY, int(time.time() * 1000) - LEAVING_SECONDS * 1000, "+inf")
+            if viewer_id is not None:
+                pipe.hmget(layout.viewer_key(viewer_id), layout.pack_ids(ids))
+            replies = await pipe.execute()
+        values, leaving = replies[: len(ids)], {int(u) for u in replies[len(ids)]}
+        states = replies[len(ids) + 1] if viewer_id is not None else [b"\0"] * len(ids)
+        kept: dict[int, Card] = {}
+        misses: list[int] = []
+        for tweet_id, value, state in zip(ids, values, states):
+            if value == layout.TOMBSTONE:
+                continue
+            if value is None or state is None:
+                misses.append(tweet_id)
+            else:
+                card = _card(tweet_id, value, state[0])
+                if not leaving or not _by_any(card.shown, leaving):
+                    kept[tweet_id] = card
+        if misses:
+            kept.update(await self._hydrate_and_keep(viewer_id, misses))
+        return [kept[i] for i in ids if i in kept]
+
+    async def _build_posts(self, author_id: int) -> list[int]:
+        """An author's recent ids from storage; posts committed meanwhile land in the list being built."""
+        try:
+            await self._posts.start(author_id)
+            await self._posts.add([author_id], await self._source.recent_ids([author_id], None, POSTS_KEPT))
+            await self._posts.complete(author_id)
+        except BaseException:
+            await self._posts.drop(author_id)
+            raise
+        return await self._posts.read(author_id) or []
+
+    async def _hydrate_and_keep(self, viewer_id: int | None, tweet_ids: list[int]) -> dict[int, Card]:
+        fresh = {card.tweet_id: card for card in await self._source.hydrate(viewer_id, tweet_ids)}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for tweet_id in tweet_ids:
+                card = fresh.get(tweet_id)
+                if card is None:  # deleted, or its author is: never overwrites a card, expires on its own
+                    pipe.set(layout.card_key(tweet_id), layout.TOMBSTONE, ex=TOMBSTONE_TTL_SECONDS, nx=True)
+                    continue
+                # NX: a tombstone written by a delete that committed meanwhile stays
+                pipe.set(layout.card_key(tweet_id), layout.pack_card(card.original_id, _without_viewer(card.shown)), ex=CARD_TTL_SECONDS, nx=True)
+                if viewer_id is not None:
+                    pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([_viewer_state(card.shown)]))
+            if viewer_id is not None:
+                pipe.expire(layout.viewer_key(viewer_id), VIEWER_TTL_SECONDS)
+            await pipe.execute()
+        return fresh
+
+
+def _card(tweet_id: int, value: bytes, state: int) -> Card:
+    original_id, shown = layout.unpack_card(value)
+    message = tweet_pb.Tweet.FromString(shown)
+    liked, retweeted = bool(state & layout.VIEWER_LIKED), bool(state & layout.VIEWER_RETWEETED)
+    message.viewer_liked, message.viewer_retweeted = liked, retweeted
+    if message.HasField("retweeted_tweet"):  # a retweet shows the viewer's state on its original
+        message.retweeted_tweet.viewer_liked, message.retweeted_tweet.viewer_retweeted = liked, retweeted
+    return Card(tweet_id, original_id, message)
+
+
+def _by_any(message: tweet_pb.Tweet, authors: set[int]) -> bool:
+    return message.author.user_id in authors or message.retweeted_tweet.author.user_id in authors
+
+
+def _viewer_state(message: tweet_pb.Tweet) -> int:
+    return (layout.VIEWER_LIKED if message.viewer_liked else 0) | (layout.VIEWER_RETWEETED if message.viewer_retweeted else 0)
+
+
+def _without_viewer(message: tweet_pb.Tweet) -> bytes:
+    copy = tweet_pb.Tweet()
+    copy.CopyFrom(message)
+    copy.viewer_liked = copy.viewer_retweeted = False
+    if copy.HasField("retweeted_tweet"):
+        copy.retweeted_tweet.viewer_liked = copy.retweeted_tweet.viewer_retweeted = False
+    return copy.SerializeToString()
