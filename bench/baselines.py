@@ -7,7 +7,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import echo, loadgen, systems
+from bench import cpu, echo, loadgen, systems
 from bench.progress import log
 from services.common.runtime.config import Settings
 from services.mesh.backends import redis_client
@@ -21,7 +21,8 @@ async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:
     call = echo.echo_call(channel)
     payload = b"x" * 64
     try:
-        result = await loadgen.sweep("echo", lambda rng: ("echo", lambda: call(payload, timeout=5)), rates, plan["seconds"], log)
+        result = await loadgen.sweep("echo", lambda rng: ("echo", lambda: call(payload, timeout=5)), rates, plan["seconds"], log,
+                                     cpu.meter(lambda: server.pids().values()))  # fmt: skip
     finally:
         await channel.close()
         await server.stop()

@@ -37,6 +37,7 @@ class Step:
     histograms: dict[str, HdrHistogram] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)  # (label, status name) -> count
     elapsed: float = 0.0
+    cpu_seconds: float | None = None  # spent by the system's processes during the step, when metered
 
     def record(self, label: str, latency_s: float, status: str) -> None:
         if status != "OK":
@@ -69,6 +70,7 @@ class Step:
             "ok": self.ok,
             "errors": {f"{label}:{status}": n for (label, status), n in sorted(self.errors.items())},
             "latency_ms": self.percentiles_ms(),
+            "cpu_ms_per_request": round(self.cpu_seconds * 1000 / self.ok, 3) if self.cpu_seconds is not None and self.ok else None,
             "by_label_ms": {label: self.percentiles_ms(label) for label in sorted(self.histograms)},
         }
 
@@ -138,16 +140,22 @@ class Sweep:
             "saturation_per_second": top.achieved if top else None,
             "saturation_offered": top.offered if top else None,
             "p99_at_half_saturation_ms": half.percentiles_ms()["p99"] if half else None,
+            "cpu_ms_per_request_at_half_saturation": half.summary()["cpu_ms_per_request"] if half else None,
         }
 
 
-async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: Callable[[str], None]) -> Sweep:
+async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: Callable[[str], None],
+                cpu: Callable[[], float] | None = None) -> Sweep:
     """Runs the rates in order until one fails the p99 limit (the rest would fail too), then
-    tries once between the last passing rate and the failing one, to halve the uncertainty."""
+    tries once between the last passing rate and the failing one, to halve the uncertainty.
+    `cpu` reads the CPU seconds the system has spent so far, for its cost per request."""
     result = Sweep(name)
 
     async def measure(rate: float) -> bool:
+        before = cpu() if cpu else None
         step = await run_step(rate, seconds, pick)
+        if cpu:
+            step.cpu_seconds = cpu() - before
         result.steps.append(step)
         p = step.percentiles_ms()
         log(f"[{name}] offered {rate:7.0f}/s  achieved {step.achieved:7.1f}/s  "

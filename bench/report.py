@@ -35,6 +35,12 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     rows.append(("Home-timeline throughput, reads/s (p99 < 200 ms)", *both(lambda r: home(r)["saturation_per_second"]), ""))
     rows.append(("Home-timeline throughput / echo ceiling", *both(lambda r: ratio(home(r)["saturation_per_second"], echo), "", 2), "≥ 0.5"))
     rows.append(("Home-timeline p99 at half of saturation", *both(lambda r: home(r)["p99_at_half_saturation_ms"], " ms"), "≤ 50 ms"))
+    cost = lambda r, kind: r["sweeps"][kind].get("cpu_ms_per_request_at_half_saturation")  # noqa: E731
+    echo_cost = results["echo"].get("cpu_ms_per_request_at_half_saturation")
+    rows.append(("CPU per echo request, all processes, at half of saturation", _fmt(echo_cost, " ms", 2), _fmt(echo_cost, " ms", 2), "baseline"))
+    for kind, label in (("home", "home read"), ("user", "user-timeline read"), ("post", "post")):
+        rows.append((f"CPU per {label}, all processes (services and, in mesh mode, Redis, PostgreSQL, RabbitMQ)",
+                     *both(lambda r, kind=kind: cost(r, kind), " ms", 2), ""))  # fmt: skip
     rows.append(("Mix (60/30/10) throughput, requests/s", *both(lambda r: r["sweeps"]["mix"]["saturation_per_second"]), ""))
     rows.append(("User-timeline throughput, reads/s", *both(lambda r: r["sweeps"]["user"]["saturation_per_second"]), ""))
     rows.append(("Post throughput, posts/s", *both(lambda r: r["sweeps"]["post"]["saturation_per_second"]), ""))

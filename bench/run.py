@@ -23,7 +23,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench import baselines, bulk, loadgen, power_law_phase, report, systems, workloads
+from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, workloads
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
 from bench.progress import STARTED, log
@@ -56,8 +56,9 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
             log(f"[{running.name}] warming every home timeline")
             await work.warm(ids)
             result["sweeps"] = {}
+            spent = cpu.meter(lambda: [*running.pids().values(), *(cpu.engine_pids() if mesh else [])])
             for kind in ("home", "user", "post", "mix"):
-                sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log)
+                sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log, spent)
                 result["sweeps"][kind] = sweep.summary()
             probe = workloads.RedisProbe(redis) if mesh else workloads.ApiProbe(work)
             result.update(await _fanout(running.name, work, status, probe, result["sweeps"]["mix"], plan))
