@@ -1,0 +1,186 @@
+"""The Timeline service's read model on a real Redis server: what a warm read serves, and what each notice changes.
+
+The owning services behind it are stand-ins that count their calls: what is
+tested is the copy kept in Redis, so the counts say when a read reached them.
+"""
+
+import pytest
+from redis.asyncio import Redis
+
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from services.common.kernel.errors import Unauthenticated
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import posts_key
+from services.timeline.adapters.redis_notices import RedisReadNotices
+from services.timeline.adapters.redis_read_model import POSTS_KEPT, CachedReaders, CachedTweets
+from services.timeline.domain import Card
+from tests.integration.servers import REDIS_URL
+
+
+class Tweets:
+    """The Tweet service as the timeline sees it: tweets by author, likes by viewer."""
+
+    def __init__(self):
+        self.by_author: dict[int, list[int]] = {}
+        self.authors: dict[int, int] = {}
+        self.likes: set[tuple[int, int]] = set()
+        self.deleted: set[int] = set()
+        self.hydrated: list[int] = []
+        self.recent_calls: list[list[int]] = []
+        self.before_return = None  # called after reading, before answering: a write landing meanwhile
+
+    def post(self, author: int, tweet_id: int) -> int:
+        self.by_author.setdefault(author, []).insert(0, tweet_id)
+        self.authors[tweet_id] = author
+        return tweet_id
+
+    async def recent_ids(self, author_ids, before, limit):
+        self.recent_calls.append(list(author_ids))
+        ids = [i for a in author_ids for i in self.by_author.get(a, []) if i not in self.deleted]
+        return sorted((i for i in ids if before is None or i < before), reverse=True)[:limit]
+
+    async def ids_ever_posted_by(self, author_id, limit):
+        return self.by_author.get(author_id, [])[:limit]
+
+    async def hydrate(self, viewer_id, tweet_ids):
+        self.hydrated += tweet_ids
+        cards = [self._card(viewer_id, i) for i in tweet_ids if i in self.authors and i not in self.deleted]
+        if self.before_return:
+            await self.before_return()
+        return cards
+
+    def _card(self, viewer_id, tweet_id):
+        liked = (viewer_id, tweet_id) in self.likes
+        likes = sum(1 for _, t in self.likes if t == tweet_id)
+        author = graph_pb.User(user_id=self.authors[tweet_id], handle=f"u{self.authors[tweet_id]}")
+        shown = tweet_pb.Tweet(tweet_id=tweet_id, author=author, text=f"tweet {tweet_id}", like_count=likes, viewer_liked=liked)
+        return Card(tweet_id, tweet_id, shown)
+
+
+class Graph:
+    def __init__(self):
+        self.accounts: set[int] = set()
+        self.celebrities: dict[int, list[int]] = {}
+        self.calls = 0
+
+    async def celebrities_followed_by(self, user_id):
+        self.calls += 1
+        if user_id not in self.accounts:
+            raise Unauthenticated(f"the acting user {user_id} has no account; register first")
+        return self.celebrities.get(user_id, [])
+
+    async def following_ids(self, user_id):
+        return []
+
+
+@pytest.fixture
+async def redis():
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def posts(redis):
+    return RedisTimelineCache(redis, POSTS_KEPT, 600, key=posts_key)
+
+
+@pytest.fixture
+def tweets():
+    return Tweets()
+
+
+@pytest.fixture
+def cached(tweets, redis, posts):
+    return CachedTweets(tweets, redis, posts)
+
+
+@pytest.fixture
+def notices(redis, posts):
+    return RedisReadNotices(redis, posts)
+
+
+def shown(cards: list[Card]) -> list[tuple[int, int, bool]]:
+    return [(c.tweet_id, c.shown.like_count, c.shown.viewer_liked) for c in cards]
+
+
+async def test_a_warm_read_asks_the_tweet_service_nothing_and_shows_each_viewer_their_own_state(tweets, cached):
+    a, b = tweets.post(7, 101), tweets.post(7, 102)
+    tweets.likes.add((1, a))
+    assert shown(await cached.hydrate(1, [b, a])) == [(b, 0, False), (a, 1, True)]
+    tweets.hydrated.clear()
+    assert shown(await cached.hydrate(1, [b, a])) == [(b, 0, False), (a, 1, True)]
+    assert tweets.hydrated == []
+    assert shown(await cached.hydrate(2, [a])) == [(a, 1, False)]  # another viewer: the card is kept, not the state
+    assert tweets.hydrated == [a]
+
+
+async def test_a_like_shows_in_the_likers_next_read(tweets, cached, notices):
+    a = tweets.post(7, 101)
+    await cached.hydrate(1, [a])
+    tweets.likes.add((1, a))
+    await notices.counts_changed([a])
+    await notices.viewer_changed(1)
+    assert shown(await cached.hydrate(1, [a])) == [(a, 1, True)]
+
+
+async def test_a_deleted_tweet_stays_hidden_even_when_a_read_in_flight_writes_back_its_card(tweets, cached, notices):
+    a = tweets.post(7, 101)
+
+    async def deleted_meanwhile():
+        tweets.deleted.add(a)
+        await notices.deleted([a])
+
+    tweets.before_return = deleted_meanwhile
+    assert [c.tweet_id for c in await cached.hydrate(1, [a])] == [a]  # read before the delete committed
+    tweets.before_return = None
+    assert await cached.hydrate(1, [a]) == []
+    assert await cached.hydrate(None, [a]) == []
+
+
+async def test_a_deleted_account_is_hidden_at_once_though_its_cards_are_kept(tweets, cached, notices):
+    mine, theirs = tweets.post(7, 101), tweets.post(8, 102)
+    await cached.hydrate(1, [mine, theirs])
+    await notices.account_deleted(8)
+    assert [c.tweet_id for c in await cached.hydrate(1, [mine, theirs])] == [mine]
+
+
+async def test_recent_ids_are_built_once_then_kept_current_by_posts(tweets, cached, notices):
+    for n in range(3):
+        tweets.post(7, 100 + n)
+    assert await cached.recent_ids([7, 9], None, 10) == [102, 101, 100]
+    calls = len(tweets.recent_calls)
+    await notices.posted(7, tweets.post(7, 103))
+    assert await cached.recent_ids([7, 9], None, 10) == [103, 102, 101, 100]
+    assert await cached.recent_ids([7], 102, 1) == [101]
+    assert len(tweets.recent_calls) == calls  # no storage read once built
+
+
+async def test_a_page_below_what_an_author_keeps_is_read_from_storage(tweets, cached):
+    for n in range(POSTS_KEPT + 20):
+        tweets.post(7, 1000 + n)
+    assert await cached.recent_ids([7], None, 5) == [1119, 1118, 1117, 1116, 1115]
+    tweets.recent_calls.clear()
+    assert await cached.recent_ids([7], 1025, 10) == list(range(1024, 1014, -1))
+    assert tweets.recent_calls == [[7]]
+
+
+async def test_a_readers_celebrities_are_kept_until_their_follows_change(redis, notices):
+    graph = Graph()
+    readers = CachedReaders(graph, redis)
+    graph.accounts.add(1)
+    assert await readers.celebrities_followed_by(1) == []
+    graph.celebrities[1] = [50]
+    assert await readers.celebrities_followed_by(1) == []  # kept
+    await notices.follows_changed(1)
+    assert await readers.celebrities_followed_by(1) == [50]
+    with pytest.raises(Unauthenticated):
+        await readers.celebrities_followed_by(2)
+    graph.accounts.add(2)
+    assert await readers.celebrities_followed_by(2) == []  # a refusal is not kept
+    await notices.account_deleted(1)
+    graph.accounts.discard(1)
+    with pytest.raises(Unauthenticated):
+        await readers.celebrities_followed_by(1)
