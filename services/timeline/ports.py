@@ -9,8 +9,9 @@ from services.timeline.domain import Card
 class TimelineCache(Protocol):
     """Home timelines as bounded lists of tweet ids, newest first. A cache: it may forget anything."""
 
-    async def read(self, user_id: int) -> list[int] | None:
-        """The user's ids, newest first; None when the cache holds no complete timeline for the user."""
+    async def read(self, user_id: int, before: int | None = None, limit: int | None = None) -> list[int] | None:
+        """The user's ids (below `before`, at most `limit` of them), newest first; None when the cache
+        holds no complete timeline for the user."""
 
     async def start(self, user_id: int) -> None:
         """Begins (re)building the user's timeline: pushes land in it from now on, reads miss until complete."""

@@ -26,29 +26,30 @@ class TimelineService:
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
 
-    async def cached_ids(self, reader_id: int) -> list[int]:
-        """The reader's pushed ids; a miss rebuilds them from storage, every followee's recent tweets
-        (a celebrity's too, so nothing is missing should they stop being one)."""
+    async def cached_ids(self, reader_id: int, before: int | None = None, limit: int | None = None) -> list[int]:
+        """The reader's pushed ids (below `before`, at most `limit`); a miss rebuilds them from storage,
+        every followee's recent tweets (a celebrity's too, so nothing is missing should they stop being one)."""
         if reader_id not in self._rebuilds:
-            ids = await self._cache.read(reader_id)
+            ids = await self._cache.read(reader_id, before, limit)
             if ids is not None:
                 return ids
             if reader_id not in self._rebuilds:  # another reader may have started it meanwhile
                 self._rebuilds[reader_id] = asyncio.create_task(self._rebuild(reader_id))
-        return await asyncio.shield(self._rebuilds[reader_id])
+        ids = await asyncio.shield(self._rebuilds[reader_id])
+        return [i for i in ids if before is None or i < before][:limit]
 
     async def _candidates(self, reader_id: int, celebrities: list[int], page: PageRequest) -> tuple[list[int], bool]:
-        """Ids below the cursor, newest first, and whether more may lie below the last of them:
-        the cached (pushed) ids, and the reader's own and followed celebrities' tweets pulled now."""
-        pull_limit = page.size * 2
-        cached, pulled = await concurrently(
-            self.cached_ids(reader_id), self._tweets.recent_ids([reader_id, *celebrities], page.cursor, pull_limit)
+        """Ids below the cursor, newest first, and whether more may lie below the last of them: a window
+        of the cached (pushed) ids, and of the reader's own and followed celebrities' tweets pulled now."""
+        window = page.size * 2
+        lanes = await concurrently(
+            self.cached_ids(reader_id, page.cursor, window), self._tweets.recent_ids([reader_id, *celebrities], page.cursor, window)
         )
-        cached = [i for i in cached if page.cursor is None or i < page.cursor]
-        merged = sorted({*cached, *pulled}, reverse=True)
-        if len(pulled) < pull_limit:
+        merged = sorted({i for lane in lanes for i in lane}, reverse=True)
+        floors = [lane[-1] for lane in lanes if len(lane) >= window]
+        if not floors:
             return merged, False
-        floor = pulled[-1]  # below it, pulled tweets were not fetched: stop there
+        floor = max(floors)  # below it, some lane was not read: stop there
         return [i for i in merged if i >= floor], True
 
     async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool) -> Page[Card]:

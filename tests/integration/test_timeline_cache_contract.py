@@ -117,3 +117,16 @@ async def test_start_keeps_what_is_there_and_drop_forgets_it(cache):
     assert await cache.read(1) == [10]
     await cache.drop(1)
     assert await cache.read(1) is None
+
+
+async def test_a_read_can_ask_for_a_window_below_a_cursor(cache):
+    await ready(cache, 1)
+    await cache.add([1], [10, 20, 30, 40])
+    assert await cache.read(1, limit=2) == [40, 30]
+    assert await cache.read(1, before=30, limit=5) == [20, 10]
+    assert await cache.read(1, before=11) == [10]
+    assert await cache.read(1, before=10, limit=3) == []
+    await cache.start(2)
+    await cache.add([2], [10])
+    assert await cache.read(2, limit=2) is None  # still building: a miss, however it is read
+    assert await cache.read(3, limit=2) is None

@@ -10,9 +10,13 @@ class InMemoryTimelineCache:
         self._timelines: dict[int, list[int]] = {}  # ascending, so trimming drops from the front
         self._building: set[int] = set()
 
-    async def read(self, user_id: int) -> list[int] | None:
+    async def read(self, user_id: int, before: int | None = None, limit: int | None = None) -> list[int] | None:
         timeline = self._timelines.get(user_id)
-        return None if timeline is None or user_id in self._building else timeline[::-1]
+        if timeline is None or user_id in self._building:
+            return None
+        end = len(timeline) if before is None else bisect_left(timeline, before)
+        start = 0 if limit is None else max(0, end - limit)
+        return timeline[start:end][::-1]
 
     async def start(self, user_id: int) -> None:
         self._timelines.setdefault(user_id, [])

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
-from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_ids, timeline_key, unpack_ids
+from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_id, pack_ids, timeline_key, unpack_ids
 
 log = logging.getLogger("chirp.timeline.redis")
 
@@ -46,6 +46,17 @@ return added
 """
 
 
+# KEYS: a timeline; ARGV: the lex bound above the window, how many, the two sentinels. One command
+# (a client's cost is per command): nil when the timeline is missing or building, else the ids, newest first.
+_WINDOW = """
+local head = redis.call('ZRANGE', KEYS[1], 0, 1)
+if #head == 0 or head[1] ~= ARGV[3] or head[2] == ARGV[4] then
+  return false
+end
+return redis.call('ZRANGE', KEYS[1], ARGV[1], '(' .. ARGV[4], 'BYLEX', 'REV', 'LIMIT', 0, tonumber(ARGV[2]))
+"""
+
+
 class RedisTimelineCache:
     def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int,
                  key: Callable[[int], str] = timeline_key):
@@ -55,9 +66,15 @@ class RedisTimelineCache:
         self._capacity = capacity
         self._ttl = ttl_seconds
         self._add_script = redis.register_script(_ADD)
+        self._window_script = redis.register_script(_WINDOW)
 
-    async def read(self, user_id: int) -> list[int] | None:
-        return self._ids(await self._redis.zrange(self._key(user_id), 0, -1, desc=True))
+    async def read(self, user_id: int, before: int | None = None, limit: int | None = None) -> list[int] | None:
+        if before is None and limit is None:
+            return self._ids(await self._redis.zrange(self._key(user_id), 0, -1, desc=True))
+        top = b"(" + pack_id(before) if before is not None else b"+"
+        count = min(limit or self._capacity, self._capacity)
+        members = await self._window_script(keys=[self._key(user_id)], args=[top, count, EXISTS, BUILDING])
+        return None if members is None else unpack_ids(members)
 
     def _ids(self, members: list[bytes]) -> list[int] | None:
         if not members or members[-1] != EXISTS or BUILDING in members[-2:]:

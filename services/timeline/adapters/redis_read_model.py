@@ -89,13 +89,19 @@ class CachedTweets:
         ids = list(dict.fromkeys(tweet_ids))
         if not ids:
             return []
+        keys = [layout.card_key(i) for i in ids]
         async with self._redis.pipeline(transaction=False) as pipe:
-            for tweet_id in ids:
-                pipe.get(layout.card_key(tweet_id))
+            if isinstance(self._redis, RedisCluster):  # cards lie in many slots: a command each
+                for key in keys:
+                    pipe.get(key)
+            else:  # one command: redis-py's cost is per command, far more than per key
+                pipe.mget(keys)
             pipe.zrangebyscore(layout.LEAVING_KEY, int(time.time() * 1000) - LEAVING_SECONDS * 1000, "+inf")
             if viewer_id is not None:
                 pipe.hmget(layout.viewer_key(viewer_id), layout.pack_ids(ids))
             replies = await pipe.execute()
+        if not isinstance(self._redis, RedisCluster):
+            replies = [*replies[0], *replies[1:]]
         values, leaving = replies[: len(ids)], {int(u) for u in replies[len(ids)]}
         states = replies[len(ids) + 1] if viewer_id is not None else [b"\0"] * len(ids)
         kept: dict[int, Card] = {}
