@@ -2,7 +2,8 @@
 
 A tweet's followers are paged through in chunks (default 1,000); each
 chunk is applied in place, or queued as a job for any worker when a
-ChunkQueue is given, so one popular author can't hold the queue. Every
+ChunkQueue is given, so one popular author can't hold the queue (a lone
+chunk, an author with one chunk of followers, is applied in place). Every
 handler is idempotent (adding an id twice or removing a missing one
 changes nothing), so an event or chunk delivered twice does no harm.
 Follow and unfollow events are checked against the graph first, so one
@@ -29,7 +30,7 @@ from services.common.kernel.events import (
     UserFollowed,
     UserUnfollowed,
 )
-from services.common.kernel.ids import first_id_at
+from services.common.kernel.ids import ID_LEASE_MS, first_id_at
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
 from services.fanout.domain import Action, Chunk
@@ -109,9 +110,11 @@ class FanoutService:
             await self._timelines.remove(gone, tweet_ids)
 
     async def _fan_out(self, action: Action, tweet_id: int, author_id: int) -> None:
-        async for batch in self._follower_batches(author_id):
+        """Chunks go to the queue, for any worker; an author whose followers fit in one chunk (most
+        authors) is applied here, since queuing that chunk would only add a hop."""
+        async for batch, only in self._follower_batches(author_id):
             chunk = Chunk(action, tweet_id, tuple(batch), author_id)
-            await (self._chunks.submit(chunk) if self._chunks else self.apply(chunk))
+            await (self._chunks.submit(chunk) if self._chunks and not only else self.apply(chunk))
 
     async def _on_followed(self, event: UserFollowed) -> None:
         """Pushes the followee's recent tweets, a celebrity's too: they must be there if the followee
@@ -127,11 +130,11 @@ class FanoutService:
         """A user who stops being a celebrity has their tweets of that stretch pushed, as if just posted;
         their followers' readers look again at whom they pull (at most a threshold's worth of them)."""
         if self._readers is not None:
-            async for batch in self._follower_batches(event.user_id):
+            async for batch, _ in self._follower_batches(event.user_id):
                 await self._readers.readers_changed(batch)
         if event.celebrity:
             return
-        floor = first_id_at(event.since_ms)
+        floor = first_id_at(event.since_ms - ID_LEASE_MS)  # an id leased just before the crossing is a tweet of it
         for tweet_id in await self._tweets.recent_ids([event.user_id], None, self._capacity):
             if tweet_id >= floor:
                 await self._fan_out(Action.ADD, tweet_id, event.user_id)
@@ -157,12 +160,13 @@ class FanoutService:
         if self._readers is not None:
             await self._readers.readers_changed([user_id])
 
-    async def _follower_batches(self, author_id: int) -> AsyncIterator[list[int]]:
+    async def _follower_batches(self, author_id: int) -> AsyncIterator[tuple[list[int], bool]]:
+        """Pages of the author's followers, each with whether it is the only one."""
         cursor = None
         while True:
             page = await self._followers.follower_ids(author_id, PageRequest(self._batch_size, cursor))
             if page.items:
-                yield page.items
+                yield page.items, cursor is None and page.next_cursor is None
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor

@@ -28,6 +28,12 @@ class AuthorsFromGraph:
     async def require_account(self, user_id: int) -> None:
         await self._graph.require_account(user_id)
 
+    async def acting_author(self, user_id: int) -> Author:
+        users = await self._graph.batch_get([user_id])
+        if not users:
+            await self._graph.require_account(user_id)  # raises, in the graph's own words
+        return _author(users[0])
+
 
 class ReadersFromGraph:
     """Timeline's FollowGraph, from the Graph service (GraphService or RemoteGraph)."""

@@ -16,6 +16,9 @@ class UserDirectory(Protocol):
     async def require_account(self, user_id: int) -> None:
         """Raises Unauthenticated when the user has no account."""
 
+    async def acting_author(self, user_id: int) -> Author:
+        """The acting user, as their tweets show them; raises Unauthenticated when they have no account."""
+
 
 class TweetRepository(Protocol):
     async def add(self, tweet: Tweet, events: list[Event]) -> None:

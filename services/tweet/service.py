@@ -22,7 +22,7 @@ class TweetService:
 
     async def create(self, actor_id: int, text: str, in_reply_to_tweet_id: int = 0) -> TweetView:
         text = valid_text(text)
-        await self._users.require_account(actor_id)
+        author = await self._users.acting_author(actor_id)
         parent_id = 0
         if in_reply_to_tweet_id:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
@@ -31,7 +31,7 @@ class TweetService:
         await self._tell(lambda copies: copies.posted(actor_id, tweet.tweet_id))
         if parent_id:
             await self._tell(lambda copies: copies.counts_changed([parent_id]))
-        return await self.get(actor_id, tweet.tweet_id)
+        return TweetView(tweet, author)  # as just written: no counts yet, nothing liked, nothing to read back
 
     async def get(self, viewer_id: int | None, tweet_id: int) -> TweetView:
         views = await self._hydrator.views(viewer_id, [valid_tweet_id(tweet_id)])

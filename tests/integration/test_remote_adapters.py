@@ -64,3 +64,22 @@ async def test_remote_errors_become_domain_errors(live: LiveMesh, remote):
     unreachable = RemoteTweets(grpc.aio.insecure_channel("127.0.0.1:1"))
     with pytest.raises(Unavailable, match="tweet service"):
         await unreachable.recent_ids([1], None, 5)
+
+
+async def test_remote_ids_are_leased_a_few_at_a_time_and_a_stale_lease_is_dropped(live: LiveMesh, remote, monkeypatch):
+    from services.snowflake import remote as snowflake_remote
+
+    _, _, ids = remote
+    first = [await ids.next_id() for _ in range(snowflake_remote.LEASE_IDS + 3)]
+    assert first == sorted(set(first))  # unique and rising, across two leases
+    calls = []
+    real = ids._stub.NextIds
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(ids._stub, "NextIds", counted)
+    monkeypatch.setattr(snowflake_remote, "ID_LEASE_MS", 0)  # every lease is stale at once
+    later = await ids.next_id()
+    assert calls == [1] and later > first[-1]

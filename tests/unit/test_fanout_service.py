@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from services.common.kernel.events import CelebrityChanged, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
-from services.common.kernel.ids import first_id_at
+from services.common.kernel.ids import ID_LEASE_MS, first_id_at
 from services.fanout.domain import Action, Chunk
 from services.fanout.service import FanoutService
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
@@ -215,8 +215,9 @@ async def test_a_user_who_stops_being_a_celebrity_has_that_stretch_pushed(world)
     graph, tweets, cache, fanout = world
     await start_all(cache)
     stretch_began_ms = 1_800_000_000_000
-    older = tweets.add(first_id_at(stretch_began_ms) - 1, STAR)  # before the stretch: pushed back then
-    during = [tweets.add(first_id_at(stretch_began_ms) + n, STAR) for n in (0, 5)]
+    older = tweets.add(first_id_at(stretch_began_ms - ID_LEASE_MS) - 1, STAR)  # before the stretch: pushed back then
+    # an id leased just before the crossing may belong to a tweet of the stretch: pushed too
+    during = [tweets.add(first_id_at(stretch_began_ms) + n, STAR) for n in (-1, 0, 5)]
     for fan in FANS[3:]:
         graph.unfollow(fan, STAR)
     await fanout.handle(CelebrityChanged(STAR, celebrity=False, since_ms=stretch_began_ms))

@@ -58,6 +58,9 @@ def possible_ids(values) -> list[int]:
     return [v for v in values if 0 < v < 2**63]
 
 
+ID_LEASE_MS = 50  # a service may take an id up to this long before it uses it (ids leased a few at a time)
+
+
 def first_id_at(ms: int) -> int:
     """The smallest id any generator can issue in that millisecond (since the Unix epoch)."""
     return max(ms - CHIRP_EPOCH_MS, 0) << (WORKER_BITS + SEQUENCE_BITS)
