@@ -21,12 +21,13 @@ async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:
     call = echo.echo_call(channel)
     payload = b"x" * 64
     try:
-        result = await loadgen.sweep("echo", lambda rng: ("echo", lambda: call(payload, timeout=5)), rates, plan["seconds"], log,
-                                     cpu.meter(lambda: server.pids().values()))  # fmt: skip
+        pick = lambda rng: ("echo", lambda: call(payload, timeout=5))  # noqa: E731
+        result = await loadgen.sweep("echo", pick, rates, plan["seconds"], log, cpu.meter(lambda: server.pids().values()))
+        at_pull_rate = await loadgen.run_step(plan["pull_rate"], plan["pull_seconds"], pick)  # the floor for that comparison
     finally:
         await channel.close()
         await server.stop()
-    return result.summary()
+    return {**result.summary(), "at_pull_rate": at_pull_rate.summary()}
 
 
 async def raw_redis(user_id: int, rates: list[float], seconds: float) -> dict:

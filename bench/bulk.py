@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 import asyncpg
 
-from services.common.kernel.ids import compose, created_at
+from services.common.kernel.ids import compose, created_at, timestamp_ms
 from services.common.runtime.config import Settings
 
 BULK_WORKER = 1023
@@ -71,10 +71,11 @@ async def copy_graph(
     return CopiedGraph(ids, followers, following)
 
 
-async def copy_tweets(database_url: str, authors: list[int], count: int, seed: int = 13) -> list[int]:
-    """Copies count tweets by authors drawn uniformly, their ids a few hours old and time-ordered; returns the ids."""
+async def copy_tweets(database_url: str, authors: list[int], count: int, seed: int = 13, after: int = 0) -> list[int]:
+    """Copies count tweets by authors drawn uniformly, their ids a few hours old and time-ordered (above
+    `after`, the last id of an earlier copy, when given); returns the ids."""
     rng = random.Random(seed)
-    start = _now_ms() - 10_000_000
+    start = max(_now_ms() - 10_000_000, timestamp_ms(after) + 1)
     ids = [compose(start + n // 4, BULK_WORKER, n % 4) for n in range(count)]
     rows = ((tweet_id, rng.choice(authors), f"bulk tweet {n} #bench") for n, tweet_id in enumerate(ids))
     connection = await asyncpg.connect(database_url)

@@ -39,6 +39,10 @@ PULL_QUERY = (
     "WHERE f.follower_id = $1 AND NOT t.deleted ORDER BY t.tweet_id DESC LIMIT 20"
 )
 SAMPLE_FOLLOWERS = "SELECT follower_id FROM graph.follows WHERE followee_id = $1 ORDER BY random() LIMIT $2"
+CELEBRITIES_FOLLOWED = (
+    "SELECT f.follower_id, count(*) AS n FROM graph.follows f JOIN graph.users u ON u.user_id = f.followee_id "
+    "WHERE f.follower_id = ANY($1::bigint[]) AND u.follower_count >= $2 GROUP BY f.follower_id"
+)
 ALL_FOLLOWERS = "SELECT DISTINCT follower_id FROM graph.follows WHERE followee_id = ANY($1::bigint[])"
 
 
@@ -64,15 +68,21 @@ class PowerLawGraph(CopiedGraph):
                 "top_follower_counts": counts[:5], "threshold": threshold}  # fmt: skip
 
 
-async def load(database_url: str, users: int, mean_following: int, tweets: int, log) -> PowerLawGraph:
-    """Copies a power-law graph and its tweets into the mesh's tables."""
-    log(f"[power-law] generating and copying {users:,} users (about {mean_following} followees each) and {tweets:,} tweets")
+REALISTIC_EXPONENT = 0.55  # popularity falls off gently: a 200-followee reader follows a handful above 10,000 followers
+
+
+async def load(database_url: str, users: int, mean_following: int, tweets: int, log, exponent: float = 1.0,
+               prefix: str = "bulk", after: int = 0) -> PowerLawGraph:  # fmt: skip
+    """Copies a power-law graph and its tweets into the mesh's tables (a second graph takes another
+    handle prefix, and tweet ids above `after`)."""
+    log(f"[power-law] generating and copying {users:,} users (about {mean_following} followees each, exponent {exponent}) "
+        f"and {tweets:,} tweets")  # fmt: skip
     started = time.monotonic()
-    first_ms = int(time.time() * 1000) - 40_000_000 - users  # well before the Reed98 copy's ids
-    handles = [f"bulk_{n}" for n in range(users)]
-    copied = await copy_graph(database_url, handles, power_law_follows(users, mean_following, seed=11), first_ms)
+    first_ms = int(time.time() * 1000) - (40_000_000 if prefix == "bulk" else 30_000_000) - users  # before the Reed98 copy's ids
+    handles = [f"{prefix}_{n}" for n in range(users)]
+    copied = await copy_graph(database_url, handles, power_law_follows(users, mean_following, seed=11, exponent=exponent), first_ms)
     log(f"[power-law] {sum(copied.following):,} follows copied in {time.monotonic() - started:.0f} s")
-    tweet_ids = await copy_tweets(database_url, copied.ids, tweets)
+    tweet_ids = await copy_tweets(database_url, copied.ids, tweets, after=after)
     log(f"[power-law] {tweets:,} tweets copied; {time.monotonic() - started:.0f} s in all")
     return PowerLawGraph(copied.ids, copied.followers, copied.following, tweet_ids)
 
@@ -111,6 +121,12 @@ class PullQuery:
     async def plan(self, user_id: int) -> str:
         rows = await self._pool.fetch("EXPLAIN " + PULL_QUERY.replace("$1", str(user_id)))
         return "\n".join(r[0] for r in rows)
+
+    async def celebrities_followed(self, readers: list[int], threshold: int) -> list[int]:
+        """How many accounts at or above the threshold each reader follows."""
+        rows = await self._pool.fetch(CELEBRITIES_FOLLOWED, readers, threshold)
+        counts = {row["follower_id"]: row["n"] for row in rows}
+        return [counts.get(reader, 0) for reader in readers]
 
     async def sample_followers(self, user_id: int, count: int) -> list[int]:
         return [r[0] for r in await self._pool.fetch(SAMPLE_FOLLOWERS, user_id, count)]

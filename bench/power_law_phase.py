@@ -1,12 +1,13 @@
 """The power-law phase of `make bench` (mesh mode): the generated graph, the pull query beside our
-home read, the largest fan-outs under the celebrity threshold, and the pull lane above it.
+home read (at pull_tweets, again at pull_tweets_large, and on a second graph whose celebrity share is
+realistic), the largest fan-outs under the celebrity threshold, and the pull lane above it.
 See bench/power_law.py for the graph and how it is loaded."""
 
 import random
 
 from redis.asyncio import Redis
 
-from bench import loadgen, power_law, systems, workloads
+from bench import bulk, loadgen, power_law, systems, workloads
 from bench.fanout_status import FanoutStatus
 from bench.progress import log
 from bench.workloads import Workloads
@@ -27,12 +28,36 @@ async def run(running: systems.Running, work: Workloads, redis: Redis, status: F
     try:
         samples = {a: await pull.sample_followers(a, plan["lag_sample"]) for a in big + celebrities}
         await _fill(redis, graph, {*await pull.followers_of(big), *(f for a in celebrities for f in samples[a])})
-        result["pull"] = await _pull_versus_ours(work, pull, readers, plan)
+        result["pull"] = await _pull_versus_ours(work, pull, readers, plan, plan["pull_tweets"], threshold)
         result.update(await _big_accounts(work, redis, status, graph, big, samples))
         result.update(await _celebrities(work, celebrities, samples))
+        result["pull_large"] = await _at_more_tweets(running, work, pull, graph, readers, plan, threshold)
+        result["realistic"] = await _realistic(running, work, pull, plan, threshold, graph.tweet_ids[-1])
     finally:
         await pull.close()
     return result
+
+
+async def _at_more_tweets(running: systems.Running, work: Workloads, pull: power_law.PullQuery, graph: power_law.PowerLawGraph,
+                          readers: list[int], plan: dict, threshold: int) -> dict:  # fmt: skip
+    """The same readers once the table holds pull_tweets_large tweets: the pull query reads more, ours does not."""
+    more = plan["pull_tweets_large"] - plan["pull_tweets"]
+    log(f"[power-law] copying {more:,} more tweets by the same users")
+    graph.tweet_ids += await bulk.copy_tweets(running.database_url, graph.ids, more, seed=19, after=graph.tweet_ids[-1])
+    return await _pull_versus_ours(work, pull, readers, plan, plan["pull_tweets_large"], threshold)
+
+
+async def _realistic(running: systems.Running, work: Workloads, pull: power_law.PullQuery, plan: dict, threshold: int,
+                     after: int) -> dict:  # fmt: skip
+    """A second graph, whose popularity falls off gently (power_law.REALISTIC_EXPONENT), so a reader of
+    200+ accounts follows a handful above the threshold, as on Twitter; its own users and tweets."""
+    graph = await power_law.load(running.database_url, plan["graph_users"], 200, plan["pull_tweets"], log,
+                                 exponent=power_law.REALISTIC_EXPONENT, prefix="plain", after=after)  # fmt: skip
+    readers = graph.readers()[: plan["pull_readers"]]
+    log(f"[power-law] realistic graph: {graph.describe(threshold)}; warming {len(readers)} readers")
+    await work.warm(readers, concurrency=8)
+    compared = await _pull_versus_ours(work, pull, readers, plan, plan["pull_tweets"], threshold)
+    return {"graph": graph.describe(threshold), "exponent": power_law.REALISTIC_EXPONENT, **compared}
 
 
 async def _fill(redis: Redis, graph: power_law.PowerLawGraph, users: set[int]) -> None:
@@ -42,15 +67,18 @@ async def _fill(redis: Redis, graph: power_law.PowerLawGraph, users: set[int]) -
     log(f"[power-law] {len(users):,} followers' timelines filled with {len(filler)} of the copied tweets each")
 
 
-async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers: list[int], plan: dict) -> dict:
+async def _pull_versus_ours(work: Workloads, pull: power_law.PullQuery, readers: list[int], plan: dict, tweets: int,
+                            threshold: int) -> dict:  # fmt: skip
     rate, seconds = plan["pull_rate"], plan["pull_seconds"]
+    celebrities = await pull.celebrities_followed(readers, threshold)
+    log(f"[pull] {tweets:,} tweets; the readers follow {sum(celebrities) / len(celebrities):.1f} accounts above the threshold on average")
     ours = await loadgen.run_step(rate, seconds, lambda rng: ("home", lambda u=rng.choice(readers): work.home(u)))
     naive = await loadgen.run_step(rate, seconds, lambda rng: ("pull", lambda u=rng.choice(readers): pull.home(u)))
     for name, step in (("ours", ours), ("pull", naive)):
         p = step.percentiles_ms()
         log(f"[pull] {name:4}: {rate}/s  p50 {p['p50']:.1f} ms  p99 {p['p99']:.1f} ms  errors {sum(step.errors.values())}")
-    return {"tweets": plan["pull_tweets"], "readers": len(readers), "rate": rate, "ours": ours.summary(),
-            "pull": naive.summary(), "pull_plan": await pull.plan(readers[0])}  # fmt: skip
+    return {"tweets": tweets, "readers": len(readers), "rate": rate, "ours": ours.summary(), "pull": naive.summary(),
+            "pull_plan": await pull.plan(readers[0]), "celebrities_followed_mean": sum(celebrities) / len(celebrities)}  # fmt: skip
 
 
 async def _big_accounts(work: Workloads, redis: Redis, status: FanoutStatus, graph: power_law.PowerLawGraph,

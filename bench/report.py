@@ -55,7 +55,7 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
         raw = mesh["redis_raw"]["saturation_per_second"]
         rows.append(("Raw Redis reads of one timeline (ZRANGE), reads/s", "", _fmt(raw), "baseline"))
         rows.append(("Home-timeline throughput / raw Redis reads", "", _fmt(ratio(home(mesh)["saturation_per_second"], raw), "", 3), ""))
-    rows += _power_law_rows(mesh.get("power_law"))
+    rows += _power_law_rows(mesh.get("power_law"), results["echo"].get("at_pull_rate"))
     rows.append(("Snowflake ids/s, one process (no RPC)", _fmt(results["snowflake_ids_per_second"], "", 0), "", "≥ 10,000"))
     memory = results["redis_memory"]
     rows.append(("Redis bytes per timeline entry (800 entries, MEMORY USAGE)", "", f"{memory['chirp_bytes_per_entry']:.2f} "
@@ -68,18 +68,32 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _power_law_rows(power: dict | None) -> list[tuple[str, str, str, str]]:
+def _graph_row(label: str, graph: dict) -> tuple[str, str, str, str]:
+    top = ", ".join(f"{n:,}" for n in graph["top_follower_counts"][:3])
+    return (label, "", f"{graph['users']:,} users, {graph['follows']:,} follows; {graph['above_threshold']} accounts at or above "
+                       f"the {graph['threshold']:,}-follower threshold (most followed: {top})", "")  # fmt: skip
+
+
+def _pull_row(pull: dict, echo: dict | None, graph: str) -> tuple[str, str, str, str]:
+    ours_p99, naive_p99 = pull["ours"]["latency_ms"]["p99"], pull["pull"]["latency_ms"]["p99"]
+    label = (f"Home p99 at {pull['rate']}/s, {graph}, {pull['readers']} readers following 200+ "
+             f"({pull.get('celebrities_followed_mean', 0):.1f} above the threshold on average), {pull['tweets']:,} tweets: ours / pull query")  # fmt: skip
+    floor = f"; echo p99 at that rate {echo['latency_ms']['p99']:.1f} ms" if echo else ""
+    figure = f"{ours_p99:.1f} ms / {naive_p99:.1f} ms (pull ÷ ours = {naive_p99 / ours_p99:.2f}{floor})"
+    return (label, "", figure, "ours ≥ 10× lower, or ≤ 1.5× echo")
+
+
+def _power_law_rows(power: dict | None, echo: dict | None = None) -> list[tuple[str, str, str, str]]:
     if not power:
         return []
-    graph, rows = power["graph"], []
-    top = ", ".join(f"{n:,}" for n in graph["top_follower_counts"][:3])
-    rows.append(("Generated power-law graph (mesh mode, bulk-copied)", "",
-                 f"{graph['users']:,} users, {graph['follows']:,} follows; {graph['above_threshold']} accounts at or above "
-                 f"the {graph['threshold']:,}-follower threshold (most followed: {top})", ""))  # fmt: skip
-    pull = power["pull"]
-    ours_p99, naive_p99 = pull["ours"]["latency_ms"]["p99"], pull["pull"]["latency_ms"]["p99"]
-    label = f"Home p99 at {pull['rate']}/s, {pull['readers']} readers following 200+, {pull['tweets']:,} tweets: ours / pull query"
-    rows.append((label, "", f"{ours_p99:.1f} ms / {naive_p99:.1f} ms (pull ÷ ours = {naive_p99 / ours_p99:.2f})", "ours ≥ 10× lower"))
+    rows = [_graph_row("Generated power-law graph (mesh mode, bulk-copied)", power["graph"])]
+    rows.append(_pull_row(power["pull"], echo, "power-law graph"))
+    if "pull_large" in power:
+        rows.append(_pull_row(power["pull_large"], echo, "power-law graph"))
+    if "realistic" in power:
+        realistic = power["realistic"]
+        rows.append(_graph_row(f"Second graph, realistic celebrity share (Zipf exponent {realistic['exponent']})", realistic["graph"]))
+        rows.append(_pull_row(realistic, echo, "realistic graph"))
     if "big_fanout" in power:
         big = power["big_fanout"]
         span = f"{big['follower_counts'][0]:,}–{big['follower_counts'][-1]:,} followers"
