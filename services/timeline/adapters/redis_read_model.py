@@ -14,9 +14,12 @@ back to it, the owning service, on a miss, then keeps what it learned:
 The Tweet service and fan-out invalidate these keys as writes commit
 (`redis_notices.py`); the TTLs bound what a lost invalidation can leave
 behind, so counts, profiles and celebrity standing in a read may lag by at
-most those many seconds. Layouts are `redis_layout.py`'s.
+most those many seconds, times TTL_SPREAD (45 s): copies made together (a
+warm-up, a burst of readers) lapse at different times, not in one storm
+of misses. Layouts are `redis_layout.py`'s.
 """
 
+import random
 import time
 from collections.abc import Sequence
 
@@ -32,6 +35,7 @@ from services.timeline.ports import FollowGraph, TweetSource
 READER_TTL_SECONDS = 30
 CARD_TTL_SECONDS = 30
 VIEWER_TTL_SECONDS = 30
+TTL_SPREAD = 1.5  # each copy lives its TTL times a random 1 to 1.5, so copies made together don't all lapse together
 TOMBSTONE_TTL_SECONDS = 600
 LEAVING_SECONDS = 600  # a deleted account's cards are hidden this long; its tweets are tombstoned well before
 POSTS_KEPT = 100  # recent ids kept per author: two pages of 50 for any reader, more come from storage
@@ -50,7 +54,7 @@ class CachedReaders:
         if value is not None:
             return layout.unpack_id_list(value)
         celebrities = await self._graph.celebrities_followed_by(user_id)  # raises for a user with no account
-        await self._redis.set(key, layout.pack_id_list(celebrities), ex=READER_TTL_SECONDS)
+        await self._redis.set(key, layout.pack_id_list(celebrities), ex=_spread(READER_TTL_SECONDS))
         return celebrities
 
     async def following_ids(self, user_id: int) -> list[int]:
@@ -139,11 +143,11 @@ class CachedTweets:
                     pipe.set(layout.card_key(tweet_id), layout.TOMBSTONE, ex=TOMBSTONE_TTL_SECONDS, nx=True)
                     continue
                 # NX: a tombstone written by a delete that committed meanwhile stays
-                pipe.set(layout.card_key(tweet_id), layout.pack_card(card.original_id, _without_viewer(card.shown)), ex=CARD_TTL_SECONDS, nx=True)
+                pipe.set(layout.card_key(tweet_id), layout.pack_card(card.original_id, _without_viewer(card.shown)), ex=_spread(CARD_TTL_SECONDS), nx=True)
                 if viewer_id is not None:
                     pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([_viewer_state(card.shown)]))
             if viewer_id is not None:
-                pipe.expire(layout.viewer_key(viewer_id), VIEWER_TTL_SECONDS)
+                pipe.expire(layout.viewer_key(viewer_id), _spread(VIEWER_TTL_SECONDS))
             await pipe.execute()
         return fresh
 
@@ -156,6 +160,10 @@ def _card(tweet_id: int, value: bytes, state: int) -> Card:
     if message.HasField("retweeted_tweet"):  # a retweet shows the viewer's state on its original
         message.retweeted_tweet.viewer_liked, message.retweeted_tweet.viewer_retweeted = liked, retweeted
     return Card(tweet_id, original_id, message)
+
+
+def _spread(seconds: int) -> int:
+    return round(seconds * random.uniform(1, TTL_SPREAD))
 
 
 def _by_any(message: tweet_pb.Tweet, authors: set[int]) -> bool:
