@@ -38,12 +38,15 @@ class TimelineWriter(Protocol):
 
 
 class ReaderNotices(Protocol):
-    """What the Timeline service keeps of each reader for fast reads (followed celebrities, the
-    account), told when follows or the account change."""
+    """What the Timeline service keeps for fast reads (each reader's followed celebrities and account,
+    cards of tweets), told when follows, accounts or tweets change: again, after the services that
+    made the change told it as they committed, so a notice lost there is made good here."""
 
     async def readers_changed(self, user_ids: Sequence[int]) -> None: ...
 
     async def account_deleted(self, user_id: int) -> None: ...
+
+    async def deleted(self, tweet_ids: Sequence[int]) -> None: ...
 
 
 class ChunkQueue(Protocol):

@@ -90,6 +90,8 @@ class FanoutService:
         await self._fan_out(Action.ADD, event.tweet_id, event.author_id)
 
     async def _on_tweet_deleted(self, event: TweetDeleted) -> None:
+        if self._readers is not None:
+            await self._readers.deleted([event.tweet_id])
         await self._fan_out(Action.REMOVE, event.tweet_id, event.author_id)
 
     async def apply(self, chunk: Chunk) -> None:

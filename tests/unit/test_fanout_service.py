@@ -224,3 +224,39 @@ async def test_a_user_who_stops_being_a_celebrity_has_that_stretch_pushed(world)
     assert [await cache.read(f) for f in FANS[:3]] == [sorted(during, reverse=True)] * 3
     assert all([older not in await cache.read(f) for f in FANS])
     assert all([await cache.read(f) == [] for f in FANS[3:]])  # no longer followers
+
+
+class ToldReaders:
+    """The read model's notices, as fan-out tells them."""
+
+    def __init__(self):
+        self.told: list[tuple] = []
+
+    async def readers_changed(self, user_ids):
+        self.told.append(("readers", sorted(user_ids)))
+
+    async def account_deleted(self, user_id):
+        self.told.append(("account", user_id))
+
+    async def deleted(self, tweet_ids):
+        self.told.append(("deleted", list(tweet_ids)))
+
+
+async def test_fan_out_tells_the_read_model_again_what_each_event_changed(world):
+    graph, tweets, cache, _ = world
+    readers = ToldReaders()
+    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800, readers=readers)
+    tweet = tweets.add(7, AUTHOR)
+    await fanout.handle(TweetDeleted(tweet, AUTHOR))
+    graph.follow(FANS[5], AUTHOR)
+    await fanout.handle(UserFollowed(FANS[5], AUTHOR))
+    await fanout.handle(UserUnfollowed(FANS[6], AUTHOR))
+    await fanout.handle(CelebrityChanged(STAR, celebrity=True, since_ms=1_800_000_000_000))
+    await fanout.handle(UserDeleted(FANS[7]))
+    assert readers.told == [
+        ("deleted", [tweet]),
+        ("readers", [FANS[5]]),
+        ("readers", [FANS[6]]),
+        *[("readers", batch) for batch in ([100, 101, 102], [103, 104, 105], [106, 107, 108], [109])],
+        ("account", FANS[7]),
+    ]

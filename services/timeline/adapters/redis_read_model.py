@@ -14,7 +14,7 @@ back to it, the owning service, on a miss, then keeps what it learned:
 The Tweet service and fan-out invalidate these keys as writes commit
 (`redis_notices.py`); the TTLs bound what a lost invalidation can leave
 behind, so counts, profiles and celebrity standing in a read may lag by at
-most those many seconds, times TTL_SPREAD (45 s): copies made together (a
+most those many seconds, times TTL_SPREAD (7.5 min): copies made together (a
 warm-up, a burst of readers) lapse at different times, not in one storm
 of misses. Layouts are `redis_layout.py`'s.
 """
@@ -32,9 +32,11 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.domain import Card
 from services.timeline.ports import FollowGraph, TweetSource
 
-READER_TTL_SECONDS = 30
-CARD_TTL_SECONDS = 30
-VIEWER_TTL_SECONDS = 30
+# Every change is told as it commits, and again by fan-out from its event: the lifetimes only bound a
+# read in flight that writes back what it read just before a change (and a notice lost both ways).
+READER_TTL_SECONDS = 300
+CARD_TTL_SECONDS = 300
+VIEWER_TTL_SECONDS = 300
 TTL_SPREAD = 1.5  # each copy lives its TTL times a random 1 to 1.5, so copies made together don't all lapse together
 TOMBSTONE_TTL_SECONDS = 600
 LEAVING_SECONDS = 600  # a deleted account's cards are hidden this long; its tweets are tombstoned well before
