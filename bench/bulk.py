@@ -65,7 +65,7 @@ async def copy_graph(
         )
         columns = ["user_id", "handle", "handle_key", "display_name", "created_at", "follower_count", "following_count", "celebrity_since"]
         await connection.copy_records_to_table("users", schema_name="graph", columns=columns, records=users)
-        await connection.execute("ANALYZE graph.users; ANALYZE graph.follows")
+        await _settle(connection, "graph.users", "graph.follows")
     finally:
         await connection.close()
     return CopiedGraph(ids, followers, following)
@@ -81,7 +81,15 @@ async def copy_tweets(database_url: str, authors: list[int], count: int, seed: i
     connection = await asyncpg.connect(database_url)
     try:
         await connection.copy_records_to_table("tweets", schema_name="tweet", columns=["tweet_id", "author_id", "text"], records=rows)
-        await connection.execute("ANALYZE tweet.tweets")
+        await _settle(connection, "tweet.tweets")
     finally:
         await connection.close()
     return ids
+
+
+async def _settle(connection: asyncpg.Connection, *tables: str) -> None:
+    """Vacuums and analyzes what a copy wrote, then checkpoints, so neither autovacuum nor a checkpoint
+    of these rows runs during the measurements that follow (they would take the CPU the services need)."""
+    for table in tables:
+        await connection.execute(f"VACUUM (ANALYZE) {table}")
+    await connection.execute("CHECKPOINT")

@@ -1,12 +1,14 @@
-"""`make bench`: the standard benchmark, in about eleven minutes on a 2-core machine.
+"""`make bench`: the standard benchmark, in about fourteen minutes on a 2-core machine.
 
 Runs the framework ceiling (echo), then the embedded mesh and mesh mode, each
 loaded with the Reed98 graph the reference way; sweeps offered load for home
 reads, user reads, posts and the 60/30/10 mix; measures fan-out lag under the
 mix at half of its saturation, and timeline inserts. In mesh mode it also
 measures raw Redis reads of one timeline, and runs the power-law phase
-(bench/power_law_phase.py): the naive pull query at 1M tweets, the largest
-fan-outs under the celebrity threshold and the pull lane above it. Writes
+(bench/power_law_phase.py): the naive pull query at 1M and 10M tweets and on a
+graph with a realistic celebrity share, the largest fan-outs under the
+celebrity threshold and the pull lane above it. Every step records the CPU
+time of the system's processes per request (bench/cpu.py). Writes
 bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
