@@ -1,14 +1,13 @@
 """Accounts and the follow graph: rules that hold whatever stores them."""
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.events import CelebrityChanged
-from services.common.kernel.ids import valid_id
+from services.common.kernel.ids import valid_id, wall_clock_ms
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50
@@ -64,7 +63,7 @@ class CelebrityLine:
     pulled with every follow."""
 
     threshold: int
-    clock: Callable[[], int] = field(default=lambda: int(time.time() * 1000), compare=False)
+    clock: Callable[[], int] = field(default=wall_clock_ms, compare=False)
 
     @property
     def lower(self) -> int:

@@ -10,6 +10,7 @@ from the same parts, reaching the others over gRPC.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageTokens
 from services.common.rpc.server import Registration
 from services.common.runtime.config import Settings
@@ -23,7 +24,7 @@ from services.mesh.backends import Resources, open_read_model, open_stores, open
 from services.mesh.bridges import AuthorsFromGraph
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
 from services.snowflake import entrypoint as snowflake_entrypoint
-from services.snowflake.domain import SnowflakeGenerator, wall_clock_ms
+from services.snowflake.domain import SnowflakeGenerator
 from services.timeline import entrypoint as timeline_entrypoint
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService

@@ -6,17 +6,12 @@ up and otherwise refuses (Unavailable); it never repeats or reorders.
 """
 
 import asyncio
-import time
 from collections.abc import Callable
 
 from services.common.kernel.errors import InvalidArgument, Unavailable
-from services.common.kernel.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose, timestamp_ms
+from services.common.kernel.ids import MAX_SEQUENCE, MAX_WORKER_ID, compose, timestamp_ms, wall_clock_ms
 
 MAX_BATCH = 4096
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class SnowflakeGenerator:

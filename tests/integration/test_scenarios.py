@@ -284,3 +284,17 @@ async def test_crossing_the_celebrity_line_either_way_loses_no_tweet(live: LiveM
     for reader in (early, late):
         assert {before, during, after} <= set(await live.mesh.cache.read(reader))  # pushed, not pulled
         assert (await live.home_ids(reader))[:3] == [after, during, before]
+
+
+async def test_a_celebrity_followed_shows_in_the_followers_next_read(live: LiveMesh):
+    """The reader's celebrities are read again once the follow commits (the read model is told then)."""
+    star = await live.register("famous")
+    for i in range(5):  # threshold 5 in tests
+        await live.follow(await live.register(f"admirer{i}"), star)
+    await live.settle()
+    assert await _is_celebrity(live, star)
+    reader = await live.register("newcomer")
+    assert await live.home_ids(reader) == []  # the reader is now known to follow no celebrity
+    tweet = await live.post(star, "pulled, never pushed")
+    await live.follow(reader, star)
+    assert await live.home_ids(reader) == [tweet]

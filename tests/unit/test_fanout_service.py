@@ -260,3 +260,25 @@ async def test_fan_out_tells_the_read_model_again_what_each_event_changed(world)
         *[("readers", batch) for batch in ([100, 101, 102], [103, 104, 105], [106, 107, 108], [109])],
         ("account", FANS[7]),
     ]
+
+
+class QueuedChunks:
+    def __init__(self):
+        self.submitted: list[Chunk] = []
+
+    async def submit(self, chunk: Chunk) -> None:
+        self.submitted.append(chunk)
+
+
+async def test_a_lone_chunk_is_applied_in_place_and_only_larger_fan_outs_are_queued(world):
+    graph, tweets, cache, _ = world
+    await start_all(cache)
+    queue = QueuedChunks()
+    fanout = FanoutService(cache, graph, tweets, batch_size=4, capacity=800, chunks=queue)
+    small = tweets.add(7, AUTHOR)  # four followers: one chunk
+    await fanout.handle(TweetCreated(small, AUTHOR))
+    assert queue.submitted == [] and [await cache.read(f) for f in FANS[:4]] == [[small]] * 4
+    graph.follow(FANS[4], AUTHOR)  # five followers: two chunks, both queued
+    bigger = tweets.add(8, AUTHOR)
+    await fanout.handle(TweetCreated(bigger, AUTHOR))
+    assert [len(c.follower_ids) for c in queue.submitted] == [4, 1] and await cache.read(FANS[4]) == []

@@ -5,6 +5,7 @@ since CHIRP_EPOCH_MS, 10 bits of worker id, 12 bits of sequence. Ids sort
 by time, so tweets and timelines sort by id.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
@@ -56,6 +57,11 @@ def valid_id(value: int, field: str, kind: str) -> int:
 def possible_ids(values) -> list[int]:
     """The values that could be ids, for batch reads that leave unknown ids out."""
     return [v for v in values if 0 < v < 2**63]
+
+
+def wall_clock_ms() -> int:
+    """Milliseconds since the Unix epoch: the clock ids are made from, and every lifetime measured against it."""
+    return time.time_ns() // 1_000_000
 
 
 ID_LEASE_MS = 50  # a service may take an id up to this long before it uses it (ids leased a few at a time)

@@ -7,11 +7,11 @@ it again from the events, and of celebrity standing that changed. Every call is
 idempotent, and the read model's TTLs bound what a lost call leaves behind.
 """
 
-import time
 from collections.abc import Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.common.kernel.ids import wall_clock_ms
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, reader_key, viewer_key
 from services.timeline.adapters.redis_read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
@@ -48,7 +48,7 @@ class RedisReadNotices:
 
     async def account_deleted(self, user_id: int) -> None:
         """Hidden at once: the account's cards, wherever they are, until its tweets are tombstoned."""
-        now_ms = int(time.time() * 1000)
+        now_ms = wall_clock_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zadd(LEAVING_KEY, {str(user_id): now_ms})
             pipe.zremrangebyscore(LEAVING_KEY, "-inf", now_ms - LEAVING_SECONDS * 1000)

@@ -20,12 +20,12 @@ of misses. Layouts are `redis_layout.py`'s.
 """
 
 import random
-import time
 from collections.abc import Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from services.common.kernel.ids import wall_clock_ms
 from services.common.runtime.concurrency import concurrently
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.adapters.redis_cache import RedisTimelineCache
@@ -102,7 +102,7 @@ class CachedTweets:
                     pipe.get(key)
             else:  # one command: redis-py's cost is per command, far more than per key
                 pipe.mget(keys)
-            pipe.zrangebyscore(layout.LEAVING_KEY, int(time.time() * 1000) - LEAVING_SECONDS * 1000, "+inf")
+            pipe.zrangebyscore(layout.LEAVING_KEY, wall_clock_ms() - LEAVING_SECONDS * 1000, "+inf")
             if viewer_id is not None:
                 pipe.hmget(layout.viewer_key(viewer_id), layout.pack_ids(ids))
             replies = await pipe.execute()
