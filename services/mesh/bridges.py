@@ -8,10 +8,11 @@ using service's own.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from services.common.runtime.concurrency import concurrently
 from services.graph.domain import User
-from services.timeline.domain import Card
+from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
 from services.tweet.domain import Author, TweetView
 from services.tweet.messages import tweet_message
 
@@ -72,4 +73,10 @@ def _author(user: User) -> Author:
 
 
 def _card(view: TweetView) -> Card:
-    return Card(view.tweet.tweet_id, view.original_id, tweet_message(view))
+    """The viewer's state (on a retweet, on its original: the same) apart from the tweet's bytes."""
+    viewer = (VIEWER_LIKED if view.viewer_liked else 0) | (VIEWER_RETWEETED if view.viewer_retweeted else 0)
+    shown = replace(view, viewer_liked=False, viewer_retweeted=False)
+    if view.retweeted is not None:
+        shown = replace(shown, retweeted=replace(view.retweeted, viewer_liked=False, viewer_retweeted=False))
+    authors = (view.author.user_id, (view.retweeted or view).author.user_id)
+    return Card(view.tweet.tweet_id, view.original_id, authors, tweet_message(shown).SerializeToString(), viewer)

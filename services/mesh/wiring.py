@@ -6,6 +6,8 @@ service per process) both build from these parts; neither imports the other.
 
 from dataclasses import dataclass
 
+from redis.asyncio import RedisCluster
+
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
@@ -16,6 +18,7 @@ from services.fanout.service import FanoutService
 from services.mesh.backends import ReadModel, Resources
 from services.mesh.bridges import CardsFromTweets, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
+from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_read_model import CachedReaders, CachedTweets
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
@@ -48,10 +51,11 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
 
 def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:
     """Timelines over the Graph and Tweet services (in process or remote), read through the read model when there is one."""
-    readers, cards = ReadersFromGraph(graph), CardsFromTweets(tweets)
+    readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
         readers, cards = CachedReaders(readers, model.redis), CachedTweets(cards, model.redis, model.posts)
-    return TimelineService(cache, readers, cards, settings.timeline_length)
+        warm = None if isinstance(model.redis, RedisCluster) else RedisHomePages(model.redis)
+    return TimelineService(cache, readers, cards, settings.timeline_length, warm)
 
 
 def fanout_service(

@@ -2,13 +2,21 @@
 
 from dataclasses import dataclass
 
+VIEWER_LIKED, VIEWER_RETWEETED = 1, 2  # the viewer's state on a tweet, as bits
+
 
 @dataclass(frozen=True)
 class Card:
     """A hydrated tweet, ready to show. The timeline orders cards and shows each original once;
-    `shown` is the tweet as the contract presents it, made by the adapter that hydrated it and
-    handed unchanged to the entrypoint."""
+    `shown` is the tweet as the contract encodes it, without the viewer's state, made by the adapter
+    that hydrated it; the entrypoint adds `viewer` to it."""
 
     tweet_id: int
     original_id: int  # the retweeted tweet's id, or tweet_id
-    shown: object
+    authors: tuple[int, int]  # the tweet's author and the original's
+    shown: bytes
+    viewer: int = 0  # VIEWER_LIKED | VIEWER_RETWEETED
+
+    @property
+    def retweet(self) -> bool:
+        return self.original_id != self.tweet_id

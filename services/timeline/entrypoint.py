@@ -7,6 +7,7 @@ from chirp.timeline.v1 import timeline_service_pb2_grpc as pb_grpc
 from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.rpc.auth import require_user
 from services.common.rpc.server import Registration
+from services.timeline.messages import home_response
 from services.timeline.service import TimelineService
 
 TIMELINE_PAGES = PageLimits(default=20, maximum=100)
@@ -24,9 +25,7 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
         scope = f"timeline/home/{reader_id}"
         page_request = self._tokens.request(scope, TIMELINE_PAGES, request.page_size, request.page_token)
         page = await self._timelines.home(reader_id, page_request)
-        return pb.ListHomeTimelineResponse(
-            tweets=[card.shown for card in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
-        )
+        return home_response(page.items, self._tokens.next_token(scope, page.next_cursor))
 
 
 def registration(timelines: TimelineService, tokens: PageTokens) -> Registration:

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Protocol
 
+from services.common.kernel.pagination import Page, PageRequest
 from services.timeline.domain import Card
 
 
@@ -30,6 +31,11 @@ class TimelineCache(Protocol):
     async def drop(self, user_id: int) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class WarmPages(Protocol):
+    async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
+        """The whole page from copies kept for reading, or None when they lack anything it needs."""
 
 
 class FollowGraph(Protocol):

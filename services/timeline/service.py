@@ -2,7 +2,9 @@
 
 Tweets of ordinary authors arrive in the cache by fan-out. The reader's
 own tweets (read-your-writes) and those of followed celebrities are pulled
-live and merged in. A cache miss rebuilds the timeline from storage.
+live and merged in. A cache miss rebuilds the timeline from storage. When
+a read model holds everything a page needs, the page comes from it whole
+(WarmPages), and the slow way below runs only for what it lacks.
 """
 
 import asyncio
@@ -10,18 +12,22 @@ import asyncio
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
 from services.timeline.domain import Card
-from services.timeline.ports import FollowGraph, TimelineCache, TweetSource
+from services.timeline.ports import FollowGraph, TimelineCache, TweetSource, WarmPages
 
 
 class TimelineService:
-    def __init__(self, cache: TimelineCache, graph: FollowGraph, tweets: TweetSource, capacity: int):
+    def __init__(self, cache: TimelineCache, graph: FollowGraph, tweets: TweetSource, capacity: int,
+                 warm: WarmPages | None = None):
         self._cache = cache
+        self._warm = warm
         self._graph = graph
         self._tweets = tweets
         self._capacity = capacity
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
+        if self._warm is not None and (warm := await self._warm.page(reader_id, page)) is not None:
+            return warm
         celebrities = await self._graph.celebrities_followed_by(reader_id)
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)

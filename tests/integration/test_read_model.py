@@ -7,71 +7,15 @@ tested is the copy kept in Redis, so the counts say when a read reached them.
 import pytest
 from redis.asyncio import Redis
 
-from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import Unauthenticated
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import POSTS_KEPT, CachedReaders, CachedTweets
-from services.timeline.domain import Card
+from services.timeline.domain import VIEWER_LIKED, Card
+from tests.integration.read_model_doubles import Graph, Tweets
 from tests.integration.servers import REDIS_URL
-
-
-class Tweets:
-    """The Tweet service as the timeline sees it: tweets by author, likes by viewer."""
-
-    def __init__(self):
-        self.by_author: dict[int, list[int]] = {}
-        self.authors: dict[int, int] = {}
-        self.likes: set[tuple[int, int]] = set()
-        self.deleted: set[int] = set()
-        self.hydrated: list[int] = []
-        self.recent_calls: list[list[int]] = []
-        self.before_return = None  # called after reading, before answering: a write landing meanwhile
-
-    def post(self, author: int, tweet_id: int) -> int:
-        self.by_author.setdefault(author, []).insert(0, tweet_id)
-        self.authors[tweet_id] = author
-        return tweet_id
-
-    async def recent_ids(self, author_ids, before, limit):
-        self.recent_calls.append(list(author_ids))
-        ids = [i for a in author_ids for i in self.by_author.get(a, []) if i not in self.deleted]
-        return sorted((i for i in ids if before is None or i < before), reverse=True)[:limit]
-
-    async def ids_ever_posted_by(self, author_id, limit):
-        return self.by_author.get(author_id, [])[:limit]
-
-    async def hydrate(self, viewer_id, tweet_ids):
-        self.hydrated += tweet_ids
-        cards = [self._card(viewer_id, i) for i in tweet_ids if i in self.authors and i not in self.deleted]
-        if self.before_return:
-            await self.before_return()
-        return cards
-
-    def _card(self, viewer_id, tweet_id):
-        liked = (viewer_id, tweet_id) in self.likes
-        likes = sum(1 for _, t in self.likes if t == tweet_id)
-        author = graph_pb.User(user_id=self.authors[tweet_id], handle=f"u{self.authors[tweet_id]}")
-        shown = tweet_pb.Tweet(tweet_id=tweet_id, author=author, text=f"tweet {tweet_id}", like_count=likes, viewer_liked=liked)
-        return Card(tweet_id, tweet_id, shown)
-
-
-class Graph:
-    def __init__(self):
-        self.accounts: set[int] = set()
-        self.celebrities: dict[int, list[int]] = {}
-        self.calls = 0
-
-    async def celebrities_followed_by(self, user_id):
-        self.calls += 1
-        if user_id not in self.accounts:
-            raise Unauthenticated(f"the acting user {user_id} has no account; register first")
-        return self.celebrities.get(user_id, [])
-
-    async def following_ids(self, user_id):
-        return []
 
 
 @pytest.fixture
@@ -103,7 +47,7 @@ def notices(redis, posts):
 
 
 def shown(cards: list[Card]) -> list[tuple[int, int, bool]]:
-    return [(c.tweet_id, c.shown.like_count, c.shown.viewer_liked) for c in cards]
+    return [(c.tweet_id, tweet_pb.Tweet.FromString(c.shown).like_count, bool(c.viewer & VIEWER_LIKED)) for c in cards]
 
 
 async def test_a_warm_read_asks_the_tweet_service_nothing_and_shows_each_viewer_their_own_state(tweets, cached):

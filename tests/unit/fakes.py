@@ -76,7 +76,7 @@ class FakeTweets:
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
         self.hydrate_calls += 1
         visible = [self.tweets[i] for i in tweet_ids if i in self.tweets and i not in self.deleted]
-        return [Card(t.tweet_id, t.original_id, shown=t) for t in visible]
+        return [Card(t.tweet_id, t.original_id, (t.author_id, self.tweets[t.original_id].author_id), shown=t) for t in visible]
 
 
 def _user(user_id: int) -> User:

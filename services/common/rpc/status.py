@@ -1,8 +1,9 @@
 """Maps domain errors to gRPC statuses, once, for every service.
 
 INVALID_ARGUMENT carries a google.rpc.BadRequest detail naming the field,
-so clients can point at what to fix. An unexpected exception is logged
-and answered with INTERNAL; it never takes the server down.
+so clients can point at what to fix. A backing server that does not answer
+is UNAVAILABLE; any other unexpected exception is logged and answered with
+INTERNAL. Neither takes the server down.
 """
 
 import logging
@@ -11,10 +12,13 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+from redis import exceptions as redis_errors
 
 from services.common.kernel import errors
 
 log = logging.getLogger("chirp.rpc")
+# A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
+UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 STATUS_OF = {
     errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
@@ -61,6 +65,9 @@ def _guarded(behaviour, method: str):
             await context.abort(status.code, status.details, status.trailing_metadata)
         except (grpc.aio.AbortError, grpc.aio.UsageError):
             raise
+        except UNREACHABLE as error:  # overload or an outage, not a bug: the caller may retry
+            log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")
         except Exception:
             log.exception("unexpected failure in %s", method)
             await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed unexpectedly; the server log has the details")

@@ -1,6 +1,7 @@
 """The layout of the Timeline service's keys in Redis, written down once: every reader and writer goes through here.
 
-Every key carries its user or tweet id as a hash tag, so a user's keys share one Cluster slot.
+Every key carries its user or tweet id, as 16 hex digits, in a hash tag: a user's keys share one
+Cluster slot, and a script can name a key from a packed id (Lua's numbers can't hold 64 bits).
 
 - `chirp:timeline:{<user id>}`: a home timeline. A sorted set whose members
   are tweet ids packed as 8 big-endian bytes, all scored 0, so Redis orders
@@ -8,42 +9,48 @@ Every key carries its user or tweet id as a hash tag, so a user's keys share one
   exists and that it is still being rebuilt.
 - `chirp:posts:{<user id>}`: the user's own recent tweet ids (the pull lane
   and read-your-writes), laid out as a home timeline is.
-- `chirp:card:{<tweet id>}`: a hydrated tweet as the contract shows it with
-  no viewer state, behind the 8-byte id of the original it shows (a
-  retweet's original, or itself). An empty value is a tombstone: the tweet
-  is deleted or not visible.
+- `chirp:card:{<tweet id>}`: a hydrated tweet as the contract encodes it
+  with no viewer state, behind three packed ids: the original it shows (a
+  retweet's original, or itself), its author and the original's author.
+  An empty value is a tombstone: the tweet is deleted or not visible.
 - `chirp:reader:{<user id>}`: the reader has an account and follows these
   celebrities (packed ids; empty when none).
 - `chirp:accounts:leaving`: a sorted set of accounts deleted lately (member
-  the user id, score the time in ms): cards by them are hidden.
+  the packed user id, score the time in ms): cards by them are hidden.
 - `chirp:viewer:{<user id>}`: a hash from packed tweet id to the viewer's
-  state on it, one byte (VIEWER_LIKED | VIEWER_RETWEETED bits).
+  state on it, one byte (the domain's VIEWER_LIKED | VIEWER_RETWEETED bits).
 """
 
 import struct
 from collections.abc import Iterable, Sequence
 
 _ID = struct.Struct(">Q")
+_CARD_HEAD = struct.Struct(">QQQ")
+POSTS_PREFIX, CARD_PREFIX, TAG_END = "chirp:posts:{", "chirp:card:{", "}"  # for scripts that name keys from ids
+
+
+def _tag(some_id: int) -> str:
+    return f"{some_id:016x}"
 
 
 def timeline_key(user_id: int) -> str:
-    return f"chirp:timeline:{{{user_id}}}"
+    return f"chirp:timeline:{{{_tag(user_id)}}}"
 
 
 def posts_key(user_id: int) -> str:
-    return f"chirp:posts:{{{user_id}}}"
+    return f"{POSTS_PREFIX}{_tag(user_id)}{TAG_END}"
 
 
 def card_key(tweet_id: int) -> str:
-    return f"chirp:card:{{{tweet_id}}}"
+    return f"{CARD_PREFIX}{_tag(tweet_id)}{TAG_END}"
 
 
 def reader_key(user_id: int) -> str:
-    return f"chirp:reader:{{{user_id}}}"
+    return f"chirp:reader:{{{_tag(user_id)}}}"
 
 
 def viewer_key(user_id: int) -> str:
-    return f"chirp:viewer:{{{user_id}}}"
+    return f"chirp:viewer:{{{_tag(user_id)}}}"
 
 
 def pack_id(tweet_id: int) -> bytes:
@@ -66,16 +73,17 @@ def unpack_id_list(value: bytes) -> list[int]:
     return [i for (i,) in _ID.iter_unpack(value)]
 
 
-def pack_card(original_id: int, shown: bytes) -> bytes:
-    return _ID.pack(original_id) + shown
+def pack_card(original_id: int, authors: tuple[int, int], shown: bytes) -> bytes:
+    return _CARD_HEAD.pack(original_id, *authors) + shown
 
 
-def unpack_card(value: bytes) -> tuple[int, bytes]:
-    return _ID.unpack_from(value)[0], value[_ID.size :]
+def unpack_card(value: bytes) -> tuple[int, tuple[int, int], bytes]:
+    """The original's id, the authors (the tweet's and the original's), and the tweet's bytes."""
+    original_id, author_id, original_author_id = _CARD_HEAD.unpack_from(value)
+    return original_id, (author_id, original_author_id), value[_CARD_HEAD.size :]
 
 
 LEAVING_KEY = "chirp:accounts:leaving"
 EXISTS = pack_id(0)
 BUILDING = pack_id(1)
 TOMBSTONE = b""
-VIEWER_LIKED, VIEWER_RETWEETED = 1, 2

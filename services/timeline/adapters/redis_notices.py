@@ -13,7 +13,7 @@ from redis.asyncio import Redis, RedisCluster
 
 from services.common.kernel.ids import wall_clock_ms
 from services.timeline.adapters.redis_cache import RedisTimelineCache
-from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, reader_key, viewer_key
+from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, viewer_key
 from services.timeline.adapters.redis_read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
 
 
@@ -50,7 +50,7 @@ class RedisReadNotices:
         """Hidden at once: the account's cards, wherever they are, until its tweets are tombstoned."""
         now_ms = wall_clock_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zadd(LEAVING_KEY, {str(user_id): now_ms})
+            pipe.zadd(LEAVING_KEY, {pack_id(user_id): now_ms})
             pipe.zremrangebyscore(LEAVING_KEY, "-inf", now_ms - LEAVING_SECONDS * 1000)
             pipe.delete(reader_key(user_id))
             pipe.delete(viewer_key(user_id))

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
-from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.ids import wall_clock_ms
 from services.common.runtime.concurrency import concurrently
 from services.timeline.adapters import redis_layout as layout
@@ -108,7 +107,7 @@ class CachedTweets:
             replies = await pipe.execute()
         if not isinstance(self._redis, RedisCluster):
             replies = [*replies[0], *replies[1:]]
-        values, leaving = replies[: len(ids)], {int(u) for u in replies[len(ids)]}
+        values, leaving = replies[: len(ids)], set(replies[len(ids)])
         states = replies[len(ids) + 1] if viewer_id is not None else [b"\0"] * len(ids)
         kept: dict[int, Card] = {}
         misses: list[int] = []
@@ -119,7 +118,7 @@ class CachedTweets:
                 misses.append(tweet_id)
             else:
                 card = _card(tweet_id, value, state[0])
-                if not leaving or not _by_any(card.shown, leaving):
+                if not leaving or leaving.isdisjoint(layout.pack_ids(card.authors)):
                     kept[tweet_id] = card
         if misses:
             kept.update(await self._hydrate_and_keep(viewer_id, misses))
@@ -145,41 +144,20 @@ class CachedTweets:
                     pipe.set(layout.card_key(tweet_id), layout.TOMBSTONE, ex=TOMBSTONE_TTL_SECONDS, nx=True)
                     continue
                 # NX: a tombstone written by a delete that committed meanwhile stays
-                pipe.set(layout.card_key(tweet_id), layout.pack_card(card.original_id, _without_viewer(card.shown)), ex=_spread(CARD_TTL_SECONDS), nx=True)
+                value = layout.pack_card(card.original_id, card.authors, card.shown)
+                pipe.set(layout.card_key(tweet_id), value, ex=_spread(CARD_TTL_SECONDS), nx=True)
                 if viewer_id is not None:
-                    pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([_viewer_state(card.shown)]))
+                    pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([card.viewer]))
             if viewer_id is not None:
                 pipe.expire(layout.viewer_key(viewer_id), _spread(VIEWER_TTL_SECONDS))
             await pipe.execute()
         return fresh
 
 
-def _card(tweet_id: int, value: bytes, state: int) -> Card:
-    original_id, shown = layout.unpack_card(value)
-    message = tweet_pb.Tweet.FromString(shown)
-    liked, retweeted = bool(state & layout.VIEWER_LIKED), bool(state & layout.VIEWER_RETWEETED)
-    message.viewer_liked, message.viewer_retweeted = liked, retweeted
-    if message.HasField("retweeted_tweet"):  # a retweet shows the viewer's state on its original
-        message.retweeted_tweet.viewer_liked, message.retweeted_tweet.viewer_retweeted = liked, retweeted
-    return Card(tweet_id, original_id, message)
+def _card(tweet_id: int, value: bytes, viewer: int) -> Card:
+    original_id, authors, shown = layout.unpack_card(value)
+    return Card(tweet_id, original_id, authors, shown, viewer)
 
 
 def _spread(seconds: int) -> int:
     return round(seconds * random.uniform(1, TTL_SPREAD))
-
-
-def _by_any(message: tweet_pb.Tweet, authors: set[int]) -> bool:
-    return message.author.user_id in authors or message.retweeted_tweet.author.user_id in authors
-
-
-def _viewer_state(message: tweet_pb.Tweet) -> int:
-    return (layout.VIEWER_LIKED if message.viewer_liked else 0) | (layout.VIEWER_RETWEETED if message.viewer_retweeted else 0)
-
-
-def _without_viewer(message: tweet_pb.Tweet) -> bytes:
-    copy = tweet_pb.Tweet()
-    copy.CopyFrom(message)
-    copy.viewer_liked = copy.viewer_retweeted = False
-    if copy.HasField("retweeted_tweet"):
-        copy.retweeted_tweet.viewer_liked = copy.retweeted_tweet.viewer_retweeted = False
-    return copy.SerializeToString()

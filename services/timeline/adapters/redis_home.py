@@ -1,0 +1,119 @@
+"""A warm home page in one call to Redis: a script reads the read model's keys and returns the page.
+
+It merges the reader's pushed ids with their own and their celebrities'
+recent posts (newest first, below the cursor, each id once), walks them in
+order, and keeps each card that is neither a tombstone, nor a second
+showing of an original, nor by an account deleted lately, with the viewer's
+state on it, until the page is full. It changes nothing: when any key it
+needs is missing (a timeline or author list not built, a card or a viewer
+state not kept, a list that ends above the page) it answers nothing, and the
+Timeline service reads the slow way, which builds what was missing. Page
+after page, it shows the same tweets in the same order as the slow way.
+
+A Cluster can't run it (its keys lie in many slots): there every read goes the slow way.
+"""
+
+from redis.asyncio import Redis
+
+from services.common.kernel.ids import wall_clock_ms
+from services.common.kernel.pagination import Page, PageRequest
+from services.timeline.adapters import redis_layout as layout
+from services.timeline.adapters.redis_read_model import LEAVING_SECONDS, POSTS_KEPT
+from services.timeline.domain import Card
+
+# KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
+# ARGV: the bound above the page ('+' or '(' .. packed cursor), the window per lane, the page size,
+# leaving since (ms), ids kept per author, the two sentinels, the posts and card key prefixes, the tag's end.
+# Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
+_PAGE = """
+local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
+local EXISTS, BUILDING = ARGV[6], ARGV[7]
+local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. ARGV[10] end
+local function newer(a, b)  -- a's id above b's (halves of 32 bits: Lua's numbers hold 53)
+  local ah, al = struct.unpack('>I4>I4', a)
+  local bh, bl = struct.unpack('>I4>I4', b)
+  if ah ~= bh then return ah > bh end
+  return al > bl
+end
+
+local function lane(list, bounded)  -- ids below the cursor; nil: missing, building, or ending above the page
+  local head = redis.call('ZRANGE', list, 0, 1)
+  if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
+  local ids = redis.call('ZRANGE', list, top, '(' .. BUILDING, 'BYLEX', 'REV', 'LIMIT', 0, window)
+  if bounded and #ids < window and redis.call('ZCARD', list) > kept then return nil end
+  return ids
+end
+
+local reader = redis.call('GET', KEYS[2])
+if not reader or window > kept then return false end
+local lanes = {lane(KEYS[1], false), lane(KEYS[3], true)}
+if not lanes[1] or not lanes[2] then return false end
+for i = 1, #reader, 8 do
+  local ids = lane(key(ARGV[8], string.sub(reader, i, i + 7)), true)
+  if not ids then return false end
+  lanes[#lanes + 1] = ids
+end
+
+local floor, at = nil, {}
+for i, ids in ipairs(lanes) do
+  at[i] = 1
+  if #ids >= window and (not floor or newer(ids[#ids], floor)) then floor = ids[#ids] end
+end
+local function take()  -- the newest id not taken yet, at or above the floor (below it some lane was not read)
+  local best
+  for i, ids in ipairs(lanes) do
+    local id = ids[at[i]]
+    if id and (not best or newer(id, best)) then best = id end
+  end
+  if not best or (floor and newer(floor, best)) then return nil end
+  for i, ids in ipairs(lanes) do
+    if ids[at[i]] == best then at[i] = at[i] + 1 end
+  end
+  return best
+end
+
+local leaving = {}
+for _, user in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[4], '+inf')) do leaving[user] = true end
+local page, originals, shown, last = {''}, {}, 0, nil
+while shown < size do
+  local id = take()
+  if not id then break end
+  last = id
+  local card = redis.call('GET', key(ARGV[9], id))
+  if not card then return false end
+  if card ~= '' and not originals[string.sub(card, 1, 8)]
+      and not leaving[string.sub(card, 9, 16)] and not leaving[string.sub(card, 17, 24)] then
+    local state = redis.call('HGET', KEYS[4], id)
+    if not state then return false end
+    originals[string.sub(card, 1, 8)] = true
+    shown = shown + 1
+    page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
+  end
+end
+if last and (floor or take()) then page[1] = last end
+return page
+"""
+
+
+class RedisHomePages:
+    def __init__(self, redis: Redis):
+        self._script = redis.register_script(_PAGE)
+
+    async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
+        """The page, or None when the read model lacks something it needs."""
+        top = b"(" + layout.pack_id(page.cursor) if page.cursor is not None else b"+"
+        keys = [layout.timeline_key(reader_id), layout.reader_key(reader_id), layout.posts_key(reader_id),
+                layout.viewer_key(reader_id), layout.LEAVING_KEY]  # fmt: skip
+        since = wall_clock_ms() - LEAVING_SECONDS * 1000
+        args = [top, page.size * 2, page.size, since, POSTS_KEPT, layout.EXISTS, layout.BUILDING,
+                layout.POSTS_PREFIX, layout.CARD_PREFIX, layout.TAG_END]  # fmt: skip
+        reply = await self._script(keys=keys, args=args)
+        if reply is None:
+            return None
+        cards = [_card(*reply[n : n + 3]) for n in range(1, len(reply), 3)]
+        return Page(cards, layout.unpack_ids([reply[0]])[0] if reply[0] else None)
+
+
+def _card(packed_id: bytes, value: bytes, state: bytes) -> Card:
+    original_id, authors, shown = layout.unpack_card(value)
+    return Card(layout.unpack_ids([packed_id])[0], original_id, authors, shown, state[0])

@@ -1,0 +1,134 @@
+"""A warm home page in one Redis call shows what the slow way shows, and falls back whenever a copy is missing.
+
+Both ways run over the same read model on a real Redis server; the owning
+services behind it are stand-ins that count their calls.
+"""
+
+import grpc
+import pytest
+from redis.asyncio import Redis
+
+from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
+from chirp.timeline.v1 import timeline_service_pb2_grpc as timeline_grpc
+from services.common.kernel.pagination import PageRequest, PageTokens
+from services.common.rpc.server import create_server
+from services.timeline.adapters import redis_layout as layout
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_home import RedisHomePages
+from services.timeline.adapters.redis_notices import RedisReadNotices
+from services.timeline.adapters.redis_read_model import POSTS_KEPT, CachedReaders, CachedTweets
+from services.timeline.entrypoint import registration
+from services.timeline.messages import home_response
+from services.timeline.service import TimelineService
+from tests.integration.read_model_doubles import Graph, Tweets
+from tests.integration.servers import REDIS_URL, free_port
+
+READER, FRIENDS, CELEBRITY = 1, (7, 8), 50
+
+
+class CountedPages(RedisHomePages):
+    def __init__(self, redis):
+        super().__init__(redis)
+        self.served = self.missed = 0
+
+    async def page(self, reader_id, page):
+        found = await super().page(reader_id, page)
+        self.served, self.missed = self.served + (found is not None), self.missed + (found is None)
+        return found
+
+
+@pytest.fixture
+async def world():
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    tweets, graph = Tweets(), Graph()
+    graph.accounts.add(READER)
+    graph.following[READER], graph.celebrities[READER] = [*FRIENDS, CELEBRITY], [CELEBRITY]
+    for n in range(40):
+        tweets.post(FRIENDS[n % 2], 1000 + 10 * n)
+        if n % 3 == 0:
+            tweets.post(CELEBRITY, 1000 + 10 * n + 1)
+        if n % 7 == 0:
+            tweets.post(READER, 1000 + 10 * n + 2)
+    tweets.retweet(FRIENDS[0], 1033, 1030)  # shows 1030, just below it: once on a page
+    tweets.likes.add((READER, 1030))
+    posts = RedisTimelineCache(redis, POSTS_KEPT, 600, key=layout.posts_key)
+    cards = CachedTweets(tweets, redis, posts)
+    slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, redis), cards, 800)
+    warm_pages = CountedPages(redis)
+    warm = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, redis), cards, 800, warm_pages)
+    yield redis, tweets, slow, warm, warm_pages, RedisReadNotices(redis, posts)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+async def walk(service: TimelineService, size: int) -> list[tuple[int, bool]]:
+    shown, cursor = [], None
+    while True:
+        page = await service.home(READER, PageRequest(size, cursor))
+        response = home_response(page.items, "")
+        shown += [(t.tweet_id, t.viewer_liked or t.retweeted_tweet.viewer_liked) for t in response.tweets]
+        if page.next_cursor is None:
+            return shown
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("size", [1, 6, 20])
+async def test_a_warm_walk_shows_what_the_slow_way_shows_and_asks_no_service(world, size):
+    redis, tweets, slow, warm, pages, _ = world
+    expected = await walk(slow, size)
+    assert len(expected) == len({i for i, _ in expected})
+    assert size < 20 or len(expected) == 40 + 14 + 6  # the retweet's original once, on the retweet's page
+    assert (1033, True) in expected
+    tweets.hydrated.clear()
+    tweets.recent_calls.clear()
+    assert await walk(warm, size) == expected
+    assert pages.missed == 0 and pages.served > 0
+    assert tweets.hydrated == [] and tweets.recent_calls == []
+
+
+async def test_deletes_and_deleted_accounts_are_hidden_on_the_warm_way(world):
+    redis, tweets, slow, warm, pages, notices = world
+    await walk(slow, 10)
+    tweets.deleted.add(1040)
+    await notices.deleted([1040])
+    await notices.account_deleted(FRIENDS[1])
+    shown = [i for i, _ in await walk(warm, 10)]
+    assert 1040 not in shown and not {i for i in shown if tweets.authors[i] == FRIENDS[1]}
+    assert pages.missed == 0
+    assert shown == [i for i, _ in await walk(slow, 10)]
+
+
+async def test_a_missing_copy_sends_the_page_the_slow_way_which_keeps_it_again(world):
+    redis, tweets, slow, warm, pages, _ = world
+    expected = await walk(slow, 20)
+    await redis.delete(layout.card_key(1390), layout.viewer_key(READER), layout.posts_key(CELEBRITY))
+    assert await walk(warm, 20) == expected
+    assert pages.missed > 0
+    pages.missed = 0
+    assert await walk(warm, 20) == expected
+    assert pages.missed == 0
+
+
+async def test_a_reader_not_yet_known_is_asked_of_the_graph(world):
+    redis, tweets, slow, warm, pages, _ = world
+    assert await walk(warm, 20) == await walk(slow, 20)
+    assert pages.missed >= 1
+
+
+async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_internal(world):
+    redis, tweets, slow, warm, pages, _ = world
+    gone = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
+    service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), gone), CachedTweets(tweets, gone, None), 800,
+                              RedisHomePages(gone))  # fmt: skip
+    running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            stub = timeline_grpc.TimelineServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as failure:
+                await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=[("chirp-user-id", str(READER))])
+        assert failure.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert "did not answer" in failure.value.details()
+    finally:
+        await running.stop(0)
+        await gone.aclose()
