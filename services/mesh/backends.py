@@ -21,6 +21,7 @@ from services.common.messaging.outbox.store import OutboxStore
 from services.common.rpc.health import Check
 from services.common.runtime.config import Settings
 from services.common.storage.postgres import PostgresDatabase
+from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.storage.row_cache import RowCache
 from services.common.storage.sqlite import Database
 from services.graph.adapters import cached_repository as cached_graph
@@ -146,6 +147,7 @@ class ReadModel:
     redis: Redis | RedisCluster
     posts: RedisTimelineCache
     notices: RedisReadNotices
+    pages: MultiplexedRedis | None  # for a warm page in one call; None on a Cluster
 
 
 def open_read_model(settings: Settings, resources: Resources) -> ReadModel | None:
@@ -154,4 +156,8 @@ def open_read_model(settings: Settings, resources: Resources) -> ReadModel | Non
         return None
     redis = _open_redis(settings, resources, "redis")
     posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
-    return ReadModel(redis, posts, RedisReadNotices(redis, posts))
+    pages = None
+    if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
+        pages = MultiplexedRedis(settings.redis_url)
+        resources.closers.append(pages.close)
+    return ReadModel(redis, posts, RedisReadNotices(redis, posts), pages)

@@ -6,8 +6,6 @@ service per process) both build from these parts; neither imports the other.
 
 from dataclasses import dataclass
 
-from redis.asyncio import RedisCluster
-
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
@@ -54,7 +52,7 @@ def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, mo
     readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
         readers, cards = CachedReaders(readers, model.redis), CachedTweets(cards, model.redis, model.posts)
-        warm = None if isinstance(model.redis, RedisCluster) else RedisHomePages(model.redis)
+        warm = RedisHomePages(model.pages) if model.pages is not None else None
     return TimelineService(cache, readers, cards, settings.timeline_length, warm)
 
 

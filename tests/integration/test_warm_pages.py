@@ -12,6 +12,7 @@ from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.timeline.v1 import timeline_service_pb2_grpc as timeline_grpc
 from services.common.kernel.pagination import PageRequest, PageTokens
 from services.common.rpc.server import create_server
+from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
@@ -28,7 +29,7 @@ READER, FRIENDS, CELEBRITY = 1, (7, 8), 50
 
 class CountedPages(RedisHomePages):
     def __init__(self, redis):
-        super().__init__(redis)
+        super().__init__(MultiplexedRedis(REDIS_URL))
         self.served = self.missed = 0
 
     async def page(self, reader_id, page):
@@ -118,9 +119,10 @@ async def test_a_reader_not_yet_known_is_asked_of_the_graph(world):
 
 async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_internal(world):
     redis, tweets, slow, warm, pages, _ = world
-    gone = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
+    address = f"redis://127.0.0.1:{free_port()}/0"
+    gone = Redis.from_url(address, socket_connect_timeout=0.5)
     service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), gone), CachedTweets(tweets, gone, None), 800,
-                              RedisHomePages(gone))  # fmt: skip
+                              RedisHomePages(MultiplexedRedis(address)))  # fmt: skip
     running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
