@@ -29,13 +29,6 @@ _PAGE = """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
 local EXISTS, BUILDING = ARGV[6], ARGV[7]
 local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. ARGV[10] end
-local function newer(a, b)  -- a's id above b's (halves of 32 bits: Lua's numbers hold 53)
-  local ah, al = struct.unpack('>I4>I4', a)
-  local bh, bl = struct.unpack('>I4>I4', b)
-  if ah ~= bh then return ah > bh end
-  return al > bl
-end
-
 local function lane(list, bounded)  -- ids below the cursor; nil: missing, building, or ending above the page
   local head = redis.call('ZRANGE', list, 0, 1)
   if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
@@ -54,22 +47,31 @@ for i = 1, #reader, 8 do
   lanes[#lanes + 1] = ids
 end
 
-local floor, at = nil, {}
-for i, ids in ipairs(lanes) do
-  at[i] = 1
-  if #ids >= window and (not floor or newer(ids[#ids], floor)) then floor = ids[#ids] end
+-- Each lane's head as two exact 32-bit halves (Lua's numbers hold 53 bits), so merging compares numbers.
+local at, hi, lo, floor_hi, floor_lo = {}, {}, {}, nil, nil
+local function advance(i)
+  local id = lanes[i][at[i]]
+  if id then hi[i], lo[i] = struct.unpack('>I4>I4', id) else hi[i] = nil end
 end
-local function take()  -- the newest id not taken yet, at or above the floor (below it some lane was not read)
+for i, ids in ipairs(lanes) do
+  if #ids >= window then  -- below its last id this lane was not read: nothing below the highest such floor
+    local h, l = struct.unpack('>I4>I4', ids[#ids])
+    if not floor_hi or h > floor_hi or (h == floor_hi and l > floor_lo) then floor_hi, floor_lo = h, l end
+  end
+  at[i] = 1
+  advance(i)
+end
+local function take()  -- the newest id not taken yet, at or above the floor
   local best
-  for i, ids in ipairs(lanes) do
-    local id = ids[at[i]]
-    if id and (not best or newer(id, best)) then best = id end
+  for i = 1, #lanes do
+    if hi[i] and (not best or hi[i] > hi[best] or (hi[i] == hi[best] and lo[i] > lo[best])) then best = i end
   end
-  if not best or (floor and newer(floor, best)) then return nil end
-  for i, ids in ipairs(lanes) do
-    if ids[at[i]] == best then at[i] = at[i] + 1 end
+  if not best or (floor_hi and (floor_hi > hi[best] or (floor_hi == hi[best] and floor_lo > lo[best]))) then return nil end
+  local id, h, l = lanes[best][at[best]], hi[best], lo[best]
+  for i = 1, #lanes do
+    if hi[i] == h and lo[i] == l then at[i] = at[i] + 1 advance(i) end
   end
-  return best
+  return id
 end
 
 local leaving = {}
@@ -90,7 +92,7 @@ while shown < size do
     page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
   end
 end
-if last and (floor or take()) then page[1] = last end
+if last and (floor_hi or take()) then page[1] = last end
 return page
 """
 
