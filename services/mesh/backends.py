@@ -32,11 +32,13 @@ from services.graph.adapters.sqlite_schema import ADDED_COLUMNS as GRAPH_ADDED_C
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.domain import CelebrityLine
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.memory_read_model import MemoryCopies
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
-from services.timeline.adapters.redis_read_model import POSTS_KEPT, POSTS_TTL_SECONDS
+from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.ports import TimelineCache
+from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
@@ -142,22 +144,27 @@ async def open_timeline_cache(settings: Settings, resources: Resources) -> Timel
 
 @dataclass
 class ReadModel:
-    """The Timeline service's read model in Redis: what reads consult, and what writers tell."""
+    """The Timeline service's read model: the copies reads consult, and what writers tell as they commit."""
 
-    redis: Redis | RedisCluster
-    posts: RedisTimelineCache
-    notices: RedisReadNotices
-    pages: MultiplexedRedis | None  # for a warm page in one call; None on a Cluster
+    copies: RedisCopies | MemoryCopies  # ReaderCopies and CardCopies
+    posts: TimelineCache  # each author's recent ids
+    notices: RedisReadNotices | MemoryCopies  # Tweet's and Graph's ReadCopies, fan-out's ReaderNotices
+    pages: MultiplexedRedis | None = None  # for a warm page in one call to one Redis server
 
 
-def open_read_model(settings: Settings, resources: Resources) -> ReadModel | None:
-    """None by default (in process, reads go straight to the services); in Redis when CHIRP_REDIS_URL is set."""
+def open_read_model(settings: Settings, resources: Resources, in_process: bool = False) -> ReadModel | None:
+    """In Redis when CHIRP_REDIS_URL is set; else in process memory when every service shares the process
+    (the embedded mesh), or None: a process of one service can't keep copies the others would tell."""
     if not settings.redis_url:
-        return None
+        if not in_process:
+            return None
+        posts = InMemoryTimelineCache(POSTS_KEPT)
+        copies = MemoryCopies(posts)
+        return ReadModel(copies, posts, copies)
     redis = _open_redis(settings, resources, "redis")
     posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
     pages = None
     if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
         pages = MultiplexedRedis(settings.redis_url)
         resources.closers.append(pages.close)
-    return ReadModel(redis, posts, RedisReadNotices(redis, posts), pages)
+    return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)

@@ -73,7 +73,7 @@ async def bootstrap(
     try:
         stores = await open_stores(settings, resources)
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
-        model = open_read_model(settings, resources)
+        model = open_read_model(settings, resources, in_process=True)
         graph = GraphService(stores.graph, ids, model.notices if model else None)
         await graph.start()
         tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids, model.notices if model else None)

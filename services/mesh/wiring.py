@@ -17,8 +17,8 @@ from services.mesh.backends import ReadModel, Resources
 from services.mesh.bridges import CardsFromTweets, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.timeline.adapters.redis_home import RedisHomePages
-from services.timeline.adapters.redis_read_model import CachedReaders, CachedTweets
 from services.timeline.ports import TimelineCache
+from services.timeline.read_model import CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
 
 EventFlow = EmbeddedFlow | RabbitFlow
@@ -51,7 +51,7 @@ def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, mo
     """Timelines over the Graph and Tweet services (in process or remote), read through the read model when there is one."""
     readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
-        readers, cards = CachedReaders(readers, model.redis), CachedTweets(cards, model.redis, model.posts)
+        readers, cards = CachedReaders(readers, model.copies), CachedTweets(cards, model.copies, model.posts)
         warm = RedisHomePages(model.pages) if model.pages is not None else None
     return TimelineService(cache, readers, cards, settings.timeline_length, warm)
 

@@ -14,6 +14,9 @@ class TimelineCache(Protocol):
         """The user's ids (below `before`, at most `limit` of them), newest first; None when the cache
         holds no complete timeline for the user."""
 
+    async def read_many(self, user_ids: Sequence[int]) -> list[list[int] | None]:
+        """`read` of each user's whole list, at once."""
+
     async def start(self, user_id: int) -> None:
         """Begins (re)building the user's timeline: pushes land in it from now on, reads miss until complete."""
 
@@ -52,3 +55,23 @@ class TweetSource(Protocol):
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
         """The visible tweets among the ids, in their order, as the viewer sees them."""
+
+
+class ReaderCopies(Protocol):
+    """Each reader's followed celebrities, kept for reading (their presence says the account exists)."""
+
+    async def celebrities(self, user_id: int) -> list[int] | None: ...
+
+    async def keep_celebrities(self, user_id: int, celebrities: list[int]) -> None: ...
+
+
+class CardCopies(Protocol):
+    """Hydrated cards and each viewer's state on them, kept for reading; deleted tweets as tombstones."""
+
+    async def cards(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card | bool | None]:
+        """For each id, the kept card with the viewer's state on it; False when it must not be shown (deleted,
+        or by an account deleted lately); None when the card, or the viewer's state on it, is not kept."""
+
+    async def keep_cards(self, viewer_id: int | None, tweet_ids: Sequence[int], fresh: dict[int, Card]) -> None:
+        """Keeps the cards just read from the owning service, and the ids it did not return as tombstones;
+        never over a tombstone that a delete committed meanwhile."""

@@ -1,34 +1,48 @@
-"""The Timeline service's read model on a real Redis server: what a warm read serves, and what each notice changes.
+"""The Timeline service's read model, in process memory and on a real Redis server: one contract suite
+for both, on what a warm read serves and what each notice changes.
 
 The owning services behind it are stand-ins that count their calls: what is
-tested is the copy kept in Redis, so the counts say when a read reached them.
+tested is the copy kept, so the counts say when a read reached them.
 """
+
+from dataclasses import dataclass
 
 import pytest
 from redis.asyncio import Redis
 
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import Unauthenticated
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.memory_read_model import MemoryCopies
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
-from services.timeline.adapters.redis_read_model import POSTS_KEPT, CachedReaders, CachedTweets
+from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.domain import VIEWER_LIKED, Card
+from services.timeline.read_model import POSTS_KEPT, CachedReaders, CachedTweets
 from tests.integration.read_model_doubles import Graph, Tweets
 from tests.integration.servers import REDIS_URL
 
 
-@pytest.fixture
-async def redis():
+@dataclass
+class Model:
+    copies: object
+    posts: object
+    notices: object
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def model(request):
+    if request.param == "memory":
+        posts = InMemoryTimelineCache(POSTS_KEPT)
+        copies = MemoryCopies(posts)
+        yield Model(copies, posts, copies)
+        return
     client = Redis.from_url(REDIS_URL)
     await client.flushdb()
-    yield client
+    posts = RedisTimelineCache(client, POSTS_KEPT, 600, key=posts_key)
+    yield Model(RedisCopies(client), posts, RedisReadNotices(client, posts))
     await client.aclose()
-
-
-@pytest.fixture
-def posts(redis):
-    return RedisTimelineCache(redis, POSTS_KEPT, 600, key=posts_key)
 
 
 @pytest.fixture
@@ -37,13 +51,13 @@ def tweets():
 
 
 @pytest.fixture
-def cached(tweets, redis, posts):
-    return CachedTweets(tweets, redis, posts)
+def cached(tweets, model):
+    return CachedTweets(tweets, model.copies, model.posts)
 
 
 @pytest.fixture
-def notices(redis, posts):
-    return RedisReadNotices(redis, posts)
+def notices(model):
+    return model.notices
 
 
 def shown(cards: list[Card]) -> list[tuple[int, int, bool]]:
@@ -111,9 +125,9 @@ async def test_a_page_below_what_an_author_keeps_is_read_from_storage(tweets, ca
     assert tweets.recent_calls == [[7]]
 
 
-async def test_a_readers_celebrities_are_kept_until_their_follows_change(redis, notices):
+async def test_a_readers_celebrities_are_kept_until_their_follows_change(model, notices):
     graph = Graph()
-    readers = CachedReaders(graph, redis)
+    readers = CachedReaders(graph, model.copies)
     graph.accounts.add(1)
     assert await readers.celebrities_followed_by(1) == []
     graph.celebrities[1] = [50]

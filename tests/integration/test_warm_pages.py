@@ -17,9 +17,10 @@ from services.timeline.adapters import redis_layout as layout
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_notices import RedisReadNotices
-from services.timeline.adapters.redis_read_model import POSTS_KEPT, CachedReaders, CachedTweets
+from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.entrypoint import registration
 from services.timeline.messages import home_response
+from services.timeline.read_model import POSTS_KEPT, CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
 from tests.integration.read_model_doubles import Graph, Tweets
 from tests.integration.servers import REDIS_URL, free_port
@@ -54,10 +55,10 @@ async def world():
     tweets.retweet(FRIENDS[0], 1033, 1030)  # shows 1030, just below it: once on a page
     tweets.likes.add((READER, 1030))
     posts = RedisTimelineCache(redis, POSTS_KEPT, 600, key=layout.posts_key)
-    cards = CachedTweets(tweets, redis, posts)
-    slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, redis), cards, 800)
+    cards = CachedTweets(tweets, RedisCopies(redis), posts)
+    slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800)
     warm_pages = CountedPages(redis)
-    warm = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, redis), cards, 800, warm_pages)
+    warm = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800, warm_pages)
     yield redis, tweets, slow, warm, warm_pages, RedisReadNotices(redis, posts)
     await redis.flushdb()
     await redis.aclose()
@@ -121,7 +122,7 @@ async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_in
     redis, tweets, slow, warm, pages, _ = world
     address = f"redis://127.0.0.1:{free_port()}/0"
     gone = Redis.from_url(address, socket_connect_timeout=0.5)
-    service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), gone), CachedTweets(tweets, gone, None), 800,
+    service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), RedisCopies(gone)), CachedTweets(tweets, RedisCopies(gone), None), 800,
                               RedisHomePages(MultiplexedRedis(address)))  # fmt: skip
     running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
     try:

@@ -18,6 +18,9 @@ class InMemoryTimelineCache:
         start = 0 if limit is None else max(0, end - limit)
         return timeline[start:end][::-1]
 
+    async def read_many(self, user_ids: Sequence[int]) -> list[list[int] | None]:
+        return [await self.read(user_id) for user_id in user_ids]
+
     async def start(self, user_id: int) -> None:
         self._timelines.setdefault(user_id, [])
         self._building.add(user_id)

@@ -18,8 +18,8 @@ from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.timeline.adapters import redis_layout as layout
-from services.timeline.adapters.redis_read_model import LEAVING_SECONDS, POSTS_KEPT
 from services.timeline.domain import Card
+from services.timeline.read_model import LEAVING_SECONDS, POSTS_KEPT
 
 # KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
 # ARGV: the bound above the page ('+' or '(' .. packed cursor), the window per lane, the page size,

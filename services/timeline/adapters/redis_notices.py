@@ -14,7 +14,7 @@ from redis.asyncio import Redis, RedisCluster
 from services.common.kernel.ids import wall_clock_ms
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, viewer_key
-from services.timeline.adapters.redis_read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
+from services.timeline.read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
 
 
 class RedisReadNotices:
