@@ -155,7 +155,7 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
             finally:
                 await running.stop()
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
-    results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL.rsplit("/", 1)[0] + "/15", 800, 50)
+    results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL, 800, 50)
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     report.write(results, out)
     (out / "latest.json").write_text(json.dumps(results, indent=1))

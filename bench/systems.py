@@ -21,7 +21,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_BENCH_URL = "redis://127.0.0.1:6379/14"
+REDIS_BENCH_URL = os.environ.get("CHIRP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")  # flushed: a database of its own
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 TIMELINE_LISTPACK_ENTRIES = 1024  # above a full timeline (800 ids and two sentinels), so each stays a listpack
 TARGET_LINE = re.compile(r'export CHIRP_TARGET="([^"]+)"')
