@@ -9,7 +9,7 @@ from services.common.kernel.ids import created_at
 
 MAX_TERM_BYTES = 65_535  # the index can't hold a longer term: such a tweet is set aside before it reaches the writer
 MAX_TEXT_BYTES = 64 * 1024
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d]\w*)")  # at least one letter: "#1" is no hashtag
+_HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")  # at least one letter: "#1" is no hashtag
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])")
 
 

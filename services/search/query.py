@@ -17,7 +17,7 @@ from datetime import date
 from services.common.kernel.errors import InvalidArgument
 
 MAX_QUERY_CHARACTERS = 512
-_TAG = re.compile(r"\w*[^\W\d]\w*")
+_TAG = re.compile(r"\w*[^\W\d_]\w*")
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 _OPERATOR = re.compile(r"(from|since|until):(.*)", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
