@@ -106,3 +106,18 @@ async def test_a_damaged_directory_starts_afresh_and_incomplete(open_index, tmp_
 
 def test_dates_outside_what_the_index_holds_bound_nothing_more():
     assert parse("x until:2999-01-01").until == date(2999, 1, 1)
+
+
+async def test_newest_first_reads_time_slices_without_losing_or_repeating_a_tweet(open_index, monkeypatch):
+    from services.search.adapters import tantivy_index
+
+    monkeypatch.setattr(tantivy_index, "FIRST_SLICE_TWEETS", 2)  # many small slices, even on a small index
+    index = open_index()
+    tweets = [tweet(day, 1, "rare word" if day in (1, 2, 150, 299) else "common word") for day in range(1, 300)]
+    await index.write(tweets)
+    rare = [t.tweet_id for t in reversed(tweets) if "rare" in t.text]
+    everything = [t.tweet_id for t in reversed(tweets)]
+    assert await found(index, "rare") == rare
+    assert await found(index, "rare", cursor=rare[1], limit=2) == rare[2:]
+    assert await found(index, "word", limit=300) == everything
+    assert await found(index, "word", cursor=everything[9], limit=5) == everything[10:15]

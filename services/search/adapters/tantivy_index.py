@@ -26,6 +26,8 @@ from services.search.query import SearchQuery
 log = logging.getLogger("chirp.search.index")
 COMPLETE = "COMPLETE"
 WRITER_HEAP_BYTES = 64_000_000
+FIRST_SLICE_TWEETS = 4_096  # the newest-first search reads the newest slice of about this many tweets first...
+SLICE_GROWTH = 16  # ...then slices this many times older, until the page is full
 
 
 class IndexLocked(RuntimeError):
@@ -43,6 +45,7 @@ class TantivyIndex:
         self._queries = QueryBuilder(self._index.schema)
         self._searcher = self._index.searcher()
         self._lock = asyncio.Lock()
+        self._ids = _id_bounds(self._searcher)  # the smallest and largest tweet ids ever written (deletes aside)
 
     async def write(self, changes: Sequence[Change]) -> None:
         async with self._lock:  # the writer is used by one thread at a time
@@ -54,10 +57,26 @@ class TantivyIndex:
     def search_now(self, query: SearchQuery, order: Order, cursor: int | None, limit: int) -> list[int]:
         searcher = self._searcher
         if order is Order.RECENCY:
-            hits = searcher.search(self._queries.build(query, cursor), limit, count=False, order_by_field=ID).hits
-            return [tweet_id for tweet_id, _ in hits]
+            return self._newest(searcher, query, cursor, limit)
         hits = searcher.search(self._queries.build(query, None), limit, count=False, offset=cursor or 0).hits
         return searcher.fast_field_values(ID, [address for _, address in hits]) if hits else []
+
+    def _newest(self, searcher: tantivy.Searcher, query: SearchQuery, below: int | None, limit: int) -> list[int]:
+        """Newest first, in time slices (as Earlybird does): a broad query fills its page from the newest slice
+        without ordering every match, and a narrow one reaches the oldest tweets in a few, ever larger, slices."""
+        lowest, highest = self._ids
+        if highest == 0:
+            return []
+        top = min(below if below is not None else highest + 1, highest + 1)
+        span = max(1, (highest - lowest) // max(1, searcher.num_docs)) * FIRST_SLICE_TWEETS
+        found: list[int] = []
+        while True:
+            start = top - span if top - span > lowest else None
+            hits = searcher.search(self._queries.build(query, top, start), limit - len(found), count=False, order_by_field=ID).hits
+            found += [tweet_id for tweet_id, _ in hits]
+            if len(found) >= limit or start is None:
+                return found
+            top, span = start, span * SLICE_GROWTH
 
     async def mark_complete(self, complete: bool) -> None:
         marker = self.directory / COMPLETE
@@ -88,6 +107,9 @@ class TantivyIndex:
             elif isinstance(change, RemoveAuthor):
                 self._delete(AUTHOR, change.author_id)
         self._writer.commit()
+        written = [change.tweet_id for change in changes if isinstance(change, IndexedTweet)]
+        if written:
+            self._ids = (min(self._ids[0] or min(written), min(written)), max(self._ids[1], max(written)))
         self._index.reload()
         self._searcher = self._index.searcher()
 
@@ -105,6 +127,15 @@ def _open(directory: Path) -> tuple[tantivy.Index, bool]:
         directory.mkdir(parents=True)
     (directory / COMPLETE).unlink(missing_ok=True)
     return tantivy.Index(schema(), path=str(directory), reuse=False), False
+
+
+def _id_bounds(searcher: tantivy.Searcher) -> tuple[int, int]:
+    if not searcher.num_docs:
+        return 0, 0
+    every = tantivy.Query.all_query()
+    (lowest, _), = searcher.search(every, 1, count=False, order_by_field=ID, order=tantivy.Order.Asc).hits
+    (highest, _), = searcher.search(every, 1, count=False, order_by_field=ID).hits
+    return lowest, highest
 
 
 def _write_synced(path: Path) -> None:

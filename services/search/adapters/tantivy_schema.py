@@ -50,15 +50,17 @@ class QueryBuilder:
     def __init__(self, index_schema: tantivy.Schema):
         self._schema, self._analyzer = index_schema, analyzer()
 
-    def build(self, query: SearchQuery, below_id: int | None) -> tantivy.Query:
+    def build(self, query: SearchQuery, below_id: int | None, from_id: int | None = None) -> tantivy.Query:
         must = [q for q in (self._term(t) for t in query.required) if q is not None]
         if query.required and not must:
             return tantivy.Query.empty_query()  # only punctuation, say: nothing a tweet could hold
         must += [tantivy.Query.term_query(self._schema, AUTHOR, author) for author in query.author_ids]
         if query.since or query.until:
             must.append(self._dates(query.since, query.until))
-        if below_id is not None:
-            must.append(tantivy.Query.range_query(self._schema, ID, tantivy.FieldType.Unsigned, None, below_id, include_upper=False))
+        if below_id is not None or from_id is not None:
+            must.append(tantivy.Query.range_query(
+                self._schema, ID, tantivy.FieldType.Unsigned, from_id, below_id, include_upper=below_id is None
+            ))  # fmt: skip
         clauses = [(tantivy.Occur.Must, q) for q in must or [tantivy.Query.all_query()]]
         clauses += [(tantivy.Occur.MustNot, q) for q in (self._term(t) for t in query.excluded) if q is not None]
         return tantivy.Query.boolean_query(clauses)
