@@ -26,8 +26,8 @@ from services.search.domain import IndexedTweet, Order
 from services.search.query import parse
 
 PLANS = {
-    "standard": {"tweets": 1_000_000, "batch": 10_000, "query_rate": 100, "query_seconds": 10.0, "probes": 60, "port": 50300},
-    "quick": {"tweets": 100_000, "batch": 10_000, "query_rate": 100, "query_seconds": 3.0, "probes": 15, "port": 50300},
+    "standard": {"tweets": 1_000_000, "batch": 10_000, "query_rate": 100, "query_seconds": 10.0, "probes": 60},
+    "quick": {"tweets": 100_000, "batch": 10_000, "query_rate": 100, "query_seconds": 3.0, "probes": 15},
 }
 
 
@@ -92,7 +92,7 @@ async def run(workdir: Path, plan_name: str = "quick", tweets: int | None = None
     log(f"search: {result['index']['tweets_per_second']:,} tweets/s, {result['index']['bytes_per_tweet']} bytes a tweet; querying")
     result["queries"] = await query_latency(directory, corpus, sample, plan["query_rate"], plan["query_seconds"])
     log(f"search: query p99 {result['queries']['latency_ms']['p99']} ms at {plan['query_rate']}/s; mesh mode next")
-    result["searchable_after_post"] = await searchable_after_post(workdir, plan["port"], plan["probes"])
+    result["searchable_after_post"] = await searchable_after_post(workdir, plan["probes"])
     log(f"search: searchable after post p99 {result['searchable_after_post']['p99_ms']} ms")
     return result
 
