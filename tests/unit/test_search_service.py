@@ -81,3 +81,24 @@ async def test_a_page_thinned_by_hydration_is_filled_from_further_down():
     rest = await search.search(None, "word", Order.RECENCY, PageRequest(50, page.next_cursor))
     assert [f.tweet_id for f in rest.items] == list(range(9, 0, -1)) and rest.next_cursor is None
     assert (await search.search(None, "word from:nobody", Order.RECENCY, PageRequest(5))).items == []
+
+
+async def test_a_tweet_the_index_cannot_hold_is_set_aside_and_the_rest_indexed():
+    from services.common.kernel.events import TweetCreated, TweetDeleted
+    from services.search.domain import Unindexable
+
+    index = FakeIndex(complete=True)
+    search = SearchService(index, Cards(set()), NoHandles(), SlowArchive([]), commit_seconds=0.01)
+    await search.start()
+    try:
+        huge = TweetCreated(2, 1, "#" + "x" * 70_000)
+        aside = await search.handle_batch([TweetCreated(1, 1, "fine"), huge, TweetDeleted(9, 1), TweetCreated(3, 1, "also fine")])
+        assert [place for place, _ in aside] == [1] and index.ids == {1, 3, 9}
+        try:
+            await search.handle(huge)  # on RabbitMQ: raised, so the consumer dead-letters it after its retries
+            raise AssertionError("an unindexable tweet must raise")
+        except Unindexable:
+            pass
+        assert search.status().dead_letters == 1  # the same tweet, counted once
+    finally:
+        await search.close()
