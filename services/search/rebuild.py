@@ -2,7 +2,8 @@
 
 Runs when a replica's index is empty, damaged, or was left mid-rebuild
 (no COMPLETE mark). Events keep being indexed meanwhile; putting a tweet
-twice is harmless. Progress goes to the log and to the status the
+twice is harmless, and the removals they bring are applied again at the
+end, so a tweet read just before its delete is not put back for good. Progress goes to the log and to the status the
 replica reports (catching up, tweets scanned); the index is marked
 complete only once the last page is committed.
 """
@@ -13,7 +14,7 @@ import time
 
 from services.search.domain import IndexedTweet, IndexState, IndexStatus, Unindexable
 from services.search.indexing import Indexer
-from services.search.ports import SearchIndex, StoredTweet, TweetArchive
+from services.search.ports import Change, SearchIndex, StoredTweet, TweetArchive
 
 log = logging.getLogger("chirp.search.rebuild")
 PAGE = 2_000
@@ -21,7 +22,8 @@ PROGRESS_SECONDS = 2.0
 RETRY_SECONDS = 1.0
 
 
-async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, status: IndexStatus) -> None:
+async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, status: IndexStatus, removals: list[Change]) -> None:
+    """`removals`: the removals events asked for while it ran (the caller appends them), applied again at the end."""
     status.state, status.rebuild_scanned = IndexState.CATCHING_UP, 0
     log.info("search index: rebuilding from storage (the index was empty, damaged or unfinished)")
     started = last_log = time.monotonic()
@@ -36,6 +38,7 @@ async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, s
         if len(tweets) < PAGE:
             break
         after = tweets[-1].tweet_id
+    await indexer.submit(list(removals))
     await index.mark_complete(True)
     status.state = IndexState.READY
     log.info("search index: rebuilt, %s tweets in %.1fs", status.rebuild_scanned, time.monotonic() - started)

@@ -15,7 +15,7 @@ from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import cancel_and_wait
 from services.search.domain import Found, IndexState, IndexStatus, Order, Unindexable
 from services.search.indexing import Indexer, change_for
-from services.search.ports import SearchIndex, TweetArchive, TweetCards, UserHandles
+from services.search.ports import Change, RemoveAuthor, RemoveTweet, SearchIndex, TweetArchive, TweetCards, UserHandles
 from services.search.query import SearchQuery, parse
 from services.search.rebuild import rebuild
 
@@ -30,11 +30,13 @@ class SearchService:
         self._status = IndexStatus(state=IndexState.READY if index.complete else IndexState.CATCHING_UP)
         self._rebuild: asyncio.Task | None = None
         self._set_aside: set[int] = set()
+        self._removals: list[Change] = []  # while a rebuild runs: applied again once it is done
 
     async def start(self) -> None:
         self._indexer.start()
         if not self._index.complete:
-            self._rebuild = asyncio.create_task(rebuild(self._index, self._archive, self._indexer, self._status), name="search-rebuild")
+            task = rebuild(self._index, self._archive, self._indexer, self._status, self._removals)
+            self._rebuild = asyncio.create_task(task, name="search-rebuild")
 
     async def close(self) -> None:
         if self._rebuild is not None:
@@ -68,6 +70,7 @@ class SearchService:
             self._count_aside(event, error)
             raise
         if change is not None:
+            self._remember([change])
             await self._indexer.submit([change])
 
     async def handle_batch(self, events: Sequence[Event]) -> list[tuple[int, str]]:
@@ -83,8 +86,13 @@ class SearchService:
             if change is not None:
                 changes.append(change)
         if changes:
+            self._remember(changes)
             await self._indexer.submit(changes)
         return aside
+
+    def _remember(self, changes: list[Change]) -> None:
+        if self._status.state is IndexState.CATCHING_UP:
+            self._removals += [c for c in changes if isinstance(c, RemoveTweet | RemoveAuthor)]
 
     def _count_aside(self, event: Event, error: Unindexable) -> None:
         tweet_id = getattr(event, "tweet_id", 0)

@@ -102,3 +102,29 @@ async def test_a_tweet_the_index_cannot_hold_is_set_aside_and_the_rest_indexed()
         assert search.status().dead_letters == 1  # the same tweet, counted once
     finally:
         await search.close()
+
+
+async def test_a_delete_during_a_rebuild_is_applied_again_after_the_scan():
+    from services.common.kernel.events import TweetDeleted
+
+    class RemovingIndex(FakeIndex):
+        async def write(self, changes) -> None:
+            for change in changes:
+                if type(change).__name__ == "RemoveTweet":
+                    self.ids.discard(change.tweet_id)
+                else:
+                    self.ids.add(change.tweet_id)
+
+    archive = SlowArchive([StoredTweet(i, 1, f"word {i}") for i in range(1, 4)])
+    index = RemovingIndex(complete=False)
+    search = SearchService(index, Cards(set()), NoHandles(), archive, commit_seconds=0.01)
+    await search.start()
+    try:
+        await search.handle(TweetDeleted(2, 1))  # committed before the scan puts tweet 2 back
+        archive.release.set()
+        async with asyncio.timeout(5):
+            while search.status().state is not IndexState.READY:
+                await asyncio.sleep(0.01)
+        assert index.ids == {1, 3}
+    finally:
+        await search.close()
