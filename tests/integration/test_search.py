@@ -85,15 +85,24 @@ async def test_pages_are_stable_while_new_tweets_arrive(live: LiveMesh):
     first = [await live.post(alice, f"stable page test {i}") for i in range(23)]
     await live.settle()
     seen, token = [], ""
-    for page_number in range(10):
+
+    async def keep_posting() -> None:
+        for n in range(12):
+            await live.post(alice, f"stable but newer {n}")
+            await asyncio.sleep(0.01)
+
+    posting = None
+    for _ in range(10):
         page = await search(live, "stable", page_size=5, token=token)
         seen += [t.tweet_id for t in page.tweets]
-        await live.post(alice, f"stable but newer {page_number}")  # arrives between pages
-        await live.settle()
-        token = page.next_page_token
-        if not token:
+        posting = posting or asyncio.create_task(keep_posting())  # newer matches are indexed while the next pages are read
+        await asyncio.sleep(0.03)
+        if not (token := page.next_page_token):
             break
+    await posting
     assert seen == sorted(first, reverse=True)
+    await live.settle()
+    assert len(await ids(live, "newer")) == 12
     relevance, token = [], ""
     while True:
         page = await search(live, "test", page_size=6, token=token, order=search_pb.SEARCH_ORDER_RELEVANCE)

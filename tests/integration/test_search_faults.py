@@ -1,10 +1,12 @@
-"""kill -9 a Search replica while it indexes (mesh mode: every service its own process, on PostgreSQL,
-Redis and RabbitMQ): after a restart every acknowledged tweet is searchable exactly once, on both replicas."""
+"""Search replicas in mesh mode (every service its own process, on PostgreSQL, Redis and RabbitMQ): one killed
+with SIGKILL while it indexes holds every acknowledged tweet exactly once after a restart, and one catching up
+reports NOT_SERVING until its rebuild from storage is done."""
 
 import asyncio
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
@@ -13,6 +15,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
+from tests.integration.servers import free_port
 
 pytestmark = pytest.mark.timeout(180)
 POSTS = 240
@@ -101,3 +104,23 @@ async def _holds(stub, count: int) -> bool:
         return (await status(stub)).indexed_tweets >= count
     except grpc.aio.AioRpcError:
         return False  # the channel reconnects to the restarted replica
+
+
+async def test_a_replica_catching_up_is_not_serving_until_its_rebuild_from_storage_is_done(mesh: MeshProcesses):
+    for service in ("snowflake", "graph"):
+        await mesh.start(service)
+    mesh.ports["tweet"] = free_port()  # known to the replica, not started yet: the rebuild can't read storage
+    replica = await start_replica(mesh, 0)
+    async with grpc.aio.insecure_channel(replica.address) as channel:
+        health, search = health_pb2_grpc.HealthStub(channel), search_grpc.SearchServiceStub(channel)
+
+        async def serving() -> bool:
+            response = await health.Check(health_pb2.HealthCheckRequest(service="chirp.search.v1.SearchService"), timeout=5)
+            return response.status == health_pb2.HealthCheckResponse.SERVING
+
+        await asyncio.sleep(0.6)  # a few health rounds (every 200 ms here)
+        assert not await serving()
+        assert (await status(search)).state == search_pb.SEARCH_INDEX_STATE_CATCHING_UP
+        await mesh.start("tweet")
+        await until(serving, timeout=30)
+        assert (await status(search)).state == search_pb.SEARCH_INDEX_STATE_READY
