@@ -1,7 +1,7 @@
 """What search holds and answers, as plain values: indexed tweets, queries, results, the index's state."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
@@ -75,4 +75,3 @@ class IndexStatus:
     indexed: int = 0
     rebuild_scanned: int = 0
     dead_letters: int = 0
-    rebuilds: int = field(default=0)
