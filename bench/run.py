@@ -8,7 +8,10 @@ measures raw Redis reads of one timeline, and runs the power-law phase
 (bench/power_law_phase.py): the naive pull query at 1M and 10M tweets and on a
 graph with a realistic celebrity share, the largest fan-outs under the
 celebrity threshold and the pull lane above it. Every step records the CPU
-time of the system's processes per request (bench/cpu.py). Writes
+time of the system's processes per request (bench/cpu.py). Search is
+measured last (bench/search.py): indexing throughput and index bytes per
+tweet on 1M generated tweets, query p99 on that index at 100 queries/s,
+and searchable-after-post in mesh mode. Writes
 bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
@@ -26,6 +29,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, workloads
+from bench import search as search_bench
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
 from bench.progress import STARTED, log
@@ -154,6 +158,8 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
                 results[name] = await drive(running, plan, mesh)
             finally:
                 await running.stop()
+        log("search: indexing, index size, query latency on a large index, searchable after post (mesh mode)")
+        results["search"] = await search_bench.run(workdir, plan_name)
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL, 800, 50)
     results["seconds"] = round(time.monotonic() - STARTED, 1)

@@ -1,7 +1,7 @@
 """The systems the benchmark drives, each started as its own processes and stopped afterwards.
 
 - the embedded mesh: one `python -m services.mesh` process (SQLite, in-process queue and cache);
-- mesh mode: `services.mesh.launch` (7 processes on PostgreSQL, Redis and RabbitMQ), in a fresh
+- mesh mode: `services.mesh.launch` (9 processes, two of them Search replicas, on PostgreSQL, Redis and RabbitMQ), in a fresh
   database, Redis database and RabbitMQ namespace of its own, removed at the end;
 - the echo server (bench/echo.py), for the framework ceiling.
 """
@@ -85,7 +85,7 @@ async def start_mesh(workdir: Path, base_port: int) -> Running:
     await redis.config_set("zset-max-listpack-entries", TIMELINE_LISTPACK_ENTRIES)  # as the deployment's redis.conf would
     env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
            "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
-           "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip  # Search replicas' indexes
     running = _spawn("mesh", [sys.executable, "-m", "services.mesh.launch"], env, workdir / "mesh.log", "")
     running.cleanup += [lambda: _drop_database(name), lambda: _delete_namespace(name), redis.flushdb, redis.aclose]
     text = await _wait_for(running, TARGET_LINE.search)

@@ -30,6 +30,7 @@ class ServiceEntry:
     needs: tuple[str, ...] = ()  # the settings of the servers it needs in mesh mode
     consumes: tuple[type[Event], ...] = ()  # events delivered to its queue
     replicas: int = 1  # processes `make mesh` starts; 0 until it is built
+    queue_per_replica: bool = False  # each replica holds everything (an index), so each needs every event
 
     @property
     def target_variable(self) -> str:
@@ -63,7 +64,11 @@ SERVICES = (
         calls=("graph", "tweet"), needs=(REDIS, RABBITMQ), replicas=2,
         consumes=(TweetCreated, TweetDeleted, UserFollowed, UserUnfollowed, UserDeleted, CelebrityChanged),
     ),
-    ServiceEntry("search", _contract(search_service_pb2, "SearchService"), search_service_pb2_grpc.SearchServiceStub, replicas=0),
+    ServiceEntry(
+        "search", _contract(search_service_pb2, "SearchService"), search_service_pb2_grpc.SearchServiceStub,
+        calls=("graph", "tweet"), needs=(REDIS, RABBITMQ), replicas=2, queue_per_replica=True,
+        consumes=(TweetCreated, TweetDeleted, UserDeleted),
+    ),
     ServiceEntry(
         "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub, replicas=0
     ),

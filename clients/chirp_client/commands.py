@@ -5,6 +5,7 @@ import os
 
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import render
@@ -110,6 +111,19 @@ def fanout_status(s: Session, a) -> str:
     )
 
 
+def search(s: Session, a) -> str:
+    order = search_pb.SEARCH_ORDER_RELEVANCE if a.relevance else search_pb.SEARCH_ORDER_RECENCY
+    request = search_pb.SearchTweetsRequest(query=a.query, page_size=a.limit, page_token=a.page_token, order=order)
+    page = s.client.search.SearchTweets(request, metadata=s.optional_me())
+    return render.tweet_list(page.tweets, page.next_page_token)
+
+
+def search_status(s: Session, a) -> str:
+    status = s.client.search.GetSearchStatus(search_pb.GetSearchStatusRequest())
+    state = search_pb.SearchIndexState.Name(status.state).removeprefix("SEARCH_INDEX_STATE_").lower().replace("_", " ")
+    return f"{state}: {status.indexed_tweets} tweets indexed, {status.rebuild_scanned} read by the last rebuild, dead letters {status.dead_letters}"
+
+
 def _users(page) -> str:
     lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
     return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
@@ -120,6 +134,7 @@ COMMANDS = {
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
     "followers": followers, "following": following, "fanout-status": fanout_status,
+    "search": search, "search-status": search_status,
 }  # fmt: skip
 
 ARGUMENTS = {
@@ -132,6 +147,8 @@ ARGUMENTS = {
     "tweets": ("HANDLE PAGE", "read a user's tweets"), "replies": ("ID PAGE", "read the replies to a tweet"),
     "followers": ("HANDLE PAGE", "list an account's followers"),
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
+    "search": ("QUERY PAGE", 'search tweets: words, "phrases", #tags, @mentions, from:handle, -word, since:/until:YYYY-MM-DD'),
+    "search-status": ("", "show whether the search index is ready or catching up"),
 }  # fmt: skip
 
 
@@ -155,6 +172,9 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("tweet_id", type=int)
         elif param == "TEXT":
             sub.add_argument("text")
+        elif param == "QUERY":
+            sub.add_argument("query")
+            sub.add_argument("--relevance", action="store_true", help="best match first (default: newest first)")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
         elif param == "PAGE":

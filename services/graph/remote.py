@@ -33,6 +33,11 @@ class RemoteGraph:
             users.extend(user_from_message(message) for message in response.users)
         return users
 
+    async def get_by_handle(self, handle: str) -> User:
+        with calling(SERVICE):
+            response = await self._stub.GetUserByHandle(pb.GetUserByHandleRequest(handle=handle), timeout=INTERNAL_CALL_SECONDS)
+        return user_from_message(response.user)
+
     async def require_account(self, user_id: int) -> None:
         if await self._user(user_id) is None:
             raise Unauthenticated(f"the acting user {user_id} has no account; register first")

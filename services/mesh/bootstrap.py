@@ -22,7 +22,9 @@ from services.graph.service import GraphService
 from services.mesh import unbuilt
 from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service
+from services.search import entrypoint as search_entrypoint
+from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.timeline import entrypoint as timeline_entrypoint
@@ -42,6 +44,7 @@ class Mesh:
     cache: TimelineCache
     timelines: TimelineService
     fanout: FanoutService
+    search: SearchService
     flow: EventFlow
 
     def registrations(self) -> list[Registration]:
@@ -52,10 +55,12 @@ class Mesh:
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
             fanout_entrypoint.registration(self.fanout),
+            search_entrypoint.registration(self.search, tokens),
             *unbuilt.registrations(),
         ]
 
     async def start(self) -> None:
+        await self.search.start()
         await self.flow.start()
 
     async def close(self) -> None:
@@ -85,7 +90,8 @@ async def bootstrap(
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
+        search = search_service(settings, resources, graph, tweets, flow, model)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, flow)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, flow)

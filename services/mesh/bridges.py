@@ -10,9 +10,13 @@ using service's own.
 from collections.abc import Sequence
 from dataclasses import replace
 
+from services.common.kernel.errors import NotFound
 from services.common.runtime.concurrency import concurrently
 from services.graph.domain import User
+from services.search.domain import Found
+from services.search.ports import StoredTweet
 from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
+from services.timeline.messages import shown_to_viewer
 from services.tweet.domain import Author, TweetView
 from services.tweet.messages import tweet_message
 
@@ -64,6 +68,39 @@ class CardsFromTweets:
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card]:
         return [_card(view) for view in await self._tweets.hydrate(viewer_id, tweet_ids)]
+
+
+class FoundFromCards:
+    """Search's TweetCards, from Timeline's TweetSource: the read model's cards, or the Tweet service's."""
+
+    def __init__(self, cards):
+        self._cards = cards
+
+    async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Found]:
+        return [Found(card.tweet_id, shown_to_viewer(card)) for card in await self._cards.hydrate(viewer_id, tweet_ids)]
+
+
+class HandlesFromGraph:
+    """Search's UserHandles, from the Graph service (GraphService or RemoteGraph)."""
+
+    def __init__(self, graph):
+        self._graph = graph
+
+    async def user_id(self, handle: str) -> int | None:
+        try:
+            return (await self._graph.get_by_handle(handle)).user_id
+        except NotFound:
+            return None
+
+
+class ArchiveFromTweets:
+    """Search's TweetArchive, from the Tweet service (TweetService or RemoteTweets)."""
+
+    def __init__(self, tweets):
+        self._tweets = tweets
+
+    async def scan(self, after: int, limit: int) -> list[StoredTweet]:
+        return [StoredTweet(t.tweet_id, t.author_id, t.text) for t in await self._tweets.scan(after, limit)]
 
 
 def _author(user: User) -> Author:

@@ -4,7 +4,9 @@ Embedded: each consuming service drains each outbox in process, in
 commit order (OutboxConsumer). RabbitMQ: every outbox has a relay to the
 topic exchange; every consuming service has a durable queue bound to the
 events it handles; fan-out chunks have a queue of their own, shared by
-every fanout worker. Either way delivery is at-least-once and every
+every fanout worker. A service whose replicas each hold everything
+(Search: the whole index) has a queue per replica instead, so every
+replica gets every event. Either way delivery is at-least-once and every
 handler is idempotent.
 """
 
@@ -13,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from services.common.kernel.errors import Unavailable
 from services.common.kernel.events import Event
 from services.common.messaging import codec as event_codec
-from services.common.messaging.outbox.consumer import OutboxConsumer, OutboxReader
+from services.common.messaging.outbox.consumer import BatchHandler, OutboxBatchConsumer, OutboxConsumer, OutboxReader
 from services.common.messaging.outbox.relay import OutboxRelay
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
@@ -27,7 +29,17 @@ from services.registry import SERVICES, entry
 
 EventHandler = Callable[[Event], Awaitable[None]]
 CHUNKS = "fanout.chunks"
-QUEUES = (*(f"{e.name}.events" for e in SERVICES if e.consumes), CHUNKS)  # every queue the mesh declares, under its namespace
+
+
+def queue_of(service: str, replica: int = 0) -> str:
+    """A consuming service's event queue, under the namespace: shared by its replicas, or one per replica."""
+    return f"{service}.{replica}.events" if entry(service).queue_per_replica else f"{service}.events"
+
+
+QUEUES = (  # every queue the mesh declares, under its namespace
+    *(queue_of(e.name, r) for e in SERVICES if e.consumes for r in range(e.replicas if e.queue_per_replica else 1)),
+    CHUNKS,
+)
 
 
 class EmbeddedFlow:
@@ -38,6 +50,10 @@ class EmbeddedFlow:
     def consume(self, service: str, handler: EventHandler) -> None:
         """Delivers the events the registry says the service consumes (here: all, to an idempotent handler)."""
         self.readers[service] = [OutboxConsumer(outbox, service, handler) for outbox in self._outboxes]
+
+    def consume_batches(self, service: str, handler: BatchHandler, batch_size: int) -> None:
+        """Delivers whole batches, for a handler that commits each as one (an index)."""
+        self.readers[service] = [OutboxBatchConsumer(outbox, service, handler, batch_size) for outbox in self._outboxes]
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
         """Chunks are applied where they are made: there is nothing to consume."""
@@ -63,22 +79,22 @@ class EmbeddedFlow:
 
 class RabbitFlow:
     def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
-                 retry: RetryPolicy, hooks: FaultHooks = FaultHooks()):
-        self._bus, self._namespace, self._prefetch, self._retry = bus, namespace, prefetch, retry
+                 retry: RetryPolicy, hooks: FaultHooks = FaultHooks(), replica: int = 0):
+        self._bus, self._namespace, self._prefetch, self._retry, self._replica = bus, namespace, prefetch, retry, replica
         self._hold_ack_seconds = hooks.hold_ack_ms / 1000
         self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000) for outbox in outboxes]
-        self._wanted: dict[str, tuple[QueueSpec, Callable]] = {}
+        self._wanted: dict[str, tuple[QueueSpec, Callable, int]] = {}
         self.consumers: dict[str, Consumer] = {}
 
-    def consume(self, service: str, handler: EventHandler) -> None:
+    def consume(self, service: str, handler: EventHandler, prefetch: int | None = None) -> None:
         """Binds the service's queue to the events the registry says it consumes."""
         kinds = entry(service).consumes
-        spec = QueueSpec(f"{self._namespace}.{service}.events", [event_codec.routing_key(kind) for kind in kinds])
-        self._wanted[service] = (spec, lambda body, headers: handler(event_codec.decode(body)))
+        spec = QueueSpec(f"{self._namespace}.{queue_of(service, self._replica)}", [event_codec.routing_key(kind) for kind in kinds])
+        self._wanted[service] = (spec, lambda body, headers: handler(event_codec.decode(body)), prefetch or self._prefetch)
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
         spec = QueueSpec(f"{self._namespace}.{CHUNKS}", [rabbitmq_chunks.CHUNK_ROUTING_KEY])
-        self._wanted[CHUNKS] = (spec, lambda body, headers: apply(rabbitmq_chunks.decode(body)))
+        self._wanted[CHUNKS] = (spec, lambda body, headers: apply(rabbitmq_chunks.decode(body)), self._prefetch)
 
     def chunk_queue(self) -> RabbitChunkQueue:
         return RabbitChunkQueue(self._bus)
@@ -106,10 +122,8 @@ class RabbitFlow:
     async def start(self) -> None:
         for relay in self.relays:
             await relay.start()
-        for service, (spec, handler) in self._wanted.items():
-            self.consumers[service] = await self._bus.consume(
-                spec, handler, self._prefetch, self._retry, self._hold_ack_seconds
-            )
+        for service, (spec, handler, prefetch) in self._wanted.items():
+            self.consumers[service] = await self._bus.consume(spec, handler, prefetch, self._retry, self._hold_ack_seconds)
 
     async def stop(self) -> None:
         for consumer in self.consumers.values():

@@ -48,6 +48,7 @@ def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, p
     env = {**base, "CHIRP_SERVICE": service, "CHIRP_LISTEN": f"127.0.0.1:{port}"}
     env.update({entry(name).target_variable: target_of(service_ports) for name, service_ports in ports.items()})
     env["CHIRP_WORKER_ID"] = str(int(base.get("CHIRP_WORKER_ID", "0")) + replica)
+    env["CHIRP_REPLICA"] = str(replica)  # a Search replica's own queue and index directory
     return env
 
 

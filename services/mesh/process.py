@@ -6,6 +6,7 @@ addresses balance round-robin). Mesh mode runs on the production backends
 only: the servers the service needs must be configured.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import grpc
@@ -21,8 +22,9 @@ from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service
 from services.registry import entry
+from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
@@ -37,11 +39,14 @@ class ServiceProcess:
     hosted: list[Registration] = field(default_factory=list)
     resources: Resources = field(default_factory=Resources)
     flow: EventFlow | None = None
+    starts: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # before events flow
 
     def registrations(self) -> list[Registration]:
         return self.hosted
 
     async def start(self) -> None:
+        for start in self.starts:
+            await start()
         if self.flow is not None:
             await self.flow.start()
 
@@ -112,4 +117,16 @@ async def _fanout(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     process.hosted.append(fanout_entrypoint.registration(fanout))
 
 
-_BUILDERS = {"snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout}  # every BUILT entry
+async def _search(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
+    graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
+    process.flow = await open_event_flow(settings, process.resources, [], hooks)
+    model = open_read_model(settings, process.resources)
+    search = search_service(settings, process.resources, graph, tweets, process.flow, model)
+    process.resources.checks["search index (catching up)"] = search.ready  # NOT_SERVING while it rebuilds
+    process.starts.append(search.start)
+    process.hosted.append(search_entrypoint.registration(search, PageTokens(settings.page_token_secret)))
+
+
+_BUILDERS = {
+    "snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "search": _search,
+}  # every BUILT entry  # every BUILT entry

@@ -14,8 +14,10 @@ from services.common.runtime.fault_hooks import FaultHooks
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
 from services.mesh.backends import ReadModel, Resources
-from services.mesh.bridges import CardsFromTweets, ReadersFromGraph
+from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
+from services.search.adapters.tantivy_index import TantivyIndex
+from services.search.service import SearchService
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import CachedReaders, CachedTweets
@@ -44,7 +46,7 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.closers.append(bus.close)
     resources.checks["rabbitmq"] = bus.ping
     retry = RetryPolicy(attempts=settings.retry_attempts)
-    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks)
+    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica)
 
 
 def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:
@@ -68,3 +70,21 @@ def fanout_service(
     flow.consume("fanout", fanout.handle)
     flow.consume_chunks(fanout.apply)
     return fanout
+
+
+SEARCH_BATCH_EVENTS = 1_000  # outbox events per embedded search commit, at most
+
+
+def search_service(settings: Settings, resources: Resources, graph, tweets, flow: EventFlow, model: ReadModel | None) -> SearchService:
+    """Search over its own index, hydrating as home timelines do (through the read model when there is one)."""
+    cards = CardsFromTweets(tweets)
+    if model is not None:
+        cards = CachedTweets(cards, model.copies, model.posts)
+    index = TantivyIndex(settings.search_index_path)
+    search = SearchService(index, FoundFromCards(cards), HandlesFromGraph(graph), ArchiveFromTweets(tweets), settings.search_commit_ms / 1000)
+    resources.closers.append(search.close)  # runs before the stores close, after the flow stopped
+    if isinstance(flow, EmbeddedFlow):
+        flow.consume_batches("search", search.handle_batch, SEARCH_BATCH_EVENTS)
+    else:
+        flow.consume("search", search.handle, settings.search_prefetch)
+    return search

@@ -17,6 +17,7 @@ MAX_RAW_LENGTH = 4096
 MAX_BATCH_TWEETS = 200
 MAX_RECENT_AUTHORS = 10_000  # how many authors one recent-ids read may name
 MAX_RECENT_IDS = 100_000  # the most ids one recent-ids read returns (a timeline's capacity at most)
+MAX_SCAN_TWEETS = 5_000  # the most tweets one scan (a search index rebuilding) returns
 
 
 @dataclass(frozen=True)

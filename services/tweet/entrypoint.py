@@ -51,6 +51,12 @@ class TweetServicer(pb_grpc.TweetServiceServicer):
         )
         return pb.ListRecentTweetIdsResponse(tweet_ids=ids)
 
+    async def ScanTweets(self, request: pb.ScanTweetsRequest, context: Context) -> pb.ScanTweetsResponse:
+        tweets = await self._tweets.scan(request.after_tweet_id, request.limit)
+        return pb.ScanTweetsResponse(
+            tweets=[pb.ScannedTweet(tweet_id=t.tweet_id, author_id=t.author_id, text=t.text) for t in tweets]
+        )
+
     async def ListReplies(self, request: pb.ListRepliesRequest, context: Context) -> pb.ListRepliesResponse:
         scope = f"tweet/replies/{request.tweet_id}"
         page = await self._tweets.replies(acting_user(context), request.tweet_id, self._page(scope, request))

@@ -44,6 +44,9 @@ class TweetRepository(Protocol):
     ) -> list[int]:
         """Ids of the authors' tweets below `before`, newest first."""
 
+    async def scan(self, after: int, limit: int) -> list[Tweet]:
+        """Visible tweets with text (not retweets) with ids above `after`, oldest first."""
+
     async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool: ...
 
     async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool: ...

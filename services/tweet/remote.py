@@ -8,7 +8,7 @@ import grpc
 from chirp.tweet.v1 import tweet_service_pb2 as pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
 from services.common.rpc.remote import INTERNAL_CALL_SECONDS, as_user, calling
-from services.tweet.domain import MAX_BATCH_TWEETS, TweetView
+from services.tweet.domain import MAX_BATCH_TWEETS, Tweet, TweetView
 from services.tweet.messages import view_from_message
 
 SERVICE = "tweet"
@@ -31,6 +31,11 @@ class RemoteTweets:
 
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
         return await self.recent_ids([author_id], None, limit, include_deleted=True)
+
+    async def scan(self, after: int, limit: int) -> list[Tweet]:
+        with calling(SERVICE):
+            response = await self._stub.ScanTweets(pb.ScanTweetsRequest(after_tweet_id=after, limit=limit), timeout=INTERNAL_CALL_SECONDS)
+        return [Tweet(t.tweet_id, t.author_id, t.text) for t in response.tweets]
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
         """Visible tweets among the ids, in order: batches of the service's limit, fetched at once."""

@@ -7,7 +7,7 @@ from services.common.kernel.events import Event, TweetCreated, TweetDeleted, Twe
 from services.common.kernel.ids import IdSource
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.best_effort import best_effort
-from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, Tweet, TweetView, valid_text, valid_tweet_id
+from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
 from services.tweet.ports import ReadCopies, TweetRepository, UserDirectory
 
@@ -117,6 +117,12 @@ class TweetService:
     async def ids_ever_posted_by(self, author_id: int, limit: int) -> list[int]:
         """Recent ids of an author, deleted ones too: what a timeline may still hold."""
         return await self.recent_ids([author_id], None, limit, include_deleted=True)
+
+    async def scan(self, after: int, limit: int) -> list[Tweet]:
+        """Stored tweets with text, oldest first, above `after`: what a search index is rebuilt from."""
+        if not 1 <= limit <= MAX_SCAN_TWEETS:
+            raise InvalidArgument(f"limit is {limit}; it must be 1 to {MAX_SCAN_TWEETS}", field="limit")
+        return await self._repository.scan(after, limit)
 
     async def handle(self, event: Event) -> None:
         """Consumes events from other services: a deleted account takes its tweets and likes along."""

@@ -174,6 +174,12 @@ def test_the_five_minute_tour(mesh: MeshProcess):
     home = poll(lambda: ok(chirp(t, "home", as_="bob")), lambda out: hello not in tweet_ids(out))
     assert tweet_ids(home) == [reply], "after unfollowing, bob's home keeps only his own reply"
 
+    found = poll(lambda: ok(chirp(t, "search", "hello from:alice")), lambda out: hello in tweet_ids(out))
+    assert tweet_ids(found) == [hello] and "hello from alice" in found
+    assert tweet_ids(ok(chirp(t, "search", "hi", "--relevance"))) == [reply]
+    assert "ready: " in ok(chirp(t, "search-status"))
+    assert "unbalanced quote" in chirp(t, "search", '"open').stderr
+
     status = ok(chirp(t, "fanout-status"))
     assert re.search(r"queue depth \d+, oldest pending \d+ ms, events processed [1-9]\d*", status), status
     assert "dead letters 0" in status

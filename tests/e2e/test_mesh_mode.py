@@ -10,6 +10,7 @@ import time
 
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import ChirpClient
@@ -24,7 +25,7 @@ def launch(settings, base_port: int, log_path) -> subprocess.Popen:
     env.update(
         CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
         CHIRP_RABBITMQ_URL=settings.rabbitmq_url, CHIRP_BUS_NAMESPACE=settings.bus_namespace,
-        CHIRP_MESH_BASE_PORT=str(base_port),
+        CHIRP_MESH_BASE_PORT=str(base_port), CHIRP_DATA_DIR=str(log_path.parent),
     )  # fmt: skip
     with log_path.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -39,14 +40,24 @@ def wait_for_target(process: subprocess.Popen, log_path) -> str:
     return found.group(1)
 
 
-async def test_one_command_starts_seven_processes_that_work_as_one_mesh(tmp_path):
-    base_port = free_port_range(7)
+def searched(client: ChirpClient, query: str, timeout: float = 30) -> list[int]:
+    """What one replica finds, once it finds anything (it indexes within its commit interval)."""
+    deadline = time.monotonic() + timeout
+    while not (found := [t.tweet_id for t in client.search.SearchTweets(search_pb.SearchTweetsRequest(query=query)).tweets]):
+        assert time.monotonic() < deadline, f"no replica found {query!r}"
+        time.sleep(0.1)
+    return found
+
+
+async def test_one_command_starts_nine_processes_that_work_as_one_mesh(tmp_path):
+    base_port = free_port_range(9)
     async with production_backends(tmp_path) as settings:
         log_path = tmp_path / "launch.log"
         process = launch(settings, base_port, log_path)
         try:
             target = await asyncio.to_thread(wait_for_target, process, log_path)
-            assert target.count("127.0.0.1:") == 7 and "timeline=ipv4:" in target and "fanout=ipv4:" in target
+            assert target.count("127.0.0.1:") == 9 and "timeline=ipv4:" in target and "fanout=ipv4:" in target
+            assert "search=ipv4:" in target
             with ChirpClient(target, timeout=30) as client:
                 author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author")).user.user_id
                 reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader")).user.user_id
@@ -65,8 +76,10 @@ async def test_one_command_starts_seven_processes_that_work_as_one_mesh(tmp_path
                     client.fanout.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest()).events_processed for _ in range(4)
                 )
                 assert processed >= 2  # the follow and the tweet, handled by the fanout replicas
+                found = [searched(client, "mesh") for _ in range(4)]  # both Search replicas, round-robin
+                assert found == [[posted.tweet.tweet_id]] * 4
         finally:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()
-        for service in ("snowflake", "graph", "tweet", "timeline", "fanout"):
+        for service in ("snowflake", "graph", "tweet", "timeline", "fanout", "search"):
             assert f"Chirp {service} service listening" in log_path.read_text()

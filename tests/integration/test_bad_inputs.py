@@ -137,6 +137,10 @@ def user_tweets(user: str, page_size: int = 0, token: Callable[[World], str] = l
     )
 
 
+def search(query: str, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.search.SearchTweets(search_pb.SearchTweetsRequest(query=query, page_size=page_size, page_token=token(w)))
+
+
 def create_user(handle: str, display_name: str = ""):
     return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
 
@@ -483,13 +487,33 @@ CASES = [
         Case(lambda w: w.snowflake.NextIds(snowflake_pb.NextIdsRequest(count=5000)), INVALID, "1 to 4096", "count"),
         id="next-ids-count-5000",
     ),
+    # Search queries.
+    *(
+        pytest.param(Case(search(query), INVALID, fragment, "query"), id=name)
+        for name, query, fragment in [
+            ("search-unbalanced-quote", 'hello "brown fox', "unbalanced quote: the phrase opened at position 7"),
+            ("search-empty", "", "query is empty"),
+            ("search-blank", "   ", "query is empty"),
+            ("search-over-long", "a" * 513, "513 characters long; at most 512"),
+            ("search-from-no-handle", "hello from:", "from: at position 7 names no handle"),
+            ("search-bad-date", "since:2026-02-30", "since:2026-02-30 at position 1"),
+            ("search-not-a-date", "chirp until:yesterday", "'yesterday' is not a date"),
+            ("search-only-excludes", "-chirp", "query only excludes"),
+            ("search-lone-dash", "chirp - x", "'-' at position 7 excludes nothing"),
+            ("search-bad-hashtag", "#123", "'#123' at position 1 is not a hashtag"),
+        ]
+    ),
     pytest.param(
-        Case(
-            lambda w: w.search.SearchTweets(search_pb.SearchTweetsRequest(query="chirp")),
-            UNIMPLEMENTED,
-            "SearchService is not built yet",
-        ),
-        id="search-not-built",
+        Case(search("hello", token=lambda w: w.tampered_token()), INVALID, "page_token is not valid", "page_token"),
+        id="search-forged-page-token",
+    ),
+    pytest.param(
+        Case(search("hello", token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"),
+        id="search-page-token-of-another-list",
+    ),
+    pytest.param(
+        Case(search("hello", page_size=-1), INVALID, "page_size must not be negative", "page_size"),
+        id="search-negative-page-size",
     ),
     pytest.param(
         Case(

@@ -83,10 +83,21 @@ class Settings:
     service: str = ""
     targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
+    replica: int = 0  # which replica of its service this process is (the launcher numbers them from 0)
+    search_index_dir: Path | None = None
+    search_commit_ms: int = 200
+    search_prefetch: int = 2_000
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "chirp.db"
+
+    @property
+    def search_index_path(self) -> Path:
+        """Each Search replica its own directory (one writer each); the whole mesh in one process has one."""
+        if self.search_index_dir is not None:
+            return self.search_index_dir
+        return self.data_dir / (f"search-index-replica-{self.replica}" if self.service == "search" else "search-index")
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -115,4 +126,8 @@ class Settings:
             service=env_choice("CHIRP_SERVICE", "", ("", *(e.name.upper() for e in BUILT))).lower(),
             targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
+            replica=env_int("CHIRP_REPLICA", cls.replica, 0, 1023),
+            search_index_dir=Path(os.environ["CHIRP_SEARCH_INDEX_DIR"]) if os.environ.get("CHIRP_SEARCH_INDEX_DIR") else None,
+            search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),
+            search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
         )

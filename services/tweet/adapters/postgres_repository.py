@@ -124,6 +124,14 @@ class PostgresTweetRepository:
         )  # fmt: skip
         return [row[0] for row in rows]
 
+    async def scan(self, after: int, limit: int) -> list[Tweet]:
+        rows = await self._db.fetch_all(
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE tweet_id > $1 AND NOT deleted AND retweet_of_tweet_id = 0 "
+            "ORDER BY tweet_id LIMIT $2",
+            after, limit,
+        )  # fmt: skip
+        return [tweet_from_row(row) for row in rows]
+
     async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
         return await self._change_like(_LIKE, tweet_id, user_id, +1, events)
 

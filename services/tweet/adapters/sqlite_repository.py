@@ -93,6 +93,14 @@ class SqliteTweetRepository:
         )
         return [row[0] for row in rows]
 
+    async def scan(self, after: int, limit: int) -> list[Tweet]:
+        rows = await self._db.fetch_all(
+            f"SELECT {TWEET_COLUMNS} FROM tweets WHERE tweet_id > ? AND deleted = 0 AND retweet_of_tweet_id = 0 "
+            "ORDER BY tweet_id LIMIT ?",
+            (after, limit),
+        )
+        return [tweet_from_row(row) for row in rows]
+
     async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
         sql = "INSERT OR IGNORE INTO likes (tweet_id, user_id) SELECT ?, ? FROM tweets WHERE tweet_id = ? AND deleted = 0"
         return await self._change_like(sql, (tweet_id, user_id, tweet_id), tweet_id, +1, events)

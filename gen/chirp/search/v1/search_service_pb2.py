@@ -27,7 +27,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$chirp/search/v1/search_service.proto\x12\x0f\x63hirp.search.v1\x1a\"chirp/tweet/v1/tweet_service.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\"]\n\x13SearchTweetsRequest\x12\x13\n\x05query\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"V\n\x14SearchTweetsResponse\x12%\n\x06tweets\x18\x01 \x03(\x0b\x32\x15.chirp.tweet.v1.Tweet\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x87\x01\n\rSearchService\x12v\n\x0cSearchTweets\x12$.chirp.search.v1.SearchTweetsRequest\x1a%.chirp.search.v1.SearchTweetsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/tweets:searchb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$chirp/search/v1/search_service.proto\x12\x0f\x63hirp.search.v1\x1a\"chirp/tweet/v1/tweet_service.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x90\x01\n\x13SearchTweetsRequest\x12\x13\n\x05query\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x31\n\x05order\x18\x04 \x01(\x0e\x32\x1c.chirp.search.v1.SearchOrderB\x04\xe2\x41\x01\x01\"V\n\x14SearchTweetsResponse\x12%\n\x06tweets\x18\x01 \x03(\x0b\x32\x15.chirp.tweet.v1.Tweet\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x18\n\x16GetSearchStatusRequest\"\x92\x01\n\x17GetSearchStatusResponse\x12\x30\n\x05state\x18\x01 \x01(\x0e\x32!.chirp.search.v1.SearchIndexState\x12\x16\n\x0eindexed_tweets\x18\x02 \x01(\x04\x12\x17\n\x0frebuild_scanned\x18\x03 \x01(\x04\x12\x14\n\x0c\x64\x65\x61\x64_letters\x18\x04 \x01(\x04*a\n\x0bSearchOrder\x12\x1c\n\x18SEARCH_ORDER_UNSPECIFIED\x10\x00\x12\x18\n\x14SEARCH_ORDER_RECENCY\x10\x01\x12\x1a\n\x16SEARCH_ORDER_RELEVANCE\x10\x02*x\n\x10SearchIndexState\x12\"\n\x1eSEARCH_INDEX_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18SEARCH_INDEX_STATE_READY\x10\x01\x12\"\n\x1eSEARCH_INDEX_STATE_CATCHING_UP\x10\x02\x32\x88\x02\n\rSearchService\x12v\n\x0cSearchTweets\x12$.chirp.search.v1.SearchTweetsRequest\x1a%.chirp.search.v1.SearchTweetsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/tweets:search\x12\x7f\n\x0fGetSearchStatus\x12\'.chirp.search.v1.GetSearchStatusRequest\x1a(.chirp.search.v1.GetSearchStatusResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/search:statusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,12 +40,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SEARCHTWEETSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_SEARCHTWEETSREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_SEARCHTWEETSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHTWEETSREQUEST'].fields_by_name['order']._loaded_options = None
+  _globals['_SEARCHTWEETSREQUEST'].fields_by_name['order']._serialized_options = b'\342A\001\001'
   _globals['_SEARCHSERVICE'].methods_by_name['SearchTweets']._loaded_options = None
   _globals['_SEARCHSERVICE'].methods_by_name['SearchTweets']._serialized_options = b'\202\323\344\223\002\023\022\021/v1/tweets:search'
-  _globals['_SEARCHTWEETSREQUEST']._serialized_start=156
-  _globals['_SEARCHTWEETSREQUEST']._serialized_end=249
-  _globals['_SEARCHTWEETSRESPONSE']._serialized_start=251
-  _globals['_SEARCHTWEETSRESPONSE']._serialized_end=337
-  _globals['_SEARCHSERVICE']._serialized_start=340
-  _globals['_SEARCHSERVICE']._serialized_end=475
+  _globals['_SEARCHSERVICE'].methods_by_name['GetSearchStatus']._loaded_options = None
+  _globals['_SEARCHSERVICE'].methods_by_name['GetSearchStatus']._serialized_options = b'\202\323\344\223\002\023\022\021/v1/search:status'
+  _globals['_SEARCHORDER']._serialized_start=566
+  _globals['_SEARCHORDER']._serialized_end=663
+  _globals['_SEARCHINDEXSTATE']._serialized_start=665
+  _globals['_SEARCHINDEXSTATE']._serialized_end=785
+  _globals['_SEARCHTWEETSREQUEST']._serialized_start=157
+  _globals['_SEARCHTWEETSREQUEST']._serialized_end=301
+  _globals['_SEARCHTWEETSRESPONSE']._serialized_start=303
+  _globals['_SEARCHTWEETSRESPONSE']._serialized_end=389
+  _globals['_GETSEARCHSTATUSREQUEST']._serialized_start=391
+  _globals['_GETSEARCHSTATUSREQUEST']._serialized_end=415
+  _globals['_GETSEARCHSTATUSRESPONSE']._serialized_start=418
+  _globals['_GETSEARCHSTATUSRESPONSE']._serialized_end=564
+  _globals['_SEARCHSERVICE']._serialized_start=788
+  _globals['_SEARCHSERVICE']._serialized_end=1052
 # @@protoc_insertion_point(module_scope)

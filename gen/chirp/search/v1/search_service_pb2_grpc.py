@@ -41,6 +41,11 @@ class SearchServiceStub:
                 request_serializer=chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsRequest.SerializeToString,
                 response_deserializer=chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsResponse.FromString,
                 _registered_method=True)
+        self.GetSearchStatus = channel.unary_unary(
+                '/chirp.search.v1.SearchService/GetSearchStatus',
+                request_serializer=chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusRequest.SerializeToString,
+                response_deserializer=chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusResponse.FromString,
+                _registered_method=True)
 
 
 class SearchServiceServicer:
@@ -49,12 +54,25 @@ class SearchServiceServicer:
     """
 
     def SearchTweets(self, request, context):
-        """Returns the tweets that match a query, newest first.
+        """Returns the tweets that match a query, newest first (or best first,
+        when `order` asks for relevance).
 
         A query is a list of terms that must all match: words (matched after
-        stemming), `#hashtags`, `@mentions` and `from:handle`.
+        stemming), `"exact phrases"`, `#hashtags`, `@mentions` and
+        `from:handle`; `-term` excludes a word, phrase, hashtag or mention;
+        `since:YYYY-MM-DD` and `until:YYYY-MM-DD` (UTC, until exclusive) bound
+        the posting date. A malformed query is INVALID_ARGUMENT naming the
+        character position of the problem.
         `page_size` 0 means 20; more than 100 is clamped to 100; negative is
         INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSearchStatus(self, request, context):
+        """Reports whether this replica's index is complete or still catching
+        up (rebuilding from storage), and how far it got.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -67,6 +85,11 @@ def add_SearchServiceServicer_to_server(servicer, server):
                     servicer.SearchTweets,
                     request_deserializer=chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsRequest.FromString,
                     response_serializer=chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsResponse.SerializeToString,
+            ),
+            'GetSearchStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSearchStatus,
+                    request_deserializer=chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusRequest.FromString,
+                    response_serializer=chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -98,6 +121,33 @@ class SearchService:
             '/chirp.search.v1.SearchService/SearchTweets',
             chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsRequest.SerializeToString,
             chirp_dot_search_dot_v1_dot_search__service__pb2.SearchTweetsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSearchStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.search.v1.SearchService/GetSearchStatus',
+            chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusRequest.SerializeToString,
+            chirp_dot_search_dot_v1_dot_search__service__pb2.GetSearchStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

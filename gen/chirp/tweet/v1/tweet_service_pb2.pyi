@@ -185,3 +185,27 @@ class ListRecentTweetIdsResponse(_message.Message):
     TWEET_IDS_FIELD_NUMBER: _ClassVar[int]
     tweet_ids: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, tweet_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ScanTweetsRequest(_message.Message):
+    __slots__ = ("after_tweet_id", "limit")
+    AFTER_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    after_tweet_id: int
+    limit: int
+    def __init__(self, after_tweet_id: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ScanTweetsResponse(_message.Message):
+    __slots__ = ("tweets",)
+    TWEETS_FIELD_NUMBER: _ClassVar[int]
+    tweets: _containers.RepeatedCompositeFieldContainer[ScannedTweet]
+    def __init__(self, tweets: _Optional[_Iterable[_Union[ScannedTweet, _Mapping]]] = ...) -> None: ...
+
+class ScannedTweet(_message.Message):
+    __slots__ = ("tweet_id", "author_id", "text")
+    TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    tweet_id: int
+    author_id: int
+    text: str
+    def __init__(self, tweet_id: _Optional[int] = ..., author_id: _Optional[int] = ..., text: _Optional[str] = ...) -> None: ...

@@ -98,6 +98,11 @@ class TweetServiceStub:
                 request_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.SerializeToString,
                 response_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.FromString,
                 _registered_method=True)
+        self.ScanTweets = channel.unary_unary(
+                '/chirp.tweet.v1.TweetService/ScanTweets',
+                request_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsRequest.SerializeToString,
+                response_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsResponse.FromString,
+                _registered_method=True)
 
 
 class TweetServiceServicer:
@@ -194,6 +199,15 @@ class TweetServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScanTweets(self, request, context):
+        """For other services (not exposed at the edge): visible tweets with text
+        (tweets and replies, not retweets) in id order, after after_tweet_id.
+        A search index is rebuilt from storage with it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TweetServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -251,6 +265,11 @@ def add_TweetServiceServicer_to_server(servicer, server):
                     servicer.ListRecentTweetIds,
                     request_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.FromString,
                     response_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.SerializeToString,
+            ),
+            'ScanTweets': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScanTweets,
+                    request_deserializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsRequest.FromString,
+                    response_serializer=chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -559,6 +578,33 @@ class TweetService:
             '/chirp.tweet.v1.TweetService/ListRecentTweetIds',
             chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsRequest.SerializeToString,
             chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ListRecentTweetIdsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScanTweets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.tweet.v1.TweetService/ScanTweets',
+            chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsRequest.SerializeToString,
+            chirp_dot_tweet_dot_v1_dot_tweet__service__pb2.ScanTweetsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -85,3 +85,29 @@ class OutboxConsumer(OutboxReader):
             if error is not None:
                 log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
                 await self._store.dead_letter(self.name, stored.seq, repr(error))
+
+
+BatchHandler = Callable[[list[Event]], Awaitable[list[tuple[int, str]]]]
+
+
+class OutboxBatchConsumer(OutboxReader):
+    """Hands each batch, whole, to a handler that commits it as one (a search index) and returns the
+    events it set aside (their places in the batch, and why), which become dead letters."""
+
+    def __init__(self, store: OutboxStore, name: str, handler: BatchHandler, batch_size: int, retry: RetryPolicy = RetryPolicy()):
+        super().__init__(store, name)
+        self._handler, self._retry, self.batch_size = handler, retry, batch_size
+
+    async def deliver(self, batch: list[StoredEvent]) -> None:
+        events = [event_codec.decode(stored.payload) for stored in batch]
+        aside: list[tuple[int, str]] = []
+
+        async def attempt() -> None:
+            aside[:] = await self._handler(events)
+
+        error = await with_retries(attempt, self._retry, f"consumer {self.name}: events {batch[0].seq} to {batch[-1].seq}")
+        if error is not None:
+            aside = [(place, repr(error)) for place in range(len(batch))]
+        for place, why in aside:
+            log.error("consumer %s: event %s set aside as a dead letter: %s", self.name, batch[place].seq, why)
+            await self._store.dead_letter(self.name, batch[place].seq, why)
