@@ -33,7 +33,7 @@ class Cards:
         self.hidden = hidden
 
     async def hydrate(self, viewer_id, tweet_ids):
-        return [Found(i, f"tweet {i}") for i in tweet_ids if i not in self.hidden]
+        return [Found(i, f"tweet {i}".encode()) for i in tweet_ids if i not in self.hidden]
 
 
 class SlowArchive:
