@@ -65,7 +65,8 @@ SERVICES = (
     ),
     ServiceEntry("search", _contract(search_service_pb2, "SearchService"), search_service_pb2_grpc.SearchServiceStub, replicas=0),
     ServiceEntry(
-        "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub, replicas=0
+        "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub,
+        needs=(REDIS, RABBITMQ), replicas=2, consumes=(TweetCreated, TweetDeleted, UserDeleted),
     ),
 )
 BY_NAME = {entry.name: entry for entry in SERVICES}

@@ -36,6 +36,9 @@ from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import POSTS_KEPT, POSTS_TTL_SECONDS
 from services.timeline.ports import TimelineCache
+from services.trending.adapters.memory_trends import InMemoryTrendStore
+from services.trending.adapters.redis_trends import RedisTrendStore
+from services.trending.ports import TrendStore
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
@@ -155,3 +158,10 @@ def open_read_model(settings: Settings, resources: Resources) -> ReadModel | Non
     redis = _open_redis(settings, resources, "redis")
     posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
     return ReadModel(redis, posts, RedisReadNotices(redis, posts))
+
+
+def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[], int]) -> TrendStore:
+    """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        return InMemoryTrendStore(clock)
+    return RedisTrendStore(_open_redis(settings, resources, "redis"))

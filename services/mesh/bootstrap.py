@@ -20,14 +20,16 @@ from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
 from services.mesh import unbuilt
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service, trending_service
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.timeline import entrypoint as timeline_entrypoint
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
+from services.trending import entrypoint as trending_entrypoint
+from services.trending.service import TrendingService
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.service import TweetService
 
@@ -42,6 +44,7 @@ class Mesh:
     cache: TimelineCache
     timelines: TimelineService
     fanout: FanoutService
+    trending: TrendingService
     flow: EventFlow
 
     def registrations(self) -> list[Registration]:
@@ -52,13 +55,16 @@ class Mesh:
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
             fanout_entrypoint.registration(self.fanout),
+            trending_entrypoint.registration(self.trending, tokens),
             *unbuilt.registrations(),
         ]
 
     async def start(self) -> None:
         await self.flow.start()
+        self.trending.refresher.start()
 
     async def close(self) -> None:
+        await self.trending.refresher.stop()
         await self.flow.stop()
         await self.resources.close()
 
@@ -85,7 +91,8 @@ async def bootstrap(
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
+        trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, flow)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, trending, flow)

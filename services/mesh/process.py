@@ -7,9 +7,11 @@ only: the servers the service needs must be configured.
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import grpc
 
+from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageTokens
 from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
@@ -19,17 +21,26 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, timeline_service, trending_service
 from services.registry import entry
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
 from services.timeline import entrypoint as timeline_entrypoint
+from services.trending import entrypoint as trending_entrypoint
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.remote import RemoteTweets
 from services.tweet.service import TweetService
+
+
+class Background(Protocol):
+    """Work a process runs beside its server (Trending's refresher)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -37,6 +48,7 @@ class ServiceProcess:
     hosted: list[Registration] = field(default_factory=list)
     resources: Resources = field(default_factory=Resources)
     flow: EventFlow | None = None
+    background: list[Background] = field(default_factory=list)
 
     def registrations(self) -> list[Registration]:
         return self.hosted
@@ -44,8 +56,12 @@ class ServiceProcess:
     async def start(self) -> None:
         if self.flow is not None:
             await self.flow.start()
+        for work in self.background:
+            work.start()
 
     async def close(self) -> None:
+        for work in self.background:
+            await work.stop()
         if self.flow is not None:
             await self.flow.stop()
         await self.resources.close()
@@ -112,4 +128,14 @@ async def _fanout(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     process.hosted.append(fanout_entrypoint.registration(fanout))
 
 
-_BUILDERS = {"snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout}  # every BUILT entry
+async def _trending(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
+    store = open_trend_store(settings, process.resources, wall_clock_ms)
+    process.flow = await open_event_flow(settings, process.resources, [], hooks)
+    trending = trending_service(settings, store, process.flow, wall_clock_ms)
+    process.background.append(trending.refresher)
+    process.hosted.append(trending_entrypoint.registration(trending, PageTokens(settings.page_token_secret)))
+
+
+_BUILDERS = {
+    "snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "trending": _trending,
+}  # fmt: skip  # every BUILT entry

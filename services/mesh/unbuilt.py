@@ -1,4 +1,4 @@
-"""Search and Trending: their contracts are served, their implementation is not built yet.
+"""Search: its contract is served, its implementation is not built yet.
 
 Every call answers UNIMPLEMENTED with a message that says so, so that
 clients and grpcurl see the full mesh and nobody mistakes it for a result.
@@ -6,8 +6,6 @@ clients and grpcurl see the full mesh and nobody mistakes it for a result.
 
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.search.v1 import search_service_pb2_grpc as search_grpc
-from chirp.trending.v1 import trending_service_pb2 as trending_pb
-from chirp.trending.v1 import trending_service_pb2_grpc as trending_grpc
 from services.common.kernel.errors import NotImplementedYet
 from services.common.rpc.server import Registration
 
@@ -17,15 +15,7 @@ class UnbuiltSearch(search_grpc.SearchServiceServicer):
         raise NotImplementedYet("SearchService is not built yet: its contract is final, its index arrives in a later release")
 
 
-class UnbuiltTrending(trending_grpc.TrendingServiceServicer):
-    async def ListTrendingHashtags(self, request, context):
-        raise NotImplementedYet("TrendingService is not built yet: its contract is final, its counters arrive in a later release")
-
-
 def registrations() -> list[Registration]:
     return [
         Registration.of(search_pb, "SearchService", search_grpc.add_SearchServiceServicer_to_server, UnbuiltSearch()),
-        Registration.of(
-            trending_pb, "TrendingService", trending_grpc.add_TrendingServiceServicer_to_server, UnbuiltTrending()
-        ),
     ]

@@ -4,6 +4,7 @@
 service per process) both build from these parts; neither imports the other.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
@@ -19,6 +20,9 @@ from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.timeline.adapters.redis_read_model import CachedReaders, CachedTweets
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
+from services.trending.ports import TrendStore
+from services.trending.refresher import Refresher
+from services.trending.service import TrendingService
 
 EventFlow = EmbeddedFlow | RabbitFlow
 
@@ -66,3 +70,10 @@ def fanout_service(
     flow.consume("fanout", fanout.handle)
     flow.consume_chunks(fanout.apply)
     return fanout
+
+
+def trending_service(settings: Settings, store: TrendStore, flow: EventFlow, clock: Callable[[], int]) -> TrendingService:
+    """Trending on its queue (tweet events in), with its refresher, which the host starts and stops."""
+    trending = TrendingService(store, Refresher(store, clock, settings.trending_refresh_seconds * 1000), clock)
+    flow.consume("trending", trending.handle)
+    return trending

@@ -83,6 +83,7 @@ class Settings:
     service: str = ""
     targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
+    trending_refresh_seconds: int = 30
 
     @property
     def database_path(self) -> Path:
@@ -115,4 +116,5 @@ class Settings:
             service=env_choice("CHIRP_SERVICE", "", ("", *(e.name.upper() for e in BUILT))).lower(),
             targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
+            trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
         )
