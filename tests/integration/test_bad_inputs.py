@@ -137,6 +137,12 @@ def user_tweets(user: str, page_size: int = 0, token: Callable[[World], str] = l
     )
 
 
+def trends(window_minutes: int = 0, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.trending.ListTrendingHashtags(
+        trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=token(w))
+    )
+
+
 def create_user(handle: str, display_name: str = ""):
     return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
 
@@ -491,14 +497,12 @@ CASES = [
         ),
         id="search-not-built",
     ),
-    pytest.param(
-        Case(
-            lambda w: w.trending.ListTrendingHashtags(trending_pb.ListTrendingHashtagsRequest()),
-            UNIMPLEMENTED,
-            "TrendingService is not built yet",
-        ),
-        id="trending-not-built",
-    ),
+    # Trending.
+    pytest.param(Case(trends(window_minutes=-1), INVALID, "window_minutes must be from 1 to 1440", "window_minutes"), id="trends-negative-window"),
+    pytest.param(Case(trends(window_minutes=1441), INVALID, "window_minutes must be from 1 to 1440", "window_minutes"), id="trends-window-over-a-day"),
+    pytest.param(Case(trends(page_size=-1), INVALID, "must not be negative", "page_size"), id="trends-negative-page-size"),
+    pytest.param(Case(trends(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"), id="trends-token-of-another-list"),
+    pytest.param(Case(trends(token=World.tampered_token), INVALID, "altered", "page_token"), id="trends-tampered-token"),
 ]
 
 
