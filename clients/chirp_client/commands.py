@@ -110,6 +110,10 @@ def fanout_status(s: Session, a) -> str:
     )
 
 
+def trends(s: Session, a) -> str:
+    return render.trend_list(s.client.trends(a.window, a.limit, a.page_token))
+
+
 def _users(page) -> str:
     lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
     return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
@@ -119,7 +123,7 @@ COMMANDS = {
     "register": register, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
-    "followers": followers, "following": following, "fanout-status": fanout_status,
+    "followers": followers, "following": following, "fanout-status": fanout_status, "trends": trends,
 }  # fmt: skip
 
 ARGUMENTS = {
@@ -132,6 +136,7 @@ ARGUMENTS = {
     "tweets": ("HANDLE PAGE", "read a user's tweets"), "replies": ("ID PAGE", "read the replies to a tweet"),
     "followers": ("HANDLE PAGE", "list an account's followers"),
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
+    "trends": ("WINDOW PAGE", "show the trending hashtags"),
 }  # fmt: skip
 
 
@@ -157,6 +162,8 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("text")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
+        elif param == "WINDOW":
+            sub.add_argument("--window", type=int, default=0, help="minutes to look back (default 60, at most 1440)")
         elif param == "PAGE":
             sub.add_argument("--limit", type=int, default=10, help="how many to show")
             sub.add_argument("--page-token", default="", help="continue from a previous page")

@@ -96,8 +96,9 @@ class Refresher:
             return
         await self._store.save_baseline(window, minute, authors, keep_from_minute=minute - window - 2 * step)
 
-    def start(self, tick_seconds: float = 5.0) -> None:
-        self._task = asyncio.create_task(self._run(tick_seconds))
+    def start(self) -> None:
+        """Checks every 5 seconds (or half the refresh interval, when shorter) whether a refresh is due."""
+        self._task = asyncio.create_task(self._run(min(5.0, self.refresh_ms / 2000)))
 
     async def stop(self) -> None:
         if self._task is not None:
