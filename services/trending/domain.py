@@ -17,7 +17,7 @@ DEFAULT_WINDOW_MINUTES = 60
 MAX_WINDOW_MINUTES = 24 * 60
 MIN_AUTHORS = 5  # distinct authors a tag needs in the window to score at all
 MAX_RANKED = 100  # entries kept in a published ranking (pages go this far)
-RETENTION_MINUTES = 2 * MAX_WINDOW_MINUTES + 10  # uses kept: the longest window and the one before, and a margin
+RETENTION_MINUTES = MAX_WINDOW_MINUTES + 10  # uses kept: the longest window and a margin (baselines are kept apart)
 MINUTE_MS = 60_000
 
 

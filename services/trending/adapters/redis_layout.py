@@ -27,6 +27,7 @@ PREFIX = "chirp:{trending}:"
 TAGS_KEY = PREFIX + "tags"
 WINDOWS_KEY = PREFIX + "windows"
 LEASE_KEY = PREFIX + "lease"
+EVERY_KEY = PREFIX + "*"  # a SCAN pattern for every key above (the benchmark clears its own with it)
 _ID = struct.Struct(">Q")
 
 

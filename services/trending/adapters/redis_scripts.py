@@ -74,6 +74,20 @@ end
 return 1
 """
 
+# ARGV: the first key prefix, the second (or ''), the lowest minute, the highest ('+inf'), tags...
+# Returns, for each tag, ZCOUNT of the first prefix's key (and of the second's): one call for a refresh's counts,
+# about a millisecond of Redis time per 500 tags.
+COUNTS = """
+local counts = {}
+for i = 5, #ARGV do
+  counts[#counts + 1] = redis.call('ZCOUNT', ARGV[1] .. ARGV[i], ARGV[3], ARGV[4])
+  if ARGV[2] ~= '' then
+    counts[#counts + 1] = redis.call('ZCOUNT', ARGV[2] .. ARGV[i], ARGV[3], ARGV[4])
+  end
+end
+return counts
+"""
+
 # KEYS: the lease. ARGV: owner, lease ms. Taken when free, or renewed by its holder.
 ACQUIRE = """
 local holder = redis.call('GET', KEYS[1])

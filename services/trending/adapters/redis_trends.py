@@ -17,12 +17,14 @@ from services.trending.domain import RETENTION_MINUTES, Ranking, TagCounts, Use
 TTL_SECONDS = RETENTION_MINUTES * 60
 RANKING_TTL_SECONDS = 2 * 3600  # a window nobody asks for any more drops out of refreshes after an hour
 EXPIRE_BATCH = 500
+COUNT_BATCH = 2_000  # tags per counting call: a few milliseconds of Redis time each
 
 class RedisTrendStore:
     def __init__(self, redis: Redis | RedisCluster):
         self._redis = redis
         self._add, self._remove = redis.register_script(scripts.ADD), redis.register_script(scripts.REMOVE)
         self._acquire, self._release = redis.register_script(scripts.ACQUIRE), redis.register_script(scripts.RELEASE)
+        self._counts = redis.register_script(scripts.COUNTS)
         self._prefixes = [layout.authors_key(""), layout.uses_key("")]
 
     async def add(self, use: Use, trim_before_minute: int) -> bool:
@@ -46,18 +48,18 @@ class RedisTrendStore:
         return [tag.decode() for tag in await self._redis.zrangebyscore(layout.TAGS_KEY, since_minute, "+inf")]
 
     async def counts(self, tags: Sequence[str], since_minute: int) -> list[TagCounts]:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for tag in tags:
-                pipe.zcount(layout.authors_key(tag), since_minute, "+inf")
-                pipe.zcount(layout.uses_key(tag), since_minute, "+inf")
-            replies = await pipe.execute()
+        replies = await self._count(tags, self._prefixes[1], since_minute, "+inf")
         return [TagCounts(a, t) for a, t in zip(replies[0::2], replies[1::2])]
 
     async def authors_last_seen(self, tags: Sequence[str], first_minute: int, last_minute: int) -> list[int]:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for tag in tags:
-                pipe.zcount(layout.authors_key(tag), first_minute, last_minute)
-            return await pipe.execute()
+        return await self._count(tags, "", first_minute, last_minute)
+
+    async def _count(self, tags: Sequence[str], second_prefix: str, low: int, high: int | str) -> list[int]:
+        replies = []
+        for start in range(0, len(tags), COUNT_BATCH):
+            args = [self._prefixes[0], second_prefix, low, high, *tags[start : start + COUNT_BATCH]]
+            replies += await self._counts(args=args)
+        return replies
 
     async def expire(self, before_minute: int) -> None:
         old = await self._redis.zrangebyscore(layout.TAGS_KEY, "-inf", f"({before_minute}")
