@@ -8,8 +8,9 @@ measures raw Redis reads of one timeline, and runs the power-law phase
 (bench/power_law_phase.py): the naive pull query at 1M and 10M tweets and on a
 graph with a realistic celebrity share, the largest fan-outs under the
 celebrity threshold and the pull lane above it. Every step records the CPU
-time of the system's processes per request (bench/cpu.py). Writes
-bench/results/ (JSON, Markdown, PNG).
+time of the system's processes per request (bench/cpu.py). Last, Trending's
+refresh cost and Redis bytes per tag at 1,000 tweets/s over 10,000 tags
+(bench/trending.py). Writes bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, workloads
+from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, trending, workloads
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
 from bench.progress import STARTED, log
@@ -156,6 +157,7 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
                 await running.stop()
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL.rsplit("/", 1)[0] + "/15", 800, 50)
+    results["trending"] = await trending.measure(systems.REDIS_BENCH_URL, trending.PLANS[plan_name])
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     report.write(results, out)
     (out / "latest.json").write_text(json.dumps(results, indent=1))

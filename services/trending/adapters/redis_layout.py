@@ -3,7 +3,7 @@
 Every key carries the hash tag `{trending}`, so on a Redis Cluster they all
 share one slot (one node), and the scripts may touch keys they find in a
 record. Ids are packed as 8 big-endian bytes; minutes count from the Unix
-epoch. Uses live RETENTION_MINUTES (two of the longest windows and a margin).
+epoch. Uses live RETENTION_MINUTES (the longest window and a margin).
 
 - `chirp:{trending}:tweet:<tweet id>`: a counted tweet, `<author, 8 bytes><minute>\\n<tag>\\n<tag>...`,
   or empty once deleted (a tombstone, so a late or repeated create never counts). Expires with the retention.
