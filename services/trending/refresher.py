@@ -10,6 +10,7 @@ lower bound (documented in docs/architecture.md).
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -42,6 +43,7 @@ class Refresher:
         self._store, self._clock, self.refresh_ms = store, clock, refresh_ms
         self.owner = owner or uuid.uuid4().hex
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     async def refresh_if_due(self) -> bool:
         """Refreshes every wanted window when the default ranking is older than refresh_ms and the lease is free."""
@@ -101,18 +103,22 @@ class Refresher:
         self._task = asyncio.create_task(self._run(min(5.0, self.refresh_ms / 2000)))
 
     async def stop(self) -> None:
+        """Stops the loop, even when a Redis call it was cancelled in turned the cancellation into an error."""
         if self._task is not None:
+            self._stopping.set()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _run(self, tick_seconds: float) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.refresh_if_due()
             except Exception:  # a lost Redis: try again next tick
-                log.exception("trending refresh failed; retrying in %.0f s", tick_seconds)
-            await asyncio.sleep(tick_seconds * random.uniform(0.8, 1.2))
+                if not self._stopping.is_set():
+                    log.exception("trending refresh failed; retrying in %.0f s", tick_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), tick_seconds * random.uniform(0.8, 1.2))
 
 
 def _trend(tag: str, counts: TagCounts, expected: int, carried: float) -> Trend:

@@ -1,5 +1,7 @@
 """Trending's rule and refresher on the in-memory store, with a fake clock: no I/O."""
 
+import asyncio
+
 import pytest
 
 from services.common.kernel.errors import InvalidArgument
@@ -162,3 +164,21 @@ async def test_pages_walk_the_ranking(world: World):
     _, second = await world.trending.trending(0, PageRequest(10, first.next_cursor))
     assert [t.tag for t in first.items] == [f"tag{n}" for n in range(11, 6, -1)]
     assert len(second.items) == 7 and second.next_cursor is None
+
+
+class StoreThatHangs(InMemoryTrendStore):
+    """A store whose client turns a cancellation into an error, as redis-py may mid-command."""
+
+    async def ranking(self, window: int):
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise ConnectionError("connection closed while reading") from None
+
+
+async def test_the_refresh_loop_stops_even_when_the_store_swallows_the_cancellation():
+    clock = FakeClock()
+    refresher = Refresher(StoreThatHangs(clock), clock)
+    refresher.start()
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(refresher.stop(), 2)

@@ -1,23 +1,23 @@
 """Trend counts in process memory (the embedded default): the same contract as the Redis store.
 
 Per tag: each author's latest minute of use and each tweet's minute; per
-tweet its record (author, minute, tags), or None once deleted. The lease
-is the store's own, with the injected clock.
+tweet its record (author, minute, tags), and per deleted tweet the minute
+it was deleted (a tombstone, forgotten with the retention). The lease is
+the store's own, with the injected clock.
 """
 
 from collections.abc import Callable, Sequence
 
-from services.trending.domain import Ranking, TagCounts, Use
-
-Record = Use | None  # None: deleted before or after it was seen
+from services.trending.domain import MINUTE_MS, Ranking, TagCounts, Use
 
 
 class InMemoryTrendStore:
     def __init__(self, clock: Callable[[], int]):
         self._clock = clock
-        self._tweets: dict[int, Record] = {}
+        self._tweets: dict[int, Use] = {}
+        self._gone: dict[int, int] = {}  # deleted tweet -> the minute it was deleted
         self._by_author: dict[int, set[int]] = {}
-        self._left: set[int] = set()
+        self._left: dict[int, int] = {}  # deleted account -> the minute it left
         self._authors: dict[str, dict[int, int]] = {}  # tag -> author -> latest minute
         self._uses: dict[str, dict[int, int]] = {}  # tag -> tweet -> minute
         self._latest: dict[str, int] = {}  # tag -> latest minute of use
@@ -27,7 +27,7 @@ class InMemoryTrendStore:
         self._lease: tuple[str, int] | None = None
 
     async def add(self, use: Use, trim_before_minute: int) -> bool:
-        if use.tweet_id in self._tweets or use.author_id in self._left:
+        if use.tweet_id in self._tweets or use.tweet_id in self._gone or use.author_id in self._left:
             return False
         self._tweets[use.tweet_id] = use
         self._by_author.setdefault(use.author_id, set()).add(use.tweet_id)
@@ -45,8 +45,8 @@ class InMemoryTrendStore:
                 del table[key]
 
     async def remove_tweet(self, tweet_id: int, author_id: int) -> None:
-        use = self._tweets.get(tweet_id)
-        self._tweets[tweet_id] = None
+        use = self._tweets.pop(tweet_id, None)
+        self._gone[tweet_id] = self._clock() // MINUTE_MS
         if use is None:
             return
         self._by_author.get(use.author_id, set()).discard(tweet_id)
@@ -61,7 +61,7 @@ class InMemoryTrendStore:
                 authors[use.author_id] = latest
 
     async def remove_author(self, author_id: int) -> None:
-        self._left.add(author_id)
+        self._left[author_id] = self._clock() // MINUTE_MS
         for tweet_id in list(self._by_author.get(author_id, ())):
             await self.remove_tweet(tweet_id, author_id)
         self._by_author.pop(author_id, None)
@@ -82,10 +82,12 @@ class InMemoryTrendStore:
     async def expire(self, before_minute: int) -> None:
         for tag in [t for t, latest in self._latest.items() if latest < before_minute]:
             del self._uses[tag], self._authors[tag], self._latest[tag]
-        old = [t for t, use in self._tweets.items() if use is not None and use.minute < before_minute]
-        for tweet_id in old:
+        for tweet_id in [t for t, use in self._tweets.items() if use.minute < before_minute]:
             use = self._tweets.pop(tweet_id)
             self._by_author.get(use.author_id, set()).discard(tweet_id)
+        for table in (self._gone, self._left):
+            for key in [k for k, minute in table.items() if minute < before_minute]:
+                del table[key]
 
     async def save_baseline(self, window: int, minute: int, authors: dict[str, int], keep_from_minute: int) -> None:
         kept = self._baselines.setdefault(window, {})
