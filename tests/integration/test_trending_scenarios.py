@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
@@ -110,6 +111,15 @@ async def test_deleted_tweets_stop_counting_by_the_next_refresh(live: LiveMesh):
     for tweet_id, author in list(zip(posted, authors))[:2]:
         await live.client.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=tweet_id), metadata=as_user(author))
     assert ranked(await trends(live)) == []  # four authors left: under the minimum of five
+
+
+async def test_a_deleted_account_stops_counting(live: LiveMesh):
+    authors = await users(live, "author", 6)
+    for author in authors:
+        await live.post(author, "#together")
+    assert [h.unique_authors for h in (await trends(live)).hashtags] == [6]
+    await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=authors[0]), metadata=as_user(authors[0]))
+    assert [h.unique_authors for h in (await trends(live)).hashtags] == [5]
 
 
 async def test_the_window_slides(live: LiveMesh, clock: MovableClock):
