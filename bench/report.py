@@ -60,6 +60,7 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     memory = results["redis_memory"]
     rows.append(("Redis bytes per timeline entry (800 entries, MEMORY USAGE)", "", f"{memory['chirp_bytes_per_entry']:.2f} "
                  f"(common layout {memory['common_bytes_per_entry']:.2f})", "≤ 16"))  # fmt: skip
+    rows += _trending_rows(results.get("trending"))
     for name in ("embedded", "mesh"):
         if name in results:
             rss = ", ".join(f"{svc} {b / 2**20:.0f} MiB" for svc, b in sorted(results[name]["rss_bytes"].items()))
@@ -80,6 +81,19 @@ def _search_rows(search: dict | None) -> list[tuple[str, str, str, str]]:
          _fmt(queries["latency_ms"]["p99"], " ms", 2), "", "≤ 20 ms"),
         (f"Search: post → found by every replica ({lag['replicas']}), p50 / p99", "",
          f"{_fmt(lag['p50_ms'], ' ms')} / {_fmt(lag['p99_ms'], ' ms')}", "p99 ≤ 1,000 ms"),
+    ]  # fmt: skip
+
+
+def _trending_rows(t: dict | None) -> list[tuple[str, str, str, str]]:
+    if not t:
+        return []
+    load = f"{t['tracked_tags']:,} tags, {t['minutes']} min at {t['rate']:,} tweets/s"
+    return [
+        (f"Trending refresh of the 60-minute window, Redis store ({load}): wall / CPU here / CPU in Redis", "",
+         f"{t['refresh_wall_ms']:.0f} ms / {t['refresh_cpu_ms']:.0f} ms / {t['refresh_redis_cpu_ms']:.0f} ms", "every ≤ 60 s"),
+        ("Trending Redis bytes per tracked tag (MEMORY USAGE of every key), per tweet", "",
+         f"{t['redis_bytes_per_tag']:,.0f} ({t['redis_bytes_per_tweet']:.0f} per tweet)", ""),
+        ("Trending store adds, tweets/s from one process", "", _fmt(t["adds_per_second"], "", 0), "≥ 1,000"),
     ]  # fmt: skip
 
 

@@ -11,8 +11,9 @@ celebrity threshold and the pull lane above it. Every step records the CPU
 time of the system's processes per request (bench/cpu.py). Search is
 measured last (bench/search.py): indexing throughput and index bytes per
 tweet on 1M generated tweets, query p99 on that index at 100 queries/s,
-and searchable-after-post in mesh mode. Writes
-bench/results/ (JSON, Markdown, PNG).
+and searchable-after-post in mesh mode. Then Trending's refresh cost and
+Redis bytes per tag at 1,000 tweets/s over 10,000 tags (bench/trending.py).
+Writes bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, workloads
+from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, trending, workloads
 from bench import search as search_bench
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
@@ -162,6 +163,7 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
         results["search"] = await search_bench.run(workdir, plan_name)
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL, 800, 50)
+    results["trending"] = await trending.measure(systems.REDIS_BENCH_URL, trending.PLANS[plan_name])
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     report.write(results, out)
     (out / "latest.json").write_text(json.dumps(results, indent=1))

@@ -1,7 +1,7 @@
 """The systems the benchmark drives, each started as its own processes and stopped afterwards.
 
 - the embedded mesh: one `python -m services.mesh` process (SQLite, in-process queue and cache);
-- mesh mode: `services.mesh.launch` (9 processes, two of them Search replicas, on PostgreSQL, Redis and RabbitMQ), in a fresh
+- mesh mode: `services.mesh.launch` (every built service: 11 processes, two each of Timeline, Fanout, Search and Trending, on PostgreSQL, Redis and RabbitMQ), in a fresh
   database, Redis database and RabbitMQ namespace of its own, removed at the end;
 - the echo server (bench/echo.py), for the framework ceiling.
 """

@@ -70,7 +70,8 @@ SERVICES = (
         consumes=(TweetCreated, TweetDeleted, UserDeleted),
     ),
     ServiceEntry(
-        "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub, replicas=0
+        "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub,
+        needs=(REDIS, RABBITMQ), replicas=2, consumes=(TweetCreated, TweetDeleted, UserDeleted),
     ),
 )
 BY_NAME = {entry.name: entry for entry in SERVICES}

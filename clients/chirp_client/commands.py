@@ -124,6 +124,10 @@ def search_status(s: Session, a) -> str:
     return f"{state}: {status.indexed_tweets} tweets indexed, {status.rebuild_scanned} read by the last rebuild, dead letters {status.dead_letters}"
 
 
+def trends(s: Session, a) -> str:
+    return render.trend_list(s.client.trends(a.window, a.limit, a.page_token))
+
+
 def _users(page) -> str:
     lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
     return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
@@ -135,6 +139,7 @@ COMMANDS = {
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
     "followers": followers, "following": following, "fanout-status": fanout_status,
     "search": search, "search-status": search_status,
+    "trends": trends,
 }  # fmt: skip
 
 ARGUMENTS = {
@@ -149,6 +154,7 @@ ARGUMENTS = {
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
     "search": ("QUERY PAGE", 'search tweets: words, "phrases", #tags, @mentions, from:handle, -word, since:/until:YYYY-MM-DD'),
     "search-status": ("", "show whether the search index is ready or catching up"),
+    "trends": ("WINDOW PAGE", "show the trending hashtags"),
 }  # fmt: skip
 
 
@@ -177,6 +183,8 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("--relevance", action="store_true", help="best match first (default: newest first)")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
+        elif param == "WINDOW":
+            sub.add_argument("--window", type=int, default=0, help="minutes to look back (default 60, at most 1440)")
         elif param == "PAGE":
             sub.add_argument("--limit", type=int, default=10, help="how many to show")
             sub.add_argument("--page-token", default="", help="continue from a previous page")

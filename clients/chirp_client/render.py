@@ -1,6 +1,7 @@
 """How the `chirp` command shows users and tweets to a person."""
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 
 
@@ -33,3 +34,17 @@ def tweet_list(tweets, next_page_token: str) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
+
+
+def trend_list(response: trending_pb.ListTrendingHashtagsResponse, first_rank: int = 1) -> str:
+    when = response.refresh_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
+    header = f"trending over the last {response.window_minutes} minutes (ranked {when} UTC)"
+    if not response.hashtags:
+        return f"{header}\n  (nothing yet: a tag trends once 5 or more accounts use it, more than in the window before)"
+    lines = [
+        f"{rank:>3}. #{h.hashtag}  score {h.score:.1f}  {h.unique_authors} accounts (window before: {h.baseline_authors}), "
+        f"{h.tweet_count} tweets"
+        for rank, h in enumerate(response.hashtags, first_rank)
+    ]
+    more = [f"more: --page-token {response.next_page_token}"] if response.next_page_token else []
+    return "\n".join([header, *lines, *more])

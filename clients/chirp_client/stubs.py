@@ -1,5 +1,6 @@
 """The generated stubs of every Chirp service, as the registry lists them, for both clients."""
 
+from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from services.common.rpc.service_config import CHANNEL_OPTIONS
 from services.registry import NAMES, SERVICES
 
@@ -33,3 +34,9 @@ class Stubs:
         first = next(iter(channels.values()))
         for entry in SERVICES:
             setattr(self, entry.name, entry.stub(channels.get(entry.name, first)))
+
+    def trends(self, window_minutes: int = 0, page_size: int = 0, page_token: str = ""):
+        """The trending hashtags over the last window_minutes (0: an hour), highest score first;
+        awaitable on the async client."""
+        request = trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=page_token)
+        return self.trending.ListTrendingHashtags(request)

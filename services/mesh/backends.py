@@ -39,6 +39,9 @@ from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
+from services.trending.adapters.memory_trends import InMemoryTrendStore
+from services.trending.adapters.redis_trends import RedisTrendStore
+from services.trending.ports import TrendStore
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
@@ -168,3 +171,10 @@ def open_read_model(settings: Settings, resources: Resources, in_process: bool =
         pages = MultiplexedRedis(settings.redis_url)
         resources.closers.append(pages.close)
     return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
+
+
+def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[], int]) -> TrendStore:
+    """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        return InMemoryTrendStore(clock)
+    return RedisTrendStore(_open_redis(settings, resources, "redis"))

@@ -19,10 +19,9 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
-from services.mesh import unbuilt
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -30,6 +29,8 @@ from services.snowflake.domain import SnowflakeGenerator
 from services.timeline import entrypoint as timeline_entrypoint
 from services.timeline.ports import TimelineCache
 from services.timeline.service import TimelineService
+from services.trending import entrypoint as trending_entrypoint
+from services.trending.service import TrendingService
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.service import TweetService
 
@@ -45,6 +46,7 @@ class Mesh:
     timelines: TimelineService
     fanout: FanoutService
     search: SearchService
+    trending: TrendingService
     flow: EventFlow
 
     def registrations(self) -> list[Registration]:
@@ -56,14 +58,16 @@ class Mesh:
             timeline_entrypoint.registration(self.timelines, tokens),
             fanout_entrypoint.registration(self.fanout),
             search_entrypoint.registration(self.search, tokens),
-            *unbuilt.registrations(),
+            trending_entrypoint.registration(self.trending, tokens),
         ]
 
     async def start(self) -> None:
         await self.search.start()
         await self.flow.start()
+        self.trending.refresher.start()
 
     async def close(self) -> None:
+        await self.trending.refresher.stop()
         await self.flow.stop()
         await self.resources.close()
 
@@ -91,7 +95,8 @@ async def bootstrap(
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
         search = search_service(settings, resources, graph, tweets, flow, model)
+        trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, flow)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow)

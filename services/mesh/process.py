@@ -8,9 +8,11 @@ only: the servers the service needs must be configured.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import grpc
 
+from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageTokens
 from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
@@ -20,18 +22,27 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache
+from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
 from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
 from services.timeline import entrypoint as timeline_entrypoint
+from services.trending import entrypoint as trending_entrypoint
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.remote import RemoteTweets
 from services.tweet.service import TweetService
+
+
+class Background(Protocol):
+    """Work a process runs beside its server (Trending's refresher)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -40,6 +51,7 @@ class ServiceProcess:
     resources: Resources = field(default_factory=Resources)
     flow: EventFlow | None = None
     starts: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # before events flow
+    background: list[Background] = field(default_factory=list)
 
     def registrations(self) -> list[Registration]:
         return self.hosted
@@ -49,8 +61,12 @@ class ServiceProcess:
             await start()
         if self.flow is not None:
             await self.flow.start()
+        for work in self.background:
+            work.start()
 
     async def close(self) -> None:
+        for work in self.background:
+            await work.stop()
         if self.flow is not None:
             await self.flow.stop()
         await self.resources.close()
@@ -127,6 +143,15 @@ async def _search(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     process.hosted.append(search_entrypoint.registration(search, PageTokens(settings.page_token_secret)))
 
 
+async def _trending(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
+    store = open_trend_store(settings, process.resources, wall_clock_ms)
+    process.flow = await open_event_flow(settings, process.resources, [], hooks)
+    trending = trending_service(settings, store, process.flow, wall_clock_ms)
+    process.background.append(trending.refresher)
+    process.hosted.append(trending_entrypoint.registration(trending, PageTokens(settings.page_token_secret)))
+
+
 _BUILDERS = {
     "snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "search": _search,
-}  # every BUILT entry  # every BUILT entry
+    "trending": _trending,
+}  # fmt: skip  # every BUILT entry

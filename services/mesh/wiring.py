@@ -4,6 +4,7 @@
 service per process) both build from these parts; neither imports the other.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
@@ -22,6 +23,9 @@ from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
+from services.trending.ports import TrendStore
+from services.trending.refresher import Refresher
+from services.trending.service import TrendingService
 
 EventFlow = EmbeddedFlow | RabbitFlow
 
@@ -88,3 +92,10 @@ def search_service(settings: Settings, resources: Resources, graph, tweets, flow
     else:
         flow.consume("search", search.handle, settings.search_prefetch)
     return search
+
+
+def trending_service(settings: Settings, store: TrendStore, flow: EventFlow, clock: Callable[[], int]) -> TrendingService:
+    """Trending on its queue (tweet events in), with its refresher, which the host starts and stops."""
+    trending = TrendingService(store, Refresher(store, clock, settings.trending_refresh_seconds * 1000), clock)
+    flow.consume("trending", trending.handle)
+    return trending

@@ -62,6 +62,7 @@ def start_mesh(data_dir: Path) -> MeshProcess:
         CHIRP_DATA_DIR=str(data_dir),
         CHIRP_PAGE_TOKEN_SECRET="test",
         CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
+        CHIRP_TRENDING_REFRESH_SECONDS="1",
     )
     with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)
@@ -189,6 +190,19 @@ def test_the_five_minute_tour(mesh: MeshProcess):
     assert gone.returncode == 1 and "NOT_FOUND" in gone.stderr
     alices = poll(lambda: ok(chirp(t, "tweets", "alice")), lambda out: "likes 0  retweets 0  replies 0" in out)
     assert "likes 0  retweets 0  replies 0" in alices, "bob's like and reply leave with his account"
+
+
+def test_trends_shows_a_tag_once_five_accounts_use_it(mesh: MeshProcess):
+    t = mesh.target
+    assert "nothing yet" in ok(chirp(t, "trends", "--window", "5"))
+    for n in range(5):
+        ok(chirp(t, "register", f"trender{n}"))
+        ok(chirp(t, "post", "on the #CLI tour", as_=f"trender{n}"))
+    shown = poll(lambda: ok(chirp(t, "trends", "--limit", "3")), lambda out: "#cli" in out, attempts=100)
+    assert "trending over the last 60 minutes" in shown
+    assert re.search(r"1\. #cli  score 16\.0  5 accounts \(window before: 0\), 5 tweets", shown), shown
+    bad = chirp(t, "trends", "--window", "2000")
+    assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "1 to 1440" in bad.stderr
 
 
 def test_an_unknown_handle_is_not_found(mesh: MeshProcess):

@@ -14,10 +14,12 @@ from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import ChirpClient
+from services.registry import BUILT
 from tests.conftest import as_user, production_backends
 from tests.integration.servers import free_port_range
 
 START_TIMEOUT_SECONDS = 90
+PROCESSES = sum(entry.replicas for entry in BUILT)  # nine: Timeline, Fanout and Trending twice
 
 
 def launch(settings, base_port: int, log_path) -> subprocess.Popen:
@@ -49,14 +51,14 @@ def searched(client: ChirpClient, query: str, timeout: float = 30) -> list[int]:
     return found
 
 
-async def test_one_command_starts_nine_processes_that_work_as_one_mesh(tmp_path):
-    base_port = free_port_range(9)
+async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_path):
+    base_port = free_port_range(PROCESSES)
     async with production_backends(tmp_path) as settings:
         log_path = tmp_path / "launch.log"
         process = launch(settings, base_port, log_path)
         try:
             target = await asyncio.to_thread(wait_for_target, process, log_path)
-            assert target.count("127.0.0.1:") == 9 and "timeline=ipv4:" in target and "fanout=ipv4:" in target
+            assert target.count("127.0.0.1:") == PROCESSES and "timeline=ipv4:" in target and "trending=ipv4:" in target
             assert "search=ipv4:" in target
             with ChirpClient(target, timeout=30) as client:
                 author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author")).user.user_id
@@ -81,5 +83,5 @@ async def test_one_command_starts_nine_processes_that_work_as_one_mesh(tmp_path)
         finally:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()
-        for service in ("snowflake", "graph", "tweet", "timeline", "fanout", "search"):
+        for service in ("snowflake", "graph", "tweet", "timeline", "fanout", "search", "trending"):
             assert f"Chirp {service} service listening" in log_path.read_text()

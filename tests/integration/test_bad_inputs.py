@@ -141,6 +141,12 @@ def search(query: str, page_size: int = 0, token: Callable[[World], str] = lambd
     return lambda w: w.search.SearchTweets(search_pb.SearchTweetsRequest(query=query, page_size=page_size, page_token=token(w)))
 
 
+def trends(window_minutes: int = 0, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.trending.ListTrendingHashtags(
+        trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=token(w))
+    )
+
+
 def create_user(handle: str, display_name: str = ""):
     return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
 
@@ -515,14 +521,12 @@ CASES = [
         Case(search("hello", page_size=-1), INVALID, "page_size must not be negative", "page_size"),
         id="search-negative-page-size",
     ),
-    pytest.param(
-        Case(
-            lambda w: w.trending.ListTrendingHashtags(trending_pb.ListTrendingHashtagsRequest()),
-            UNIMPLEMENTED,
-            "TrendingService is not built yet",
-        ),
-        id="trending-not-built",
-    ),
+    # Trending.
+    pytest.param(Case(trends(window_minutes=-1), INVALID, "window_minutes must be from 1 to 1440", "window_minutes"), id="trends-negative-window"),
+    pytest.param(Case(trends(window_minutes=1441), INVALID, "window_minutes must be from 1 to 1440", "window_minutes"), id="trends-window-over-a-day"),
+    pytest.param(Case(trends(page_size=-1), INVALID, "must not be negative", "page_size"), id="trends-negative-page-size"),
+    pytest.param(Case(trends(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"), id="trends-token-of-another-list"),
+    pytest.param(Case(trends(token=World.tampered_token), INVALID, "altered", "page_token"), id="trends-tampered-token"),
 ]
 
 

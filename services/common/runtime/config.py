@@ -87,6 +87,7 @@ class Settings:
     search_index_dir: Path | None = None
     search_commit_ms: int = 200
     search_prefetch: int = 2_000
+    trending_refresh_seconds: int = 30
 
     @property
     def database_path(self) -> Path:
@@ -130,4 +131,5 @@ class Settings:
             search_index_dir=Path(os.environ["CHIRP_SEARCH_INDEX_DIR"]) if os.environ.get("CHIRP_SEARCH_INDEX_DIR") else None,
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
+            trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
         )

@@ -27,7 +27,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(chirp/trending/v1/trending_service.proto\x12\x11\x63hirp.trending.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x0fTrendingHashtag\x12\x15\n\x07hashtag\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0btweet_count\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x03\"n\n\x1bListTrendingHashtagsRequest\x12\x1c\n\x0ewindow_minutes\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"\x9f\x01\n\x1cListTrendingHashtagsResponse\x12\x34\n\x08hashtags\x18\x01 \x03(\x0b\x32\".chirp.trending.v1.TrendingHashtag\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x30\n\x0crefresh_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xa8\x01\n\x0fTrendingService\x12\x94\x01\n\x14ListTrendingHashtags\x12..chirp.trending.v1.ListTrendingHashtagsRequest\x1a/.chirp.trending.v1.ListTrendingHashtagsResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/trends/hashtagsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(chirp/trending/v1/trending_service.proto\x12\x11\x63hirp.trending.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x01\n\x0fTrendingHashtag\x12\x15\n\x07hashtag\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0btweet_count\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x13\n\x05score\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x1c\n\x0eunique_authors\x18\x04 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1e\n\x10\x62\x61seline_authors\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x03\"n\n\x1bListTrendingHashtagsRequest\x12\x1c\n\x0ewindow_minutes\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"\xb7\x01\n\x1cListTrendingHashtagsResponse\x12\x34\n\x08hashtags\x18\x01 \x03(\x0b\x32\".chirp.trending.v1.TrendingHashtag\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x30\n\x0crefresh_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0ewindow_minutes\x18\x04 \x01(\x05\x32\xa8\x01\n\x0fTrendingService\x12\x94\x01\n\x14ListTrendingHashtags\x12..chirp.trending.v1.ListTrendingHashtagsRequest\x1a/.chirp.trending.v1.ListTrendingHashtagsResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/trends/hashtagsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,6 +38,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRENDINGHASHTAG'].fields_by_name['hashtag']._serialized_options = b'\342A\001\003'
   _globals['_TRENDINGHASHTAG'].fields_by_name['tweet_count']._loaded_options = None
   _globals['_TRENDINGHASHTAG'].fields_by_name['tweet_count']._serialized_options = b'\342A\001\003'
+  _globals['_TRENDINGHASHTAG'].fields_by_name['score']._loaded_options = None
+  _globals['_TRENDINGHASHTAG'].fields_by_name['score']._serialized_options = b'\342A\001\003'
+  _globals['_TRENDINGHASHTAG'].fields_by_name['unique_authors']._loaded_options = None
+  _globals['_TRENDINGHASHTAG'].fields_by_name['unique_authors']._serialized_options = b'\342A\001\003'
+  _globals['_TRENDINGHASHTAG'].fields_by_name['baseline_authors']._loaded_options = None
+  _globals['_TRENDINGHASHTAG'].fields_by_name['baseline_authors']._serialized_options = b'\342A\001\003'
   _globals['_LISTTRENDINGHASHTAGSREQUEST'].fields_by_name['window_minutes']._loaded_options = None
   _globals['_LISTTRENDINGHASHTAGSREQUEST'].fields_by_name['window_minutes']._serialized_options = b'\342A\001\001'
   _globals['_LISTTRENDINGHASHTAGSREQUEST'].fields_by_name['page_size']._loaded_options = None
@@ -46,12 +52,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTTRENDINGHASHTAGSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
   _globals['_TRENDINGSERVICE'].methods_by_name['ListTrendingHashtags']._loaded_options = None
   _globals['_TRENDINGSERVICE'].methods_by_name['ListTrendingHashtags']._serialized_options = b'\202\323\344\223\002\025\022\023/v1/trends/hashtags'
-  _globals['_TRENDINGHASHTAG']._serialized_start=159
-  _globals['_TRENDINGHASHTAG']._serialized_end=226
-  _globals['_LISTTRENDINGHASHTAGSREQUEST']._serialized_start=228
-  _globals['_LISTTRENDINGHASHTAGSREQUEST']._serialized_end=338
-  _globals['_LISTTRENDINGHASHTAGSRESPONSE']._serialized_start=341
-  _globals['_LISTTRENDINGHASHTAGSRESPONSE']._serialized_end=500
-  _globals['_TRENDINGSERVICE']._serialized_start=503
-  _globals['_TRENDINGSERVICE']._serialized_end=671
+  _globals['_TRENDINGHASHTAG']._serialized_start=160
+  _globals['_TRENDINGHASHTAG']._serialized_end=310
+  _globals['_LISTTRENDINGHASHTAGSREQUEST']._serialized_start=312
+  _globals['_LISTTRENDINGHASHTAGSREQUEST']._serialized_end=422
+  _globals['_LISTTRENDINGHASHTAGSRESPONSE']._serialized_start=425
+  _globals['_LISTTRENDINGHASHTAGSRESPONSE']._serialized_end=608
+  _globals['_TRENDINGSERVICE']._serialized_start=611
+  _globals['_TRENDINGSERVICE']._serialized_end=779
 # @@protoc_insertion_point(module_scope)

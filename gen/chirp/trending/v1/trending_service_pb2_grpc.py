@@ -47,7 +47,8 @@ class TrendingServiceServicer:
     """
 
     def ListTrendingHashtags(self, request, context):
-        """Returns the most used hashtags over the last minutes, most used first.
+        """Returns the hashtags trending over the last minutes, highest score
+        first: those used by more distinct accounts than in the window before.
         The ranking is refreshed about every minute.
         `page_size` 0 means 10; more than 50 is clamped to 50; negative is
         INVALID_ARGUMENT.

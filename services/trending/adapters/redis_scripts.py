@@ -1,0 +1,107 @@
+"""The Redis store's scripts: each change to the counts is one atomic step. Keys and prefixes come from redis_layout.py.
+
+Ids of tweets in an author's set and in key names are decimal (Lua numbers
+hold 53 bits, so the scripts never convert ids); members of the sorted sets
+are packed ids, passed in by the caller.
+"""
+
+# KEYS: tweet record, author's set, author's left mark, tags index.
+# ARGV: authors prefix, uses prefix, TTL seconds, minute, trim-before minute, packed author, packed tweet, decimal tweet, tags...
+ADD = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then
+  return 0
+end
+local ttl, minute, trim, tags = ARGV[3], ARGV[4], '(' .. ARGV[5], {}
+for i = 9, #ARGV do
+  tags[#tags + 1] = ARGV[i]
+end
+redis.call('SET', KEYS[1], ARGV[6] .. minute .. '\\n' .. table.concat(tags, '\\n'), 'EX', ttl)
+redis.call('SADD', KEYS[2], ARGV[8])
+redis.call('EXPIRE', KEYS[2], ttl)
+for _, tag in ipairs(tags) do
+  local authors, uses = ARGV[1] .. tag, ARGV[2] .. tag
+  redis.call('ZADD', authors, 'GT', minute, ARGV[6])
+  redis.call('ZADD', uses, minute, ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', authors, '-inf', trim)
+  redis.call('ZREMRANGEBYSCORE', uses, '-inf', trim)
+  redis.call('EXPIRE', authors, ttl)
+  redis.call('EXPIRE', uses, ttl)
+  redis.call('ZADD', KEYS[4], 'GT', minute, tag)
+end
+return 1
+"""
+
+# KEYS: tweet record, author's set.
+# ARGV: authors prefix, uses prefix, TTL seconds, packed tweet, decimal tweet, tweet record prefix, '1' when the author leaves.
+# Leaves a tombstone; the author's latest minute for each tag falls back to their latest other use, if any.
+REMOVE = """
+local function fields(record)
+  local parts = {}
+  for part in string.gmatch(string.sub(record, 9), '[^\\n]+') do
+    parts[#parts + 1] = part
+  end
+  return parts
+end
+local record = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], '', 'EX', ARGV[3])
+if not record or record == '' then
+  return 0
+end
+redis.call('SREM', KEYS[2], ARGV[5])
+local author, tags, latest = string.sub(record, 1, 8), fields(record), {}
+if ARGV[7] ~= '1' then
+  for _, other in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    local found = redis.call('GET', ARGV[6] .. other)
+    if not found then
+      redis.call('SREM', KEYS[2], other)
+    elseif found ~= '' then
+      local parts = fields(found)
+      local minute = tonumber(parts[1])
+      for i = 2, #parts do
+        latest[parts[i]] = math.max(latest[parts[i]] or minute, minute)
+      end
+    end
+  end
+end
+for i = 2, #tags do
+  redis.call('ZREM', ARGV[2] .. tags[i], ARGV[4])
+  if latest[tags[i]] then
+    redis.call('ZADD', ARGV[1] .. tags[i], 'XX', latest[tags[i]], author)
+  else
+    redis.call('ZREM', ARGV[1] .. tags[i], author)
+  end
+end
+return 1
+"""
+
+# ARGV: the first key prefix, the second (or ''), the lowest minute, the highest ('+inf'), tags...
+# Returns, for each tag, ZCOUNT of the first prefix's key (and of the second's): one call for a refresh's counts,
+# about a millisecond of Redis time per 500 tags.
+COUNTS = """
+local counts = {}
+for i = 5, #ARGV do
+  counts[#counts + 1] = redis.call('ZCOUNT', ARGV[1] .. ARGV[i], ARGV[3], ARGV[4])
+  if ARGV[2] ~= '' then
+    counts[#counts + 1] = redis.call('ZCOUNT', ARGV[2] .. ARGV[i], ARGV[3], ARGV[4])
+  end
+end
+return counts
+"""
+
+# KEYS: the lease. ARGV: owner, lease ms. Taken when free, or renewed by its holder.
+ACQUIRE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+# KEYS: the lease. ARGV: owner. Deleted only by its holder.
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
