@@ -19,7 +19,7 @@ from tests.conftest import as_user, production_backends
 from tests.integration.servers import free_port_range
 
 START_TIMEOUT_SECONDS = 90
-PROCESSES = sum(entry.replicas for entry in BUILT)  # nine: Timeline, Fanout and Trending twice
+PROCESSES = sum(entry.replicas for entry in BUILT)  # eleven: Timeline, Fanout, Search and Trending twice
 
 
 def launch(settings, base_port: int, log_path) -> subprocess.Popen:
