@@ -1,15 +1,15 @@
 """What search holds and answers, as plain values: indexed tweets, queries, results, the index's state."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from services.common.kernel.hashtags import extract_hashtags
 from services.common.kernel.ids import created_at
 
 MAX_TERM_BYTES = 65_535  # the index can't hold a longer term: such a tweet is set aside before it reaches the writer
 MAX_TEXT_BYTES = 64 * 1024
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")  # at least one letter: "#1" is no hashtag
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])")
 
 
@@ -54,7 +54,7 @@ class IndexedTweet:
 
 
 def hashtags_in(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(tag.casefold() for tag in _HASHTAG.findall(text)))
+    return tuple(extract_hashtags(text))  # as Trending counts them
 
 
 def mentions_in(text: str) -> tuple[str, ...]:
@@ -74,4 +74,8 @@ class IndexStatus:
     state: IndexState = IndexState.READY
     indexed: int = 0
     rebuild_scanned: int = 0
-    dead_letters: int = 0
+    set_aside: set[int] = field(default_factory=set)  # tweets the index can't hold: each counted once
+
+    @property
+    def dead_letters(self) -> int:
+        return len(self.set_aside)

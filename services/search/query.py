@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from services.common.kernel import hashtags
 from services.common.kernel.errors import InvalidArgument
 
 MAX_QUERY_CHARACTERS = 512
@@ -104,7 +105,7 @@ def _word(word: str, at: int, excluded: bool, parts: _Parts) -> None:
     if word[0] == "#":
         if not _TAG.fullmatch(word[1:]):
             raise _error(f"{word!r} at position {at} is not a hashtag: '#' takes letters, digits or underscores, one letter at least")
-        term = Term("hashtag", word[1:].casefold())
+        term = Term("hashtag", hashtags.normalize(word[1:]))
     elif word[0] == "@":
         if not _HANDLE.fullmatch(word[1:]):
             raise _error(f"{word!r} at position {at} is not a mention: '@' takes a handle of 1 to 15 letters, digits or underscores")

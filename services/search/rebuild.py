@@ -11,6 +11,8 @@ complete only once the last page is committed.
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from services.search.domain import IndexedTweet, IndexState, IndexStatus, Unindexable
 from services.search.indexing import Indexer
@@ -20,6 +22,7 @@ log = logging.getLogger("chirp.search.rebuild")
 PAGE = 2_000
 PROGRESS_SECONDS = 2.0
 RETRY_SECONDS = 1.0
+T = TypeVar("T")
 
 
 async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, status: IndexStatus, removals: list[Change]) -> None:
@@ -29,8 +32,9 @@ async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, s
     started = last_log = time.monotonic()
     after = 0
     while True:
-        tweets = await _page(archive, after)
-        await indexer.submit(_indexable(tweets, status))
+        tweets = await _retrying("read storage", lambda: archive.scan(after, PAGE))
+        indexable = _indexable(tweets, status)
+        await _retrying("commit", lambda: indexer.submit(indexable))
         status.rebuild_scanned += len(tweets)
         if time.monotonic() - last_log >= PROGRESS_SECONDS:
             log.info("search index: rebuilding, %s tweets read from storage so far", status.rebuild_scanned)
@@ -38,18 +42,20 @@ async def rebuild(index: SearchIndex, archive: TweetArchive, indexer: Indexer, s
         if len(tweets) < PAGE:
             break
         after = tweets[-1].tweet_id
-    await indexer.submit(list(removals))
-    await index.mark_complete(True)
+    await _retrying("commit", lambda: indexer.submit(list(removals)))
+    await _retrying("mark the index complete", lambda: index.mark_complete(True))
     status.state = IndexState.READY
     log.info("search index: rebuilt, %s tweets in %.1fs", status.rebuild_scanned, time.monotonic() - started)
 
 
-async def _page(archive: TweetArchive, after: int) -> list[StoredTweet]:
+async def _retrying(what: str, step: Callable[[], Awaitable[T]]) -> T:
+    """A step of the rebuild, again until it succeeds: storage (or the Tweet service) away, or a commit that
+    failed, must not leave the replica catching up for ever."""
     while True:
         try:
-            return await archive.scan(after, PAGE)
-        except Exception as error:  # storage (or the Tweet service) away: wait for it
-            log.warning("search index: rebuild can't read storage (%s); retrying in %ss", error, RETRY_SECONDS)
+            return await step()
+        except Exception as error:
+            log.warning("search index: rebuild could not %s (%s); retrying in %ss", what, error, RETRY_SECONDS)
             await asyncio.sleep(RETRY_SECONDS)
 
 
@@ -59,6 +65,7 @@ def _indexable(tweets: list[StoredTweet], status: IndexStatus) -> list[IndexedTw
         try:
             kept.append(IndexedTweet.of(tweet.tweet_id, tweet.author_id, tweet.text))
         except Unindexable as error:
-            log.error("search index: set aside: %s", error)
-            status.dead_letters += 1
+            if tweet.tweet_id not in status.set_aside:
+                log.error("search index: set aside: %s", error)
+                status.set_aside.add(tweet.tweet_id)
     return kept

@@ -29,7 +29,6 @@ class SearchService:
         self._indexer = Indexer(index, commit_seconds)
         self._status = IndexStatus(state=IndexState.READY if index.complete else IndexState.CATCHING_UP)
         self._rebuild: asyncio.Task | None = None
-        self._set_aside: set[int] = set()
         self._removals: list[Change] = []  # while a rebuild runs: applied again once it is done
 
     async def start(self) -> None:
@@ -96,10 +95,9 @@ class SearchService:
 
     def _count_aside(self, event: Event, error: Unindexable) -> None:
         tweet_id = getattr(event, "tweet_id", 0)
-        if tweet_id not in self._set_aside:  # a redelivery of the same tweet counts once
+        if tweet_id not in self._status.set_aside:  # a redelivery, or a rebuild, of the same tweet counts once
             log.error("search index: set aside: %s", error)
-            self._set_aside.add(tweet_id)
-            self._status.dead_letters += 1
+            self._status.set_aside.add(tweet_id)
 
     async def _page(self, viewer_id: int | None, query: SearchQuery, order: Order, size: int, cursor: int | None) -> Page[Found]:
         shown: list[Found] = []

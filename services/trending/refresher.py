@@ -44,6 +44,7 @@ class Refresher:
         self.owner = owner or uuid.uuid4().hex
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
+        self._refreshing = asyncio.Lock()  # the lease is the replica's: one refresh at a time within it too
 
     async def refresh_if_due(self) -> bool:
         """Refreshes every wanted window when the default ranking is older than refresh_ms and the lease is free."""
@@ -54,16 +55,17 @@ class Refresher:
 
     async def refresh(self, windows: list[int] | None = None) -> bool:
         """Computes and publishes the windows (every wanted one by default); False when another replica holds the lease."""
-        if not await self._store.acquire(self.owner, LEASE_MS):
-            return False
-        try:
-            now = self._clock()
-            for window in windows or await self._wanted(now):
-                await self._store.publish(await self.compute(window, now))
-            await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
-        finally:
-            await self._store.release(self.owner)
-        return True
+        async with self._refreshing:
+            if not await self._store.acquire(self.owner, LEASE_MS):
+                return False
+            try:
+                now = self._clock()
+                for window in windows or await self._wanted(now):
+                    await self._store.publish(await self.compute(window, now))
+                await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
+            finally:
+                await self._store.release(self.owner)
+            return True
 
     async def _wanted(self, now: int) -> list[int]:
         asked = await self._store.wanted_windows(now - WANTED_FOR_MS)

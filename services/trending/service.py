@@ -9,10 +9,10 @@ import asyncio
 from collections.abc import Callable
 
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, UserDeleted
+from services.common.kernel.hashtags import extract_hashtags
 from services.common.kernel.ids import timestamp_ms
 from services.common.kernel.pagination import Page, PageRequest
 from services.trending.domain import MINUTE_MS, RETENTION_MINUTES, Ranking, Trend, Use, window_of
-from services.trending.hashtags import extract_hashtags
 from services.trending.ports import TrendStore
 from services.trending.refresher import Refresher
 

@@ -6,11 +6,11 @@ import pytest
 
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.events import TweetCreated, TweetDeleted, UserDeleted
+from services.common.kernel.hashtags import extract_hashtags
 from services.common.kernel.ids import compose
 from services.common.kernel.pagination import PageRequest
 from services.trending.adapters.memory_trends import InMemoryTrendStore
 from services.trending.domain import MINUTE_MS, decayed, growth_score, window_of
-from services.trending.hashtags import extract_hashtags
 from services.trending.refresher import LEASE_MS, Refresher
 from services.trending.service import TrendingService
 

@@ -18,7 +18,9 @@ from services.common.kernel import errors
 
 log = logging.getLogger("chirp.rpc")
 # A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
+# A server that refused the credentials is a misconfiguration, not a blip: INTERNAL, logged in full.
 UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError)
+MISCONFIGURED = (redis_errors.AuthenticationError, redis_errors.AuthorizationError)
 
 STATUS_OF = {
     errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
@@ -65,6 +67,9 @@ def _guarded(behaviour, method: str):
             await context.abort(status.code, status.details, status.trailing_metadata)
         except (grpc.aio.AbortError, grpc.aio.UsageError):
             raise
+        except MISCONFIGURED:
+            log.exception("%s: a backing server refused the service's credentials", method)
+            await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed: the service is misconfigured; the server log has the details")
         except UNREACHABLE as error:  # overload or an outage, not a bug: the caller may retry
             log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")

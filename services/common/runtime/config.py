@@ -95,10 +95,11 @@ class Settings:
 
     @property
     def search_index_path(self) -> Path:
-        """Each Search replica its own directory (one writer each); the whole mesh in one process has one."""
-        if self.search_index_dir is not None:
-            return self.search_index_dir
-        return self.data_dir / (f"search-index-replica-{self.replica}" if self.service == "search" else "search-index")
+        """Each Search replica its own directory (one writer each), under CHIRP_SEARCH_INDEX_DIR when it is set
+        (the launcher gives every replica the same environment); the whole mesh in one process has one."""
+        if self.search_index_dir is None:
+            return self.data_dir / (f"search-index-replica-{self.replica}" if self.service == "search" else "search-index")
+        return self.search_index_dir / f"replica-{self.replica}" if self.service == "search" else self.search_index_dir
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -14,21 +14,24 @@ It goes over a multiplexed connection (a tenth of redis-py's cost a call). A
 Cluster can't run it (its keys lie in many slots): there every read goes the slow way.
 """
 
+import logging
+
 from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import Page, PageRequest
-from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.common.storage.redis_multiplexed import MultiplexedRedis, ReplyError
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.domain import Card
 from services.timeline.read_model import LEAVING_SECONDS, POSTS_KEPT
 
 # KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
 # ARGV: the bound above the page ('+' or '(' .. packed cursor), the window per lane, the page size,
-# leaving since (ms), ids kept per author, the two sentinels, the posts and card key prefixes, the tag's end.
+# leaving since (ms), ids kept per author, the two sentinels, the posts and card key prefixes.
 # Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
-_PAGE = """
+log = logging.getLogger("chirp.timeline.redis")
+
+_PAGE = layout.LUA_KEY + """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
 local EXISTS, BUILDING = ARGV[6], ARGV[7]
-local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. ARGV[10] end
 local function lane(list, bounded)  -- ids below the cursor; nil: missing, building, or ending above the page
   local head = redis.call('ZRANGE', list, 0, 1)
   if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
@@ -108,8 +111,12 @@ class RedisHomePages:
                 layout.viewer_key(reader_id), layout.LEAVING_KEY]  # fmt: skip
         since = wall_clock_ms() - LEAVING_SECONDS * 1000
         args = [top, page.size * 2, page.size, since, POSTS_KEPT, layout.EXISTS, layout.BUILDING,
-                layout.POSTS_PREFIX, layout.CARD_PREFIX, layout.TAG_END]  # fmt: skip
-        reply = await self._script(keys, args)
+                layout.POSTS_PREFIX, layout.CARD_PREFIX]  # fmt: skip
+        try:
+            reply = await self._script(keys, args)
+        except ReplyError as error:  # a server that can't run it now (loading, busy, read-only): the slow way can
+            log.warning("the warm home page script failed (%s); reading the slow way", error)
+            return None
         if reply is None:
             return None
         cards = [_card(*reply[n : n + 3]) for n in range(1, len(reply), 3)]

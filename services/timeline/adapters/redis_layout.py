@@ -26,11 +26,15 @@ from collections.abc import Iterable, Sequence
 
 _ID = struct.Struct(">Q")
 _CARD_HEAD = struct.Struct(">QQQ")
-POSTS_PREFIX, CARD_PREFIX, TAG_END = "chirp:posts:{", "chirp:card:{", "}"  # for scripts that name keys from ids
+POSTS_PREFIX, CARD_PREFIX = "chirp:posts:{", "chirp:card:{"
 
 
 def _tag(some_id: int) -> str:
     return f"{some_id:016x}"
+
+
+# The same, in a script that holds a packed id: key(POSTS_PREFIX or CARD_PREFIX, packed id).
+LUA_KEY = "local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. '}' end\n"
 
 
 def timeline_key(user_id: int) -> str:
@@ -38,11 +42,11 @@ def timeline_key(user_id: int) -> str:
 
 
 def posts_key(user_id: int) -> str:
-    return f"{POSTS_PREFIX}{_tag(user_id)}{TAG_END}"
+    return f"{POSTS_PREFIX}{_tag(user_id)}}}"
 
 
 def card_key(tweet_id: int) -> str:
-    return f"{CARD_PREFIX}{_tag(tweet_id)}{TAG_END}"
+    return f"{CARD_PREFIX}{_tag(tweet_id)}}}"
 
 
 def reader_key(user_id: int) -> str:

@@ -105,3 +105,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+# KEYS: tags index. ARGV: authors prefix, uses prefix, the minute before which a tag last used is forgotten, tags...
+# Checked and forgotten in one step: a tag used again since it was listed (its minute moved on) keeps its counts.
+EXPIRE_TAGS = """
+local forgotten = 0
+for i = 4, #ARGV do
+  local last = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if last and tonumber(last) < tonumber(ARGV[3]) then
+    redis.call('DEL', ARGV[1] .. ARGV[i], ARGV[2] .. ARGV[i])
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    forgotten = forgotten + 1
+  end
+end
+return forgotten
+"""

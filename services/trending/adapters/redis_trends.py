@@ -24,7 +24,7 @@ class RedisTrendStore:
         self._redis = redis
         self._add, self._remove = redis.register_script(scripts.ADD), redis.register_script(scripts.REMOVE)
         self._acquire, self._release = redis.register_script(scripts.ACQUIRE), redis.register_script(scripts.RELEASE)
-        self._counts = redis.register_script(scripts.COUNTS)
+        self._counts, self._expire_tags = redis.register_script(scripts.COUNTS), redis.register_script(scripts.EXPIRE_TAGS)
         self._prefixes = [layout.authors_key(""), layout.uses_key("")]
 
     async def add(self, use: Use, trim_before_minute: int) -> bool:
@@ -64,9 +64,7 @@ class RedisTrendStore:
     async def expire(self, before_minute: int) -> None:
         old = await self._redis.zrangebyscore(layout.TAGS_KEY, "-inf", f"({before_minute}")
         for start in range(0, len(old), EXPIRE_BATCH):
-            tags = [t.decode() for t in old[start : start + EXPIRE_BATCH]]
-            await self._redis.delete(*[k for tag in tags for k in (layout.authors_key(tag), layout.uses_key(tag))])
-            await self._redis.zrem(layout.TAGS_KEY, *tags)
+            await self._expire_tags(keys=[layout.TAGS_KEY], args=[*self._prefixes, before_minute, *old[start : start + EXPIRE_BATCH]])
 
     async def save_baseline(self, window: int, minute: int, authors: dict[str, int], keep_from_minute: int) -> None:
         key = layout.baseline_key(window)

@@ -1,4 +1,4 @@
-"""Hashtags in a tweet's text, by twitter-text's rules, normalized for counting.
+"""Hashtags in a tweet's text, by twitter-text's rules, normalized: what Trending counts and Search finds.
 
 twitter-text-parser (the project's tweet-length library) measures text but
 extracts no hashtags, so the rule of twitter-text's `validHashtag` is kept
