@@ -135,3 +135,28 @@ async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_in
     finally:
         await running.stop(0)
         await gone.aclose()
+
+
+async def test_an_error_reply_to_the_page_script_sends_the_read_the_slow_way(world):
+    redis, tweets, slow, warm, pages, _ = world
+    await redis.set(layout.timeline_key(READER), b"not a timeline")  # any command on it answers WRONGTYPE
+    assert await pages.page(READER, PageRequest(20, None)) is None
+    assert pages.missed == 1
+
+
+async def test_refused_redis_credentials_are_internal_not_a_retryable_unavailable(world):
+    redis, tweets, slow, warm, pages, _ = world
+    refused = Redis.from_url(REDIS_URL.replace("redis://", "redis://nobody:wrong@"))
+    service = TimelineService(RedisTimelineCache(refused, 800, 600), CachedReaders(Graph(), RedisCopies(refused)),
+                              CachedTweets(tweets, RedisCopies(refused), None), 800)  # fmt: skip
+    running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            stub = timeline_grpc.TimelineServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as failure:
+                await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=[("chirp-user-id", str(READER))])
+        assert failure.value.code() == grpc.StatusCode.INTERNAL
+        assert "misconfigured" in failure.value.details()
+    finally:
+        await running.stop(0)
+        await refused.aclose()

@@ -128,3 +128,29 @@ async def test_a_delete_during_a_rebuild_is_applied_again_after_the_scan():
         assert index.ids == {1, 3}
     finally:
         await search.close()
+
+
+async def test_a_rebuild_whose_commit_fails_retries_it_and_still_finishes(monkeypatch):
+    monkeypatch.setattr("services.search.rebuild.RETRY_SECONDS", 0.01)
+
+    class FailingOnce(FakeIndex):
+        failed = False
+
+        async def write(self, changes) -> None:
+            if changes and not self.failed:
+                self.failed = True
+                raise OSError("disk full")
+            await super().write(changes)
+
+    archive = SlowArchive([StoredTweet(i, 1, f"word {i}") for i in range(1, 6)])
+    archive.release.set()
+    index = FailingOnce(complete=False)
+    search = SearchService(index, Cards(set()), NoHandles(), archive, commit_seconds=0.01)
+    await search.start()
+    try:
+        async with asyncio.timeout(5):
+            while search.status().state is not IndexState.READY:
+                await asyncio.sleep(0.01)
+        assert index.failed and index.complete and index.ids == {1, 2, 3, 4, 5}
+    finally:
+        await search.close()

@@ -182,3 +182,26 @@ async def test_the_refresh_loop_stops_even_when_the_store_swallows_the_cancellat
     refresher.start()
     await asyncio.sleep(0.01)
     await asyncio.wait_for(refresher.stop(), 2)
+
+
+class StoreCountingPublishers(InMemoryTrendStore):
+    """A store whose publishing takes a while, counting how many publish at once."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.publishing = self.most_at_once = 0
+
+    async def publish(self, ranking):
+        self.publishing += 1
+        self.most_at_once = max(self.most_at_once, self.publishing)
+        await asyncio.sleep(0.01)
+        await super().publish(ranking)
+        self.publishing -= 1
+
+
+async def test_a_replica_refreshes_one_window_list_at_a_time_though_requests_and_its_loop_ask_together():
+    clock = FakeClock()
+    store = StoreCountingPublishers(clock)
+    refresher = Refresher(store, clock, owner="me")
+    assert all(await asyncio.gather(refresher.refresh([60]), refresher.refresh([15]), refresher.refresh()))
+    assert store.most_at_once == 1
