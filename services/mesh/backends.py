@@ -58,6 +58,7 @@ class Resources:
 
     checks: dict[str, Check] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    redis: Redis | RedisCluster | None = None  # one client (and pool) for everything the process keeps in Redis
 
     async def close(self) -> None:
         for close in reversed(self.closers):
@@ -88,7 +89,7 @@ async def open_stores(settings: Settings, resources: Resources, graph: bool = Tr
 
 async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
     stores = Stores(None, None, {})
-    redis = _open_redis(settings, resources, "redis") if settings.redis_url else None
+    redis = _open_redis(settings, resources) if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph = PostgresGraphRepository(db, outbox, CelebrityLine(settings.celebrity_threshold))
@@ -120,11 +121,13 @@ def redis_client(settings: Settings) -> Redis | RedisCluster:
     return Redis.from_pool(pool)
 
 
-def _open_redis(settings: Settings, resources: Resources, name: str) -> Redis | RedisCluster:
-    client = redis_client(settings)
-    resources.checks[name] = client.ping
-    resources.closers.append(client.aclose)
-    return client
+def _open_redis(settings: Settings, resources: Resources) -> Redis | RedisCluster:
+    """The process's Redis client, opened at the first call, shared by every later one."""
+    if resources.redis is None:
+        resources.redis = redis_client(settings)
+        resources.checks["redis"] = resources.redis.ping
+        resources.closers.append(resources.redis.aclose)
+    return resources.redis
 
 
 async def _open_schema(settings: Settings, resources: Resources, schema: str, migrations: list[str]):
@@ -140,7 +143,7 @@ async def open_timeline_cache(settings: Settings, resources: Resources) -> Timel
         cache = InMemoryTimelineCache(settings.timeline_length)
         resources.closers.append(cache.close)
     else:
-        cache = RedisTimelineCache(_open_redis(settings, resources, "redis"), settings.timeline_length, settings.timeline_ttl_seconds)
+        cache = RedisTimelineCache(_open_redis(settings, resources), settings.timeline_length, settings.timeline_ttl_seconds)
         await cache.check_listpack_limit()
     return cache
 
@@ -164,7 +167,7 @@ def open_read_model(settings: Settings, resources: Resources, in_process: bool =
         posts = InMemoryTimelineCache(POSTS_KEPT)
         copies = MemoryCopies(posts)
         return ReadModel(copies, posts, copies)
-    redis = _open_redis(settings, resources, "redis")
+    redis = _open_redis(settings, resources)
     posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
     pages = None
     if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
@@ -177,4 +180,4 @@ def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[
     """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
     if not settings.redis_url:
         return InMemoryTrendStore(clock)
-    return RedisTrendStore(_open_redis(settings, resources, "redis"))
+    return RedisTrendStore(_open_redis(settings, resources))

@@ -655,7 +655,7 @@ async def test_postgres_runs_again_a_transaction_it_aborted_to_break_a_deadlock(
 
     try:
         await asyncio.gather(db.run_in_transaction(crosswise(1, 2)), db.run_in_transaction(crosswise(2, 1)))
-        assert len(attempts) == 3
+        assert len(attempts) >= 3  # one rerun at least; a loaded machine may need more
         assert [row["n"] for row in await db.fetch_all("SELECT n FROM cells ORDER BY id")] == [2, 2]
     finally:
         await db.close()

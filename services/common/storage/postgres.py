@@ -9,6 +9,7 @@ the schema: processes starting at the same time take turns.
 
 import asyncio
 import logging
+import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -20,7 +21,8 @@ log = logging.getLogger("chirp.postgres")
 T = TypeVar("T")
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PING_TIMEOUT_SECONDS = 2.0
-DEADLOCK_ATTEMPTS = 3
+DEADLOCK_ATTEMPTS = 5
+DEADLOCK_PAUSE_SECONDS = 0.005  # before a rerun, a random pause up to this, times the attempt: the two sides part
 _LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(hashtext('chirp.migrations'), hashtext($1))"
 
 
@@ -74,6 +76,9 @@ class PostgresDatabase:
                 if not attempts_left:
                     raise
                 log.warning("a transaction was aborted to break a deadlock; running it again")
+                # At once, the rerun can take its first lock before the other side wakes to take it, and
+                # deadlock with it again: a loaded machine did so three times running.
+                await asyncio.sleep(random.uniform(0, DEADLOCK_PAUSE_SECONDS) * (DEADLOCK_ATTEMPTS - attempts_left))
 
     async def fetch_all(self, sql: str, *args) -> list[asyncpg.Record]:
         return await self._pool.fetch(sql, *args)
