@@ -75,11 +75,17 @@ def test_describe_resolves_every_listed_service_v1_reflection_included(mesh: Mes
     assert "stream .grpc.reflection.v1.ServerReflectionRequest" in described
 
 
+def test_health_check_reports_each_service_serving(mesh: MeshProcess):
+    for name in ["", *CHIRP_SERVICES]:
+        assert call(mesh, "grpc.health.v1.Health/Check", {"service": name}) == {"status": "SERVING"}, name
+
+
 def test_an_authenticated_call_posts_and_the_follower_reads_it_at_home(mesh: MeshProcess):
     alice = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_alice"})["user"]
     bob = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_bob"})["user"]
     assert alice["handle"] == "grpcurl_alice" and alice["user_id"].isdigit()  # 64-bit ids are JSON strings
-    call(mesh, "chirp.graph.v1.GraphService/FollowUser", {"user_id": alice["user_id"]}, user_id=bob["user_id"])
+    followed = call(mesh, "chirp.graph.v1.GraphService/FollowUser", {"user_id": alice["user_id"]}, user_id=bob["user_id"])
+    assert followed["user"]["user_id"] == alice["user_id"] and followed["user"]["follower_count"] == "1"
     tweet = call(mesh, "chirp.tweet.v1.TweetService/CreateTweet", {"text": "hello from grpcurl #ops"}, user_id=alice["user_id"])
     assert tweet["tweet"]["text"] == "hello from grpcurl #ops"
     assert tweet["tweet"]["author"]["user_id"] == alice["user_id"]
