@@ -1,6 +1,7 @@
-"""Server reflection in both versions: `grpc.reflection.v1` (asked first by grpcurl) and `grpc.reflection.v1alpha`.
+"""Server reflection in both versions: `grpc.reflection.v1` and `grpc.reflection.v1alpha`.
 
-grpcio-reflection 1.85.1 serves only v1alpha. The v1 contract
+grpcurl 1.8.8 and later (and other current clients) ask v1 first; the
+pinned grpcurl 1.8.6 speaks v1alpha only. grpcio-reflection 1.85.1 serves only v1alpha. The v1 contract
 (`grpc/reflection/v1/reflection.proto`) is the v1alpha one moved to another
 package: the same messages with the same field numbers, so the same bytes on
 the wire. v1 is therefore served by the library's v1alpha servicer behind a

@@ -1,7 +1,8 @@
 """One way to build, run and stop a gRPC server, shared by every service.
 
-Every server offers grpc.health.v1 and server reflection (v1 and v1alpha), maps domain
-errors to statuses, caps request size, and stops gracefully on SIGTERM.
+Every server offers grpc.health.v1 and server reflection (v1 and
+v1alpha), maps domain errors to statuses, caps request size, and stops
+gracefully on SIGTERM.
 """
 
 import asyncio
