@@ -1,7 +1,8 @@
 """One way to build, run and stop a gRPC server, shared by every service.
 
-Every server offers grpc.health.v1 and server reflection, maps domain
-errors to statuses, caps request size, and stops gracefully on SIGTERM.
+Every server offers grpc.health.v1 and server reflection (v1 and
+v1alpha), maps domain errors to statuses, caps request size, and stops
+gracefully on SIGTERM.
 """
 
 import asyncio
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
 
 log = logging.getLogger("chirp.server")
@@ -56,7 +57,7 @@ async def create_server(listen: str, registrations: Sequence[Registration]) -> R
     for registration in registrations:
         registration.add(server)
     names = [r.service_name for r in registrations]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    enable_reflection([*names, health.SERVICE_NAME], server)
     try:
         port = server.add_insecure_port(listen)
     except RuntimeError:

@@ -1,0 +1,117 @@
+"""What an operator types: the real grpcurl binary against the mesh run as a real process.
+
+Each command is the one the README shows, with the mesh's address in
+place of 127.0.0.1:50051; JSON fields keep their proto names (grpcurl's default).
+"""
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_reflection.v1alpha import reflection_pb2
+
+from services.registry import SERVICES
+from tests.e2e.mesh_process import MeshProcess, clean_env, start_mesh
+
+GRPCURL = Path(sys.executable).parent / "grpcurl"
+CALL_TIMEOUT_SECONDS = 30
+CHIRP_SERVICES = {entry.contract.full_name for entry in SERVICES}
+OPERATOR_SERVICES = {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"}
+
+
+@pytest.fixture(scope="module")
+def mesh(tmp_path_factory) -> Iterator[MeshProcess]:
+    running = start_mesh(tmp_path_factory.mktemp("mesh"))
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            assert running.stop() == 0, running.log
+
+
+def grpcurl(mesh: MeshProcess, *command: str, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """`grpcurl -plaintext FLAGS ADDR COMMAND...`: flags go before the address."""
+    argv = [str(GRPCURL), "-plaintext", *flags, mesh.target, *command]
+    return subprocess.run(argv, env=clean_env(), capture_output=True, text=True, timeout=CALL_TIMEOUT_SECONDS)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, f"{result.args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def call(mesh: MeshProcess, method: str, body: dict, user_id: str | None = None) -> dict:
+    """`grpcurl -plaintext [-H 'chirp-user-id: N'] -d '{...}' ADDR method`, its JSON reply."""
+    header = ["-H", f"chirp-user-id: {user_id}"] if user_id else []
+    return json.loads(ok(grpcurl(mesh, method, flags=(*header, "-d", json.dumps(body)))))
+
+
+def test_the_binary_is_the_real_grpcurl():
+    version = subprocess.run([str(GRPCURL), "-version"], capture_output=True, text=True, timeout=CALL_TIMEOUT_SECONDS)
+    assert version.returncode == 0 and version.stderr.startswith("grpcurl v1.8.6")  # it prints to stderr
+
+
+def test_list_shows_every_chirp_service_health_and_both_reflection_versions(mesh: MeshProcess):
+    listed = set(ok(grpcurl(mesh, "list")).split())
+    assert listed == CHIRP_SERVICES | OPERATOR_SERVICES
+
+
+def test_describe_shows_the_tweet_service_and_its_rest_rules(mesh: MeshProcess):
+    described = ok(grpcurl(mesh, "describe", "chirp.tweet.v1.TweetService"))
+    assert described.startswith("chirp.tweet.v1.TweetService is a service:")
+    assert "rpc CreateTweet ( .chirp.tweet.v1.CreateTweetRequest ) returns ( .chirp.tweet.v1.CreateTweetResponse )" in described
+    assert 'post:"/v1/tweets"' in described
+
+
+def test_describe_resolves_every_listed_service_v1_reflection_included(mesh: MeshProcess):
+    described = ok(grpcurl(mesh, "describe"))
+    for name in CHIRP_SERVICES | OPERATOR_SERVICES:
+        assert f"{name} is a service:" in described
+    assert "stream .grpc.reflection.v1.ServerReflectionRequest" in described
+
+
+def test_health_check_reports_each_service_serving(mesh: MeshProcess):
+    for name in ["", *CHIRP_SERVICES]:
+        assert call(mesh, "grpc.health.v1.Health/Check", {"service": name}) == {"status": "SERVING"}, name
+
+
+def test_an_authenticated_call_posts_and_the_follower_reads_it_at_home(mesh: MeshProcess):
+    alice = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_alice"})["user"]
+    bob = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_bob"})["user"]
+    assert alice["handle"] == "grpcurl_alice" and alice["user_id"].isdigit()  # 64-bit ids are JSON strings
+    followed = call(mesh, "chirp.graph.v1.GraphService/FollowUser", {"user_id": alice["user_id"]}, user_id=bob["user_id"])
+    assert followed["user"]["user_id"] == alice["user_id"] and followed["user"]["follower_count"] == "1"
+    tweet = call(mesh, "chirp.tweet.v1.TweetService/CreateTweet", {"text": "hello from grpcurl #ops"}, user_id=alice["user_id"])
+    assert tweet["tweet"]["text"] == "hello from grpcurl #ops"
+    assert tweet["tweet"]["author"]["user_id"] == alice["user_id"]
+    home = {}
+    for _ in range(50):  # fan-out is asynchronous
+        home = call(mesh, "chirp.timeline.v1.TimelineService/ListHomeTimeline", {"page_size": 10}, user_id=bob["user_id"])
+        if home.get("tweets"):
+            break
+        time.sleep(0.1)
+    assert [t["tweet_id"] for t in home["tweets"]] == [tweet["tweet"]["tweet_id"]]
+
+
+def test_a_call_without_the_user_header_is_unauthenticated(mesh: MeshProcess):
+    result = grpcurl(mesh, "chirp.tweet.v1.TweetService/CreateTweet", flags=("-d", json.dumps({"text": "who am I"})))
+    assert result.returncode != 0
+    assert "Code: Unauthenticated" in result.stderr
+    assert "chirp-user-id" in result.stderr
+
+
+def test_v1_reflection_answers_the_process_as_newer_grpcurl_asks_first(mesh: MeshProcess):
+    """grpcurl 1.8.6 speaks v1alpha only; grpcurl 1.8.8 and later ask v1 first. v1 shares v1alpha's field numbers."""
+    with grpc.insecure_channel(mesh.target) as channel:
+        info = channel.stream_stream(
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+            response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+        )
+        (response,) = info(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=CALL_TIMEOUT_SECONDS)
+    assert {s.name for s in response.list_services_response.service} == CHIRP_SERVICES | OPERATOR_SERVICES
