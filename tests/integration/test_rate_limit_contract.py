@@ -1,10 +1,11 @@
-"""The bucket store contract: one suite, run against the memory store (embedded) and the Redis store (mesh mode).
+"""The bucket store contract: one suite, run against the memory store (embedded) and the Redis store
+(mesh mode), on one Redis server and on a Redis Cluster.
 
 The clock is the test's: each test moves it by hand to watch a bucket refill.
 """
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from services.common.kernel.errors import ResourceExhausted
 from services.common.limits.buckets import TokenBuckets
@@ -32,13 +33,17 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
 async def store(request):
     if request.param == "memory":
         yield MemoryBuckets()
         return
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
+    if request.param == "redis":
+        client = Redis.from_url(REDIS_URL)
+        await client.flushdb()
+    else:
+        client = RedisCluster(host="127.0.0.1", port=request.getfixturevalue("redis_cluster").ports[0])
+        await client.flushall()
     yield RedisBuckets(client)
     await client.aclose()
 
