@@ -71,7 +71,7 @@ class Running:
 
 async def start_embedded(workdir: Path, port: int) -> Running:
     env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
-           "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # load is not to be throttled
     running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
     await _wait_for(running, lambda text: "listening on" in text)
     return running
@@ -85,7 +85,8 @@ async def start_mesh(workdir: Path, base_port: int) -> Running:
     await redis.config_set("zset-max-listpack-entries", TIMELINE_LISTPACK_ENTRIES)  # as the deployment's redis.conf would
     env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
            "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
-           "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING"}  # fmt: skip  # Search replicas' indexes
+           "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING",
+           "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # Search replicas' indexes; load is not to be throttled
     running = _spawn("mesh", [sys.executable, "-m", "services.mesh.launch"], env, workdir / "mesh.log", "")
     running.cleanup += [lambda: _drop_database(name), lambda: _delete_namespace(name), redis.flushdb, redis.aclose]
     text = await _wait_for(running, TARGET_LINE.search)

@@ -59,7 +59,8 @@ class LiveMesh:
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
-    values = dict(listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5)
+    """Test settings: no rate limits (tests post, follow and like a lot), unless a test sets `rate_limits`."""
+    values = dict(listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5, rate_limits={})
     return Settings(**{**values, **overrides})
 
 

@@ -54,3 +54,10 @@ class ReadCopies(Protocol):
     async def follows_changed(self, user_id: int) -> None: ...
 
     async def account_deleted(self, user_id: int) -> None: ...
+
+
+class RateLimiter(Protocol):
+    """Per-user limits on following (services/common/limits gives one, in memory or shared through Redis)."""
+
+    async def take(self, user_id: int, action: str) -> None:
+        """Takes one of the user's tokens for the action; raises ResourceExhausted, with when to retry, when none is left."""

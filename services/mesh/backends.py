@@ -5,6 +5,8 @@ tweets), timelines in memory, events drained in process. Production:
 PostgreSQL (a schema and an outbox per service, read through Redis row
 caches of users and tweets when Redis is set too), Redis or Redis Cluster,
 and RabbitMQ. Every opened server adds a health check and a closer.
+Rate limits live in memory on the embedded defaults, in Redis (shared by
+every replica) when Redis is set.
 """
 
 from collections.abc import Awaitable, Callable
@@ -14,6 +16,10 @@ from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from services.common.kernel.ids import wall_clock_ms
+from services.common.limits.buckets import TokenBuckets
+from services.common.limits.memory_buckets import MemoryBuckets
+from services.common.limits.redis_buckets import RedisBuckets
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.messaging.outbox.sqlite_store import SCHEMA as OUTBOX_SCHEMA
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
@@ -181,3 +187,10 @@ def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[
     if not settings.redis_url:
         return InMemoryTrendStore(clock)
     return RedisTrendStore(_open_redis(settings, resources))
+
+
+def open_rate_limiter(settings: Settings, resources: Resources, clock: Callable[[], int] = wall_clock_ms) -> TokenBuckets:
+    """The configured rates, in memory by default; in Redis, shared by every replica, when CHIRP_REDIS_URL is set."""
+    if not settings.rate_limits or not settings.redis_url:
+        return TokenBuckets(MemoryBuckets(), settings.rate_limits, clock)
+    return TokenBuckets(RedisBuckets(_open_redis(settings, resources)), settings.rate_limits, clock)

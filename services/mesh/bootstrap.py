@@ -19,7 +19,7 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
+from services.mesh.backends import Resources, open_rate_limiter, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.search import entrypoint as search_entrypoint
@@ -83,9 +83,10 @@ async def bootstrap(
         stores = await open_stores(settings, resources)
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
         model = open_read_model(settings, resources, in_process=True)
-        graph = GraphService(stores.graph, ids, model.notices if model else None)
+        limiter = open_rate_limiter(settings, resources)
+        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter)
         await graph.start()
-        tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids, model.notices if model else None)
+        tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids, model.notices if model else None, limiter=limiter)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:

@@ -22,7 +22,7 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_read_model, open_stores, open_timeline_cache, open_trend_store
+from services.mesh.backends import Resources, open_rate_limiter, open_read_model, open_stores, open_timeline_cache, open_trend_store
 from services.mesh.bridges import AuthorsFromGraph
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.registry import entry
@@ -101,7 +101,7 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     stores = await open_stores(settings, process.resources, tweets=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
-    graph = GraphService(stores.graph, ids, model.notices if model else None)
+    graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=open_rate_limiter(settings, process.resources))
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
@@ -112,7 +112,8 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
     graph = AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph")))
-    tweets = TweetService(stores.tweets, graph, ids, model.notices if model else None)
+    limiter = open_rate_limiter(settings, process.resources)
+    tweets = TweetService(stores.tweets, graph, ids, model.notices if model else None, limiter=limiter)
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.flow.consume("tweet", tweets.handle)
     process.hosted.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))

@@ -69,3 +69,10 @@ class ReadCopies(Protocol):
     async def counts_changed(self, tweet_ids: Sequence[int]) -> None: ...
 
     async def viewer_changed(self, viewer_id: int) -> None: ...
+
+
+class RateLimiter(Protocol):
+    """Per-user limits on posting (replies and retweets too) and liking (services/common/limits gives one, in memory or shared through Redis)."""
+
+    async def take(self, user_id: int, action: str) -> None:
+        """Takes one of the user's tokens for the action; raises ResourceExhausted, with when to retry, when none is left."""

@@ -6,15 +6,22 @@ from services.common.kernel.errors import AlreadyExists, InvalidArgument, NotFou
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.kernel.ids import IdSource
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.limits.rates import LIKE, POST
 from services.common.runtime.best_effort import best_effort
 from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
-from services.tweet.ports import ReadCopies, TweetRepository, UserDirectory
+from services.tweet.ports import RateLimiter, ReadCopies, TweetRepository, UserDirectory
 
 
 class TweetService:
-    def __init__(self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None):
+    """Posts (replies and retweets among them) and likes take a token of the actor's limit
+    once the request is known to be valid, before anything is written."""
+
+    def __init__(
+        self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter
+    ):
         self._repository = repository
+        self._limiter = limiter
         self._copies = copies
         self._users = users
         self._ids = ids
@@ -26,6 +33,7 @@ class TweetService:
         parent_id = 0
         if in_reply_to_tweet_id:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
+        await self._limiter.take(actor_id, POST)
         tweet = Tweet(await self._ids.next_id(), actor_id, text, in_reply_to_tweet_id=parent_id)
         await self._repository.add(tweet, [TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id)])
         await self._tell(lambda copies: copies.posted(actor_id, tweet.tweet_id))
@@ -68,6 +76,7 @@ class TweetService:
     async def like(self, actor_id: int, tweet_id: int) -> TweetView:
         await self._users.require_account(actor_id)
         original_id = (await self._visible(tweet_id)).original_id
+        await self._limiter.take(actor_id, LIKE)
         await self._repository.like(original_id, actor_id, [TweetLiked(original_id, actor_id)])
         await self._acted(actor_id, original_id)
         return await self.get(actor_id, original_id)
@@ -83,6 +92,7 @@ class TweetService:
         original_id = (await self._visible(tweet_id)).original_id
         if await self._repository.retweet_of(actor_id, original_id):
             raise AlreadyExists(f"you already retweeted tweet {original_id}; undo it first to retweet again")
+        await self._limiter.take(actor_id, POST)
         retweet = Tweet(await self._ids.next_id(), actor_id, "", retweet_of_tweet_id=original_id)
         await self._repository.add(retweet, [TweetCreated(retweet.tweet_id, actor_id, retweet_of_tweet_id=original_id)])
         await self._tell(lambda copies: copies.posted(actor_id, retweet.tweet_id))

@@ -58,6 +58,7 @@ def start_mesh(data_dir: Path) -> MeshProcess:
         CHIRP_PAGE_TOKEN_SECRET="test",
         CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
         CHIRP_TRENDING_REFRESH_SECONDS="1",
+        CHIRP_RATE_LIMITS="off",
     )
     with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)

@@ -27,7 +27,7 @@ def launch(settings, base_port: int, log_path) -> subprocess.Popen:
     env.update(
         CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
         CHIRP_RABBITMQ_URL=settings.rabbitmq_url, CHIRP_BUS_NAMESPACE=settings.bus_namespace,
-        CHIRP_MESH_BASE_PORT=str(base_port), CHIRP_DATA_DIR=str(log_path.parent),
+        CHIRP_MESH_BASE_PORT=str(base_port), CHIRP_DATA_DIR=str(log_path.parent), CHIRP_RATE_LIMITS="off",
     )  # fmt: skip
     with log_path.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.limits.rates import format_rates
 from services.common.runtime.config import Settings
 from services.registry import entry
 from tests.integration.servers import free_port
@@ -48,6 +49,7 @@ class MeshProcesses:
             "CHIRP_PAGE_TOKEN_SECRET": s.page_token_secret.decode(),
             "CHIRP_CELEBRITY_THRESHOLD": str(s.celebrity_threshold),
             "CHIRP_HEALTH_CHECK_INTERVAL_MS": "200",
+            "CHIRP_RATE_LIMITS": format_rates(s.rate_limits),
         }
         for dependency in entry(service.split("-")[0]).calls:
             if dependency in self.ports:

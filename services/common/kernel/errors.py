@@ -2,12 +2,15 @@
 
 
 class ChirpError(Exception):
-    """A request that can't be served; the message says what to change."""
+    """A request that can't be served; the message says what to change.
 
-    def __init__(self, message: str, field: str | None = None):
+    `field` names the request field at fault; `retry_after_ms` says when the same call may succeed."""
+
+    def __init__(self, message: str, field: str | None = None, retry_after_ms: int | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.retry_after_ms = retry_after_ms
 
 
 class InvalidArgument(ChirpError):

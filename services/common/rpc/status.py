@@ -1,7 +1,8 @@
 """Maps domain errors to gRPC statuses, once, for every service.
 
-INVALID_ARGUMENT carries a google.rpc.BadRequest detail naming the field,
-so clients can point at what to fix. A backing server that does not answer
+An error naming a field carries a google.rpc.BadRequest detail (clients can
+point at what to fix); one saying when to retry (a rate limit's
+RESOURCE_EXHAUSTED) carries a google.rpc.RetryInfo detail. A backing server that does not answer
 is UNAVAILABLE; any other unexpected exception is logged and answered with
 INTERNAL. Neither takes the server down.
 """
@@ -38,10 +39,18 @@ def to_status(error: errors.ChirpError) -> grpc.Status:
     status = status_pb2.Status(code=STATUS_OF[type(error)], message=error.message)
     if error.field is not None:
         violation = error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.message)
-        detail = any_pb2.Any()
-        detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
-        status.details.append(detail)
+        _add_detail(status, error_details_pb2.BadRequest(field_violations=[violation]))
+    if error.retry_after_ms is not None:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromMilliseconds(error.retry_after_ms)
+        _add_detail(status, retry)
     return rpc_status.to_status(status)
+
+
+def _add_detail(status: status_pb2.Status, message) -> None:
+    detail = any_pb2.Any()
+    detail.Pack(message)
+    status.details.append(detail)
 
 
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.limits.rates import DEFAULT_RATES, Rate, parse_rates
 from services.registry import BUILT, SERVICES
 
 
@@ -52,6 +53,13 @@ def env_bool(name: str, default: bool) -> bool:
     return raw in {"true", "1", "yes"}
 
 
+def env_rates(name: str) -> dict[str, Rate]:
+    try:
+        return parse_rates(os.environ.get(name, ""))
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
@@ -88,6 +96,7 @@ class Settings:
     search_commit_ms: int = 200
     search_prefetch: int = 2_000
     trending_refresh_seconds: int = 30
+    rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
 
     @property
     def database_path(self) -> Path:
@@ -133,4 +142,5 @@ class Settings:
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
             trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
+            rate_limits=env_rates("CHIRP_RATE_LIMITS"),
         )

@@ -1,0 +1,1 @@
+"""Rate limits: a token bucket per user and action, in memory (embedded) or in Redis (shared by replicas)."""
