@@ -1,12 +1,11 @@
-"""Opens the servers a process needs, as its settings choose: storage, timeline cache and event bus.
+"""Opens the servers a process needs, as its settings choose: storage and the process's Redis client
+(what it keeps there, or in memory without Redis, is opened in kept.py; the event bus in wiring.py).
 
 Embedded defaults: SQLite (one file, one outbox shared by graph and
 tweets), timelines in memory, events drained in process. Production:
 PostgreSQL (a schema and an outbox per service, read through Redis row
 caches of users and tweets when Redis is set too), Redis or Redis Cluster,
 and RabbitMQ. Every opened server adds a health check and a closer.
-Rate limits live in memory on the embedded defaults, in Redis (shared by
-every replica) when Redis is set.
 """
 
 from collections.abc import Awaitable, Callable
@@ -16,10 +15,6 @@ from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from services.common.kernel.ids import wall_clock_ms
-from services.common.limits.buckets import TokenBuckets
-from services.common.limits.memory_buckets import MemoryBuckets
-from services.common.limits.redis_buckets import RedisBuckets
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.messaging.outbox.sqlite_store import SCHEMA as OUTBOX_SCHEMA
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
@@ -27,7 +22,6 @@ from services.common.messaging.outbox.store import OutboxStore
 from services.common.rpc.health import Check
 from services.common.runtime.config import Settings
 from services.common.storage.postgres import PostgresDatabase
-from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.storage.row_cache import RowCache
 from services.common.storage.sqlite import Database
 from services.graph.adapters import cached_repository as cached_graph
@@ -37,17 +31,6 @@ from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.adapters.sqlite_schema import ADDED_COLUMNS as GRAPH_ADDED_COLUMNS
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.domain import CelebrityLine
-from services.timeline.adapters.memory_cache import InMemoryTimelineCache
-from services.timeline.adapters.memory_read_model import MemoryCopies
-from services.timeline.adapters.redis_cache import RedisTimelineCache
-from services.timeline.adapters.redis_layout import posts_key
-from services.timeline.adapters.redis_notices import RedisReadNotices
-from services.timeline.adapters.redis_read_model import RedisCopies
-from services.timeline.ports import TimelineCache
-from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
-from services.trending.adapters.memory_trends import InMemoryTrendStore
-from services.trending.adapters.redis_trends import RedisTrendStore
-from services.trending.ports import TrendStore
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
@@ -95,7 +78,7 @@ async def open_stores(settings: Settings, resources: Resources, graph: bool = Tr
 
 async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
     stores = Stores(None, None, {})
-    redis = _open_redis(settings, resources) if settings.redis_url else None
+    redis = shared_redis(settings, resources) if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph = PostgresGraphRepository(db, outbox, CelebrityLine(settings.celebrity_threshold))
@@ -127,7 +110,7 @@ def redis_client(settings: Settings) -> Redis | RedisCluster:
     return Redis.from_pool(pool)
 
 
-def _open_redis(settings: Settings, resources: Resources) -> Redis | RedisCluster:
+def shared_redis(settings: Settings, resources: Resources) -> Redis | RedisCluster:
     """The process's Redis client, opened at the first call, shared by every later one."""
     if resources.redis is None:
         resources.redis = redis_client(settings)
@@ -141,56 +124,3 @@ async def _open_schema(settings: Settings, resources: Resources, schema: str, mi
     resources.closers.append(db.close)
     resources.checks[f"postgresql ({schema})"] = db.ping
     return db, PostgresOutbox(db)
-
-
-async def open_timeline_cache(settings: Settings, resources: Resources) -> TimelineCache:
-    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
-    if not settings.redis_url:
-        cache = InMemoryTimelineCache(settings.timeline_length)
-        resources.closers.append(cache.close)
-    else:
-        cache = RedisTimelineCache(_open_redis(settings, resources), settings.timeline_length, settings.timeline_ttl_seconds)
-        await cache.check_listpack_limit()
-    return cache
-
-
-@dataclass
-class ReadModel:
-    """The Timeline service's read model: the copies reads consult, and what writers tell as they commit."""
-
-    copies: RedisCopies | MemoryCopies  # ReaderCopies and CardCopies
-    posts: TimelineCache  # each author's recent ids
-    notices: RedisReadNotices | MemoryCopies  # Tweet's and Graph's ReadCopies, fan-out's ReaderNotices
-    pages: MultiplexedRedis | None = None  # for a warm page in one call to one Redis server
-
-
-def open_read_model(settings: Settings, resources: Resources, in_process: bool = False) -> ReadModel | None:
-    """In Redis when CHIRP_REDIS_URL is set; else in process memory when every service shares the process
-    (the embedded mesh), or None: a process of one service can't keep copies the others would tell."""
-    if not settings.redis_url:
-        if not in_process:
-            return None
-        posts = InMemoryTimelineCache(POSTS_KEPT)
-        copies = MemoryCopies(posts)
-        return ReadModel(copies, posts, copies)
-    redis = _open_redis(settings, resources)
-    posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
-    pages = None
-    if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
-        pages = MultiplexedRedis(settings.redis_url)
-        resources.closers.append(pages.close)
-    return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
-
-
-def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[], int]) -> TrendStore:
-    """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
-    if not settings.redis_url:
-        return InMemoryTrendStore(clock)
-    return RedisTrendStore(_open_redis(settings, resources))
-
-
-def open_rate_limiter(settings: Settings, resources: Resources, clock: Callable[[], int] = wall_clock_ms) -> TokenBuckets:
-    """The configured rates, in memory by default; in Redis, shared by every replica, when CHIRP_REDIS_URL is set."""
-    if not settings.rate_limits or not settings.redis_url:
-        return TokenBuckets(MemoryBuckets(), settings.rate_limits, clock)
-    return TokenBuckets(RedisBuckets(_open_redis(settings, resources)), settings.rate_limits, clock)

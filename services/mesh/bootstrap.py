@@ -19,8 +19,9 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_rate_limiter, open_read_model, open_stores, open_timeline_cache, open_trend_store
+from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService

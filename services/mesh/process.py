@@ -22,8 +22,9 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
-from services.mesh.backends import Resources, open_rate_limiter, open_read_model, open_stores, open_timeline_cache, open_trend_store
+from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint

@@ -14,9 +14,10 @@ from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
-from services.mesh.backends import ReadModel, Resources
+from services.mesh.backends import Resources
 from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
+from services.mesh.kept import ReadModel
 from services.search.adapters.tantivy_index import TantivyIndex
 from services.search.service import SearchService
 from services.timeline.adapters.redis_home import RedisHomePages

@@ -1,0 +1,77 @@
+"""What a process keeps in Redis with CHIRP_REDIS_URL, or in its own memory without: home timelines, the
+Timeline service's read model, Trending's counts, rate-limit buckets. Both entry points open them here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.common.kernel.ids import wall_clock_ms
+from services.common.limits.buckets import TokenBuckets
+from services.common.limits.memory_buckets import MemoryBuckets
+from services.common.limits.redis_buckets import RedisBuckets
+from services.common.runtime.config import Settings
+from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.mesh.backends import Resources, shared_redis
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.memory_read_model import MemoryCopies
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import posts_key
+from services.timeline.adapters.redis_notices import RedisReadNotices
+from services.timeline.adapters.redis_read_model import RedisCopies
+from services.timeline.ports import TimelineCache
+from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
+from services.trending.adapters.memory_trends import InMemoryTrendStore
+from services.trending.adapters.redis_trends import RedisTrendStore
+from services.trending.ports import TrendStore
+
+
+async def open_timeline_cache(settings: Settings, resources: Resources) -> TimelineCache:
+    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        cache = InMemoryTimelineCache(settings.timeline_length)
+        resources.closers.append(cache.close)
+    else:
+        cache = RedisTimelineCache(shared_redis(settings, resources), settings.timeline_length, settings.timeline_ttl_seconds)
+        await cache.check_listpack_limit()
+    return cache
+
+
+@dataclass
+class ReadModel:
+    """The Timeline service's read model: the copies reads consult, and what writers tell as they commit."""
+
+    copies: RedisCopies | MemoryCopies  # ReaderCopies and CardCopies
+    posts: TimelineCache  # each author's recent ids
+    notices: RedisReadNotices | MemoryCopies  # Tweet's and Graph's ReadCopies, fan-out's ReaderNotices
+    pages: MultiplexedRedis | None = None  # for a warm page in one call to one Redis server
+
+
+def open_read_model(settings: Settings, resources: Resources, in_process: bool = False) -> ReadModel | None:
+    """In Redis when CHIRP_REDIS_URL is set; else in process memory when every service shares the process
+    (the embedded mesh), or None: a process of one service can't keep copies the others would tell."""
+    if not settings.redis_url:
+        if not in_process:
+            return None
+        posts = InMemoryTimelineCache(POSTS_KEPT)
+        copies = MemoryCopies(posts)
+        return ReadModel(copies, posts, copies)
+    redis = shared_redis(settings, resources)
+    posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
+    pages = None
+    if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
+        pages = MultiplexedRedis(settings.redis_url)
+        resources.closers.append(pages.close)
+    return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
+
+
+def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[], int]) -> TrendStore:
+    """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
+    if not settings.redis_url:
+        return InMemoryTrendStore(clock)
+    return RedisTrendStore(shared_redis(settings, resources))
+
+
+def open_rate_limiter(settings: Settings, resources: Resources, clock: Callable[[], int] = wall_clock_ms) -> TokenBuckets:
+    """The configured rates, in memory by default; in Redis, shared by every replica, when CHIRP_REDIS_URL is set."""
+    if not settings.rate_limits or not settings.redis_url:
+        return TokenBuckets(MemoryBuckets(), settings.rate_limits, clock)
+    return TokenBuckets(RedisBuckets(shared_redis(settings, resources)), settings.rate_limits, clock)
