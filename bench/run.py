@@ -127,7 +127,7 @@ async def _post_samples(target: str, ids: list[int], per_user: int) -> None:
 
 
 PLANS = {
-    "standard": {"seconds": 5.0, "steps": 7, "echo_steps": 6, "tweets_per_user": 2, "burst_posts": 300,
+    "standard": {"seconds": 5.0, "steps": 8, "echo_steps": 6, "tweets_per_user": 2, "burst_posts": 300,
                  "lag_posts": 60, "lag_rate": 4.0, "lag_sample": 5, "graph_users": 50_000, "pull_tweets": 1_000_000,
                  "pull_tweets_large": 10_000_000,
                  "pull_readers": 200, "pull_rate": 50, "pull_seconds": 8.0, "big_authors": 10, "celebrity_probes": 5,
