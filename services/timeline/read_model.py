@@ -105,9 +105,11 @@ class CachedTweets:
         """An author's recent ids from storage; posts committed meanwhile land in the list being built."""
         try:
             await self._posts.start(author_id)
-            await self._posts.add([author_id], await self._source.recent_ids([author_id], None, POSTS_KEPT))
+            stored = await self._source.recent_ids([author_id], None, POSTS_KEPT)
+            await self._posts.add([author_id], stored)
             await self._posts.complete(author_id)
         except BaseException:
             await self._posts.drop(author_id)
             raise
-        return await self._posts.read(author_id) or []
+        kept = await self._posts.read(author_id)
+        return stored if kept is None else kept  # None: another reader began building it again meanwhile

@@ -62,6 +62,8 @@ class TweetService:
         await self._tell(lambda copies: copies.deleted([tweet.tweet_id]))
         if tweet.in_reply_to_tweet_id:
             await self._tell(lambda copies: copies.counts_changed([tweet.in_reply_to_tweet_id]))
+        if tweet.retweet_of_tweet_id:  # as undoing the retweet does: the original's count, the actor's state
+            await self._acted(actor_id, tweet.retweet_of_tweet_id)
 
     async def user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[TweetView]:
         await self._require_user(user_id)

@@ -142,3 +142,18 @@ async def test_a_readers_celebrities_are_kept_until_their_follows_change(model, 
     graph.accounts.discard(1)
     with pytest.raises(Unauthenticated):
         await readers.celebrities_followed_by(1)
+
+
+async def test_a_count_change_never_drops_a_tombstone(tweets, cached, notices):
+    a = tweets.post(7, 101)
+    await notices.deleted([a])  # the delete committed; the stand-in still answers with the tweet, as a read in flight would
+    await notices.counts_changed([a])  # e.g. a reply to it deleted afterwards
+    assert await cached.hydrate(1, [a]) == []
+
+
+async def test_a_retweet_of_a_deleted_tweet_is_hidden_though_its_own_card_is_kept(tweets, cached, notices):
+    original = tweets.post(7, 101)
+    retweet = tweets.retweet(8, 102, original)
+    assert [c.tweet_id for c in await cached.hydrate(1, [retweet])] == [retweet]
+    await notices.deleted([original])
+    assert await cached.hydrate(1, [retweet]) == []

@@ -78,3 +78,11 @@ async def test_nothing_listening_is_a_connection_error():
 def test_only_plain_redis_addresses_are_accepted():
     with pytest.raises(ValueError, match="redis://"):
         MultiplexedRedis("rediss://127.0.0.1:6379/0")
+
+
+async def test_after_close_nothing_connects_again(redis):
+    mux = MultiplexedRedis(REDIS_URL)
+    assert await mux.call("PING") == b"PONG"
+    await mux.close()
+    with pytest.raises(ConnectionError, match="closed"):
+        await mux.call("PING")

@@ -203,6 +203,21 @@ async def test_retweets_show_the_original_and_count(live: LiveMesh):
     assert await live.home_ids(carol) == []
 
 
+async def test_deleting_your_retweet_shows_the_original_unretweeted_in_your_next_read(live: LiveMesh):
+    alice, bob = [await live.register(h) for h in ("alice", "bob")]
+    await live.follow(bob, alice)
+    original = await live.post(alice, "worth sharing")
+    await live.settle()
+    retweet = (await live.client.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=original), metadata=as_user(bob))).tweet
+    await live.home_ids(bob)  # the read model now holds the original's card and bob's state on it
+    await live.client.tweet.DeleteTweet(tweet_pb.DeleteTweetRequest(tweet_id=retweet.tweet_id), metadata=as_user(bob))
+    await live.settle()
+    page = await live.client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(bob))
+    shown = {t.tweet_id: t for t in page.tweets}
+    assert original in shown and retweet.tweet_id not in shown
+    assert not shown[original].viewer_retweeted and shown[original].retweet_count == 0
+
+
 async def test_snowflake_ids_over_grpc_are_increasing_and_decode_to_now(live: LiveMesh):
     ids = list((await live.client.snowflake.NextIds(snowflake_pb.NextIdsRequest(count=1000))).ids)
     assert ids == sorted(set(ids)) and len(ids) == 1000

@@ -160,3 +160,13 @@ async def test_refused_redis_credentials_are_internal_not_a_retryable_unavailabl
     finally:
         await running.stop(0)
         await refused.aclose()
+
+
+async def test_a_retweet_of_a_deleted_tweet_is_hidden_on_the_warm_way_too(world):
+    redis, tweets, slow, warm, pages, notices = world
+    await walk(slow, 20)
+    tweets.deleted.add(1030)
+    await notices.deleted([1030])
+    shown = [i for i, _ in await walk(warm, 20)]
+    assert 1030 not in shown and 1033 not in shown
+    assert pages.missed == 0 and shown == [i for i, _ in await walk(slow, 20)]

@@ -9,14 +9,16 @@ SWEEP_AT = 100_000  # buckets held before the full ones (the same as no bucket) 
 class MemoryBuckets:
     def __init__(self):
         self._buckets: dict[tuple[int, str], tuple[Bucket, Rate]] = {}
+        self._sweep_at = SWEEP_AT
 
     async def take(self, user_id: int, action: str, rate: Rate, now_ms: int) -> int:
         held = self._buckets.get((user_id, action))
         bucket = refill(held[0] if held else None, rate, now_ms)
         if bucket.tokens < 1:
             return wait_for_token_ms(bucket, rate)
-        if len(self._buckets) >= SWEEP_AT:
+        if len(self._buckets) >= self._sweep_at:
             self._sweep(now_ms)
+            self._sweep_at = max(SWEEP_AT, 2 * len(self._buckets))  # a sweep that freed little waits for twice as many
         self._buckets[(user_id, action)] = (Bucket(bucket.tokens - 1, bucket.at_ms), rate)
         return 0
 

@@ -37,8 +37,11 @@ class MultiplexedRedis:
         self._timeout = timeout
         self._link: _Link | None = None
         self._connecting = asyncio.Lock()
+        self._closed = False
 
     async def call(self, *args):
+        if self._closed:
+            raise ConnectionError("the Redis connection was closed for good")
         link = self._link
         if link is None or not link.open:
             link = await self._connect()
@@ -51,6 +54,7 @@ class MultiplexedRedis:
         return Script(self, source)
 
     async def close(self) -> None:
+        self._closed = True
         if self._link is not None:
             self._link.close()
 
@@ -59,10 +63,13 @@ class MultiplexedRedis:
             if self._link is None or not self._link.open:
                 loop = asyncio.get_running_loop()
                 _, link = await asyncio.wait_for(loop.create_connection(lambda: _Link(self._timeout), *self._address), self._timeout)
-                for command in self._hello:
-                    if isinstance(reply := await link.send(command), hiredis.ReplyError):
-                        link.close()
-                        raise ReplyError(f"Redis refused {command[0]}: {reply}")
+                try:
+                    for command in self._hello:
+                        if isinstance(reply := await link.send(command), hiredis.ReplyError):
+                            raise ReplyError(f"Redis refused {command[0]}: {reply}")
+                except BaseException:  # refused, or the caller gave up meanwhile: no socket left behind
+                    link.close()
+                    raise
                 self._link = link
             return self._link
 

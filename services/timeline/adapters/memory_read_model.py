@@ -2,8 +2,10 @@
 
 The same copies as in Redis (ReaderCopies, CardCopies, with the same
 lifetimes), told of the same changes through the same notices (Tweet's and
-Graph's ReadCopies, fan-out's ReaderNotices). Each kind holds at most
-`limit` entries: past it, the oldest kept goes first.
+Graph's ReadCopies, fan-out's ReaderNotices). Reader entries, cards and
+viewer states each hold at most `limit` entries: past it, the oldest kept
+goes first. Author lists are kept as the embedded home timelines are (one
+per author read, 100 ids each, until the process ends).
 """
 
 import time
@@ -102,6 +104,8 @@ class MemoryCopies:
         card = self._cards.get(tweet_id)
         if card is _TOMBSTONE or (card is not None and leaving and not leaving.isdisjoint(card.authors)):
             return False
+        if card is not None and card.retweet and self._cards.get(card.original_id) is _TOMBSTONE:
+            return False  # a retweet of a deleted tweet
         state = 0 if anonymous else (states or {}).get(tweet_id)
         if card is None or state is None:
             return None

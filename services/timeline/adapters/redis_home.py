@@ -2,9 +2,9 @@
 
 It merges the reader's pushed ids with their own and their celebrities'
 recent posts (newest first, below the cursor, each id once), walks them in
-order, and keeps each card that is neither a tombstone, nor a second
-showing of an original, nor by an account deleted lately, with the viewer's
-state on it, until the page is full. It changes nothing: when any key it
+order, and keeps each card that is neither a tombstone, nor a retweet of a
+tombstone, nor a second showing of an original, nor by an account deleted
+lately, with the viewer's state on it, until the page is full. It changes nothing: when any key it
 needs is missing (a timeline or author list not built, a card or a viewer
 state not kept, a list that ends above the page) it answers nothing, and the
 Timeline service reads the slow way, which builds what was missing. Page
@@ -86,11 +86,12 @@ while shown < size do
   last = id
   local card = redis.call('GET', key(ARGV[9], id))
   if not card then return false end
-  if card ~= '' and not originals[string.sub(card, 1, 8)]
-      and not leaving[string.sub(card, 9, 16)] and not leaving[string.sub(card, 17, 24)] then
+  local original = string.sub(card, 1, 8)
+  if card ~= '' and not originals[original] and not leaving[string.sub(card, 9, 16)]
+      and not leaving[string.sub(card, 17, 24)] and (original == id or redis.call('GET', key(ARGV[9], original)) ~= '') then
     local state = redis.call('HGET', KEYS[4], id)
     if not state then return false end
-    originals[string.sub(card, 1, 8)] = true
+    originals[original] = true
     shown = shown + 1
     page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
   end

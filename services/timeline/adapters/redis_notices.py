@@ -16,10 +16,13 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, viewer_key
 from services.timeline.read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
 
+_DROP_CARD = "if redis.call('GET', KEYS[1]) ~= '' then return redis.call('DEL', KEYS[1]) end return 0"
+
 
 class RedisReadNotices:
     def __init__(self, redis: Redis | RedisCluster, posts: RedisTimelineCache):
         self._redis, self._posts = redis, posts
+        self._drop_card = redis.register_script(_DROP_CARD)
 
     async def posted(self, author_id: int, tweet_id: int) -> None:
         """Into the author's recent ids, if they are kept (a list being built takes it too)."""
@@ -33,7 +36,9 @@ class RedisReadNotices:
             await pipe.execute()
 
     async def counts_changed(self, tweet_ids: Sequence[int]) -> None:
-        await self._delete([card_key(i) for i in tweet_ids])
+        """Drops the cards, but never a tombstone: a read in flight could then bring a deleted tweet back."""
+        for tweet_id in tweet_ids:  # a script call each: a Cluster's pipelines refuse scripts
+            await self._drop_card(keys=[card_key(tweet_id)])
 
     async def viewer_changed(self, viewer_id: int) -> None:
         await self._delete([viewer_key(viewer_id)])

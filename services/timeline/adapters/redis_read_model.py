@@ -42,7 +42,17 @@ class RedisCopies:
             replies = [*replies[0], *replies[1:]]
         values, leaving = replies[: len(tweet_ids)], set(replies[len(tweet_ids)])
         states = replies[len(tweet_ids) + 1] if viewer_id is not None else [b"\0"] * len(tweet_ids)
-        return [_card(i, value, state, leaving) for i, value, state in zip(tweet_ids, values, states)]
+        cards = [_card(i, value, state, leaving) for i, value, state in zip(tweet_ids, values, states)]
+        gone = await self._tombstoned({c.original_id for c in cards if isinstance(c, Card) and c.retweet})
+        return [False if isinstance(c, Card) and c.original_id in gone else c for c in cards]  # retweets of deleted tweets
+
+    async def _tombstoned(self, tweet_ids: set[int]) -> set[int]:
+        if not tweet_ids:
+            return set()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for tweet_id in tweet_ids:
+                pipe.get(layout.card_key(tweet_id))
+            return {i for i, value in zip(tweet_ids, await pipe.execute()) if value == layout.TOMBSTONE}
 
     async def keep_cards(self, viewer_id: int | None, tweet_ids: Sequence[int], fresh: dict[int, Card]) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -56,7 +66,7 @@ class RedisCopies:
                 if viewer_id is not None:
                     pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([card.viewer]))
             if viewer_id is not None:
-                pipe.expire(layout.viewer_key(viewer_id), spread(VIEWER_TTL_SECONDS))
+                pipe.expire(layout.viewer_key(viewer_id), spread(VIEWER_TTL_SECONDS), nx=True)  # from its first state
             await pipe.execute()
 
 
