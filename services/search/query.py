@@ -18,7 +18,6 @@ from services.common.kernel import hashtags
 from services.common.kernel.errors import InvalidArgument
 
 MAX_QUERY_CHARACTERS = 512
-_TAG = re.compile(r"\w*[^\W\d_]\w*")
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 _OPERATOR = re.compile(r"(from|since|until):(.*)", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -103,8 +102,8 @@ def _word(word: str, at: int, excluded: bool, parts: _Parts) -> None:
             raise _error(f"'-' at position {at - 1} can't exclude {operator[1]}: only words, phrases, #hashtags and @mentions")
         return _operator(operator[1].lower(), operator[2], at, parts)
     if word[0] == "#":
-        if not _TAG.fullmatch(word[1:]):
-            raise _error(f"{word!r} at position {at} is not a hashtag: '#' takes letters, digits or underscores, one letter at least")
+        if hashtags.extract_hashtags(word) != [hashtags.normalize(word)]:  # the whole word, by the rule Trending counts with
+            raise _error(f"{word!r} at position {at} is not a hashtag: '#' takes letters, marks, digits or underscores, one letter at least")
         term = Term("hashtag", hashtags.normalize(word[1:]))
     elif word[0] == "@":
         if not _HANDLE.fullmatch(word[1:]):

@@ -88,7 +88,8 @@ class Refresher:
     async def _baseline(self, window: int, minute: int, tags: list[str]) -> dict[str, int]:
         """Distinct authors per tag in the window that ended one window ago."""
         then = minute - window
-        kept = [m for m in await self._store.baseline_minutes(window) if then - snapshot_step(window) < m <= then]
+        # two steps back: one refresh missed (a failed tick, the lease moving) must not leave a steady tag no baseline
+        kept = [m for m in await self._store.baseline_minutes(window) if then - 2 * snapshot_step(window) < m <= then]
         if kept:
             return await self._store.baseline(window, max(kept))
         lower = await self._store.authors_last_seen(tags, then - window + 1, then)
@@ -102,6 +103,7 @@ class Refresher:
 
     def start(self) -> None:
         """Checks every 5 seconds (or half the refresh interval, when shorter) whether a refresh is due."""
+        self._stopping.clear()
         self._task = asyncio.create_task(self._run(min(5.0, self.refresh_ms / 2000)))
 
     async def stop(self) -> None:

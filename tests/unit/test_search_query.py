@@ -60,3 +60,9 @@ def test_a_tweet_the_index_cannot_hold_is_refused_before_the_writer():
     with pytest.raises(Unindexable):
         IndexedTweet.of(1, 1, "#" + "x" * 70_000)
     assert IndexedTweet.of(1, 1, "fine #ok").hashtags == ("ok",)
+
+
+@pytest.mark.parametrize("text", ["#हिंदी", "#می\u200cخواهم", "#cafe\u0301", "#Straße"])
+def test_a_hashtag_query_finds_what_indexing_extracted_from_the_same_text(text):
+    query = parse(text)
+    assert query.required == tuple(Term("hashtag", tag) for tag in hashtags_in(text))

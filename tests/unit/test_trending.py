@@ -205,3 +205,16 @@ async def test_a_replica_refreshes_one_window_list_at_a_time_though_requests_and
     refresher = Refresher(store, clock, owner="me")
     assert all(await asyncio.gather(refresher.refresh([60]), refresher.refresh([15]), refresher.refresh()))
     assert store.most_at_once == 1
+
+
+async def test_a_steady_tag_does_not_spike_when_one_refresh_was_missed(world: World):
+    """Long after a start (whose first window has no baseline), a steady tag scores about 0.7; a missed refresh
+    used to leave the window after it no baseline, and the tag scored 75."""
+    for minute in range(466):
+        for author in range(1, 11):
+            await world.post(author, "#steady")
+        if minute != 400:  # a failed tick, or the lease moving to another replica
+            await world.refresher.refresh()
+        world.clock.advance(1)
+    score, authors, _ = (await world.top())["steady"]
+    assert authors == 10 and score < 1

@@ -85,6 +85,8 @@ class InMemoryTrendStore:
         for tweet_id in [t for t, use in self._tweets.items() if use.minute < before_minute]:
             use = self._tweets.pop(tweet_id)
             self._by_author.get(use.author_id, set()).discard(tweet_id)
+            if not self._by_author.get(use.author_id, True):
+                del self._by_author[use.author_id]
         for table in (self._gone, self._left):
             for key in [k for k, minute in table.items() if minute < before_minute]:
                 del table[key]

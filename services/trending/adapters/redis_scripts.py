@@ -77,6 +77,7 @@ return 1
 # ARGV: the first key prefix, the second (or ''), the lowest minute, the highest ('+inf'), tags...
 # Returns, for each tag, ZCOUNT of the first prefix's key (and of the second's): one call for a refresh's counts,
 # about a millisecond of Redis time per 500 tags.
+# (KEYS: the tags index, only so that a Cluster sends the call to the slot every trending key shares.)
 COUNTS = """
 local counts = {}
 for i = 5, #ARGV do

@@ -58,7 +58,7 @@ class RedisTrendStore:
         replies = []
         for start in range(0, len(tags), COUNT_BATCH):
             args = [self._prefixes[0], second_prefix, low, high, *tags[start : start + COUNT_BATCH]]
-            replies += await self._counts(args=args)
+            replies += await self._counts(keys=[layout.TAGS_KEY], args=args)  # its slot: a Cluster routes by the keys
         return replies
 
     async def expire(self, before_minute: int) -> None:
