@@ -13,6 +13,7 @@ from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import USER_METADATA_KEY, AsyncChirpClient
+from services.common.kernel.ids import wall_clock_ms
 from services.common.rpc.server import RunningServer, create_server
 from services.common.runtime.config import Settings
 from services.mesh.bootstrap import Mesh, bootstrap
@@ -70,8 +71,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def live(settings: Settings):
-    mesh = await bootstrap(settings)
+def clock():
+    """The mesh's clock (ms); a test module may give one it moves."""
+    return wall_clock_ms
+
+
+@pytest.fixture
+async def live(settings: Settings, clock):
+    mesh = await bootstrap(settings, clock=clock)
     server = await create_server(settings.listen, mesh.registrations())
     await mesh.start()
     client = AsyncChirpClient(f"127.0.0.1:{server.port}")

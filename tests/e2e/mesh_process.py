@@ -6,22 +6,17 @@ defaults (no CHIRP_ variable from the caller's environment), and stops on SIGTER
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.integration.servers import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 5
 START_TIMEOUT_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def clean_env(**extra: str) -> dict[str, str]:

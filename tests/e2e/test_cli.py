@@ -18,16 +18,6 @@ from tests.e2e.mesh_process import GRACE_SECONDS, REPO, MeshProcess, clean_env, 
 CALL_TIMEOUT_SECONDS = 60
 
 
-@pytest.fixture(scope="module")
-def mesh(tmp_path_factory) -> Iterator[MeshProcess]:
-    running = start_mesh(tmp_path_factory.mktemp("mesh"))
-    try:
-        yield running
-    finally:
-        if running.process.poll() is None:
-            assert running.stop() == 0, running.log
-
-
 @pytest.fixture
 def fresh_mesh(tmp_path: Path) -> Iterator[MeshProcess]:
     """A mesh of its own, for a test that needs an empty graph or stops the mesh itself."""

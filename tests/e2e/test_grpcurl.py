@@ -8,30 +8,18 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
-import pytest
 from grpc_reflection.v1alpha import reflection_pb2
 
 from services.registry import SERVICES
-from tests.e2e.mesh_process import MeshProcess, clean_env, start_mesh
+from tests.e2e.mesh_process import MeshProcess, clean_env
 
 GRPCURL = Path(sys.executable).parent / "grpcurl"
 CALL_TIMEOUT_SECONDS = 30
 CHIRP_SERVICES = {entry.contract.full_name for entry in SERVICES}
 OPERATOR_SERVICES = {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"}
-
-
-@pytest.fixture(scope="module")
-def mesh(tmp_path_factory) -> Iterator[MeshProcess]:
-    running = start_mesh(tmp_path_factory.mktemp("mesh"))
-    try:
-        yield running
-    finally:
-        if running.process.poll() is None:
-            assert running.stop() == 0, running.log
 
 
 def grpcurl(mesh: MeshProcess, *command: str, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:

@@ -13,10 +13,7 @@ import pytest
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-from chirp_client import AsyncChirpClient
 from services.common.kernel.ids import wall_clock_ms
-from services.common.rpc.server import create_server
-from services.mesh.bootstrap import bootstrap
 from tests.conftest import LiveMesh, as_user, make_settings, production_backends
 
 MINUTE_MS = 60_000
@@ -45,20 +42,6 @@ async def settings(request, tmp_path):
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock()
-
-
-@pytest.fixture
-async def live(settings, clock):
-    mesh = await bootstrap(settings, clock=clock)
-    server = await create_server(settings.listen, mesh.registrations())
-    await mesh.start()
-    client = AsyncChirpClient(f"127.0.0.1:{server.port}")
-    try:
-        yield LiveMesh(mesh, server, client)
-    finally:
-        await client.close()
-        await server.stop(0)
-        await mesh.close()
 
 
 async def users(live: LiveMesh, prefix: str, count: int) -> list[int]:

@@ -118,23 +118,28 @@ async def test_a_reader_not_yet_known_is_asked_of_the_graph(world):
     assert pages.missed >= 1
 
 
-async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_internal(world):
-    redis, tweets, slow, warm, pages, _ = world
-    address = f"redis://127.0.0.1:{free_port()}/0"
-    gone = Redis.from_url(address, socket_connect_timeout=0.5)
-    service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), RedisCopies(gone)), CachedTweets(tweets, RedisCopies(gone), None), 800,
-                              RedisHomePages(MultiplexedRedis(address)))  # fmt: skip
+async def home_read_failure(service: TimelineService) -> grpc.aio.AioRpcError:
+    """How a home read through a real server fails."""
     running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
             stub = timeline_grpc.TimelineServiceStub(channel)
             with pytest.raises(grpc.aio.AioRpcError) as failure:
                 await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=[("chirp-user-id", str(READER))])
-        assert failure.value.code() == grpc.StatusCode.UNAVAILABLE
-        assert "did not answer" in failure.value.details()
+        return failure.value
     finally:
         await running.stop(0)
-        await gone.aclose()
+
+
+async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_internal(world):
+    redis, tweets, slow, warm, pages, _ = world
+    address = f"redis://127.0.0.1:{free_port()}/0"
+    gone = Redis.from_url(address, socket_connect_timeout=0.5)
+    service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), RedisCopies(gone)), CachedTweets(tweets, RedisCopies(gone), None), 800,
+                              RedisHomePages(MultiplexedRedis(address)))  # fmt: skip
+    failure = await home_read_failure(service)
+    await gone.aclose()
+    assert failure.code() == grpc.StatusCode.UNAVAILABLE and "did not answer" in failure.details()
 
 
 async def test_an_error_reply_to_the_page_script_sends_the_read_the_slow_way(world):
@@ -149,17 +154,9 @@ async def test_refused_redis_credentials_are_internal_not_a_retryable_unavailabl
     refused = Redis.from_url(REDIS_URL.replace("redis://", "redis://nobody:wrong@"))
     service = TimelineService(RedisTimelineCache(refused, 800, 600), CachedReaders(Graph(), RedisCopies(refused)),
                               CachedTweets(tweets, RedisCopies(refused), None), 800)  # fmt: skip
-    running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-            stub = timeline_grpc.TimelineServiceStub(channel)
-            with pytest.raises(grpc.aio.AioRpcError) as failure:
-                await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=[("chirp-user-id", str(READER))])
-        assert failure.value.code() == grpc.StatusCode.INTERNAL
-        assert "misconfigured" in failure.value.details()
-    finally:
-        await running.stop(0)
-        await refused.aclose()
+    failure = await home_read_failure(service)
+    await refused.aclose()
+    assert failure.code() == grpc.StatusCode.INTERNAL and "misconfigured" in failure.details()
 
 
 async def test_a_retweet_of_a_deleted_tweet_is_hidden_on_the_warm_way_too(world):
