@@ -40,7 +40,8 @@ class TweetService:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
         await self._limiter.take(actor_id, POST)
         tweet = Tweet(await self._ids.next_id(), actor_id, text, in_reply_to_tweet_id=parent_id)
-        await self._repository.add(tweet, [TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id)])
+        created = TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id, author_below_line=not author.celebrity)
+        await self._repository.add(tweet, [created])
         await self._tell(lambda copies: copies.posted(actor_id, tweet.tweet_id))
         if parent_id:
             await self._tell(lambda copies: copies.counts_changed([parent_id]))
