@@ -7,11 +7,13 @@ adapter (both answer the same calls), and turns its values into the
 using service's own.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
 from services.common.kernel.errors import NotFound
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.rpc.status import UNREACHABLE
 from services.common.runtime.concurrency import concurrently
 from services.graph.domain import User
 from services.search.domain import Found
@@ -20,6 +22,8 @@ from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
 from services.timeline.messages import shown_to_viewer
 from services.tweet.domain import Author, Shown, TweetView
 from services.tweet.messages import tweet_message
+
+log = logging.getLogger("chirp.mesh")
 
 
 class AuthorsFromGraph:
@@ -89,7 +93,15 @@ class PagesFromCards:
         self._cards, self._warm = cards, warm
 
     async def by_author(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
-        """As the stored page: ids below the cursor, then the visible among them (a deleted one leaves a gap)."""
+        """As the stored page: ids below the cursor, then the visible among them (a deleted one leaves a gap).
+        None, as for copies not kept, when the copies' server does not answer: storage still can."""
+        try:
+            return await self._kept_page(viewer_id, author_id, page, build)
+        except UNREACHABLE as error:
+            log.warning("the read copies did not answer (%r); a user timeline is read from storage", error)
+            return None
+
+    async def _kept_page(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
         if self._warm is not None and (found := await self._warm.page(viewer_id, author_id, page)) is not None:
             return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in found.items], found.next_cursor)
         if build:

@@ -77,7 +77,8 @@ class KeptPages(Protocol):
 
     async def by_author(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
         """The author's page, as `by_author` and hydration would give it; None when the author's recent ids
-        are not kept and `build` is False (else they are built from this service first)."""
+        are not kept and `build` is False (else they are built from this service first), or when the
+        copies can't be reached."""
 
 
 class RateLimiter(Protocol):

@@ -77,8 +77,9 @@ class TweetService:
         return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
 
     async def kept_user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[Shown] | None:
-        """The page `user_tweets` gives, from the kept copies; None when there are none. An author whose
-        recent ids are not kept is checked before they are built, and so is one with nothing to show."""
+        """The page `user_tweets` gives, from the kept copies; None when there are none, or they can't serve
+        it now. An author whose recent ids are not kept is checked before they are built, and so is one
+        with nothing to show."""
         if self.kept is None:
             return None
         found = await self.kept.by_author(viewer_id, user_id, page, build=False) if user_id > 0 else None

@@ -15,12 +15,16 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import NotFound
 from services.common.kernel.pagination import PageRequest
 from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.mesh.bridges import CardsFromTweets, PagesFromCards
 from services.timeline.adapters.redis_author_pages import RedisAuthorPages
+from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import card_key, posts_key
+from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.messages import shown_to_viewer
+from services.timeline.read_model import POSTS_KEPT, CachedTweets
 from services.tweet.messages import tweet_message
 from tests.conftest import EVERY_STORE, LiveMesh, as_user, settings_on
-from tests.integration.servers import REDIS_URL
+from tests.integration.servers import REDIS_URL, free_port
 
 
 @pytest.fixture(params=EVERY_STORE)
@@ -124,3 +128,21 @@ async def test_a_warm_author_page_comes_whole_from_one_script_and_misses_when_a_
         assert await script.page(carol, 987654321, PageRequest(5, None)) is None  # no list kept
     finally:
         await redis.aclose()
+
+
+@pytest.mark.parametrize("settings", ["redis", "production"], indirect=True)
+async def test_copies_that_do_not_answer_leave_user_timelines_to_storage(live: LiveMesh):
+    alice = await live.register("alice")
+    posted = [await live.post(alice, f"alice {n}") for n in range(3)]
+    address = f"redis://127.0.0.1:{free_port()}/0"
+    gone = Redis.from_url(address, socket_connect_timeout=0.5)
+    cards = CachedTweets(CardsFromTweets(live.mesh.tweets), RedisCopies(gone), RedisTimelineCache(gone, POSTS_KEPT, 600, key=posts_key))
+    live.mesh.tweets.kept = PagesFromCards(cards, RedisAuthorPages(MultiplexedRedis(address)))
+    try:
+        page = await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice))
+        assert [t.tweet_id for t in page.tweets] == posted[::-1]
+        with pytest.raises(grpc.aio.AioRpcError) as missing:
+            await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=987654321))
+        assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    finally:
+        await gone.aclose()
