@@ -51,6 +51,9 @@ class TweetRepository(Protocol):
 
     async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool: ...
 
+    async def liked_by(self, user_id: int) -> list[int]:
+        """Every tweet the user likes."""
+
     async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]: ...
 
     async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None: ...

@@ -157,9 +157,12 @@ class TweetService:
 
     async def handle(self, event: Event) -> None:
         """Consumes events from other services: a deleted account takes its tweets and likes along."""
-        if isinstance(event, UserDeleted):
+        if isinstance(event, UserDeleted):  # a deleted account likes nothing more, so its likes are known first
+            liked = await self._repository.liked_by(event.user_id)
             removed = await self._repository.delete_all_by(event.user_id)
             await self._tell(lambda copies: copies.deleted([tweet.tweet_id for tweet in removed]))
+            counted = {*liked, *(parent for tweet in removed for parent in tweet.parent_ids)} - {t.tweet_id for t in removed}
+            await self._tell(lambda copies: copies.counts_changed(sorted(counted)))  # their likes, replies, retweets went
 
     async def _acted(self, actor_id: int, original_id: int) -> None:
         """A like, unlike, retweet or undo changed the original's counts and the actor's state on it."""

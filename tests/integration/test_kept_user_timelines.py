@@ -146,3 +146,17 @@ async def test_copies_that_do_not_answer_leave_user_timelines_to_storage(live: L
         assert missing.value.code() == grpc.StatusCode.NOT_FOUND
     finally:
         await gone.aclose()
+
+
+async def test_a_deleted_accounts_likes_replies_and_retweets_leave_the_counts_a_kept_page_shows(live: LiveMesh):
+    alice, bob = await live.register("alice"), await live.register("bob")
+    tweet = await live.post(alice, "counted")
+    await live.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=tweet), metadata=as_user(bob))
+    await live.client.tweet.Retweet(tweet_pb.RetweetRequest(tweet_id=tweet), metadata=as_user(bob))
+    await live.post(bob, "a reply", reply_to=tweet)
+    (shown,) = await kept_walk(live, None, alice, 20)  # kept with bob's counts
+    assert (shown.like_count, shown.retweet_count, shown.reply_count) == (1, 1, 1)
+    await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=bob), metadata=as_user(bob))
+    await live.settle()
+    (shown,) = await kept_walk(live, None, alice, 20)
+    assert (shown.like_count, shown.retweet_count, shown.reply_count) == (0, 0, 0)

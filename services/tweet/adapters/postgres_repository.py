@@ -138,6 +138,9 @@ class PostgresTweetRepository:
     async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
         return await self._change_like(_UNLIKE, tweet_id, user_id, -1, events)
 
+    async def liked_by(self, user_id: int) -> list[int]:
+        return [row[0] for row in await self._db.fetch_all("SELECT tweet_id FROM likes WHERE user_id = $1", user_id)]
+
     async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
         sql = "SELECT tweet_id FROM likes WHERE user_id = $1 AND tweet_id = ANY($2::bigint[])"
         rows = await self._db.fetch_all(sql, user_id, possible_ids(tweet_ids))

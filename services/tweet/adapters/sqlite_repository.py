@@ -109,6 +109,9 @@ class SqliteTweetRepository:
         sql = "DELETE FROM likes WHERE tweet_id = ? AND user_id = ?"
         return await self._change_like(sql, (tweet_id, user_id), tweet_id, -1, events)
 
+    async def liked_by(self, user_id: int) -> list[int]:
+        return [row[0] for row in await self._db.fetch_all("SELECT tweet_id FROM likes WHERE user_id = ?", (user_id,))]
+
     async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
         rows = await self._db.fetch_all(
             f"SELECT tweet_id FROM likes WHERE user_id = ? AND tweet_id IN ({placeholders(len(tweet_ids))})",
