@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -78,9 +79,10 @@ def clock():
     return wall_clock_ms
 
 
-@pytest.fixture
-async def live(settings: Settings, clock):
-    mesh = await bootstrap(settings, clock=clock, hasher=FAST_HASHER)
+@asynccontextmanager
+async def serving(settings: Settings, clock=wall_clock_ms, hasher: PasswordHasher = FAST_HASHER) -> AsyncIterator[LiveMesh]:
+    """The mesh and its server, verifying tokens as every server does, for the block."""
+    mesh = await bootstrap(settings, clock=clock, hasher=hasher)
     server = await create_server(settings.listen, mesh.registrations(), mesh.authenticator)
     await mesh.start()
     client = AsyncChirpClient(f"127.0.0.1:{server.port}")
@@ -90,6 +92,12 @@ async def live(settings: Settings, clock):
         await client.close()
         await server.stop(0)
         await mesh.close()
+
+
+@pytest.fixture
+async def live(settings: Settings, clock):
+    async with serving(settings, clock) as running:
+        yield running
 
 
 @pytest.fixture

@@ -9,12 +9,15 @@ from argon2 import PasswordHasher
 
 from chirp_client import MintedTokens
 from chirp_client.metadata import bearer_metadata
-from services.common.tokens.access import AUDIENCE, ISSUER, TokenMinter
+from services.common.rpc.auth import Authenticator
+from services.common.tokens.access import AUDIENCE, ISSUER, TokenMinter, TokenVerifier
+from services.common.tokens.deleted_accounts import MemoryDeletedAccounts
 from services.common.tokens.keys import ALGORITHM, SigningKey
 
 TEST_KEY = SigningKey.generate()
 TEST_MINTER = TokenMinter(TEST_KEY)
 TEST_TOKENS = MintedTokens(TEST_MINTER)
+TEST_AUTHENTICATOR = Authenticator(TokenVerifier([TEST_KEY.public]), MemoryDeletedAccounts())  # a server's, for tests
 # Cheap argon2id parameters, so registering and logging in take a millisecond in tests.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 

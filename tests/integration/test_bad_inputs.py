@@ -14,6 +14,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
@@ -21,7 +22,6 @@ from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.storage.sqlite import Database
-from chirp.account.v1 import account_service_pb2 as account_pb
 from tests.conftest import LiveMesh, as_user
 from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, bearer, claims_for, signed, with_claims_swapped
 
