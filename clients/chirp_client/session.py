@@ -35,7 +35,8 @@ class Session:
         return []
 
     def optional_me(self) -> list[tuple[str, str]]:
-        if self.kept.get(self._acting_handle) is not None:
+        """Reads act for --as when it is given (your likes shown), else for nobody."""
+        if self._acting_handle:
             self._logged_in()
         return []
 
