@@ -37,6 +37,7 @@ from bench.progress import STARTED, log
 from bench.timeline_memory import measure as timeline_memory
 from bench.workloads import Population, Workloads
 from chirp_client.client import AsyncChirpClient
+from chirp_client.credentials import key_holder_tokens
 from chirp_client.loader import load, reference_graph
 
 
@@ -58,7 +59,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
     result: dict = {"target": running.target, "graph": source}
     redis, status = Redis.from_url(systems.REDIS_BENCH_URL), FanoutStatus(running.addresses("fanout"))
     try:
-        async with AsyncChirpClient(running.target, timeout=5) as client:
+        async with AsyncChirpClient(running.target, timeout=5, credentials=key_holder_tokens()) as client:
             work = Workloads(client, Population(ids, followers))
             log(f"[{running.name}] warming every home timeline")
             await work.warm(ids)
@@ -115,7 +116,7 @@ async def _lag_under_load(name: str, work: Workloads, probe: workloads.Probe, mi
 
 
 async def _post_samples(target: str, ids: list[int], per_user: int) -> None:
-    async with AsyncChirpClient(target, timeout=30) as client:
+    async with AsyncChirpClient(target, timeout=30, credentials=key_holder_tokens()) as client:
         work, limit = Workloads(client, Population(ids, {})), asyncio.Semaphore(32)
 
         async def post(author: int, n: int) -> None:

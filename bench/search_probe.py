@@ -15,7 +15,8 @@ from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.search.v1 import search_service_pb2_grpc as search_grpc
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
-from chirp_client.metadata import USER_METADATA_KEY
+from chirp_client.credentials import key_holder_tokens
+from chirp_client.metadata import acting_as
 
 POLL_SECONDS = 0.005
 PROBES_PER_SECOND = 5.0
@@ -26,7 +27,7 @@ async def searchable_after_post(workdir: Path, probes: int) -> dict:
     channels = [grpc.aio.insecure_channel(address) for address in running.addresses("search")]
     try:
         replicas = [search_grpc.SearchServiceStub(channel) for channel in channels]
-        async with AsyncChirpClient(running.target, timeout=10) as client:
+        async with AsyncChirpClient(running.target, timeout=10, credentials=key_holder_tokens()) as client:
             author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="prober"))).user.user_id
             tasks = []
             for _ in range(probes):
@@ -44,7 +45,8 @@ async def _probe(client: AsyncChirpClient, replicas, author: int) -> float:
     token = "probe" + uuid.uuid4().hex[:12].translate(str.maketrans("0123456789", "ghijklmnop"))  # one word, letters only
     sent = time.monotonic()
     request = tweet_pb.CreateTweetRequest(text=f"{token} is searchable")
-    await client.tweet.CreateTweet(request, metadata=[(USER_METADATA_KEY, str(author))])
+    with acting_as(author):
+        await client.tweet.CreateTweet(request)
     await asyncio.gather(*(_found(replica, token) for replica in replicas))
     return round((time.monotonic() - sent) * 1000, 1)
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import asyncpg
 from redis.asyncio import Redis
 
+from services.common.tokens.keys import SigningKey
+
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_BENCH_URL = os.environ.get("CHIRP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")  # flushed: a database of its own
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -69,7 +71,14 @@ class Running:
             await clean()
 
 
+def share_signing_key() -> None:
+    """One signing key for the systems started and the benchmark's clients, which mint tokens with it
+    (chirp_client.credentials.key_holder_tokens), as the account service would."""
+    os.environ.setdefault("CHIRP_JWT_PRIVATE_KEY", SigningKey.generate().pem().decode())
+
+
 async def start_embedded(workdir: Path, port: int) -> Running:
+    share_signing_key()
     env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
            "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # load is not to be throttled
     running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
@@ -78,6 +87,7 @@ async def start_embedded(workdir: Path, port: int) -> Running:
 
 
 async def start_mesh(workdir: Path, base_port: int) -> Running:
+    share_signing_key()
     name = f"chirp_bench_{uuid.uuid4().hex[:10]}"
     database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     redis = Redis.from_url(REDIS_BENCH_URL)

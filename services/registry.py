@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from google.protobuf.descriptor import ServiceDescriptor
 
+from chirp.account.v1 import account_service_pb2, account_service_pb2_grpc
 from chirp.fanout.v1 import fanout_service_pb2, fanout_service_pb2_grpc
 from chirp.graph.v1 import graph_service_pb2, graph_service_pb2_grpc
 from chirp.search.v1 import search_service_pb2, search_service_pb2_grpc
@@ -50,6 +51,10 @@ SERVICES = (
     ServiceEntry(
         "graph", _contract(graph_service_pb2, "GraphService"), graph_service_pb2_grpc.GraphServiceStub,
         calls=("snowflake",), needs=(DATABASE, REDIS, RABBITMQ),
+    ),
+    ServiceEntry(
+        "account", _contract(account_service_pb2, "AccountService"), account_service_pb2_grpc.AccountServiceStub,
+        calls=("graph",), needs=(DATABASE, REDIS, RABBITMQ), consumes=(UserDeleted,),
     ),
     ServiceEntry(
         "tweet", _contract(tweet_service_pb2, "TweetService"), tweet_service_pb2_grpc.TweetServiceStub,

@@ -8,20 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-from chirp_client import USER_METADATA_KEY, AsyncChirpClient
+from chirp_client import AsyncChirpClient
 from services.common.kernel.ids import wall_clock_ms
 from services.common.rpc.server import RunningServer, create_server
 from services.common.runtime.config import Settings
 from services.mesh.bootstrap import Mesh, bootstrap
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
+from tests.tokens import FAST_HASHER, TEST_KEY, as_user
 
-
-def as_user(user_id: int) -> list[tuple[str, str]]:
-    return [(USER_METADATA_KEY, str(user_id))]
+__all__ = ["as_user"]  # the tests' one way to act for a user (tests/tokens.py)
 
 
 @dataclass
@@ -61,7 +61,10 @@ class LiveMesh:
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Test settings: no rate limits (tests post, follow and like a lot), unless a test sets `rate_limits`."""
-    values = dict(listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5, rate_limits={})
+    values = dict(
+        listen="127.0.0.1:0", data_dir=data_dir, page_token_secret=b"test-secret", celebrity_threshold=5, rate_limits={},
+        jwt_private_key=TEST_KEY.pem(),
+    )  # fmt: skip
     return Settings(**{**values, **overrides})
 
 
@@ -76,10 +79,11 @@ def clock():
     return wall_clock_ms
 
 
-@pytest.fixture
-async def live(settings: Settings, clock):
-    mesh = await bootstrap(settings, clock=clock)
-    server = await create_server(settings.listen, mesh.registrations())
+@asynccontextmanager
+async def serving(settings: Settings, clock=wall_clock_ms, hasher: PasswordHasher = FAST_HASHER) -> AsyncIterator[LiveMesh]:
+    """The mesh and its server, verifying tokens as every server does, for the block."""
+    mesh = await bootstrap(settings, clock=clock, hasher=hasher)
+    server = await create_server(settings.listen, mesh.registrations(), mesh.authenticator)
     await mesh.start()
     client = AsyncChirpClient(f"127.0.0.1:{server.port}")
     try:
@@ -88,6 +92,12 @@ async def live(settings: Settings, clock):
         await client.close()
         await server.stop(0)
         await mesh.close()
+
+
+@pytest.fixture
+async def live(settings: Settings, clock):
+    async with serving(settings, clock) as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """Typed clients for the Chirp mesh, async (grpc.aio) and sync.
 
 Every call gets a deadline (the client's default unless the call sets
-one) and the acting user's metadata (the client's user, or the one set
-with `acting_as`). Idempotent calls are retried by gRPC on UNAVAILABLE.
+one) and the acting user's access token, from the client's credentials:
+a session (`login`, refreshed before it expires) or minted tokens for the
+user `acting_as` names (tools holding the key). Idempotent calls are
+retried by gRPC on UNAVAILABLE.
 
-    async with AsyncChirpClient("127.0.0.1:50051", user_id=42) as chirp:
+    async with AsyncChirpClient("127.0.0.1:50051") as chirp:
+        await chirp.login("alice", password)
         page = await chirp.timeline.ListHomeTimeline(ListHomeTimelineRequest())
 """
 
@@ -12,7 +15,9 @@ from collections import namedtuple
 
 import grpc
 
-from chirp_client.metadata import call_metadata
+from chirp.account.v1 import account_service_pb2 as account_pb
+from chirp_client.credentials import Session, SessionTokens
+from chirp_client.metadata import WITHOUT_ACCESS_TOKEN, Credentials, call_metadata
 from chirp_client.stubs import CHANNEL_OPTIONS, Stubs, parse_targets
 
 DEFAULT_TARGET = "127.0.0.1:50051"
@@ -20,14 +25,17 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
 class _AsyncCallDefaults(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, user_id: int | None, timeout: float):
-        self._user_id, self._timeout = user_id, timeout
+    def __init__(self, client: "AsyncChirpClient", user_id: int | None, timeout: float):
+        self._client, self._user_id, self._timeout = client, user_id, timeout
 
     async def intercept_unary_unary(self, continuation, details, request):
+        credentials = self._client.credentials
+        if credentials is not None and credentials.stale() and _method(details.method) not in WITHOUT_ACCESS_TOKEN:
+            await self._client.refresh()
         details = grpc.aio.ClientCallDetails(
             details.method,
             details.timeout if details.timeout is not None else self._timeout,
-            call_metadata(self._user_id, details.metadata),
+            call_metadata(self._client.credentials, self._user_id, details.metadata, _method(details.method)),
             details.credentials,
             details.wait_for_ready,
         )
@@ -41,14 +49,17 @@ class _SyncDetails(
 
 
 class _SyncCallDefaults(grpc.UnaryUnaryClientInterceptor):
-    def __init__(self, user_id: int | None, timeout: float):
-        self._user_id, self._timeout = user_id, timeout
+    def __init__(self, client: "ChirpClient", user_id: int | None, timeout: float):
+        self._client, self._user_id, self._timeout = client, user_id, timeout
 
     def intercept_unary_unary(self, continuation, details, request):
+        credentials = self._client.credentials
+        if credentials is not None and credentials.stale() and _method(details.method) not in WITHOUT_ACCESS_TOKEN:
+            self._client.refresh()
         details = _SyncDetails(
             details.method,
             details.timeout if details.timeout is not None else self._timeout,
-            call_metadata(self._user_id, details.metadata),
+            call_metadata(self._client.credentials, self._user_id, details.metadata, _method(details.method)),
             details.credentials,
             details.wait_for_ready,
             details.compression,
@@ -57,14 +68,29 @@ class _SyncCallDefaults(grpc.UnaryUnaryClientInterceptor):
 
 
 class AsyncChirpClient(Stubs):
-    """target: one address for every service, or one per service (see stubs.parse_targets)."""
+    """target: one address for every service, or one per service (see stubs.parse_targets);
+    credentials: a session's tokens, or minted ones; user_id: whom minted tokens act for outside `acting_as`."""
 
-    def __init__(self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS):
-        interceptors = [_AsyncCallDefaults(user_id, timeout)]
+    def __init__(
+        self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        credentials: Credentials | None = None,
+    ):  # fmt: skip
+        self.credentials = credentials
+        interceptors = [_AsyncCallDefaults(self, user_id, timeout)]
         self._channels = _shared(
             parse_targets(target), lambda t: grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS, interceptors=interceptors)
         )
         super().__init__(self._channels)
+
+    async def login(self, handle: str, password: str) -> Session:
+        """Logs in; later calls act for this user, refreshing the token as it nears its end."""
+        response = await self.account.CreateSession(account_pb.CreateSessionRequest(handle=handle, password=password))
+        self.credentials = SessionTokens(Session.of(response.session))
+        return self.credentials.session
+
+    async def refresh(self) -> None:
+        request = account_pb.RefreshSessionRequest(refresh_token=self.credentials.session.refresh_token)
+        self.credentials.renew((await self.account.RefreshSession(request)).session)
 
     async def close(self) -> None:
         for channel in set(self._channels.values()):
@@ -78,12 +104,28 @@ class AsyncChirpClient(Stubs):
 
 
 class ChirpClient(Stubs):
-    """target: one address for every service, or one per service (see stubs.parse_targets)."""
+    """The synchronous twin of AsyncChirpClient."""
 
-    def __init__(self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS):
+    def __init__(
+        self, target: str = DEFAULT_TARGET, user_id: int | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        credentials: Credentials | None = None,
+    ):  # fmt: skip
+        self.credentials = credentials
         self._raw_channels = _shared(parse_targets(target), lambda t: grpc.insecure_channel(t, options=CHANNEL_OPTIONS))
-        defaults = _SyncCallDefaults(user_id, timeout)
+        defaults = _SyncCallDefaults(self, user_id, timeout)
         super().__init__({key: grpc.intercept_channel(raw, defaults) for key, raw in self._raw_channels.items()})
+
+    def login(self, handle: str, password: str, on_change=None) -> Session:
+        """Logs in; later calls act for this user. on_change(session) hears of every new pair of tokens."""
+        response = self.account.CreateSession(account_pb.CreateSessionRequest(handle=handle, password=password))
+        self.credentials = SessionTokens(Session.of(response.session), on_change)
+        if on_change is not None:
+            on_change(self.credentials.session)
+        return self.credentials.session
+
+    def refresh(self) -> None:
+        request = account_pb.RefreshSessionRequest(refresh_token=self.credentials.session.refresh_token)
+        self.credentials.renew(self.account.RefreshSession(request).session)
 
     def close(self) -> None:
         for channel in set(self._raw_channels.values()):
@@ -94,6 +136,10 @@ class ChirpClient(Stubs):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _method(method: str | bytes) -> str:
+    return method.decode() if isinstance(method, bytes) else method
 
 
 def _shared(targets: dict[str, str], open_channel):

@@ -3,6 +3,7 @@
 import argparse
 import os
 
+from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
@@ -11,13 +12,31 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import render
 from chirp_client.client import DEFAULT_TARGET
 from chirp_client.loader import add_arguments as add_loader_arguments
-from chirp_client.metadata import USER_METADATA_KEY
 from chirp_client.session import Session
 
 
 def register(s: Session, a) -> str:
-    user = s.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=a.handle, display_name=a.name or "")).user
-    return "registered " + render.user_line(user)
+    password = s.password("choose a password (8 characters or more): ")
+    request = account_pb.CreateAccountRequest(handle=a.handle, password=password, display_name=a.name or "")
+    created = s.client.account.CreateAccount(request)
+    s.log_in(created.handle, password)
+    return "registered " + render.user_line(s.user(created.handle)) + ", and logged in"
+
+
+def login(s: Session, a) -> str:
+    s.log_in(a.handle, s.password(f"password for @{a.handle}: "))
+    return f"logged in as @{a.handle}"
+
+
+def logout(s: Session, a) -> str:
+    return f"logged @{s.log_out()} out"
+
+
+def change_password(s: Session, a) -> str:
+    s.me()
+    current, new = s.password("current password: "), s.password("new password: ")
+    s.client.account.ChangePassword(account_pb.ChangePasswordRequest(current_password=current, new_password=new))
+    return "password changed; your other sessions have ended"
 
 
 def show_user(s: Session, a) -> str:
@@ -68,8 +87,8 @@ def delete(s: Session, a) -> str:
 
 
 def delete_account(s: Session, a) -> str:
-    my_id = s.my_id()
-    s.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=my_id), metadata=[(USER_METADATA_KEY, str(my_id))])
+    s.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=s.my_id()))
+    s.forget()
     return "deleted your account, with its tweets, likes and follows"
 
 
@@ -134,7 +153,7 @@ def _users(page) -> str:
 
 
 COMMANDS = {
-    "register": register, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
+    "register": register, "login": login, "logout": logout, "change-password": change_password, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
     "followers": followers, "following": following, "fanout-status": fanout_status,
@@ -143,7 +162,11 @@ COMMANDS = {
 }  # fmt: skip
 
 ARGUMENTS = {
-    "register": ("HANDLE NAME", "register a new account"), "user": ("HANDLE", "show an account"),
+    "register": ("HANDLE NAME PASSWORD", "register a new account (asks for a password) and log in"),
+    "login": ("HANDLE PASSWORD", "log in; the session is kept in ~/.config/chirp/sessions.json (0600)"),
+    "logout": ("", "end the session of --as (or of the last login)"),
+    "change-password": ("PASSWORD", "change your password (asks for the current one, then the new one)"),
+    "user": ("HANDLE", "show an account"),
     "post": ("TEXT", "post a tweet"), "reply": ("ID TEXT", "reply to a tweet"),
     "follow": ("HANDLE", "follow an account"), "unfollow": ("HANDLE", "stop following an account"),
     "like": ("ID", "like a tweet"), "unlike": ("ID", "remove your like"), "retweet": ("ID", "retweet a tweet"),
@@ -161,7 +184,9 @@ ARGUMENTS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chirp", description="Use the Chirp mesh from a terminal.")
     parser.add_argument("--target", default=os.environ.get("CHIRP_TARGET", DEFAULT_TARGET), help="mesh address")
-    parser.add_argument("--as", dest="acting_handle", default=os.environ.get("CHIRP_AS"), help="act as this handle")
+    parser.add_argument(
+        "--as", dest="acting_handle", default=os.environ.get("CHIRP_AS"), help="act as this logged-in handle (default: the last login)"
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="deadline per call, in seconds")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (params, help_text) in ARGUMENTS.items():
@@ -181,6 +206,8 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
         elif param == "QUERY":
             sub.add_argument("query")
             sub.add_argument("--relevance", action="store_true", help="best match first (default: newest first)")
+        elif param == "PASSWORD":
+            sub.add_argument("--password-stdin", action="store_true", help="read the password(s) from stdin, a line each")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
         elif param == "WINDOW":

@@ -15,6 +15,7 @@ import grpc
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
+from chirp_client.credentials import key_holder_tokens
 from chirp_client.graphs import power_law_follows, read_edge_list, reed98_like
 from chirp_client.metadata import acting_as
 from chirp_client.progress import Progress
@@ -70,7 +71,7 @@ def reference_graph() -> tuple[int, list[tuple[int, int]], str]:
 
 
 async def load(target: str, users: int, follows: list[tuple[int, int]], tweets_per_user: int, concurrency: int) -> list[int]:
-    async with AsyncChirpClient(target, timeout=30) as client:
+    async with AsyncChirpClient(target, timeout=30, credentials=key_holder_tokens()) as client:
         limit = asyncio.Semaphore(concurrency)
         ids = await _run(f"users ({users})", [_register(client, limit, i) for i in range(users)])
         await _run(f"follows ({len(follows)})", [_follow(client, limit, ids[u], ids[v]) for u, v in follows])

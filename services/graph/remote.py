@@ -33,6 +33,12 @@ class RemoteGraph:
             users.extend(user_from_message(message) for message in response.users)
         return users
 
+    async def create_user(self, handle: str, display_name: str) -> User:
+        with calling(SERVICE):
+            request = pb.CreateUserRequest(handle=handle, display_name=display_name)
+            response = await self._stub.CreateUser(request, timeout=INTERNAL_CALL_SECONDS)
+        return user_from_message(response.user)
+
     async def get_by_handle(self, handle: str) -> User:
         with calling(SERVICE):
             response = await self._stub.GetUserByHandle(pb.GetUserByHandleRequest(handle=handle), timeout=INTERNAL_CALL_SECONDS)

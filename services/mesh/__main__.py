@@ -26,7 +26,7 @@ def describe(settings: Settings) -> str:
 async def run(settings: Settings, hooks: FaultHooks) -> None:
     host = await (build_process(settings, hooks) if settings.service else bootstrap(settings, hooks=hooks))
     registrations = host.registrations()
-    running = await create_server(settings.listen, registrations)
+    running = await create_server(settings.listen, registrations, host.authenticator)
     monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
     monitor.start(running.health, [r.service_name for r in registrations])
     await host.start()

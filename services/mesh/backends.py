@@ -15,6 +15,10 @@ from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from services.account.adapters.connections import PostgresTransactions, SqliteTransactions
+from services.account.adapters.schema import POSTGRES_MIGRATIONS as ACCOUNT_MIGRATIONS
+from services.account.adapters.schema import SQLITE_SCHEMA as ACCOUNT_SCHEMA
+from services.account.adapters.sql_store import SqlAccountStore
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.messaging.outbox.sqlite_store import SCHEMA as OUTBOX_SCHEMA
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
@@ -59,25 +63,32 @@ class Stores:
     graph: SqliteGraphRepository | PostgresGraphRepository | cached_graph.CachedGraphRepository | None
     tweets: SqliteTweetRepository | PostgresTweetRepository | cached_tweets.CachedTweetRepository | None
     outboxes: dict[str, OutboxStore]  # by the service that writes it ("events" when shared)
+    accounts: SqlAccountStore | None = None
 
     async def largest_id(self) -> int:
         stores = [s for s in (self.graph, self.tweets) if s is not None]
         return max([await s.largest_id() for s in stores], default=0)
 
 
-async def open_stores(settings: Settings, resources: Resources, graph: bool = True, tweets: bool = True) -> Stores:
+async def open_stores(
+    settings: Settings, resources: Resources, graph: bool = True, tweets: bool = True, accounts: bool = True
+) -> Stores:
     if settings.database_url:
-        return await _open_postgres(settings, resources, graph, tweets)
+        return await _open_postgres(settings, resources, graph, tweets, accounts)
     db = await Database.open(settings.database_path)
     resources.closers.append(db.close)
-    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA, GRAPH_ADDED_COLUMNS)
+    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA + ACCOUNT_SCHEMA, GRAPH_ADDED_COLUMNS)
     outbox = SqliteOutbox(db)
     celebrities = CelebrityLine(settings.celebrity_threshold)
-    return Stores(SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox), {"events": outbox})
+    account_store = SqlAccountStore(SqliteTransactions(db))
+    return Stores(SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox), {"events": outbox}, account_store)
 
 
-async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool) -> Stores:
+async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool, accounts: bool) -> Stores:
     stores = Stores(None, None, {})
+    if accounts:
+        db, _ = await _open_schema(settings, resources, "account", ACCOUNT_MIGRATIONS)
+        stores.accounts = SqlAccountStore(PostgresTransactions(db))
     redis = shared_redis(settings, resources) if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)

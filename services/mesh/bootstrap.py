@@ -10,8 +10,13 @@ from the same parts, reaching the others over gRPC.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+
+from services.account import entrypoint as account_entrypoint
+from services.account.service import AccountService
 from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageTokens
+from services.common.rpc.auth import Authenticator
 from services.common.rpc.server import Registration
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
@@ -20,7 +25,8 @@ from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
-from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
+from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.search import entrypoint as search_entrypoint
@@ -49,12 +55,15 @@ class Mesh:
     search: SearchService
     trending: TrendingService
     flow: EventFlow
+    accounts: AccountService
+    authenticator: Authenticator
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
         return [
             snowflake_entrypoint.registration(self.ids),
             graph_entrypoint.registration(self.graph, tokens),
+            account_entrypoint.registration(self.accounts, self.settings.trusted_proxies),
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
             fanout_entrypoint.registration(self.fanout),
@@ -78,7 +87,9 @@ async def bootstrap(
     cache: TimelineCache | None = None,
     clock: Callable[[], int] = wall_clock_ms,
     hooks: FaultHooks = FaultHooks(),
+    hasher: PasswordHasher | None = None,
 ) -> Mesh:
+    """hasher: argon2 parameters (tests pass cheap ones); argon2-cffi's defaults when None."""
     resources = Resources()
     try:
         stores = await open_stores(settings, resources)
@@ -98,7 +109,12 @@ async def bootstrap(
         flow.consume("tweet", tweets.handle)
         search = search_service(settings, resources, graph, tweets, flow, model)
         trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
+        signing = signing_key(settings)
+        authenticator = open_authenticator(settings, resources, signing)
+        profiles = ProfilesFromGraph(graph)
+        accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, hasher)
+        flow.consume("account", accounts.handle)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from services.common.kernel.errors import NotFound
+from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.rpc.status import UNREACHABLE
 from services.common.runtime.concurrency import concurrently
@@ -43,6 +43,23 @@ class AuthorsFromGraph:
         if not users:
             await self._graph.require_account(user_id)  # raises, in the graph's own words
         return _author(users[0])
+
+
+class ProfilesFromGraph:
+    """Account's Profiles, from the Graph service (GraphService or RemoteGraph)."""
+
+    def __init__(self, graph):
+        self._graph = graph
+
+    async def create(self, handle: str, display_name: str) -> tuple[int, str]:
+        user = await self._graph.create_user(handle, display_name)
+        return user.user_id, user.handle
+
+    async def find(self, handle: str) -> int | None:
+        try:
+            return (await self._graph.get_by_handle(handle)).user_id
+        except (NotFound, InvalidArgument):
+            return None
 
 
 class ReadersFromGraph:

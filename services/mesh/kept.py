@@ -1,5 +1,6 @@
 """What a process keeps in Redis with CHIRP_REDIS_URL, or in its own memory without: home timelines, the
-Timeline service's read model, Trending's counts, rate-limit buckets. Both entry points open them here."""
+Timeline service's read model, Trending's counts, rate-limit buckets, the accounts deleted lately. Both entry
+points open them here."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from services.common.limits.memory_buckets import MemoryBuckets
 from services.common.limits.redis_buckets import RedisBuckets
 from services.common.runtime.config import Settings
 from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
 from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.memory_read_model import MemoryCopies
@@ -75,3 +77,14 @@ def open_rate_limiter(settings: Settings, resources: Resources, clock: Callable[
     if not settings.rate_limits or not settings.redis_url:
         return TokenBuckets(MemoryBuckets(), settings.rate_limits, clock)
     return TokenBuckets(RedisBuckets(shared_redis(settings, resources)), settings.rate_limits, clock)
+
+
+def open_deleted_accounts(settings: Settings, resources: Resources) -> MemoryDeletedAccounts | RedisDeletedAccounts:
+    """In memory by default (the process that deletes is the one that checks); with CHIRP_REDIS_URL, in Redis,
+    copied into every process once a second. A process of one service without Redis sees no deletions."""
+    if not settings.redis_url:
+        return MemoryDeletedAccounts()
+    deleted = RedisDeletedAccounts(shared_redis(settings, resources))
+    deleted.start()
+    resources.closers.append(deleted.stop)
+    return deleted

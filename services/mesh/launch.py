@@ -5,17 +5,24 @@ as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
 `python -m services.mesh` process configured by environment variables. Clients reach the replicas of a service through a
 multi-address target balanced round-robin by gRPC; the launcher prints
 the CHIRP_TARGET that names them all. A child that exits stops the rest.
+
+Keys: the account service alone gets the signing key (CHIRP_JWT_PRIVATE_KEY,
+else `$CHIRP_DATA_DIR/jwt-signing-key.pem`, made at the first start); every
+process gets its public half, added to CHIRP_JWT_PUBLIC_KEYS.
 """
 
 import asyncio
+import json
 import os
 import secrets
 import signal
 import sys
+from pathlib import Path
 
 import asyncpg
 
 from services.common.runtime.config import ConfigError, env_int, env_str
+from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, load_or_create, public_keys_from, read_setting
 from services.registry import BUILT, entry
 
 DEFAULTS = {
@@ -49,7 +56,21 @@ def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, p
     env.update({entry(name).target_variable: target_of(service_ports) for name, service_ports in ports.items()})
     env["CHIRP_WORKER_ID"] = str(int(base.get("CHIRP_WORKER_ID", "0")) + replica)
     env["CHIRP_REPLICA"] = str(replica)  # a Search replica's own queue and index directory
+    if service != "account":
+        env.pop("CHIRP_JWT_PRIVATE_KEY", None)
     return env
+
+
+def share_keys(base: dict[str, str]) -> None:
+    """The signing key for the account service; its public half, beside any published before, for every process."""
+    texts = read_setting(base.get("CHIRP_JWT_PRIVATE_KEY", ""))
+    if texts:
+        key = SigningKey.from_pem(texts[0])
+    else:
+        key = load_or_create(Path(base.get("CHIRP_DATA_DIR") or "data") / SIGNING_KEY_FILE)
+        base["CHIRP_JWT_PRIVATE_KEY"] = key.pem().decode()
+    published = public_keys_from(read_setting(base.get("CHIRP_JWT_PUBLIC_KEYS", "")))
+    base["CHIRP_JWT_PUBLIC_KEYS"] = json.dumps({"keys": [k.jwk() for k in [key.public, *published]]})
 
 
 async def ensure_database(url: str) -> None:
@@ -74,6 +95,7 @@ async def relay_output(service: str, stream: asyncio.StreamReader, started: asyn
 async def run() -> int:
     base = {**DEFAULTS, **os.environ}
     base.setdefault("CHIRP_PAGE_TOKEN_SECRET", secrets.token_hex(32))  # replicas must accept each other's tokens
+    share_keys(base)
     ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000), replica_counts())
     await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
     children, relays = [], []

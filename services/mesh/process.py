@@ -12,8 +12,10 @@ from typing import Protocol
 
 import grpc
 
+from services.account import entrypoint as account_entrypoint
 from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageTokens
+from services.common.rpc.auth import Authenticator
 from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
 from services.common.runtime.config import ConfigError, Settings
@@ -23,7 +25,8 @@ from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
-from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
+from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.registry import entry
@@ -52,6 +55,7 @@ class ServiceProcess:
     flow: EventFlow | None = None
     starts: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # before events flow
     background: list[Background] = field(default_factory=list)
+    authenticator: Authenticator | None = None
 
     def registrations(self) -> list[Registration]:
         return self.hosted
@@ -80,6 +84,7 @@ async def build_process(settings: Settings, hooks: FaultHooks = FaultHooks()) ->
         raise ConfigError(f"CHIRP_SERVICE={settings.service} needs {', '.join(missing)}")
     process = ServiceProcess()
     try:
+        process.authenticator = open_authenticator(settings, process.resources, signing_key(settings))
         await _BUILDERS[settings.service](settings, process, hooks)
     except BaseException:
         await process.close()
@@ -98,7 +103,7 @@ async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHo
 
 
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    stores = await open_stores(settings, process.resources, tweets=False)
+    stores = await open_stores(settings, process.resources, tweets=False, accounts=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
     graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=open_rate_limiter(settings, process.resources))
@@ -107,8 +112,19 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
 
 
+async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
+    stores = await open_stores(settings, process.resources, graph=False, tweets=False)
+    profiles = ProfilesFromGraph(RemoteGraph(_remote(process, settings, "graph")))
+    limiter = open_rate_limiter(settings, process.resources)
+    deleted = process.authenticator.deleted
+    accounts = account_service(settings, stores.accounts, profiles, signing_key(settings), limiter, deleted)
+    process.flow = await open_event_flow(settings, process.resources, [], hooks)
+    process.flow.consume("account", accounts.handle)
+    process.hosted.append(account_entrypoint.registration(accounts, settings.trusted_proxies))
+
+
 async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    stores = await open_stores(settings, process.resources, graph=False)
+    stores = await open_stores(settings, process.resources, graph=False, accounts=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
     graph = AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph")))
@@ -153,6 +169,6 @@ async def _trending(settings: Settings, process: ServiceProcess, hooks: FaultHoo
 
 
 _BUILDERS = {
-    "snowflake": _snowflake, "graph": _graph, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "search": _search,
+    "snowflake": _snowflake, "graph": _graph, "account": _account, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "search": _search,
     "trending": _trending,
 }  # fmt: skip  # every BUILT entry

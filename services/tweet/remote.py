@@ -7,7 +7,8 @@ import grpc
 
 from chirp.tweet.v1 import tweet_service_pb2 as pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
-from services.common.rpc.remote import INTERNAL_CALL_SECONDS, as_user, calling
+from services.common.rpc.auth import forwarded_for
+from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
 from services.tweet.domain import MAX_BATCH_TWEETS, Tweet, TweetView
 from services.tweet.messages import view_from_message
 
@@ -46,5 +47,5 @@ class RemoteTweets:
     async def _batch_get(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[TweetView]:
         request = pb.BatchGetTweetsRequest(tweet_ids=tweet_ids)
         with calling(SERVICE):
-            response = await self._stub.BatchGetTweets(request, metadata=as_user(viewer_id), timeout=INTERNAL_CALL_SECONDS)
+            response = await self._stub.BatchGetTweets(request, metadata=forwarded_for(viewer_id), timeout=INTERNAL_CALL_SECONDS)
         return [view_from_message(message) for message in response.tweets]

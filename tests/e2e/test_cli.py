@@ -16,6 +16,14 @@ import pytest
 from tests.e2e.mesh_process import GRACE_SECONDS, REPO, MeshProcess, clean_env, free_port, start_mesh
 
 CALL_TIMEOUT_SECONDS = 60
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def config_home(tmp_path: Path, monkeypatch) -> Path:
+    """Each test's own ~/.config, where `chirp login` keeps its sessions."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config"
 
 
 @pytest.fixture
@@ -30,10 +38,13 @@ def fresh_mesh(tmp_path: Path) -> Iterator[MeshProcess]:
             running.process.wait(timeout=GRACE_SECONDS)
 
 
-def chirp(target: str, *args: str, as_: str | None = None, timeout: float = CALL_TIMEOUT_SECONDS):
+def chirp(target: str, *args: str, as_: str | None = None, timeout: float = CALL_TIMEOUT_SECONDS, stdin: str | None = None, **env: str):
+    """Runs the CLI; `register` and `login` read PASSWORD from stdin (unless stdin is given)."""
     acting = ["--as", as_] if as_ else []
+    if args[0] in ("register", "login") and stdin is None:
+        args, stdin = (*args, "--password-stdin"), PASSWORD + "\n"
     argv = [sys.executable, "-m", "chirp_client.cli", "--target", target, *acting, *map(str, args)]
-    return subprocess.run(argv, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(argv, cwd=REPO, env=clean_env(**env), capture_output=True, text=True, timeout=timeout, input=stdin)
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -157,7 +168,7 @@ def test_an_unreachable_mesh_is_reported():
 def test_load_graph_from_an_edge_list_follows_both_ways(mesh: MeshProcess, tmp_path: Path):
     edges = tmp_path / "tiny.edges"
     edges.write_text("% u v: a friendship\n0 1\n0 2\n1 2\n2 3\n3 4\n4 5\n")
-    loaded = ok(chirp(mesh.target, "load-graph", "--edges", edges))
+    loaded = ok(chirp(mesh.target, "load-graph", "--edges", edges, CHIRP_DATA_DIR=str(mesh.data_dir)))
     assert "loaded 6 users, 12 follows, 0 tweets" in loaded
 
     t = mesh.target
@@ -169,7 +180,10 @@ def test_load_graph_from_an_edge_list_follows_both_ways(mesh: MeshProcess, tmp_p
 
 
 def test_load_graph_generates_a_power_law_graph(fresh_mesh: MeshProcess):
-    loaded = chirp(fresh_mesh.target, "load-graph", "--generate", 30, "--mean-following", 5, "--tweets", 1, timeout=120)
+    loaded = chirp(
+        fresh_mesh.target, "load-graph", "--generate", 30, "--mean-following", 5, "--tweets", 1, timeout=120,
+        CHIRP_DATA_DIR=str(fresh_mesh.data_dir),
+    )  # fmt: skip  # the loader mints its tokens with the mesh's key
     assert "loaded 30 users" in ok(loaded)
     assert "30 tweets" in loaded.stdout
     assert "sample tweet 0" in ok(chirp(fresh_mesh.target, "tweets", "username_29"))

@@ -33,10 +33,18 @@ def ok(result: subprocess.CompletedProcess) -> str:
     return result.stdout
 
 
-def call(mesh: MeshProcess, method: str, body: dict, user_id: str | None = None) -> dict:
-    """`grpcurl -plaintext [-H 'chirp-user-id: N'] -d '{...}' ADDR method`, its JSON reply."""
-    header = ["-H", f"chirp-user-id: {user_id}"] if user_id else []
+def call(mesh: MeshProcess, method: str, body: dict, token: str | None = None) -> dict:
+    """`grpcurl -plaintext [-H 'authorization: Bearer TOKEN'] -d '{...}' ADDR method`, its JSON reply."""
+    header = ["-H", f"authorization: Bearer {token}"] if token else []
     return json.loads(ok(grpcurl(mesh, method, flags=(*header, "-d", json.dumps(body)))))
+
+
+def register_and_log_in(mesh: MeshProcess, handle: str) -> tuple[str, str]:
+    """The user's id and an access token, as the README's operator section gets them."""
+    account = call(mesh, "chirp.account.v1.AccountService/CreateAccount", {"handle": handle, "password": "a long password"})
+    session = call(mesh, "chirp.account.v1.AccountService/CreateSession", {"handle": handle, "password": "a long password"})
+    assert session["session"]["user_id"] == account["user_id"]
+    return account["user_id"], session["session"]["access_token"]
 
 
 def test_the_binary_is_the_real_grpcurl():
@@ -69,28 +77,40 @@ def test_health_check_reports_each_service_serving(mesh: MeshProcess):
 
 
 def test_an_authenticated_call_posts_and_the_follower_reads_it_at_home(mesh: MeshProcess):
-    alice = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_alice"})["user"]
-    bob = call(mesh, "chirp.graph.v1.GraphService/CreateUser", {"handle": "grpcurl_bob"})["user"]
-    assert alice["handle"] == "grpcurl_alice" and alice["user_id"].isdigit()  # 64-bit ids are JSON strings
-    followed = call(mesh, "chirp.graph.v1.GraphService/FollowUser", {"user_id": alice["user_id"]}, user_id=bob["user_id"])
-    assert followed["user"]["user_id"] == alice["user_id"] and followed["user"]["follower_count"] == "1"
-    tweet = call(mesh, "chirp.tweet.v1.TweetService/CreateTweet", {"text": "hello from grpcurl #ops"}, user_id=alice["user_id"])
+    alice, alice_token = register_and_log_in(mesh, "grpcurl_alice")
+    bob, bob_token = register_and_log_in(mesh, "grpcurl_bob")
+    assert alice.isdigit()  # 64-bit ids are JSON strings
+    followed = call(mesh, "chirp.graph.v1.GraphService/FollowUser", {"user_id": alice}, token=bob_token)
+    assert followed["user"]["user_id"] == alice and followed["user"]["follower_count"] == "1"
+    tweet = call(mesh, "chirp.tweet.v1.TweetService/CreateTweet", {"text": "hello from grpcurl #ops"}, token=alice_token)
     assert tweet["tweet"]["text"] == "hello from grpcurl #ops"
-    assert tweet["tweet"]["author"]["user_id"] == alice["user_id"]
+    assert tweet["tweet"]["author"]["user_id"] == alice
     home = {}
     for _ in range(50):  # fan-out is asynchronous
-        home = call(mesh, "chirp.timeline.v1.TimelineService/ListHomeTimeline", {"page_size": 10}, user_id=bob["user_id"])
+        home = call(mesh, "chirp.timeline.v1.TimelineService/ListHomeTimeline", {"page_size": 10}, token=bob_token)
         if home.get("tweets"):
             break
         time.sleep(0.1)
     assert [t["tweet_id"] for t in home["tweets"]] == [tweet["tweet"]["tweet_id"]]
 
 
-def test_a_call_without_the_user_header_is_unauthenticated(mesh: MeshProcess):
+def test_a_call_without_a_token_is_unauthenticated(mesh: MeshProcess):
     result = grpcurl(mesh, "chirp.tweet.v1.TweetService/CreateTweet", flags=("-d", json.dumps({"text": "who am I"})))
     assert result.returncode != 0
     assert "Code: Unauthenticated" in result.stderr
-    assert "chirp-user-id" in result.stderr
+    assert "authorization: Bearer" in result.stderr
+
+
+def test_a_forged_user_header_is_not_trusted(mesh: MeshProcess):
+    victim, _ = register_and_log_in(mesh, "grpcurl_victim")
+    flags = ("-H", f"chirp-user-id: {victim}", "-d", json.dumps({"text": "not really the victim"}))
+    result = grpcurl(mesh, "chirp.tweet.v1.TweetService/CreateTweet", flags=flags)
+    assert result.returncode != 0 and "Code: Unauthenticated" in result.stderr
+
+
+def test_the_public_keys_are_published(mesh: MeshProcess):
+    keys = call(mesh, "chirp.account.v1.AccountService/ListPublicKeys", {})["keys"]
+    assert [(k["kty"], k["crv"], k["alg"]) for k in keys] == [("OKP", "Ed25519", "EdDSA")] and keys[0]["kid"]
 
 
 def test_v1_reflection_answers_the_process_as_newer_grpcurl_asks_first(mesh: MeshProcess):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
@@ -17,9 +18,10 @@ from chirp_client import ChirpClient
 from services.registry import BUILT
 from tests.conftest import as_user, production_backends
 from tests.integration.servers import free_port_range
+from tests.tokens import bearer
 
 START_TIMEOUT_SECONDS = 90
-PROCESSES = sum(entry.replicas for entry in BUILT)  # eleven: Timeline, Fanout, Search and Trending twice
+PROCESSES = sum(entry.replicas for entry in BUILT)  # twelve: Timeline, Fanout, Search and Trending twice
 
 
 def launch(settings, base_port: int, log_path) -> subprocess.Popen:
@@ -28,6 +30,7 @@ def launch(settings, base_port: int, log_path) -> subprocess.Popen:
         CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
         CHIRP_RABBITMQ_URL=settings.rabbitmq_url, CHIRP_BUS_NAMESPACE=settings.bus_namespace,
         CHIRP_MESH_BASE_PORT=str(base_port), CHIRP_DATA_DIR=str(log_path.parent), CHIRP_RATE_LIMITS="off",
+        CHIRP_JWT_PRIVATE_KEY=settings.jwt_private_key.decode(),  # the launcher gives it to the account service alone
     )  # fmt: skip
     with log_path.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -61,12 +64,16 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
             assert target.count("127.0.0.1:") == PROCESSES and "timeline=ipv4:" in target and "trending=ipv4:" in target
             assert "search=ipv4:" in target
             with ChirpClient(target, timeout=30) as client:
-                author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author")).user.user_id
+                password = "the author's password"
+                client.account.CreateAccount(account_pb.CreateAccountRequest(handle="author", password=password))
+                session = client.account.CreateSession(account_pb.CreateSessionRequest(handle="author", password=password)).session
+                author = session.user_id
                 reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader")).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
                 for _ in range(4):  # both Timeline replicas cache the reader's timeline
                     client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
-                posted = client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=as_user(author))
+                posted = client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=bearer(session.access_token))
+                assert posted.tweet.author.user_id == author, "the account service's token is verified by the Tweet service"
                 deadline = time.monotonic() + 30
                 while True:
                     page = client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
@@ -83,5 +90,5 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
         finally:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()
-        for service in ("snowflake", "graph", "tweet", "timeline", "fanout", "search", "trending"):
+        for service in ("snowflake", "graph", "account", "tweet", "timeline", "fanout", "search", "trending"):
             assert f"Chirp {service} service listening" in log_path.read_text()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from services.common.limits.rates import format_rates
 from services.common.runtime.config import Settings
+from services.common.tokens.keys import SigningKey
 from services.registry import entry
 from tests.integration.servers import free_port
 
@@ -50,7 +51,10 @@ class MeshProcesses:
             "CHIRP_CELEBRITY_THRESHOLD": str(s.celebrity_threshold),
             "CHIRP_HEALTH_CHECK_INTERVAL_MS": "200",
             "CHIRP_RATE_LIMITS": format_rates(s.rate_limits),
+            "CHIRP_JWT_PUBLIC_KEYS": SigningKey.from_pem(s.jwt_private_key).public_pem().decode(),
         }
+        if service.startswith("account"):
+            env["CHIRP_JWT_PRIVATE_KEY"] = s.jwt_private_key.decode()
         for dependency in entry(service.split("-")[0]).calls:
             if dependency in self.ports:
                 env[entry(dependency).target_variable] = f"127.0.0.1:{self.ports[dependency]}"

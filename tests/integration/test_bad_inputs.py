@@ -14,6 +14,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
@@ -22,6 +23,7 @@ from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.storage.sqlite import Database
 from tests.conftest import LiveMesh, as_user
+from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, bearer, claims_for, signed, with_claims_swapped
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
 UNAUTHENTICATED, DENIED = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
@@ -29,9 +31,10 @@ EXISTS, UNIMPLEMENTED = grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.UNIMPLEM
 
 UNKNOWN_ID = 987_654_321  # a well-formed id that names no tweet and no user
 GHOST_ID = 123_456_789  # a well-formed acting user id that has no account
-NO_USER = "send the user's id in the 'chirp-user-id' metadata"
+NO_USER = "send 'authorization: Bearer <access token>'"
+PASSWORD = "dave's long password"
 LONG_URL = "https://example.com/" + "p" * 300  # 320 characters that weigh 23
-TABLES = ("outbox", "users", "follows", "tweets", "likes")
+TABLES = ("outbox", "users", "follows", "tweets", "likes", "accounts", "refresh_tokens")
 
 
 @dataclass
@@ -47,7 +50,13 @@ class World:
     reply: int  # bob's reply to hello
     gone: int  # alice's, deleted
     alice_token: str  # a real page token from alice's tweet list
+    dave: int  # registered with PASSWORD, logged in
+    dave_access: str
     ghost: int = GHOST_ID
+
+    @property
+    def account(self):
+        return self.live.client.account
 
     @property
     def graph(self):
@@ -92,9 +101,11 @@ async def build_world(live: LiveMesh) -> World:
     reply = await live.post(bob, "hi alice", reply_to=hello)
     page = await live.client.tweet.ListUserTweets(tweet_pb.ListUserTweetsRequest(user_id=alice, page_size=1))
     assert [t.tweet_id for t in page.tweets] == [hello] and page.next_page_token
+    dave = (await live.client.account.CreateAccount(account_pb.CreateAccountRequest(handle="dave", password=PASSWORD))).user_id
+    session = (await live.client.account.CreateSession(account_pb.CreateSessionRequest(handle="dave", password=PASSWORD))).session
     await live.settle()
     retweet = retweeted.tweet.tweet_id
-    return World(live, alice, bob, carol, hello, full, linked, retweet, reply, gone, page.next_page_token)
+    return World(live, alice, bob, carol, hello, full, linked, retweet, reply, gone, page.next_page_token, dave, session.access_token)
 
 
 async def stored(w: World) -> dict:
@@ -104,6 +115,7 @@ async def stored(w: World) -> dict:
     try:
         state: dict = {t: (await db.fetch_one(f"SELECT COUNT(*) FROM {t}"))[0] for t in TABLES}
         state["deleted tweets"] = (await db.fetch_one("SELECT COUNT(*) FROM tweets WHERE deleted = 1"))[0]
+        state["password of dave"] = (await db.fetch_one("SELECT password_hash FROM accounts WHERE user_id = ?", (w.dave,)))[0]
     finally:
         await db.close()
     users = await w.graph.BatchGetUsers(graph_pb.BatchGetUsersRequest(user_ids=[w.alice, w.bob, w.carol]))
@@ -383,21 +395,100 @@ CASES = [
         Case(lambda w: w.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest()), UNAUTHENTICATED, NO_USER),
         id="home-without-user",
     ),
+    # The old plain user header is trusted by no one: forging it acts for nobody.
     pytest.param(
         Case(
-            lambda w: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("chirp-user-id", "alice")]),
+            lambda w: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("chirp-user-id", str(w.alice))]),
             UNAUTHENTICATED,
-            "must be a user id (a positive integer), got 'alice'",
+            NO_USER,
         ),
-        id="post-with-malformed-user-id",
+        id="post-with-forged-user-header",
     ),
     pytest.param(
         Case(
-            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.alice), metadata=[("chirp-user-id", "-7")]),
+            lambda w: w.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=w.alice), metadata=[("chirp-user-id", str(w.alice))]),
             UNAUTHENTICATED,
-            "must be a user id",
+            NO_USER,
         ),
-        id="follow-with-negative-user-id",
+        id="delete-account-with-forged-user-header",
+    ),
+    # Access tokens that must not work: each is UNAUTHENTICATED, never INTERNAL.
+    *(
+        pytest.param(Case(lambda w, make=make: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=bearer(make(w))),
+                          UNAUTHENTICATED, fragment), id=name)
+        for name, make, fragment in [
+            ("token-expired", lambda w: signed(claims_for(w.alice, iat=1, nbf=1, exp=2)), "has expired"),
+            ("token-not-yet-valid", lambda w: signed(claims_for(w.alice, nbf=int(2e9))), "not yet valid"),
+            ("token-bad-signature", lambda w: signed(claims_for(w.alice), key=OTHER_KEY, kid=TEST_KEY.public.kid), "Signature verification failed"),
+            ("token-alg-none", lambda w: signed(claims_for(w.alice), algorithm="none"), "signed with EdDSA, not 'none'"),
+            ("token-alg-hs256-with-the-public-key", lambda w: signed(claims_for(w.alice), algorithm="HS256"), "not 'HS256'"),
+            ("token-unknown-key-id", lambda w: signed(claims_for(w.alice), key=OTHER_KEY), "not (or no longer) published"),
+            ("token-claims-tampered", lambda w: with_claims_swapped(TEST_MINTER.mint(w.bob), sub=str(w.alice)), "Signature verification failed"),
+            ("token-wrong-audience", lambda w: signed(claims_for(w.alice, aud="another-mesh")), "Audience doesn't match"),
+            ("token-wrong-issuer", lambda w: signed(claims_for(w.alice, iss="someone-else")), "Invalid issuer"),
+            ("token-without-expiry", lambda w: signed({k: v for k, v in claims_for(w.alice).items() if k != "exp"}), "exp"),
+            ("token-naming-no-user", lambda w: signed(claims_for(w.alice, sub="alice")), "names no user"),
+            ("token-not-a-jwt", lambda w: "not-a-token", "not a JWT"),
+        ]
+    ),
+    pytest.param(
+        Case(lambda w: w.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=[("authorization", "Basic YWxpY2U6eA==")]),
+             UNAUTHENTICATED, "'Bearer <access token>'"),
+        id="authorization-not-bearer",
+    ),
+    pytest.param(
+        Case(lambda w: w.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=w.hello), metadata=bearer("x.y.z")), UNAUTHENTICATED, "not a JWT"),
+        id="bad-token-on-a-read-that-needs-no-user",
+    ),
+    # Accounts: registering, logging in, refreshing, changing a password.
+    pytest.param(
+        Case(lambda w: w.account.CreateAccount(account_pb.CreateAccountRequest(handle="erin", password="short")), INVALID,
+             "8 to 1024 characters", "password"),
+        id="register-short-password",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.CreateAccount(account_pb.CreateAccountRequest(handle="ALICE", password=PASSWORD)), EXISTS, "taken"),
+        id="register-taken-handle",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.CreateSession(account_pb.CreateSessionRequest(handle="dave", password="not dave's password")),
+             UNAUTHENTICATED, "wrong handle or password"),
+        id="login-wrong-password",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.CreateSession(account_pb.CreateSessionRequest(handle="nobody", password=PASSWORD)),
+             UNAUTHENTICATED, "wrong handle or password"),
+        id="login-unknown-handle",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.CreateSession(account_pb.CreateSessionRequest(handle="alice", password=PASSWORD)),
+             UNAUTHENTICATED, "wrong handle or password"),
+        id="login-to-a-profile-without-password",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.RefreshSession(account_pb.RefreshSessionRequest(refresh_token="made-up")), UNAUTHENTICATED,
+             "refresh token is unknown"),
+        id="refresh-unknown-token",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.ChangePassword(account_pb.ChangePasswordRequest(current_password="wrong one!", new_password="n" * 9),
+                                                metadata=bearer(w.dave_access)), DENIED, "current password is wrong", "current_password"),
+        id="change-password-wrong-current",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.ChangePassword(account_pb.ChangePasswordRequest(current_password=PASSWORD, new_password="n"),
+                                                metadata=bearer(w.dave_access)), INVALID, "8 to 1024", "new_password"),
+        id="change-password-short-new",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.ChangePassword(account_pb.ChangePasswordRequest(current_password=PASSWORD, new_password="n" * 9)),
+             UNAUTHENTICATED, NO_USER),
+        id="change-password-without-token",
+    ),
+    pytest.param(
+        Case(lambda w: w.account.ChangePassword(account_pb.ChangePasswordRequest(current_password=PASSWORD, new_password="n" * 9),
+                                                metadata=as_user(w.alice)), DENIED, "no password to change"),
+        id="change-password-of-another-account-is-only-your-own",
     ),
     pytest.param(
         Case(post("hi", actor="ghost"), UNAUTHENTICATED, "has no account; register first"), id="post-as-user-without-account"

@@ -133,7 +133,7 @@ async def test_deleted_tweets_and_accounts_vanish_at_once_and_pages_stay_full(li
 
 async def start_again(settings) -> LiveMesh:
     mesh = await bootstrap(settings)
-    server = await create_server(settings.listen, mesh.registrations())
+    server = await create_server(settings.listen, mesh.registrations(), mesh.authenticator)
     await mesh.start()
     from chirp_client import AsyncChirpClient
 

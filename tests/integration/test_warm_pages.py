@@ -24,6 +24,7 @@ from services.timeline.read_model import POSTS_KEPT, CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
 from tests.integration.read_model_doubles import Graph, Tweets
 from tests.integration.servers import REDIS_URL, free_port
+from tests.tokens import TEST_AUTHENTICATOR, as_user
 
 READER, FRIENDS, CELEBRITY = 1, (7, 8), 50
 
@@ -120,12 +121,12 @@ async def test_a_reader_not_yet_known_is_asked_of_the_graph(world):
 
 async def home_read_failure(service: TimelineService) -> grpc.aio.AioRpcError:
     """How a home read through a real server fails."""
-    running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))])
+    running = await create_server("127.0.0.1:0", [registration(service, PageTokens(b"k" * 32))], TEST_AUTHENTICATOR)
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
             stub = timeline_grpc.TimelineServiceStub(channel)
             with pytest.raises(grpc.aio.AioRpcError) as failure:
-                await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=[("chirp-user-id", str(READER))])
+                await stub.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(READER))
         return failure.value
     finally:
         await running.stop(0)

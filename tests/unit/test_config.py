@@ -26,3 +26,32 @@ def test_a_malformed_setting_is_refused_naming_the_variable(monkeypatch, name, v
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace(".", r"\.")):
         Settings.from_env()
+
+
+def test_token_keys_and_trusted_proxies_come_from_the_environment(monkeypatch, tmp_path):
+    from services.common.tokens.keys import SigningKey
+
+    key, other = SigningKey.generate(), SigningKey.generate()
+    (tmp_path / "signing.pem").write_bytes(key.pem())
+    (tmp_path / "other.pem").write_bytes(other.public_pem())
+    monkeypatch.setenv("CHIRP_JWT_PRIVATE_KEY", str(tmp_path / "signing.pem"))
+    monkeypatch.setenv("CHIRP_JWT_PUBLIC_KEYS", other.public_pem().decode())
+    monkeypatch.setenv("CHIRP_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+    settings = Settings.from_env()
+    assert SigningKey.from_pem(settings.jwt_private_key).public.kid == key.public.kid
+    assert settings.jwt_public_keys == (other.public_pem().strip(),)
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+
+
+@pytest.mark.parametrize(
+    "name, value, fragment",
+    [
+        ("CHIRP_JWT_PRIVATE_KEY", "/no/such/key.pem", "CHIRP_JWT_PRIVATE_KEY"),
+        ("CHIRP_TRUSTED_PROXIES", "not-an-address", "CHIRP_TRUSTED_PROXIES"),
+        ("CHIRP_ACCESS_TOKEN_TTL_SECONDS", "5", "CHIRP_ACCESS_TOKEN_TTL_SECONDS"),
+    ],
+)
+def test_a_malformed_token_setting_stops_the_start(monkeypatch, name, value, fragment):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=fragment):
+        Settings.from_env()

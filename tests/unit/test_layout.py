@@ -10,7 +10,7 @@ from services.mesh import process
 from services.registry import BUILT, NAMES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_PACKAGES = ("fanout", "graph", "search", "snowflake", "timeline", "trending", "tweet")
+SERVICE_PACKAGES = ("account", "fanout", "graph", "search", "snowflake", "timeline", "trending", "tweet")
 
 
 def _module_of(path: Path) -> str:

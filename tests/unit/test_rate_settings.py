@@ -2,13 +2,19 @@
 
 import pytest
 
-from services.common.limits.rates import DEFAULT_RATES, FOLLOW, LIKE, POST, Rate, format_rates, parse_rates
+from services.common.limits.rates import DEFAULT_RATES, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS, POST, Rate, format_rates, parse_rates
 from services.common.runtime.config import ConfigError, Settings
 
 
 def test_unset_means_the_designs_rates(monkeypatch):
     monkeypatch.delenv("CHIRP_RATE_LIMITS", raising=False)
-    assert Settings.from_env().rate_limits == {POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600)}
+    assert Settings.from_env().rate_limits == {
+        POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), LOGIN: Rate(10, 3600), LOGIN_ADDRESS: Rate(100, 3600),
+    }
+
+
+def without(rates: dict, action: str) -> dict:
+    return {name: rate for name, rate in rates.items() if name != action}
 
 
 def test_off_switches_every_limit_off():
@@ -16,7 +22,7 @@ def test_off_switches_every_limit_off():
 
 
 def test_an_action_named_is_changed_and_the_others_keep_their_default():
-    assert parse_rates("post=20/1m, like=off") == {POST: Rate(20, 60), FOLLOW: DEFAULT_RATES[FOLLOW]}
+    assert parse_rates("post=20/1m, like=off") == {**without(DEFAULT_RATES, LIKE), POST: Rate(20, 60)}
     assert parse_rates("follow=5/2h,like=50/1d")[FOLLOW] == Rate(5, 7200)
 
 

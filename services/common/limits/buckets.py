@@ -5,6 +5,7 @@ mesh mode, shared by every replica); both follow `refill` below, and one
 contract suite checks them side by side.
 """
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,3 +58,8 @@ class TokenBuckets:
         wait_ms = await self._store.take(user_id, action, rate, self._clock())
         if wait_ms:
             raise ResourceExhausted(rate.refusal(action, wait_ms), retry_after_ms=wait_ms)
+
+
+def key_of(subject: str) -> int:
+    """A bucket key for what is not a user id (a client address, a handle that may not exist): 63 bits of its hash."""
+    return int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=8).digest(), "big") >> 1

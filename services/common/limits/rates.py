@@ -3,15 +3,17 @@
 A rate is a token bucket: `tokens` at most (the burst), refilled evenly over
 `period_seconds`, so a full bucket takes the whole period to refill after
 it was emptied. Replies and retweets are posts; unfollows and unlikes are
-not limited.
+not limited. Logins are limited per account (`login`, wrong handles too)
+and per client address (`login_address`), against guessing.
 """
 
 import math
 import re
 from dataclasses import dataclass
 
-POST, FOLLOW, LIKE = "post", "follow", "like"
-ACTIONS = (POST, FOLLOW, LIKE)
+POST, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS = "post", "follow", "like", "login", "login_address"
+ACTIONS = (POST, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS)
+_NOUNS = {LOGIN_ADDRESS: "logins from one address"}
 MAX_TOKENS = 1_000_000_000
 MAX_PERIOD_SECONDS = 7 * 24 * 3600
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
@@ -31,7 +33,8 @@ class Rate:
     def describe(self, action: str) -> str:
         """'10 posts a minute', '1,000 likes an hour', '5 follows per 30 s'."""
         span = _SPANS.get(self.period_seconds, f"per {self.period_seconds:,} s")
-        return f"{self.tokens:,} {action}{'' if self.tokens == 1 else 's'} {span}"
+        noun = _NOUNS.get(action, f"{action}{'' if self.tokens == 1 else 's'}")
+        return f"{self.tokens:,} {noun} {span}"
 
     def refusal(self, action: str, wait_ms: int) -> str:
         """What a refused caller reads: '10 posts a minute: try again in 12 s'."""
@@ -46,7 +49,9 @@ def _wait(wait_ms: int) -> str:
     return f"{math.ceil(seconds / 60)} min" if seconds < 7200 else f"{math.ceil(seconds / 3600)} h"
 
 
-DEFAULT_RATES = {POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600)}
+DEFAULT_RATES = {
+    POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), LOGIN: Rate(10, 3600), LOGIN_ADDRESS: Rate(100, 3600),
+}
 
 
 def parse_rates(raw: str) -> dict[str, Rate]:

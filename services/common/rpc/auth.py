@@ -1,31 +1,106 @@
-"""The acting user: carried in request metadata, never in a request field.
+"""The acting user: proved by an access token in the `authorization` metadata, verified on every server.
 
-Today the client library and the CLI set it; the authenticating edge will
-set it later, so contracts need not change when authentication arrives.
+`AuthInterceptor` (installed by server.py on every server) checks the token
+once per call, before the handler runs: a call without one is anonymous, a
+call with a bad one (expired, forged, unknown key, a deleted account's) is
+UNAUTHENTICATED. `require_user`/`acting_user` read what it verified; a
+`chirp-user-id` metadata is no longer read by anyone. A call one service
+makes to another for the same user forwards that user's token
+(`forwarded_for`), so the callee verifies it too.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Protocol
 
 import grpc
 
 from services.common.kernel.errors import Unauthenticated
+from services.common.tokens.access import Identity, TokenVerifier
 
-USER_METADATA_KEY = "chirp-user-id"
+AUTHORIZATION_KEY = "authorization"
+BEARER = "bearer "
 
-
-def acting_user(context: grpc.aio.ServicerContext) -> int | None:
-    for key, value in context.invocation_metadata() or ():
-        if key == USER_METADATA_KEY:
-            return _parse(value)
-    return None
+_verified: ContextVar[tuple[Identity, str] | None] = ContextVar("chirp_verified_caller", default=None)
 
 
-def require_user(context: grpc.aio.ServicerContext) -> int:
+class DeletedAccounts(Protocol):
+    def is_deleted(self, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Authenticator:
+    verifier: TokenVerifier
+    deleted: DeletedAccounts
+
+    def identify(self, metadata) -> tuple[Identity, str] | None:
+        """The verified caller and its token, or None for a call without a token."""
+        values = [value for key, value in metadata or () if key == AUTHORIZATION_KEY]
+        if not values:
+            return None
+        if len(values) > 1 or not values[0].lower().startswith(BEARER):
+            raise Unauthenticated("send one 'authorization' metadata: 'Bearer <access token>'")
+        token = values[0][len(BEARER) :].strip()
+        identity = self.verifier.verify(token)
+        if self.deleted.is_deleted(identity.user_id):
+            raise Unauthenticated("the account this token was issued for has been deleted")
+        return identity, token
+
+
+class AuthInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, authenticator: Authenticator):
+        self._authenticator = authenticator
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        return grpc.unary_unary_rpc_method_handler(
+            self._verified(handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _verified(self, behaviour):
+        async def verified(request, context: grpc.aio.ServicerContext):
+            with _acting(self._authenticator.identify(context.invocation_metadata())):
+                return await behaviour(request, context)
+
+        return verified
+
+
+@contextmanager
+def _acting(caller: tuple[Identity, str] | None) -> Iterator[None]:
+    token = _verified.set(caller)
+    try:
+        yield
+    finally:
+        _verified.reset(token)
+
+
+def verified_identity() -> Identity | None:
+    caller = _verified.get()
+    return caller[0] if caller else None
+
+
+def acting_user(context: grpc.aio.ServicerContext | None = None) -> int | None:
+    """The verified user of the call being served (context: kept for the call sites; the interceptor did the work)."""
+    identity = verified_identity()
+    return identity.user_id if identity else None
+
+
+def require_user(context: grpc.aio.ServicerContext | None = None) -> int:
     user_id = acting_user(context)
     if user_id is None:
-        raise Unauthenticated(f"this call acts for a user: send the user's id in the '{USER_METADATA_KEY}' metadata")
+        raise Unauthenticated("this call acts for a user: send 'authorization: Bearer <access token>' (log in for one)")
     return user_id
 
 
-def _parse(value: str) -> int:
-    if not value.isdigit() or int(value) == 0 or int(value) >= 2**63:
-        raise Unauthenticated(f"'{USER_METADATA_KEY}' metadata must be a user id (a positive integer), got {value!r}")
-    return int(value)
+def forwarded_for(user_id: int | None) -> tuple[tuple[str, str], ...]:
+    """Metadata for a call to another service on behalf of user_id: the token the current call proved it with."""
+    caller = _verified.get()
+    if user_id is None or caller is None or caller[0].user_id != user_id:
+        return ()
+    return ((AUTHORIZATION_KEY, f"Bearer {caller[1]}"),)

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 import grpc
 
 from services.common.kernel import errors
-from services.common.rpc.auth import USER_METADATA_KEY
 from services.common.rpc.service_config import CHANNEL_OPTIONS
 
 INTERNAL_CALL_SECONDS = 5.0
@@ -19,16 +18,13 @@ INTERNAL_CALL_SECONDS = 5.0
 _PASSED_ON = {
     grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidArgument,
     grpc.StatusCode.NOT_FOUND: errors.NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
     grpc.StatusCode.RESOURCE_EXHAUSTED: errors.ResourceExhausted,
 }
 
 
 def channel(target: str) -> grpc.aio.Channel:
     return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
-
-
-def as_user(user_id: int | None) -> tuple[tuple[str, str], ...]:
-    return () if user_id is None else ((USER_METADATA_KEY, str(user_id)),)
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """One way to build, run and stop a gRPC server, shared by every service.
 
 Every server offers grpc.health.v1 and server reflection (v1 and
-v1alpha), maps domain errors to statuses, caps request size, and stops
-gracefully on SIGTERM.
+v1alpha), verifies access tokens (auth.py: without an authenticator every
+call is anonymous, so nothing can act for a user), maps domain errors to
+statuses, caps request size, and stops gracefully on SIGTERM.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from services.common.rpc.auth import Authenticator, AuthInterceptor
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
 
@@ -47,9 +49,12 @@ class RunningServer:
         await self.server.stop(grace)
 
 
-async def create_server(listen: str, registrations: Sequence[Registration]) -> RunningServer:
+async def create_server(
+    listen: str, registrations: Sequence[Registration], authenticator: Authenticator | None = None
+) -> RunningServer:
+    interceptors = [DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor()],
+        interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
     )
     health_servicer = health.aio.HealthServicer()

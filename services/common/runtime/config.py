@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.common.limits.rates import DEFAULT_RATES, Rate, parse_rates
+from services.common.rpc.client_address import DEFAULT_TRUSTED_PROXIES, Network, parse_networks
+from services.common.tokens.keys import read_setting
 from services.registry import BUILT, SERVICES
 
 
@@ -64,6 +66,21 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def env_key_texts(name: str) -> tuple[bytes, ...]:
+    """PEM or JWKS text, inline or in the comma-separated files named."""
+    try:
+        return tuple(read_setting(os.environ.get(name, "")))
+    except OSError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
+def env_networks(name: str) -> tuple[Network, ...]:
+    try:
+        return parse_networks(os.environ.get(name, ""))
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the embedded mesh; README's configuration table lists them."""
@@ -97,6 +114,11 @@ class Settings:
     search_prefetch: int = 2_000
     trending_refresh_seconds: int = 30
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
+    jwt_private_key: bytes = b""  # PEM; the whole mesh in one process makes one at start when it is empty
+    jwt_public_keys: tuple[bytes, ...] = ()  # PEM or JWKS texts: every key whose tokens are accepted
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(",".join(DEFAULT_TRUSTED_PROXIES)))
 
     @property
     def database_path(self) -> Path:
@@ -143,4 +165,9 @@ class Settings:
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
             trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
+            jwt_private_key=b"".join(env_key_texts("CHIRP_JWT_PRIVATE_KEY")),
+            jwt_public_keys=env_key_texts("CHIRP_JWT_PUBLIC_KEYS"),
+            access_token_ttl_seconds=env_int("CHIRP_ACCESS_TOKEN_TTL_SECONDS", cls.access_token_ttl_seconds, 60, 86_400),
+            refresh_token_ttl_seconds=env_int("CHIRP_REFRESH_TOKEN_TTL_SECONDS", cls.refresh_token_ttl_seconds, 60, 365 * 86_400),
+            trusted_proxies=env_networks("CHIRP_TRUSTED_PROXIES"),
         )

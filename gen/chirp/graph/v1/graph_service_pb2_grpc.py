@@ -26,10 +26,12 @@ if _version_not_supported:
 
 
 class GraphServiceStub:
-    """GraphService owns accounts, profiles and the follow graph.
+    """GraphService owns profiles and the follow graph (passwords and tokens
+    are chirp.account.v1.AccountService's).
 
-    The acting user travels in the `chirp-user-id` request metadata; calls
-    that act for a user answer UNAUTHENTICATED without it.
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`); calls that act for a user answer
+    UNAUTHENTICATED without a valid one.
 
     List RPCs take `page_size` (0 means 50, larger than 1000 is clamped to
     1000, negative is INVALID_ARGUMENT) and an opaque `page_token`; an empty
@@ -110,10 +112,12 @@ class GraphServiceStub:
 
 
 class GraphServiceServicer:
-    """GraphService owns accounts, profiles and the follow graph.
+    """GraphService owns profiles and the follow graph (passwords and tokens
+    are chirp.account.v1.AccountService's).
 
-    The acting user travels in the `chirp-user-id` request metadata; calls
-    that act for a user answer UNAUTHENTICATED without it.
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`); calls that act for a user answer
+    UNAUTHENTICATED without a valid one.
 
     List RPCs take `page_size` (0 means 50, larger than 1000 is clamped to
     1000, negative is INVALID_ARGUMENT) and an opaque `page_token`; an empty
@@ -297,10 +301,12 @@ def add_GraphServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class GraphService:
-    """GraphService owns accounts, profiles and the follow graph.
+    """GraphService owns profiles and the follow graph (passwords and tokens
+    are chirp.account.v1.AccountService's).
 
-    The acting user travels in the `chirp-user-id` request metadata; calls
-    that act for a user answer UNAUTHENTICATED without it.
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`); calls that act for a user answer
+    UNAUTHENTICATED without a valid one.
 
     List RPCs take `page_size` (0 means 50, larger than 1000 is clamped to
     1000, negative is INVALID_ARGUMENT) and an opaque `page_token`; an empty

@@ -31,7 +31,8 @@ class TimelineServiceStub:
 
     Tweets of ordinary authors are pushed into a cached id list by fan-out;
     tweets of celebrities and the reader's own are pulled at read time and
-    merged in. The acting user travels in the `chirp-user-id` metadata.
+    merged in. The acting user is proved by an access token in the
+    `authorization` metadata (`Bearer <token>`).
     """
 
     def __init__(self, channel):
@@ -53,7 +54,8 @@ class TimelineServiceServicer:
 
     Tweets of ordinary authors are pushed into a cached id list by fan-out;
     tweets of celebrities and the reader's own are pulled at read time and
-    merged in. The acting user travels in the `chirp-user-id` metadata.
+    merged in. The acting user is proved by an access token in the
+    `authorization` metadata (`Bearer <token>`).
     """
 
     def ListHomeTimeline(self, request, context):
@@ -88,7 +90,8 @@ class TimelineService:
 
     Tweets of ordinary authors are pushed into a cached id list by fan-out;
     tweets of celebrities and the reader's own are pulled at read time and
-    merged in. The acting user travels in the `chirp-user-id` metadata.
+    merged in. The acting user is proved by an access token in the
+    `authorization` metadata (`Bearer <token>`).
     """
 
     @staticmethod

@@ -28,7 +28,8 @@ if _version_not_supported:
 class TweetServiceStub:
     """TweetService owns tweets, replies, retweets, likes and their counts.
 
-    The acting user travels in the `chirp-user-id` request metadata. Writes
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`). Writes
     answer UNAUTHENTICATED without it; reads use it, when present, to fill
     in the viewer's liked and retweeted state.
 
@@ -108,7 +109,8 @@ class TweetServiceStub:
 class TweetServiceServicer:
     """TweetService owns tweets, replies, retweets, likes and their counts.
 
-    The acting user travels in the `chirp-user-id` request metadata. Writes
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`). Writes
     answer UNAUTHENTICATED without it; reads use it, when present, to fill
     in the viewer's liked and retweeted state.
 
@@ -282,7 +284,8 @@ def add_TweetServiceServicer_to_server(servicer, server):
 class TweetService:
     """TweetService owns tweets, replies, retweets, likes and their counts.
 
-    The acting user travels in the `chirp-user-id` request metadata. Writes
+    The acting user is proved by an access token in the `authorization`
+    request metadata (`Bearer <token>`). Writes
     answer UNAUTHENTICATED without it; reads use it, when present, to fill
     in the viewer's liked and retweeted state.
 

@@ -1,0 +1,63 @@
+"""The token keys and the account service, as both entry points wire them.
+
+Keys: the issuer (the account service, or the whole mesh in one process)
+signs with CHIRP_JWT_PRIVATE_KEY; the whole mesh in one process, given
+none, signs with `$CHIRP_DATA_DIR/jwt-signing-key.pem`, made at its first
+start (so tokens outlive a restart, and tools on the machine can read it). Every process verifies with every key of
+CHIRP_JWT_PUBLIC_KEYS plus the public half of its own signing key; a
+process of one service with no key at all refuses to start.
+"""
+
+from argon2 import PasswordHasher
+
+from services.account.passwords import Passwords
+from services.account.ports import AccountStore, Profiles
+from services.account.service import AccountService
+from services.common.limits.buckets import TokenBuckets
+from services.common.rpc.auth import Authenticator
+from services.common.runtime.config import ConfigError, Settings
+from services.common.tokens.access import TokenMinter, TokenVerifier
+from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
+from services.common.tokens.keys import SIGNING_KEY_FILE, PublicKey, SigningKey, load_or_create, public_keys_from
+from services.mesh.backends import Resources
+from services.mesh.kept import open_deleted_accounts
+
+
+def signing_key(settings: Settings) -> SigningKey | None:
+    if settings.jwt_private_key:
+        try:
+            return SigningKey.from_pem(settings.jwt_private_key)
+        except ValueError as error:
+            raise ConfigError(f"CHIRP_JWT_PRIVATE_KEY: {error}") from None
+    return None if settings.service else load_or_create(settings.data_dir / SIGNING_KEY_FILE)
+
+
+def published_keys(settings: Settings, signing: SigningKey | None) -> list[PublicKey]:
+    """The signing key's public half first, then every other configured key (once each)."""
+    try:
+        configured = public_keys_from(list(settings.jwt_public_keys))
+    except ValueError as error:
+        raise ConfigError(f"CHIRP_JWT_PUBLIC_KEYS: {error}") from None
+    keys = ([signing.public] if signing else []) + configured
+    unique = list({key.kid: key for key in reversed(keys)}.values())[::-1]
+    if not unique:
+        raise ConfigError(f"CHIRP_SERVICE={settings.service} needs CHIRP_JWT_PUBLIC_KEYS (or CHIRP_JWT_PRIVATE_KEY) to verify tokens")
+    return unique
+
+
+def open_authenticator(settings: Settings, resources: Resources, signing: SigningKey | None) -> Authenticator:
+    deleted = open_deleted_accounts(settings, resources)
+    return Authenticator(TokenVerifier(published_keys(settings, signing)), deleted)
+
+
+def account_service(
+    settings: Settings, store: AccountStore, profiles: Profiles, signing: SigningKey | None, limiter: TokenBuckets,
+    deleted: MemoryDeletedAccounts | RedisDeletedAccounts, hasher: PasswordHasher | None = None,
+) -> AccountService:  # fmt: skip
+    if signing is None:
+        raise ConfigError("CHIRP_SERVICE=account needs CHIRP_JWT_PRIVATE_KEY, the key it signs access tokens with")
+    minter = TokenMinter(signing, settings.access_token_ttl_seconds)
+    return AccountService(
+        store, profiles, Passwords(hasher), minter, published_keys(settings, signing), limiter, deleted,
+        settings.refresh_token_ttl_seconds,
+    )  # fmt: skip
