@@ -10,8 +10,10 @@ from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.runtime.tracing import configure_tracing
+from services.gateway.edge import open_edge
 from services.mesh.bootstrap import bootstrap
 from services.mesh.process import build_process
+from services.registry import NAMES
 
 log = logging.getLogger("chirp.mesh")
 
@@ -32,16 +34,26 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
     await host.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
+    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port), settings.gateway_interim_identity)
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
+    if edge is not None:
+        print(f"  REST gateway on {edge.url} (OpenAPI: {edge.url}/openapi.json)", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
     async def stop() -> None:
+        if edge is not None:
+            await edge.close()
         await monitor.stop()
         await host.close()
 
     await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop)
+
+
+def _itself(host: str, port: int) -> dict[str, str]:
+    """The embedded mesh's gateway reaches every service at the process's own gRPC address."""
+    return {name: f"{host}:{port}" for name in NAMES}
 
 
 def main() -> None:

@@ -97,6 +97,8 @@ class Settings:
     search_prefetch: int = 2_000
     trending_refresh_seconds: int = 30
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
+    gateway_listen: str = "127.0.0.1:8080"  # the REST gateway's HTTP address (port 0: any free one)
+    gateway_interim_identity: bool = False  # tests and the benchmark only, until accounts: see services/gateway/forwarding.py
 
     @property
     def database_path(self) -> Path:
@@ -143,4 +145,6 @@ class Settings:
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
             trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
+            gateway_listen=env_address("CHIRP_GATEWAY_LISTEN", cls.gateway_listen),
+            gateway_interim_identity=env_bool("CHIRP_GATEWAY_INTERIM_IDENTITY", cls.gateway_interim_identity),
         )
