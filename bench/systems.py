@@ -8,8 +8,10 @@
 
 import asyncio
 import os
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,9 +71,23 @@ class Running:
             await clean()
 
 
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports, below Linux's ephemeral range."""
+    while True:
+        first = random.randrange(20_000, 32_000)
+        if all(is_free(first + i) for i in range(count)):
+            return first
+
+
+def is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
 async def start_embedded(workdir: Path, port: int) -> Running:
     env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
-           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # load is not to be throttled
+           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off", "CHIRP_GATEWAY_LISTEN": f"127.0.0.1:{free_ports(1)}",
+           "CHIRP_GATEWAY_INTERIM_IDENTITY": "true"}  # fmt: skip  # load is not to be throttled
     running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
     await _wait_for(running, lambda text: "listening on" in text)
     return running

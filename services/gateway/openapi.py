@@ -52,7 +52,7 @@ def _openapi_path(binding: Binding) -> str:
 
 
 def _operation(binding: Binding, schemas: Schemas, path: str) -> dict:
-    request, response = binding.method.input_type, binding.method.output_type
+    request = binding.method.input_type
     bound = {v.field_path for v in binding.template.variables}
     parameters = [_path_parameter(binding, v.field_path, schemas) for v in binding.template.variables]
     if not binding.body:
