@@ -67,8 +67,11 @@ def _converted(field: FieldDescriptor, text: str):
         if text.lower() not in _BOOLS:
             raise FieldError(f"{field.name!r} takes true or false, got {text!r}")
         return _BOOLS[text.lower()]
-    if field.type == FieldDescriptor.TYPE_ENUM and text.lstrip("-").isdigit():
-        return int(text)
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        if text.lstrip("-").isdigit():
+            return int(text)
+        if text not in field.enum_type.values_by_name:
+            raise FieldError(f"{field.name!r} takes one of {', '.join(field.enum_type.values_by_name)}, got {text!r}")
     return text
 
 
