@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
@@ -16,12 +17,20 @@ from chirp_client import USER_METADATA_KEY, AsyncChirpClient
 from services.common.kernel.ids import wall_clock_ms
 from services.common.rpc.server import RunningServer, create_server
 from services.common.runtime.config import Settings
+from services.gateway.edge import open_edge
+from services.gateway.forwarding import INTERIM_TOKEN_PREFIX
 from services.mesh.bootstrap import Mesh, bootstrap
+from services.registry import NAMES
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
 
 
 def as_user(user_id: int) -> list[tuple[str, str]]:
     return [(USER_METADATA_KEY, str(user_id))]
+
+
+def acting(user_id: int) -> dict[str, str]:
+    """The HTTP headers of a REST call made by `user_id`: the one place to switch to real tokens once accounts land."""
+    return {"Authorization": f"{INTERIM_TOKEN_PREFIX}{user_id}"}
 
 
 @dataclass
@@ -88,6 +97,17 @@ async def live(settings: Settings, clock):
         await client.close()
         await server.stop(0)
         await mesh.close()
+
+
+@pytest.fixture
+async def rest(live: LiveMesh):
+    """An httpx client of a real REST gateway (uvicorn on a free port) in front of the live mesh."""
+    edge = await open_edge("127.0.0.1:0", {name: live.target for name in NAMES}, interim_identity=True)
+    try:
+        async with httpx.AsyncClient(base_url=edge.url, timeout=10) as client:
+            yield client
+    finally:
+        await edge.close()
 
 
 @pytest.fixture

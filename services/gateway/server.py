@@ -47,7 +47,7 @@ async def start_rest_server(app: Gateway, listen: str) -> RestServer:
         listener.close()
         raise OSError(f"the REST gateway could not listen on {listen}: {error.strerror}") from None
     config = uvicorn.Config(app, http="httptools", loop="none", lifespan="off", log_level="warning", access_log=False,
-                            server_header=False, date_header=False)  # fmt: skip
+                            server_header=False, date_header=False, proxy_headers=False)  # fmt: skip  # the client is the peer
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:
