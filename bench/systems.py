@@ -35,6 +35,7 @@ class Running:
     process: subprocess.Popen
     log: Path
     target: str
+    rest_url: str = ""  # the REST gateway in front of it
     database_url: str = ""  # mesh mode's own database
     cleanup: list = field(default_factory=list)  # async callables run after the processes stop
 
@@ -84,11 +85,16 @@ def is_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _gateway_env() -> dict[str, str]:
+    """The REST gateway on a free port, acting for the benchmark's users by interim tokens (until accounts land)."""
+    return {"CHIRP_GATEWAY_LISTEN": f"127.0.0.1:{free_ports(1)}", "CHIRP_GATEWAY_INTERIM_IDENTITY": "true"}
+
+
 async def start_embedded(workdir: Path, port: int) -> Running:
     env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
-           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off", "CHIRP_GATEWAY_LISTEN": f"127.0.0.1:{free_ports(1)}",
-           "CHIRP_GATEWAY_INTERIM_IDENTITY": "true"}  # fmt: skip  # load is not to be throttled
+           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off", **_gateway_env()}  # fmt: skip  # load is not to be throttled
     running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
+    running.rest_url = "http://" + env["CHIRP_GATEWAY_LISTEN"]
     await _wait_for(running, lambda text: "listening on" in text)
     return running
 
@@ -102,8 +108,9 @@ async def start_mesh(workdir: Path, base_port: int) -> Running:
     env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
            "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
            "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING",
-           "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # Search replicas' indexes; load is not to be throttled
+           "CHIRP_RATE_LIMITS": "off", **_gateway_env()}  # fmt: skip  # Search replicas' indexes; load is not to be throttled
     running = _spawn("mesh", [sys.executable, "-m", "services.mesh.launch"], env, workdir / "mesh.log", "")
+    running.rest_url = "http://" + env["CHIRP_GATEWAY_LISTEN"]
     running.cleanup += [lambda: _drop_database(name), lambda: _delete_namespace(name), redis.flushdb, redis.aclose]
     text = await _wait_for(running, TARGET_LINE.search)
     running.target = TARGET_LINE.search(text).group(1)
