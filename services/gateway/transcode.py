@@ -16,6 +16,7 @@ from google.protobuf import json_format, message_factory
 from google.protobuf.message import Message
 
 from services.gateway.fields import FieldError, resolve, set_text
+from services.gateway.render import to_json_object
 from services.gateway.rules import Binding
 
 
@@ -53,11 +54,15 @@ def build_request(binding: Binding, path_values: dict[str, str], query: Iterable
 
 
 def render_response(binding: Binding, response: Message) -> bytes:
-    whole = json_format.MessageToDict(response, always_print_fields_with_no_presence=True)
     if binding.response_body:
         field = binding.method.output_type.fields_by_name[binding.response_body]
-        whole = whole.get(field.json_name, {})
-    return json.dumps(whole, separators=(",", ":")).encode()
+        if field.message_type is not None and not field.is_repeated:
+            whole = to_json_object(getattr(response, binding.response_body))
+        else:
+            whole = to_json_object(response)[field.json_name]
+    else:
+        whole = to_json_object(response)
+    return json.dumps(whole, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _body_values(binding: Binding, body: bytes) -> dict:
