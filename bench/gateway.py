@@ -16,35 +16,30 @@ import random
 import tempfile
 from pathlib import Path
 
-import httpx
-
 from bench import cpu, loadgen, systems
 from bench.gateway_load import setup_readers
+from bench.http_client import LeanHttpClient
 from bench.progress import log
 from bench.workloads import Population, Workloads
 from chirp_client.client import AsyncChirpClient
 from services.gateway.forwarding import INTERIM_TOKEN_PREFIX
 
 TARGET_RATIO = 0.6
-PLANS = {"standard": {"seconds": 5.0, "start": 100, "steps": 7, "readers": 200}, "quick": {"seconds": 2.0, "start": 100, "steps": 5, "readers": 50}}
+PLANS = {"standard": {"seconds": 5.0, "start": 100, "steps": 7, "readers": 200}, "quick": {"seconds": 2.0, "start": 100, "steps": 6, "readers": 50}}
 
 
-def rest_home(client: httpx.AsyncClient, users: list[int], page_size: int = 20):
+def rest_home(client: LeanHttpClient, users: list[int], page_size: int = 20):
     """A loadgen Pick: a home read of a uniformly drawn user, over REST."""
 
-    async def read(user: int) -> None:
-        response = await client.get("/v1/timelines/home", params={"page_size": page_size}, headers={"authorization": f"{INTERIM_TOKEN_PREFIX}{user}"})
-        response.raise_for_status()
+    def read(user: int):
+        return asyncio.wait_for(client.get(f"/v1/timelines/home?page_size={page_size}", {"authorization": f"{INTERIM_TOKEN_PREFIX}{user}"}), 5)
 
     return lambda rng: ("rest_home", lambda user=rng.choice(users): read(user))
 
 
-def rest_client(url: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, timeout=5, limits=httpx.Limits(max_connections=256, max_keepalive_connections=256))
-
-
 async def rest_sweep(name: str, url: str, users: list[int], rates: list[float], seconds: float, spent) -> dict:
-    async with rest_client(url) as client:
+    client = LeanHttpClient(url)
+    try:
         read, limit = rest_home(client, users), asyncio.Semaphore(16)
 
         async def warm(rng: random.Random) -> None:  # connections and channels up before the clock runs
@@ -52,7 +47,9 @@ async def rest_sweep(name: str, url: str, users: list[int], rates: list[float], 
                 await read(rng)[1]()
 
         await asyncio.gather(*(warm(random.Random(n)) for n in range(len(users))))
-        return (await loadgen.sweep(f"{name}/rest_home", rest_home(client, users), rates, seconds, log, spent)).summary()
+        return (await loadgen.sweep(f"{name}/rest_home", read, rates, seconds, log, spent)).summary()
+    finally:
+        await client.aclose()
 
 
 def compared(grpc_home: dict, rest: dict) -> dict:
