@@ -9,6 +9,7 @@ import signal
 import sys
 
 from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.entry import run_main
 from services.common.runtime.logs import configure_logging
 from services.gateway.catalog import reached_services
 from services.gateway.edge import open_edge
@@ -31,12 +32,10 @@ async def run(settings: Settings) -> None:
 def main() -> None:
     try:
         settings = Settings.from_env()
-        configure_logging(settings.log_level)
-        asyncio.run(run(settings))
     except ConfigError as error:
         sys.exit(f"chirp-gateway: configuration error: {error}")
-    except OSError as error:
-        sys.exit(f"chirp-gateway: {error}")
+    configure_logging(settings.log_level)
+    run_main("chirp-gateway", lambda: run(settings))
 
 
 if __name__ == "__main__":

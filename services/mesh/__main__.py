@@ -1,12 +1,12 @@
 """`chirp-mesh`: the whole mesh in one process, or one service when CHIRP_SERVICE names it."""
 
-import asyncio
 import logging
 import sys
 
 from services.common.rpc.health import DependencyMonitor
 from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.runtime.tracing import configure_tracing
@@ -63,12 +63,7 @@ def main() -> None:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
     configure_tracing(console=settings.trace_console)
-    try:
-        asyncio.run(run(settings, hooks))
-    except ConfigError as error:
-        sys.exit(f"chirp-mesh: configuration error: {error}")
-    except OSError as error:
-        sys.exit(f"chirp-mesh: {error}")
+    run_main("chirp-mesh", lambda: run(settings, hooks))
 
 
 if __name__ == "__main__":
