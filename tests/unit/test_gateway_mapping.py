@@ -88,3 +88,7 @@ def test_responses_use_json_names_64_bit_strings_and_response_body():
     response.book.book_id = 2**63
     assert json.loads(render_response(LIST, response)) == {"book": {"name": "", "title": "", "bookId": "9223372036854775808"}, "total": "1099511627776"}
     assert json.loads(render_response(UPDATE, response)) == {"name": "", "title": "", "bookId": "9223372036854775808"}
+
+
+def test_unknown_body_fields_are_ignored_as_grpc_gateway_does():
+    assert build(CREATE, body=b'{"pageSize": 2, "colour": "red"}').page_size == 2
