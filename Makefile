@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run mesh test setup services gen lint unit bench
+.PHONY: run mesh test setup services gen openapi lint unit bench
 
 PY := .venv/bin/python
 
@@ -23,8 +23,13 @@ services:
 gen: setup
 	bash scripts/gen-protos.sh
 
+# The REST gateway's OpenAPI document (docs/openapi.json), from the contracts' google.api.http rules.
+openapi: setup
+	$(PY) -m services.gateway.openapi
+
 lint: setup
 	bash scripts/check-gen.sh
+	bash scripts/check-openapi.sh
 	bash scripts/buf-check.sh
 
 unit: setup

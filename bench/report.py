@@ -41,6 +41,11 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     for kind, label in (("home", "home read"), ("user", "user-timeline read"), ("post", "post")):
         rows.append((f"CPU per {label}, all processes (services and, in mesh mode, Redis, PostgreSQL, RabbitMQ)",
                      *both(lambda r, kind=kind: cost(r, kind), " ms", 2), ""))  # fmt: skip
+    rest = lambda r, key: r.get("rest_home", {}).get(key)  # noqa: E731
+    rows.append(("REST home reads through the gateway, reads/s (p99 < 200 ms)", *both(lambda r: rest(r, "rest_saturation_per_second")), ""))
+    rows.append(("REST home reads / gRPC home reads, same run", *both(lambda r: rest(r, "ratio"), "", 2), "≥ 0.6"))
+    rows.append(("CPU per REST home read, all processes (the gateway included), at half of saturation",
+                 *both(lambda r: rest(r, "rest_cpu_ms_per_request"), " ms", 2), ""))  # fmt: skip
     rows.append(("Mix (60/30/10) throughput, requests/s", *both(lambda r: r["sweeps"]["mix"]["saturation_per_second"]), ""))
     rows.append(("User-timeline throughput, reads/s", *both(lambda r: r["sweeps"]["user"]["saturation_per_second"]), ""))
     rows.append(("Post throughput, posts/s", *both(lambda r: r["sweeps"]["post"]["saturation_per_second"]), ""))

@@ -7,7 +7,9 @@ mix at half of its saturation, and timeline inserts. In mesh mode it also
 measures raw Redis reads of one timeline, and runs the power-law phase
 (bench/power_law_phase.py): the naive pull query at 1M and 10M tweets and on a
 graph with a realistic celebrity share, the largest fan-outs under the
-celebrity threshold and the pull lane above it. Every step records the CPU
+celebrity threshold and the pull lane above it. Each system's home reads are
+also swept over REST through its gateway (bench/gateway.py), against the
+gRPC home sweep of the same run. Every step records the CPU
 time of the system's processes per request (bench/cpu.py). Search is
 measured last (bench/search.py): indexing throughput and index bytes per
 tweet on 1M generated tweets, query p99 on that index at 100 queries/s,
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench import baselines, bulk, cpu, loadgen, power_law_phase, report, systems, trending, workloads
+from bench import baselines, bulk, cpu, gateway, loadgen, power_law_phase, report, systems, trending, workloads
 from bench import search as search_bench
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
@@ -68,6 +70,8 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
             for kind in ("home", "user", "post", "mix"):
                 sweep = await loadgen.sweep(f"{running.name}/{kind}", work.pick(kind), rates(25, plan["steps"]), plan["seconds"], log, spent)
                 result["sweeps"][kind] = sweep.summary()
+            rest = await gateway.rest_sweep(running.name, running.rest_url, ids, rates(25, plan["steps"]), plan["seconds"], spent)
+            result["rest_home"] = gateway.compared(result["sweeps"]["home"], rest)
             probe = workloads.RedisProbe(redis) if mesh else workloads.ApiProbe(work)
             result.update(await _fanout(running.name, work, status, probe, result["sweeps"]["mix"], plan))
             result["rss_bytes"] = running.rss_bytes()

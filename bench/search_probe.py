@@ -1,8 +1,6 @@
 """Searchable after post, in mesh mode: the time from sending a post until every Search replica finds it."""
 
 import asyncio
-import random
-import socket
 import time
 import uuid
 from pathlib import Path
@@ -23,7 +21,7 @@ PROBES_PER_SECOND = 5.0
 
 
 async def searchable_after_post(workdir: Path, probes: int) -> dict:
-    running = await systems.start_mesh(workdir, free_ports(12))  # other runs on this machine may hold fixed ports
+    running = await systems.start_mesh(workdir, systems.free_ports(12))  # other runs on this machine may hold fixed ports
     channels = [grpc.aio.insecure_channel(address) for address in running.addresses("search")]
     try:
         replicas = [search_grpc.SearchServiceStub(channel) for channel in channels]
@@ -57,19 +55,6 @@ async def _found(replica, token: str, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"no replica found {token} within {timeout} s")
         await asyncio.sleep(POLL_SECONDS)
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free ports, below Linux's ephemeral range."""
-    while True:
-        first = random.randrange(20_000, 32_000)
-        if all(_free(first + i) for i in range(count)):
-            return first
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _at(values: list[float], quantile: float) -> float:

@@ -8,8 +8,10 @@
 
 import asyncio
 import os
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +37,7 @@ class Running:
     process: subprocess.Popen
     log: Path
     target: str
+    rest_url: str = ""  # the REST gateway in front of it
     database_url: str = ""  # mesh mode's own database
     cleanup: list = field(default_factory=list)  # async callables run after the processes stop
 
@@ -75,13 +78,30 @@ def share_signing_key() -> None:
     """One signing key for the systems started and the benchmark's clients, which mint tokens with it
     (chirp_client.credentials.key_holder_tokens), as the account service would."""
     os.environ.setdefault("CHIRP_JWT_PRIVATE_KEY", SigningKey.generate().pem().decode())
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports, below Linux's ephemeral range."""
+    while True:
+        first = random.randrange(20_000, 32_000)
+        if all(is_free(first + i) for i in range(count)):
+            return first
+
+
+def is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _gateway_env() -> dict[str, str]:
+    """The REST gateway on a free port (its callers send the tokens the benchmark mints)."""
+    return {"CHIRP_GATEWAY_LISTEN": f"127.0.0.1:{free_ports(1)}"}
 
 
 async def start_embedded(workdir: Path, port: int) -> Running:
     share_signing_key()
     env = {**os.environ, "CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir / "embedded-data"),
-           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # load is not to be throttled
+           "CHIRP_LOG_LEVEL": "WARNING", "CHIRP_RATE_LIMITS": "off", **_gateway_env()}  # fmt: skip  # load is not to be throttled
     running = _spawn("embedded", [sys.executable, "-m", "services.mesh"], env, workdir / "embedded.log", f"127.0.0.1:{port}")
+    running.rest_url = "http://" + env["CHIRP_GATEWAY_LISTEN"]
     await _wait_for(running, lambda text: "listening on" in text)
     return running
 
@@ -96,8 +116,9 @@ async def start_mesh(workdir: Path, base_port: int) -> Running:
     env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
            "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
            "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING",
-           "CHIRP_RATE_LIMITS": "off"}  # fmt: skip  # Search replicas' indexes; load is not to be throttled
+           "CHIRP_RATE_LIMITS": "off", **_gateway_env()}  # fmt: skip  # Search replicas' indexes; load is not to be throttled
     running = _spawn("mesh", [sys.executable, "-m", "services.mesh.launch"], env, workdir / "mesh.log", "")
+    running.rest_url = "http://" + env["CHIRP_GATEWAY_LISTEN"]
     running.cleanup += [lambda: _drop_database(name), lambda: _delete_namespace(name), redis.flushdb, redis.aclose]
     text = await _wait_for(running, TARGET_LINE.search)
     running.target = TARGET_LINE.search(text).group(1)

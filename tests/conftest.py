@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -17,11 +18,18 @@ from chirp_client import AsyncChirpClient
 from services.common.kernel.ids import wall_clock_ms
 from services.common.rpc.server import RunningServer, create_server
 from services.common.runtime.config import Settings
+from services.gateway.edge import open_edge
 from services.mesh.bootstrap import Mesh, bootstrap
+from services.registry import NAMES
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
-from tests.tokens import FAST_HASHER, TEST_KEY, as_user
+from tests.tokens import FAST_HASHER, TEST_KEY, TEST_TOKENS, as_user
 
 __all__ = ["as_user"]  # the tests' one way to act for a user (tests/tokens.py)
+
+
+def acting(user_id: int) -> dict[str, str]:
+    """The HTTP headers of a REST call made by `user_id`: an access token for them, as for gRPC (tests/tokens.py)."""
+    return {"Authorization": f"Bearer {TEST_TOKENS.bearer(user_id)}"}
 
 
 @dataclass
@@ -98,6 +106,17 @@ async def serving(settings: Settings, clock=wall_clock_ms, hasher: PasswordHashe
 async def live(settings: Settings, clock):
     async with serving(settings, clock) as running:
         yield running
+
+
+@pytest.fixture
+async def rest(live: LiveMesh):
+    """An httpx client of a real REST gateway (uvicorn on a free port) in front of the live mesh."""
+    edge = await open_edge("127.0.0.1:0", {name: live.target for name in NAMES})
+    try:
+        async with httpx.AsyncClient(base_url=edge.url, timeout=10) as client:
+            yield client
+    finally:
+        await edge.close()
 
 
 @pytest.fixture

@@ -1,17 +1,19 @@
 """`chirp-mesh`: the whole mesh in one process, or one service when CHIRP_SERVICE names it."""
 
-import asyncio
 import logging
 import sys
 
 from services.common.rpc.health import DependencyMonitor
 from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.runtime.tracing import configure_tracing
+from services.gateway.edge import open_edge
 from services.mesh.bootstrap import bootstrap
 from services.mesh.process import build_process
+from services.registry import NAMES
 
 log = logging.getLogger("chirp.mesh")
 
@@ -32,16 +34,26 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
     await host.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
+    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port))
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
+    if edge is not None:
+        print(f"  REST gateway on {edge.url} (OpenAPI: {edge.url}/openapi.json)", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
     async def stop() -> None:
+        if edge is not None:
+            await edge.close()
         await monitor.stop()
         await host.close()
 
     await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop)
+
+
+def _itself(host: str, port: int) -> dict[str, str]:
+    """The embedded mesh's gateway reaches every service at the process's own gRPC address."""
+    return {name: f"{host}:{port}" for name in NAMES}
 
 
 def main() -> None:
@@ -51,12 +63,7 @@ def main() -> None:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
     configure_tracing(console=settings.trace_console)
-    try:
-        asyncio.run(run(settings, hooks))
-    except ConfigError as error:
-        sys.exit(f"chirp-mesh: configuration error: {error}")
-    except OSError as error:
-        sys.exit(f"chirp-mesh: {error}")
+    run_main("chirp-mesh", lambda: run(settings, hooks))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Starts every built service of the registry, in its order, as many times
 as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
-`python -m services.mesh` process configured by environment variables. Clients reach the replicas of a service through a
+`python -m services.mesh` process configured by environment variables,
+then the REST gateway (`python -m services.gateway`) in front of them. Clients reach the replicas of a service through a
 multi-address target balanced round-robin by gRPC; the launcher prints
 the CHIRP_TARGET that names them all. A child that exits stops the rest.
 
@@ -30,6 +31,7 @@ DEFAULTS = {
     "CHIRP_REDIS_URL": "redis://127.0.0.1:6379/0",
     "CHIRP_RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
 }
+GATEWAY_LISTEN = "127.0.0.1:8080"  # CHIRP_GATEWAY_LISTEN: the REST gateway's process, started after the services
 
 
 def replica_counts() -> dict[str, int]:
@@ -99,21 +101,29 @@ async def run() -> int:
     ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000), replica_counts())
     await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
     children, relays = [], []
+
+    async def start(module: str, env: dict[str, str], label: str) -> bool:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        started = asyncio.Event()
+        relays.append(asyncio.create_task(relay_output(label, child.stdout, started)))
+        children.append(child)
+        await asyncio.wait([asyncio.create_task(started.wait()), asyncio.create_task(child.wait())],
+                           timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        return started.is_set()
+
     for service, service_ports in ports.items():  # in dependency order: each waits for the one before
         for replica, port in enumerate(service_ports):
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "services.mesh", env=child_env(base, ports, service, port, replica),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            )
-            started = asyncio.Event()
-            relays.append(asyncio.create_task(relay_output(f"{service}:{port}", child.stdout, started)))
-            children.append(child)
-            await asyncio.wait([asyncio.create_task(started.wait()), asyncio.create_task(child.wait())],
-                               timeout=60, return_when=asyncio.FIRST_COMPLETED)
-            if not started.is_set():
+            if not await start("services.mesh", child_env(base, ports, service, port, replica), f"{service}:{port}"):
                 return await stop_all(children, f"{service} on port {port} did not start")
+    gateway_env = {**child_env(base, ports, "gateway", 0, 0), "CHIRP_GATEWAY_LISTEN": env_str("CHIRP_GATEWAY_LISTEN", GATEWAY_LISTEN)}
+    del gateway_env["CHIRP_SERVICE"], gateway_env["CHIRP_LISTEN"]
+    if not await start("services.gateway", gateway_env, "gateway"):
+        return await stop_all(children, "the REST gateway did not start")
     target = ";".join(f"{service}={target_of(p)}" for service, p in ports.items())
-    print(f"Chirp mesh: {sum(map(len, ports.values()))} processes up. Point clients at them with:", flush=True)
+    print(f"Chirp mesh: {len(children)} processes up (the REST gateway on http://{gateway_env['CHIRP_GATEWAY_LISTEN']}). "
+          "Point clients at them with:", flush=True)  # fmt: skip
     print(f'  export CHIRP_TARGET="{target}"', flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

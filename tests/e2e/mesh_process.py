@@ -29,6 +29,7 @@ class MeshProcess:
     process: subprocess.Popen
     target: str
     data_dir: Path
+    rest_url: str  # the REST gateway beside it
 
     @property
     def log(self) -> str:
@@ -46,9 +47,11 @@ class MeshProcess:
 
 
 def start_mesh(data_dir: Path) -> MeshProcess:
-    port = free_port()
+    port, rest_port = free_port(), free_port()
     env = clean_env(
         CHIRP_LISTEN=f"127.0.0.1:{port}",
+        CHIRP_GATEWAY_LISTEN=f"127.0.0.1:{rest_port}",
+        CHIRP_GATEWAY_INTERIM_IDENTITY="true",  # REST calls act for a user as tests.conftest.acting says
         CHIRP_DATA_DIR=str(data_dir),
         CHIRP_PAGE_TOKEN_SECRET="test",
         CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
@@ -57,7 +60,7 @@ def start_mesh(data_dir: Path) -> MeshProcess:
     )
     with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)
-    mesh = MeshProcess(process, f"127.0.0.1:{port}", data_dir)
+    mesh = MeshProcess(process, f"127.0.0.1:{port}", data_dir, f"http://127.0.0.1:{rest_port}")
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while "listening on" not in (data_dir / "mesh.stdout").read_text():
         if process.poll() is not None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import httpx
+
 from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
@@ -17,20 +19,21 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import ChirpClient
 from services.registry import BUILT
 from tests.conftest import as_user, production_backends
-from tests.integration.servers import free_port_range
+from tests.integration.servers import free_port, free_port_range
 from tests.tokens import bearer
 
 START_TIMEOUT_SECONDS = 90
 PROCESSES = sum(entry.replicas for entry in BUILT)  # twelve: Timeline, Fanout, Search and Trending twice
 
 
-def launch(settings, base_port: int, log_path) -> subprocess.Popen:
+def launch(settings, base_port: int, log_path, gateway_port: int = 0) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
     env.update(
         CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
         CHIRP_RABBITMQ_URL=settings.rabbitmq_url, CHIRP_BUS_NAMESPACE=settings.bus_namespace,
         CHIRP_MESH_BASE_PORT=str(base_port), CHIRP_DATA_DIR=str(log_path.parent), CHIRP_RATE_LIMITS="off",
         CHIRP_JWT_PRIVATE_KEY=settings.jwt_private_key.decode(),  # the launcher gives it to the account service alone
+        CHIRP_GATEWAY_LISTEN=f"127.0.0.1:{gateway_port or free_port()}",
     )  # fmt: skip
     with log_path.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -57,8 +60,8 @@ def searched(client: ChirpClient, query: str, timeout: float = 30) -> list[int]:
 async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_path):
     base_port = free_port_range(PROCESSES)
     async with production_backends(tmp_path) as settings:
-        log_path = tmp_path / "launch.log"
-        process = launch(settings, base_port, log_path)
+        log_path, gateway_port = tmp_path / "launch.log", free_port()
+        process = launch(settings, base_port, log_path, gateway_port)
         try:
             target = await asyncio.to_thread(wait_for_target, process, log_path)
             assert target.count("127.0.0.1:") == PROCESSES and "timeline=ipv4:" in target and "trending=ipv4:" in target
@@ -87,8 +90,11 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 assert processed >= 2  # the follow and the tweet, handled by the fanout replicas
                 found = [searched(client, "mesh") for _ in range(4)]  # both Search replicas, round-robin
                 assert found == [[posted.tweet.tweet_id]] * 4
+            rest = httpx.get(f"http://127.0.0.1:{gateway_port}/v1/tweets/{posted.tweet.tweet_id}", timeout=10)  # the gateway's own process
+            assert rest.status_code == 200 and rest.json()["author"]["handle"] == "author"
         finally:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()
         for service in ("snowflake", "graph", "account", "tweet", "timeline", "fanout", "search", "trending"):
             assert f"Chirp {service} service listening" in log_path.read_text()
+        assert f"Chirp REST gateway listening on http://127.0.0.1:{gateway_port}" in log_path.read_text()

@@ -22,7 +22,7 @@ from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.storage.sqlite import Database
-from tests.conftest import LiveMesh, as_user
+from tests.conftest import LiveMesh, acting, as_user
 from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, bearer, claims_for, signed, with_claims_swapped
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
@@ -649,3 +649,69 @@ def fields_named_by(error: grpc.aio.AioRpcError) -> list[str]:
         if detail.Unpack(bad_request):
             fields += [violation.field for violation in bad_request.field_violations]
     return fields
+
+
+# The same refusals over REST, and the gateway's own: each a JSON google.rpc.Status with grpc-gateway's HTTP code.
+@dataclass(frozen=True)
+class RestCase:
+    method: str
+    path: Callable[[World], str]
+    http: int
+    code: grpc.StatusCode
+    fragment: str
+    field: str | None = None
+    json: object = None
+    content: bytes | None = None
+    actor: str | None = None
+    headers: Callable[[World], dict] = lambda w: {}
+
+
+REST_CASES = [
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "weighs 281", "text", json={"text": "a" * 281}, actor="alice"),
+                 id="rest-text-281-ascii"),
+    pytest.param(RestCase("GET", lambda w: f"/v1/tweets/{UNKNOWN_ID}", 404, NOT_FOUND, f"tweet {UNKNOWN_ID} does not exist"), id="rest-get-unknown-tweet"),
+    pytest.param(RestCase("GET", lambda w: f"/v1/tweets/{2**63}", 400, INVALID, "is not an id", "tweet_id"), id="rest-tweet-id-past-2^63"),
+    pytest.param(RestCase("DELETE", lambda w: f"/v1/tweets/{w.hello}", 403, DENIED, "only its author may delete it", actor="bob"),
+                 id="rest-delete-someone-elses-tweet"),
+    pytest.param(RestCase("POST", lambda w: f"/v1/tweets/{w.hello}:retweet", 409, EXISTS, "already retweeted", actor="bob"), id="rest-retweet-twice"),
+    pytest.param(RestCase("POST", lambda w: "/v1/users", 409, EXISTS, "'ALICE' is taken", json={"handle": "ALICE"}), id="rest-duplicate-handle"),
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"}), id="rest-post-without-user"),
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"},
+                          headers=lambda w: {"chirp-user-id": str(w.alice)}), id="rest-forged-chirp-user-id-is-stripped"),  # fmt: skip
+    pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/tweets?page_token={w.tampered_token()}", 400, INVALID, "altered", "page_token"),
+                 id="rest-tampered-page-token"),
+    pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/followers?pageSize=-5", 400, INVALID, "must not be negative", "page_size"),
+                 id="rest-negative-page-size"),
+    pytest.param(RestCase("GET", lambda w: "/v1/tweets:search?query=hello%20%22brown", 400, INVALID, "unbalanced quote", "query"),
+                 id="rest-search-unbalanced-quote"),
+    pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 400, INVALID, "1 to 4096", "count", json={"count": 5000}), id="rest-next-ids-5000"),
+    # The gateway's own refusals: nothing reaches a service.
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "not valid JSON", content=b'{"text": "hi', actor="alice"), id="rest-malformed-json"),
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "inReplyToTweetId", json={"text": "hi", "inReplyToTweetId": "x"},
+                          actor="alice"), id="rest-wrong-type-in-body"),  # fmt: skip
+    pytest.param(RestCase("GET", lambda w: "/v1/tweets/hello", 400, INVALID, "tweet_id"), id="rest-wrong-type-in-path"),
+    pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/tweets?page_size=many", 400, INVALID, "page_size"), id="rest-wrong-type-in-query"),
+    pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/tweets?limit=5", 400, INVALID, "'limit' names no field"), id="rest-unknown-query-parameter"),
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets", 413, grpc.StatusCode.RESOURCE_EXHAUSTED, "over the gateway's limit",
+                          json={"text": "x" * 2_000_000}, actor="alice"), id="rest-body-over-1MiB"),  # fmt: skip
+    pytest.param(RestCase("GET", lambda w: "/v1/tweets/1/likes", 404, NOT_FOUND, "no method is bound"), id="rest-unknown-path"),
+    pytest.param(RestCase("PATCH", lambda w: f"/v1/tweets/{w.hello}", 405, UNIMPLEMENTED, "takes DELETE, GET"), id="rest-wrong-method"),
+    pytest.param(RestCase("POST", lambda w: "/v1/tweets:scan", 404, NOT_FOUND, "no method is bound", json={}), id="rest-internal-rpc-unreachable"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REST_CASES)
+async def test_bad_rest_input_is_refused_clearly_and_stores_nothing(live: LiveMesh, rest, case: RestCase):
+    world = await build_world(live)
+    before = await stored(world)
+    headers = {**case.headers(world), **(acting(getattr(world, case.actor)) if case.actor else {})}
+
+    response = await rest.request(case.method, case.path(world), json=case.json, content=case.content, headers=headers)
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (case.http, case.code.value[0]), body
+    assert case.fragment in body["message"]
+    if case.field is not None:
+        named = [v["field"] for d in body["details"] if d["@type"].endswith("google.rpc.BadRequest") for v in d["fieldViolations"]]
+        assert case.field in named or case.field in body["message"]
+    assert await stored(world) == before

@@ -119,6 +119,7 @@ class Settings:
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(",".join(DEFAULT_TRUSTED_PROXIES)))
+    gateway_listen: str = "127.0.0.1:8080"  # the REST gateway's HTTP address (port 0: any free one)
 
     @property
     def database_path(self) -> Path:
@@ -170,4 +171,5 @@ class Settings:
             access_token_ttl_seconds=env_int("CHIRP_ACCESS_TOKEN_TTL_SECONDS", cls.access_token_ttl_seconds, 60, 86_400),
             refresh_token_ttl_seconds=env_int("CHIRP_REFRESH_TOKEN_TTL_SECONDS", cls.refresh_token_ttl_seconds, 60, 365 * 86_400),
             trusted_proxies=env_networks("CHIRP_TRUSTED_PROXIES"),
+            gateway_listen=env_address("CHIRP_GATEWAY_LISTEN", cls.gateway_listen),
         )

@@ -1,0 +1,1 @@
+"""The REST/JSON edge: HTTP requests transcoded to gRPC calls from the contracts' google.api.http rules."""

@@ -1,0 +1,42 @@
+"""`python -m services.gateway`: the REST gateway as its own process (mesh mode).
+
+It reaches each service at its CHIRP_<NAME>_TARGET and listens on
+CHIRP_GATEWAY_LISTEN; `make mesh` starts it after the services.
+"""
+
+import asyncio
+import signal
+import sys
+
+from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.entry import run_main
+from services.common.runtime.logs import configure_logging
+from services.gateway.catalog import reached_services
+from services.gateway.edge import open_edge
+from services.registry import entry
+
+
+async def run(settings: Settings) -> None:
+    missing = [entry(name).target_variable for name in reached_services() if name not in settings.targets]
+    if missing:
+        raise ConfigError(f"the gateway needs {', '.join(missing)}")
+    edge = await open_edge(settings.gateway_listen, settings.targets)
+    print(f"Chirp REST gateway listening on {edge.url} (OpenAPI: {edge.url}/openapi.json)", flush=True)
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await edge.close()
+
+
+def main() -> None:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        sys.exit(f"chirp-gateway: configuration error: {error}")
+    configure_logging(settings.log_level)
+    run_main("chirp-gateway", lambda: run(settings))
+
+
+if __name__ == "__main__":
+    main()

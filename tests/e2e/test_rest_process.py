@@ -1,0 +1,39 @@
+"""The REST gateway of `make run` (`python -m services.mesh`), as the README calls it, and fuzzed from the committed OpenAPI document."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from services.gateway.openapi import COMMITTED
+from tests.conftest import acting
+from tests.e2e.mesh_process import MeshProcess
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
+
+
+def test_the_mesh_prints_its_gateway_and_serves_the_readme_calls(mesh: MeshProcess):
+    assert f"REST gateway on {mesh.rest_url} (OpenAPI: {mesh.rest_url}/openapi.json)" in mesh.log
+    created = httpx.post(f"{mesh.rest_url}/v1/users", json={"handle": "readme"})
+    assert created.status_code == 200, created.text
+    user_id = created.json()["userId"]
+    posted = httpx.post(f"{mesh.rest_url}/v1/tweets", json={"text": "hello over REST"}, headers=acting(int(user_id)))
+    assert posted.status_code == 200 and posted.json()["author"]["userId"] == user_id
+    assert httpx.get(f"{mesh.rest_url}/v1/handles/readme").json()["userId"] == user_id
+    assert httpx.get(f"{mesh.rest_url}/openapi.json").content == COMMITTED.read_bytes()
+
+
+def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(mesh: MeshProcess, tmp_path):
+    """Bounded: a few examples an operation, no stateful phase, a time budget."""
+    fuzzer = httpx.post(f"{mesh.rest_url}/v1/users", json={"handle": "fuzzer"}).json()["userId"]
+    header = "Authorization: " + acting(int(fuzzer))["Authorization"]
+    argv = [str(SCHEMATHESIS), "run", str(COMMITTED), "--url", mesh.rest_url, "--checks", CHECKS, "--max-examples", "2",
+            "--phases", "examples,coverage,fuzzing", "--max-time", "25", "--request-timeout", "10", "--generation-deterministic",
+            "--no-shrink", "--header", header, "--warnings", "off"]  # fmt: skip
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=110, cwd=tmp_path)  # its cache lands there
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    counts = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
+    assert counts and counts.group(1) == counts.group(2) and int(counts.group(1)) > 100, run.stdout[-2000:]
