@@ -11,6 +11,7 @@ from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.runtime.tracing import configure_tracing
 from services.mesh.bootstrap import bootstrap
+from services.mesh.observed import FlowGauges, start_metrics
 from services.mesh.process import build_process
 
 log = logging.getLogger("chirp.mesh")
@@ -30,14 +31,22 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
     monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
     monitor.start(running.health, [r.service_name for r in registrations])
     await host.start()
+    metrics = start_metrics(settings, running.port)
+    gauges = FlowGauges(host.flow) if host.flow is not None else None
+    if gauges is not None:
+        gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
+    if metrics:
+        print(f"  metrics on http://{metrics}/metrics", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
     async def stop() -> None:
+        if gauges is not None:
+            await gauges.stop()
         await monitor.stop()
         await host.close()
 

@@ -16,6 +16,7 @@ import random
 import uuid
 from collections.abc import Callable
 
+from services.common.telemetry import metrics
 from services.trending.domain import (
     DEFAULT_WINDOW_MINUTES,
     MAX_RANKED,
@@ -60,9 +61,10 @@ class Refresher:
                 return False
             try:
                 now = self._clock()
-                for window in windows or await self._wanted(now):
-                    await self._store.publish(await self.compute(window, now))
-                await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
+                with metrics.TREND_REFRESH.time():
+                    for window in windows or await self._wanted(now):
+                        await self._store.publish(await self.compute(window, now))
+                    await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
             finally:
                 await self._store.release(self.owner)
             return True

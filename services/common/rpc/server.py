@@ -16,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
+from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
 
 log = logging.getLogger("chirp.server")
 
@@ -49,7 +50,7 @@ class RunningServer:
 
 async def create_server(listen: str, registrations: Sequence[Registration]) -> RunningServer:
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor()],
+        interceptors=[RpcMetricsInterceptor(), DomainErrorInterceptor()],
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
     )
     health_servicer = health.aio.HealthServicer()

@@ -19,6 +19,7 @@ from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.telemetry import metrics
 
 log = logging.getLogger("chirp.outbox")
 
@@ -85,6 +86,7 @@ class OutboxConsumer(OutboxReader):
             if error is not None:
                 log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
                 await self._store.dead_letter(self.name, stored.seq, repr(error))
+                metrics.dead_lettered(self.name)
 
 
 BatchHandler = Callable[[list[Event]], Awaitable[list[tuple[int, str]]]]
@@ -111,3 +113,4 @@ class OutboxBatchConsumer(OutboxReader):
         for place, why in aside:
             log.error("consumer %s: event %s set aside as a dead letter: %s", self.name, batch[place].seq, why)
             await self._store.dead_letter(self.name, batch[place].seq, why)
+            metrics.dead_lettered(self.name)

@@ -1,0 +1,51 @@
+"""A grpc.aio server interceptor counting every unary RPC by status code and timing it.
+
+It sits outside the error mapping, so it sees the status the caller gets.
+"""
+
+import time
+
+import grpc
+
+from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
+
+
+class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        service, _, method = handler_call_details.method.lstrip("/").rpartition("/")
+        return grpc.unary_unary_rpc_method_handler(
+            _measured(handler.unary_unary, service, method),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _measured(behaviour, service: str, method: str):
+    timer, counters = RPC_SECONDS.labels(service, method), {}
+
+    async def measured(request, context: grpc.aio.ServicerContext):
+        started, code = time.perf_counter(), grpc.StatusCode.UNKNOWN
+        try:
+            response = await behaviour(request, context)
+            code = _code_of(context, grpc.StatusCode.OK)
+            return response
+        except grpc.aio.AbortError:
+            code = _code_of(context, grpc.StatusCode.UNKNOWN)
+            raise
+        finally:
+            timer.observe(time.perf_counter() - started)
+            if code not in counters:
+                counters[code] = RPC_HANDLED.labels(service, method, code.name)
+            counters[code].inc()
+
+    return measured
+
+
+def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return next((c for c in grpc.StatusCode if c.value[0] == code), default) if code is not None else default
