@@ -9,7 +9,7 @@ from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
-from services.common.runtime.tracing import configure_tracing
+from services.common.telemetry.traces import start_tracing
 from services.mesh.bootstrap import bootstrap
 from services.mesh.observed import FlowGauges, start_metrics
 from services.mesh.process import build_process
@@ -59,7 +59,7 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
-    configure_tracing(console=settings.trace_console)
+    start_tracing(f"chirp-{settings.service or 'mesh'}", console=settings.trace_console)
     try:
         asyncio.run(run(settings, hooks))
     except ConfigError as error:
