@@ -14,6 +14,7 @@ import logging
 
 from services.common.runtime.concurrency import cancel_and_wait
 from services.common.runtime.config import Settings
+from services.common.runtime.tracing import untraced
 from services.common.telemetry.metrics import OUTBOX_BACKLOG, QUEUE_DEAD, QUEUE_DEPTH, QUEUE_OLDEST, serve_metrics
 from services.mesh.wiring import EventFlow
 
@@ -59,6 +60,6 @@ class FlowGauges:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(Exception):  # a broker away for a moment: the gauges keep their last values
+            with contextlib.suppress(Exception), untraced():  # a broker away for a moment: the gauges keep their last values
                 await self.sample()
             await asyncio.sleep(self._interval)

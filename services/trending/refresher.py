@@ -16,6 +16,7 @@ import random
 import uuid
 from collections.abc import Callable
 
+from services.common.runtime.tracing import untraced
 from services.common.telemetry import metrics
 from services.trending.domain import (
     DEFAULT_WINDOW_MINUTES,
@@ -119,7 +120,8 @@ class Refresher:
     async def _run(self, tick_seconds: float) -> None:
         while not self._stopping.is_set():
             try:
-                await self.refresh_if_due()
+                with untraced():
+                    await self.refresh_if_due()
             except Exception:  # a lost Redis: try again next tick
                 if not self._stopping.is_set():
                     log.exception("trending refresh failed; retrying in %.0f s", tick_seconds)

@@ -58,7 +58,7 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
         author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="traced"))).user.user_id
         reader = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="follower"))).user.user_id
         await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
-        receiver.spans.clear()
+        since = time.time_ns()
         await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="follow me through"), metadata=as_user(author))
     namespace = mesh.settings.bus_namespace
     spans = await post_trace(receiver, {
@@ -82,6 +82,9 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
     assert "chirp-graph" in below_consumer
     assert any(s.service == "chirp-fanout" and _is_redis(s) and _descends(s, consumed, by_id) for s in spans), "no Redis span in fan-out"
     assert any(s.service == "chirp-tweet" and _is_postgres(s) for s in spans), "no PostgreSQL span in the post"
+    await asyncio.sleep(1.5)  # health probes, outbox polls and gauges ran meanwhile: none of them starts a trace
+    later = [s for s in receiver.spans if s.span.start_time_unix_nano >= since]
+    assert {s.name for s in later if not s.span.parent_span_id} == {CREATE}
     clients = [s for s in spans if s.span.kind == CLIENT and s.name.startswith("/chirp.")]
     assert clients and all(any(p.span.parent_span_id == c.span.span_id and p.span.kind == SERVER for p in spans) for c in clients)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context, propagate, trace
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter
@@ -29,6 +30,11 @@ def configure_tracing(exporter: SpanExporter | None = None, console: bool = Fals
         provider.add_span_processor(BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return provider
+
+
+def untraced():
+    """A context where instrumented libraries make no spans: polls and probes that would each start a trace of their own."""
+    return suppress_instrumentation()
 
 
 def tracer() -> trace.Tracer:

@@ -19,6 +19,7 @@ from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.tracing import untraced
 from services.common.telemetry import metrics
 
 log = logging.getLogger("chirp.outbox")
@@ -48,10 +49,12 @@ class OutboxReader(ABC):
 
     async def drain_once(self) -> int:
         """Handles the next batch of pending events; returns how many there were."""
-        batch = await self._store.pending(await self._store.offset(self.name), self.batch_size)
+        with untraced():
+            batch = await self._store.pending(await self._store.offset(self.name), self.batch_size)
         if batch:
             await self.deliver(batch)
-            await self._store.save_offset(self.name, batch[-1].seq)  # a crash redelivers at most one batch
+            with untraced():
+                await self._store.save_offset(self.name, batch[-1].seq)  # a crash redelivers at most one batch
         return len(batch)
 
     @abstractmethod
