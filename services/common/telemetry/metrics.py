@@ -6,6 +6,7 @@ histograms in seconds. The code that does the work calls the small
 functions below, so no other module names a metric.
 """
 
+import functools
 import time
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics, start_http_server
@@ -50,11 +51,16 @@ def indexed(tweet_ids: list[int]) -> None:
         SEARCH_INDEX_LAG.observe(since_id_time(tweet_id))
 
 
+@functools.cache
+def _lookups(cache: str, result: str) -> Counter:
+    return CACHE_LOOKUPS.labels(cache, result)  # each child once: labels() takes a lock and builds a key
+
+
 def looked_up(cache: str, hits: int, misses: int = 0) -> None:
     if hits:
-        CACHE_LOOKUPS.labels(cache, "hit").inc(hits)
+        _lookups(cache, "hit").inc(hits)
     if misses:
-        CACHE_LOOKUPS.labels(cache, "miss").inc(misses)
+        _lookups(cache, "miss").inc(misses)
 
 
 def rebuilt() -> None:

@@ -1,8 +1,10 @@
 """A grpc.aio server interceptor counting every unary RPC by status code and timing it.
 
 It sits outside the error mapping, so it sees the status the caller gets.
+Each method's series are looked up once, not on every call.
 """
 
+import functools
 import time
 
 import grpc
@@ -15,17 +17,26 @@ class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        service, _, method = handler_call_details.method.lstrip("/").rpartition("/")
         return grpc.unary_unary_rpc_method_handler(
-            _measured(handler.unary_unary, service, method),
+            _measured(handler.unary_unary, handler_call_details.method),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
 
 
-def _measured(behaviour, service: str, method: str):
-    timer, counters = RPC_SECONDS.labels(service, method), {}
+@functools.cache
+def _timer(full_method: str):
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return RPC_SECONDS.labels(service, method)
 
+
+@functools.cache
+def _counter(full_method: str, code: grpc.StatusCode):
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return RPC_HANDLED.labels(service, method, code.name)
+
+
+def _measured(behaviour, full_method: str):
     async def measured(request, context: grpc.aio.ServicerContext):
         started, code = time.perf_counter(), grpc.StatusCode.UNKNOWN
         try:
@@ -36,10 +47,8 @@ def _measured(behaviour, service: str, method: str):
             code = _code_of(context, grpc.StatusCode.UNKNOWN)
             raise
         finally:
-            timer.observe(time.perf_counter() - started)
-            if code not in counters:
-                counters[code] = RPC_HANDLED.labels(service, method, code.name)
-            counters[code].inc()
+            _timer(full_method).observe(time.perf_counter() - started)
+            _counter(full_method, code).inc()
 
     return measured
 
