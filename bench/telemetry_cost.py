@@ -18,19 +18,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.search_probe import free_ports
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
 from services.common.rpc.remote import as_user
-from tests.integration.servers import free_port
 
 USERS, FOLLOWS, WORKERS, POST_SHARE = 50, 10, 32, 0.1
 SAMPLING_OFF = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_TRACES_SAMPLER": "always_off"}
 
 
 def start(repo: Path, env_extra: dict[str, str], workdir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    port = free_ports(1)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHIRP_", "OTEL_"))}
     env |= {"CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir), "CHIRP_LOG_LEVEL": "WARNING",
             "CHIRP_RATE_LIMITS": "off", "CHIRP_METRICS_LISTEN": "off", **env_extra}  # fmt: skip

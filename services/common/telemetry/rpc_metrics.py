@@ -9,19 +9,14 @@ import time
 
 import grpc
 
+from services.common.rpc.unary import wrap_unary
 from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
 
 
 class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        return grpc.unary_unary_rpc_method_handler(
-            _measured(handler.unary_unary, handler_call_details.method),
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return wrap_unary(handler, lambda behaviour: _measured(behaviour, handler_call_details.method))
 
 
 @functools.cache
