@@ -45,6 +45,14 @@ class Step:
             return
         self.histograms.setdefault(label, new_histogram()).record_value(max(1, int(latency_s * 1e6)))
 
+    def add(self, other: "Step") -> None:
+        """Takes in another run at the same rate (a later turn of the same measurement)."""
+        for label, histogram in other.histograms.items():
+            self.histograms.setdefault(label, new_histogram()).add(histogram)
+        self.errors.update(other.errors)
+        self.seconds += other.seconds
+        self.elapsed += other.elapsed
+
     def overall(self) -> HdrHistogram:
         merged = new_histogram()
         for histogram in self.histograms.values():
@@ -96,6 +104,16 @@ async def run_step(rate: float, seconds: float, pick: Pick, seed: int = 1) -> St
     await asyncio.gather(*in_flight)
     step.elapsed = max(seconds, loop.time() - start)
     return step
+
+
+async def in_turns(rate: float, seconds: float, picks: dict[str, Pick], turns: int) -> dict[str, Step]:
+    """Each pick alone at the rate for `seconds` in all, taking turns (a, b, a, b, ...), so each one's
+    latency is not the other's load, while a shared machine's noise still falls on both alike."""
+    steps = {name: Step(rate, 0.0) for name in picks}
+    for turn in range(turns):
+        for n, (name, pick) in enumerate(picks.items()):
+            steps[name].add(await run_step(rate, seconds / turns, pick, seed=turn * len(picks) + n + 1))
+    return steps
 
 
 async def _timed(step: Step, label: str, call: Callable[[], Awaitable[object]], intended: float) -> None:

@@ -8,7 +8,7 @@ bulk-copied into the mesh's `graph` and `tweet` schemas, the tables the
 services read. On it the benchmark measures:
 
 - home reads of readers who follow 200 or more accounts, both ways at the
-  same offered rate, side by side: through the Timeline service (one rebuild from
+  same offered rate, each alone in turns (as the echo floor is measured): through the Timeline service (one rebuild from
   PostgreSQL on the first read, then Redis), and with the classic pull
   query, run straight on PostgreSQL with its indexes;
 - fan-out of the largest accounts under the threshold, and the pull lane of

@@ -107,6 +107,22 @@ async def production_backends(tmp_path: Path, **overrides) -> AsyncIterator[Sett
         )
 
 
+EVERY_STORE = ("memory", "redis", "production")
+
+
+@asynccontextmanager
+async def settings_on(store: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings for one of EVERY_STORE: SQLite and the embedded bus with timelines and read copies in memory,
+    the same with them on the Redis server, or the production backends (PostgreSQL, Redis, RabbitMQ)."""
+    if store == "production":
+        async with production_backends(tmp_path) as settings:
+            yield settings
+        return
+    if store == "redis":
+        await flush_test_redis()
+    yield make_settings(tmp_path, **({"redis_url": REDIS_URL} if store == "redis" else {}))
+
+
 @pytest.fixture
 async def production_settings(tmp_path: Path):
     async with production_backends(tmp_path) as settings:

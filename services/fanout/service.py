@@ -85,7 +85,10 @@ class FanoutService:
         return await self._queue.stats() if self._queue else QueueStats(0, 0.0, 0)
 
     async def _on_tweet_created(self, event: TweetCreated) -> None:
-        if await self._followers.is_celebrity(event.author_id):
+        """Skips a celebrity's tweet. An author seen below the line as they posted is pushed without asking:
+        one who crossed it since is pushed once more than needed (readers show each id once), while a
+        tweet is only skipped on the graph's word now, so one posted as its author dropped below isn't lost."""
+        if not event.author_below_line and await self._followers.is_celebrity(event.author_id):
             self.counters.celebrity_tweets_skipped += 1
             return
         await self._fan_out(Action.ADD, event.tweet_id, event.author_id)

@@ -22,7 +22,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -87,7 +87,7 @@ async def bootstrap(
         limiter = open_rate_limiter(settings, resources)
         graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter)
         await graph.start()
-        tweets = TweetService(stores.tweets, AuthorsFromGraph(graph), ids, model.notices if model else None, limiter=limiter)
+        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:

@@ -7,18 +7,24 @@ adapter (both answer the same calls), and turns its values into the
 using service's own.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
 from services.common.kernel.errors import NotFound
+from services.common.kernel.pagination import Page, PageRequest
+from services.common.rpc.status import UNREACHABLE
 from services.common.runtime.concurrency import concurrently
+from services.common.telemetry import metrics
 from services.graph.domain import User
 from services.search.domain import Found
 from services.search.ports import StoredTweet
 from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
 from services.timeline.messages import shown_to_viewer
-from services.tweet.domain import Author, TweetView
+from services.tweet.domain import Author, Shown, TweetView
 from services.tweet.messages import tweet_message
+
+log = logging.getLogger("chirp.mesh")
 
 
 class AuthorsFromGraph:
@@ -78,6 +84,37 @@ class FoundFromCards:
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Found]:
         return [Found(card.tweet_id, shown_to_viewer(card)) for card in await self._cards.hydrate(viewer_id, tweet_ids)]
+
+
+class PagesFromCards:
+    """Tweet's KeptPages, from Timeline's read model: a warm page in one call when it can (`warm`, in
+    Redis), else its CachedTweets over the Tweet service itself, which keeps what was missing."""
+
+    def __init__(self, cards, warm=None):
+        self._cards, self._warm = cards, warm
+
+    async def by_author(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
+        """As the stored page: ids below the cursor, then the visible among them (a deleted one leaves a gap).
+        None, as for copies not kept, when the copies' server does not answer: storage still can."""
+        try:
+            return await self._kept_page(viewer_id, author_id, page, build)
+        except UNREACHABLE as error:
+            log.warning("the read copies did not answer (%r); a user timeline is read from storage", error)
+            return None
+
+    async def _kept_page(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
+        if self._warm is not None:
+            found = await self._warm.page(viewer_id, author_id, page)
+            metrics.looked_up("user_page", found is not None, found is None)
+            if found is not None:
+                return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in found.items], found.next_cursor)
+        if build:
+            ids = await self._cards.recent_ids([author_id], page.cursor, page.size + 1)
+        elif (ids := await self._cards.kept_recent_ids(author_id, page.cursor, page.size + 1)) is None:
+            return None
+        more, ids = len(ids) > page.size, ids[: page.size]
+        cards = await self._cards.hydrate(viewer_id, ids)
+        return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in cards], ids[-1] if more else None)
 
 
 class HandlesFromGraph:

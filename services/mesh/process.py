@@ -25,7 +25,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service
+from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -35,7 +35,6 @@ from services.timeline import entrypoint as timeline_entrypoint
 from services.trending import entrypoint as trending_entrypoint
 from services.tweet import entrypoint as tweet_entrypoint
 from services.tweet.remote import RemoteTweets
-from services.tweet.service import TweetService
 
 
 class Background(Protocol):
@@ -114,7 +113,7 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     model = open_read_model(settings, process.resources)
     graph = AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph")))
     limiter = open_rate_limiter(settings, process.resources)
-    tweets = TweetService(stores.tweets, graph, ids, model.notices if model else None, limiter=limiter)
+    tweets = tweet_service(stores.tweets, graph, ids, model, limiter)
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.flow.consume("tweet", tweets.handle)
     process.hosted.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))

@@ -7,6 +7,7 @@ service per process) both build from these parts; neither imports the other.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.common.kernel.ids import IdSource
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
@@ -15,11 +16,12 @@ from services.common.runtime.fault_hooks import FaultHooks
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
 from services.mesh.backends import Resources
-from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, ReadersFromGraph
+from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, PagesFromCards, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.mesh.kept import ReadModel
 from services.search.adapters.tantivy_index import TantivyIndex
 from services.search.service import SearchService
+from services.timeline.adapters.redis_author_pages import RedisAuthorPages
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import CachedReaders, CachedTweets
@@ -27,6 +29,8 @@ from services.timeline.service import TimelineService
 from services.trending.ports import TrendStore
 from services.trending.refresher import Refresher
 from services.trending.service import TrendingService
+from services.tweet.ports import RateLimiter, TweetRepository, UserDirectory
+from services.tweet.service import TweetService
 
 EventFlow = EmbeddedFlow | RabbitFlow
 
@@ -52,6 +56,16 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.checks["rabbitmq"] = bus.ping
     retry = RetryPolicy(attempts=settings.retry_attempts)
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica)
+
+
+def tweet_service(repository: TweetRepository, users: UserDirectory, ids: IdSource, model: ReadModel | None,
+                  limiter: RateLimiter) -> TweetService:
+    """Tweets, telling the read model of each change, and serving user timelines from it when there is one."""
+    tweets = TweetService(repository, users, ids, model.notices if model else None, limiter=limiter)
+    if model is not None:
+        warm = RedisAuthorPages(model.pages) if model.pages is not None else None
+        tweets.kept = PagesFromCards(CachedTweets(CardsFromTweets(tweets), model.copies, model.posts), warm)
+    return tweets
 
 
 def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:

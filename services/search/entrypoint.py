@@ -6,14 +6,15 @@ import grpc
 
 from chirp.search.v1 import search_service_pb2 as pb
 from chirp.search.v1 import search_service_pb2_grpc as pb_grpc
-from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.rpc.auth import acting_user
 from services.common.rpc.server import Registration
+from services.common.rpc.wire import repeated_messages
 from services.search.domain import IndexState, Order
 from services.search.service import SearchService
 
 SEARCH_PAGES = PageLimits(default=20, maximum=100)
+_TWEETS = pb.SearchTweetsResponse.TWEETS_FIELD_NUMBER
 _STATES = {IndexState.READY: pb.SEARCH_INDEX_STATE_READY, IndexState.CATCHING_UP: pb.SEARCH_INDEX_STATE_CATCHING_UP}
 
 
@@ -27,9 +28,9 @@ class SearchServicer(pb_grpc.SearchServiceServicer):
         scope = _scope(request.query, order)  # a token continues the query and order it was issued for, nothing else
         page_request = self._tokens.request(scope, SEARCH_PAGES, request.page_size, request.page_token)
         page = await self._search.search(acting_user(context), request.query, order, page_request)
-        return pb.SearchTweetsResponse(
-            tweets=[tweet_pb.Tweet.FromString(found.shown) for found in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
-        )
+        response = pb.SearchTweetsResponse.FromString(repeated_messages(_TWEETS, [found.shown for found in page.items]))
+        response.next_page_token = self._tokens.next_token(scope, page.next_cursor)
+        return response
 
     async def GetSearchStatus(self, request: pb.GetSearchStatusRequest, context: grpc.aio.ServicerContext) -> pb.GetSearchStatusResponse:
         status = self._search.status()

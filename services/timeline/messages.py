@@ -8,19 +8,15 @@ flags (Tweet fields 10 and 11, and on a retweet its original's, inside field
 from collections.abc import Sequence
 
 from chirp.timeline.v1 import timeline_service_pb2 as pb
+from services.common.rpc.wire import repeated_messages
 from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
 
-_LIKED, _RETWEETED, _ORIGINAL, _TWEETS = b"\x50\x01", b"\x58\x01", b"\x32", 0x0A  # field tags and values
+_LIKED, _RETWEETED, _ORIGINAL = b"\x50\x01", b"\x58\x01", b"\x32"  # field tags and values
+_TWEETS = pb.ListHomeTimelineResponse.TWEETS_FIELD_NUMBER
 
 
 def home_response(cards: Sequence[Card], next_page_token: str) -> pb.ListHomeTimelineResponse:
-    encoded = bytearray()
-    for card in cards:
-        shown = shown_to_viewer(card)
-        encoded.append(_TWEETS)
-        encoded += _varint(len(shown))
-        encoded += shown
-    response = pb.ListHomeTimelineResponse.FromString(bytes(encoded))
+    response = pb.ListHomeTimelineResponse.FromString(repeated_messages(_TWEETS, [shown_to_viewer(card) for card in cards]))
     response.next_page_token = next_page_token
     return response
 
@@ -30,12 +26,3 @@ def shown_to_viewer(card: Card) -> bytes:
     if not flags:
         return card.shown
     return card.shown + flags + (_ORIGINAL + bytes([len(flags)]) + flags if card.retweet else b"")
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)

@@ -69,11 +69,20 @@ class CachedTweets:
         self._source, self._copies, self._posts = source, copies, posts
 
     async def recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int) -> list[int]:
+        return await self._recent_ids(author_ids, before, limit, build=True)
+
+    async def kept_recent_ids(self, author_id: int, before: int | None, limit: int) -> list[int] | None:
+        """`recent_ids` of one author; None, building nothing, when their recent ids are not kept."""
+        return await self._recent_ids([author_id], before, limit, build=False)
+
+    async def _recent_ids(self, author_ids: Sequence[int], before: int | None, limit: int, build: bool) -> list[int] | None:
         if not author_ids or limit > POSTS_KEPT:
             return await self._source.recent_ids(author_ids, before, limit)
         lists = await self._posts.read_many(author_ids)
         missing = [a for a, ids in zip(author_ids, lists) if ids is None]
         metrics.looked_up("posts", len(author_ids) - len(missing), len(missing))
+        if missing and not build:
+            return None
         built = dict(zip(missing, await concurrently(*(self._build_posts(a) for a in missing))))
         found: list[int] = []
         short: list[int] = []  # authors whose kept ids end above what the page needs: ask storage

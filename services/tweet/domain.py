@@ -74,6 +74,14 @@ class TweetView:
         return self.tweet.original_id
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A tweet ready to show, as kept for reading: `encoded` is its contract message with the viewer's state."""
+
+    tweet_id: int
+    encoded: bytes
+
+
 def valid_text(text: str) -> str:
     """The text NFC-normalised, if twitter-text accepts it and it weighs at most 280."""
     if len(text) > MAX_RAW_LENGTH:

@@ -5,7 +5,7 @@ from typing import Protocol
 
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
-from services.tweet.domain import Author, Tweet
+from services.tweet.domain import Author, Shown, Tweet
 
 
 class UserDirectory(Protocol):
@@ -69,6 +69,16 @@ class ReadCopies(Protocol):
     async def counts_changed(self, tweet_ids: Sequence[int]) -> None: ...
 
     async def viewer_changed(self, viewer_id: int) -> None: ...
+
+
+class KeptPages(Protocol):
+    """Authors' tweets as viewers see them, from the copies readers keep (the Timeline service's read model),
+    which this service fills on a miss: a user timeline's page with no query and no call to the graph."""
+
+    async def by_author(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
+        """The author's page, as `by_author` and hydration would give it; None when the author's recent ids
+        are not kept and `build` is False (else they are built from this service first), or when the
+        copies can't be reached."""
 
 
 class RateLimiter(Protocol):

@@ -8,14 +8,19 @@ from services.common.kernel.ids import IdSource
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.limits.rates import LIKE, POST
 from services.common.runtime.best_effort import best_effort
-from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
+from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Shown, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
-from services.tweet.ports import RateLimiter, ReadCopies, TweetRepository, UserDirectory
+from services.tweet.ports import KeptPages, RateLimiter, ReadCopies, TweetRepository, UserDirectory
 
 
 class TweetService:
     """Posts (replies and retweets among them) and likes take a token of the actor's limit
-    once the request is known to be valid, before anything is written."""
+    once the request is known to be valid, before anything is written.
+
+    `kept`, set by the wiring when readers keep copies, serves user timelines from them (it reads
+    through this service on a miss, so it is joined after construction)."""
+
+    kept: KeptPages | None = None
 
     def __init__(
         self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter
@@ -35,7 +40,8 @@ class TweetService:
             parent_id = (await self._visible(in_reply_to_tweet_id, "in_reply_to_tweet_id")).original_id
         await self._limiter.take(actor_id, POST)
         tweet = Tweet(await self._ids.next_id(), actor_id, text, in_reply_to_tweet_id=parent_id)
-        await self._repository.add(tweet, [TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id)])
+        created = TweetCreated(tweet.tweet_id, actor_id, text, in_reply_to_tweet_id=parent_id, author_below_line=not author.celebrity)
+        await self._repository.add(tweet, [created])
         await self._tell(lambda copies: copies.posted(actor_id, tweet.tweet_id))
         if parent_id:
             await self._tell(lambda copies: copies.counts_changed([parent_id]))
@@ -69,6 +75,19 @@ class TweetService:
         await self._require_user(user_id)
         ids = await self._repository.by_author(user_id, page)
         return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
+
+    async def kept_user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[Shown] | None:
+        """The page `user_tweets` gives, from the kept copies; None when there are none, or they can't serve
+        it now. An author whose recent ids are not kept is checked before they are built, and so is one
+        with nothing to show."""
+        if self.kept is None:
+            return None
+        found = await self.kept.by_author(viewer_id, user_id, page, build=False) if user_id > 0 else None
+        if found is None or not found.items:
+            await self._require_user(user_id)
+        if found is None:
+            found = await self.kept.by_author(viewer_id, user_id, page, build=True)
+        return found
 
     async def replies(self, viewer_id: int | None, tweet_id: int, page: PageRequest) -> Page[TweetView]:
         tweet = await self._visible(tweet_id)

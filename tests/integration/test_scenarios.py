@@ -10,24 +10,17 @@ from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-from tests.conftest import LiveMesh, as_user, make_settings, production_backends
-from tests.integration.servers import REDIS_URL, flush_test_redis
+from tests.conftest import EVERY_STORE, LiveMesh, as_user, settings_on
 
 pytestmark = pytest.mark.scenario
 
 
-@pytest.fixture(params=["memory-timelines", "redis-timelines", "production"])
+@pytest.fixture(params=EVERY_STORE)
 async def settings(request, tmp_path):
     """Every scenario runs on both timeline caches (in memory, and on the Redis server) over SQLite
     and the embedded bus, and on the production backends: PostgreSQL, Redis and RabbitMQ."""
-    if request.param == "production":
-        async with production_backends(tmp_path) as settings:
-            yield settings
-    elif request.param == "redis-timelines":
-        await flush_test_redis()
-        yield make_settings(tmp_path, redis_url=REDIS_URL)
-    else:
-        yield make_settings(tmp_path)
+    async with settings_on(request.param, tmp_path) as settings:
+        yield settings
 
 
 async def fanout_status(live: LiveMesh) -> fanout_pb.GetFanoutStatusResponse:

@@ -12,7 +12,7 @@ from services.common.kernel.events import (
 from services.common.messaging import codec as event_codec
 
 EVENTS = [
-    TweetCreated(1, 2, "hi #tag", in_reply_to_tweet_id=3),
+    TweetCreated(1, 2, "hi #tag", in_reply_to_tweet_id=3, author_below_line=True),
     TweetCreated(4, 5, retweet_of_tweet_id=1),
     TweetDeleted(1, 2),
     UserFollowed(1, 2),

@@ -47,6 +47,28 @@ async def test_a_celebrity_tweet_writes_nothing(world):
     assert all([await cache.read(f) == [] for f in FANS])
 
 
+async def test_an_author_seen_below_the_line_is_pushed_without_asking_the_graph(world, monkeypatch):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+
+    async def not_to_be_asked(user_id: int) -> bool:
+        raise AssertionError("the post said its author was below the line")
+
+    monkeypatch.setattr(graph, "is_celebrity", not_to_be_asked)
+    await fanout.handle(TweetCreated(tweets.add(7, AUTHOR), AUTHOR, author_below_line=True))
+    assert [await cache.read(f) for f in FANS[:4]] == [[7]] * 4
+
+
+async def test_a_tweet_not_seen_below_the_line_is_skipped_only_on_the_graphs_word(world):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    await fanout.handle(TweetCreated(tweets.add(8, STAR), STAR, author_below_line=False))  # a retweet, or an author seen above
+    assert fanout.counters.celebrity_tweets_skipped == 1
+    graph.unfollow(FANS[0], STAR)  # dropped below the line since the post
+    await fanout.handle(TweetCreated(tweets.add(9, STAR), STAR))
+    assert [await cache.read(f) for f in FANS[1:]] == [[9]] * (len(FANS) - 1)
+
+
 async def test_a_redelivered_event_adds_no_duplicate(world):
     graph, tweets, cache, fanout = world
     await start_all(cache)

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bench.loadgen import Step, Sweep, run_step, sweep
+from bench.loadgen import Step, Sweep, in_turns, run_step, sweep
 
 
 class OneAtATime:
@@ -50,3 +50,21 @@ def test_errors_are_counted_by_status_and_fail_a_step():
     step.record("home", 0.001, "UNAVAILABLE")
     assert step.summary()["errors"] == {"home:UNAVAILABLE": 2}
     assert not Sweep("x").passes(step)
+
+
+async def test_in_turns_each_runs_alone_and_its_turns_add_up():
+    server, busy = OneAtATime(0.002), []
+
+    def pick(name: str):
+        async def call():
+            assert set(busy) <= {name}  # never beside the other's requests
+            busy.append(name)
+            await server.call()
+            busy.remove(name)
+
+        return lambda rng: (name, call)
+
+    steps = await in_turns(100, 0.8, {"a": pick("a"), "b": pick("b")}, turns=4)
+    for step in steps.values():
+        assert step.seconds == 0.8 and 0.8 <= step.elapsed < 1.5
+        assert 40 <= step.ok <= 130 and not step.errors

@@ -16,6 +16,7 @@ class TweetCreated:
     text: str = ""
     in_reply_to_tweet_id: int = 0
     retweet_of_tweet_id: int = 0
+    author_below_line: bool = False  # seen below the celebrity line as they posted; False: not looked at
 
 
 @dataclass(frozen=True)

@@ -14,32 +14,21 @@ It goes over a multiplexed connection (a tenth of redis-py's cost a call). A
 Cluster can't run it (its keys lie in many slots): there every read goes the slow way.
 """
 
-import logging
-
-from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import Page, PageRequest
-from services.common.storage.redis_multiplexed import MultiplexedRedis, ReplyError
+from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.timeline.adapters import redis_layout as layout
+from services.timeline.adapters.redis_page_script import LUA_PARTS, leaving_since_ms, run_page, top_of
 from services.timeline.domain import Card
-from services.timeline.read_model import LEAVING_SECONDS, POSTS_KEPT
+from services.timeline.read_model import POSTS_KEPT
 
 # KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
 # ARGV: the bound above the page ('+' or '(' .. packed cursor), the window per lane, the page size,
 # leaving since (ms), ids kept per author, the two sentinels, the posts and card key prefixes.
 # Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
-log = logging.getLogger("chirp.timeline.redis")
-
-_PAGE = layout.LUA_KEY + """
+_PAGE = """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
-local EXISTS, BUILDING = ARGV[6], ARGV[7]
-local function lane(list, bounded)  -- ids below the cursor; nil: missing, building, or ending above the page
-  local head = redis.call('ZRANGE', list, 0, 1)
-  if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
-  local ids = redis.call('ZRANGE', list, top, '(' .. BUILDING, 'BYLEX', 'REV', 'LIMIT', 0, window)
-  if bounded and #ids < window and redis.call('ZCARD', list) > kept then return nil end
-  return ids
-end
-
+local EXISTS, BUILDING, CARDS = ARGV[6], ARGV[7], ARGV[9]
+""" + LUA_PARTS + """
 local reader = redis.call('GET', KEYS[2])
 if not reader or window > kept then return false end
 local lanes = {lane(KEYS[1], false), lane(KEYS[3], true)}
@@ -77,22 +66,19 @@ local function take()  -- the newest id not taken yet, at or above the floor
   return id
 end
 
-local leaving = {}
-for _, user in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[4], '+inf')) do leaving[user] = true end
-local page, originals, shown, last = {''}, {}, 0, nil
-while shown < size do
+local leaving = leaving_since(KEYS[5], ARGV[4])
+local page, originals, count, last = {''}, {}, 0, nil
+while count < size do
   local id = take()
   if not id then break end
   last = id
-  local card = redis.call('GET', key(ARGV[9], id))
+  local card = redis.call('GET', key(CARDS, id))
   if not card then return false end
-  local original = string.sub(card, 1, 8)
-  if card ~= '' and not originals[original] and not leaving[string.sub(card, 9, 16)]
-      and not leaving[string.sub(card, 17, 24)] and (original == id or redis.call('GET', key(ARGV[9], original)) ~= '') then
+  if not originals[string.sub(card, 1, 8)] and shown(id, card, leaving) then
     local state = redis.call('HGET', KEYS[4], id)
     if not state then return false end
-    originals[original] = true
-    shown = shown + 1
+    originals[string.sub(card, 1, 8)] = true
+    count = count + 1
     page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
   end
 end
@@ -107,23 +93,8 @@ class RedisHomePages:
 
     async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
         """The page, or None when the read model lacks something it needs."""
-        top = b"(" + layout.pack_id(page.cursor) if page.cursor is not None else b"+"
         keys = [layout.timeline_key(reader_id), layout.reader_key(reader_id), layout.posts_key(reader_id),
                 layout.viewer_key(reader_id), layout.LEAVING_KEY]  # fmt: skip
-        since = wall_clock_ms() - LEAVING_SECONDS * 1000
-        args = [top, page.size * 2, page.size, since, POSTS_KEPT, layout.EXISTS, layout.BUILDING,
+        args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.EXISTS, layout.BUILDING,
                 layout.POSTS_PREFIX, layout.CARD_PREFIX]  # fmt: skip
-        try:
-            reply = await self._script(keys, args)
-        except ReplyError as error:  # a server that can't run it now (loading, busy, read-only): the slow way can
-            log.warning("the warm home page script failed (%s); reading the slow way", error)
-            return None
-        if reply is None:
-            return None
-        cards = [_card(*reply[n : n + 3]) for n in range(1, len(reply), 3)]
-        return Page(cards, layout.unpack_ids([reply[0]])[0] if reply[0] else None)
-
-
-def _card(packed_id: bytes, value: bytes, state: bytes) -> Card:
-    original_id, authors, shown = layout.unpack_card(value)
-    return Card(layout.unpack_ids([packed_id])[0], original_id, authors, shown, state[0])
+        return await run_page(self._script, keys, args, "home page")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63hirp/events/v1/events.proto\x12\x0f\x63hirp.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x04\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x04\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\rtweet_created\x18\n \x01(\x0b\x32\x1d.chirp.events.v1.TweetCreatedH\x00\x12\x36\n\rtweet_deleted\x18\x0b \x01(\x0b\x32\x1d.chirp.events.v1.TweetDeletedH\x00\x12\x36\n\ruser_followed\x18\x0c \x01(\x0b\x32\x1d.chirp.events.v1.UserFollowedH\x00\x12:\n\x0fuser_unfollowed\x18\r \x01(\x0b\x32\x1f.chirp.events.v1.UserUnfollowedH\x00\x12\x34\n\x0cuser_deleted\x18\x0e \x01(\x0b\x32\x1c.chirp.events.v1.UserDeletedH\x00\x12\x32\n\x0btweet_liked\x18\x0f \x01(\x0b\x32\x1b.chirp.events.v1.TweetLikedH\x00\x12\x36\n\rtweet_unliked\x18\x10 \x01(\x0b\x32\x1d.chirp.events.v1.TweetUnlikedH\x00\x12>\n\x11\x63\x65lebrity_changed\x18\x11 \x01(\x0b\x32!.chirp.events.v1.CelebrityChangedH\x00\x42\t\n\x07payload\"|\n\x0cTweetCreated\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1c\n\x14in_reply_to_tweet_id\x18\x04 \x01(\x04\x12\x1b\n\x13retweet_of_tweet_id\x18\x05 \x01(\x04\"3\n\x0cTweetDeleted\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\"8\n\x0cUserFollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\":\n\x0eUserUnfollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\"/\n\nTweetLiked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"1\n\x0cTweetUnliked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"H\n\x10\x43\x65lebrityChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\x12\x11\n\tcelebrity\x18\x02 \x01(\x08\x12\x10\n\x08since_ms\x18\x03 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63hirp/events/v1/events.proto\x12\x0f\x63hirp.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x04\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x04\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\rtweet_created\x18\n \x01(\x0b\x32\x1d.chirp.events.v1.TweetCreatedH\x00\x12\x36\n\rtweet_deleted\x18\x0b \x01(\x0b\x32\x1d.chirp.events.v1.TweetDeletedH\x00\x12\x36\n\ruser_followed\x18\x0c \x01(\x0b\x32\x1d.chirp.events.v1.UserFollowedH\x00\x12:\n\x0fuser_unfollowed\x18\r \x01(\x0b\x32\x1f.chirp.events.v1.UserUnfollowedH\x00\x12\x34\n\x0cuser_deleted\x18\x0e \x01(\x0b\x32\x1c.chirp.events.v1.UserDeletedH\x00\x12\x32\n\x0btweet_liked\x18\x0f \x01(\x0b\x32\x1b.chirp.events.v1.TweetLikedH\x00\x12\x36\n\rtweet_unliked\x18\x10 \x01(\x0b\x32\x1d.chirp.events.v1.TweetUnlikedH\x00\x12>\n\x11\x63\x65lebrity_changed\x18\x11 \x01(\x0b\x32!.chirp.events.v1.CelebrityChangedH\x00\x42\t\n\x07payload\"\x97\x01\n\x0cTweetCreated\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1c\n\x14in_reply_to_tweet_id\x18\x04 \x01(\x04\x12\x1b\n\x13retweet_of_tweet_id\x18\x05 \x01(\x04\x12\x19\n\x11\x61uthor_below_line\x18\x06 \x01(\x08\"3\n\x0cTweetDeleted\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\"8\n\x0cUserFollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\":\n\x0eUserUnfollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\"/\n\nTweetLiked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"1\n\x0cTweetUnliked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"H\n\x10\x43\x65lebrityChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\x12\x11\n\tcelebrity\x18\x02 \x01(\x08\x12\x10\n\x08since_ms\x18\x03 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,20 +34,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=83
   _globals['_EVENT']._serialized_end=621
-  _globals['_TWEETCREATED']._serialized_start=623
-  _globals['_TWEETCREATED']._serialized_end=747
-  _globals['_TWEETDELETED']._serialized_start=749
-  _globals['_TWEETDELETED']._serialized_end=800
-  _globals['_USERFOLLOWED']._serialized_start=802
-  _globals['_USERFOLLOWED']._serialized_end=858
-  _globals['_USERUNFOLLOWED']._serialized_start=860
-  _globals['_USERUNFOLLOWED']._serialized_end=918
-  _globals['_USERDELETED']._serialized_start=920
-  _globals['_USERDELETED']._serialized_end=950
-  _globals['_TWEETLIKED']._serialized_start=952
-  _globals['_TWEETLIKED']._serialized_end=999
-  _globals['_TWEETUNLIKED']._serialized_start=1001
-  _globals['_TWEETUNLIKED']._serialized_end=1050
-  _globals['_CELEBRITYCHANGED']._serialized_start=1052
-  _globals['_CELEBRITYCHANGED']._serialized_end=1124
+  _globals['_TWEETCREATED']._serialized_start=624
+  _globals['_TWEETCREATED']._serialized_end=775
+  _globals['_TWEETDELETED']._serialized_start=777
+  _globals['_TWEETDELETED']._serialized_end=828
+  _globals['_USERFOLLOWED']._serialized_start=830
+  _globals['_USERFOLLOWED']._serialized_end=886
+  _globals['_USERUNFOLLOWED']._serialized_start=888
+  _globals['_USERUNFOLLOWED']._serialized_end=946
+  _globals['_USERDELETED']._serialized_start=948
+  _globals['_USERDELETED']._serialized_end=978
+  _globals['_TWEETLIKED']._serialized_start=980
+  _globals['_TWEETLIKED']._serialized_end=1027
+  _globals['_TWEETUNLIKED']._serialized_start=1029
+  _globals['_TWEETUNLIKED']._serialized_end=1078
+  _globals['_CELEBRITYCHANGED']._serialized_start=1080
+  _globals['_CELEBRITYCHANGED']._serialized_end=1152
 # @@protoc_insertion_point(module_scope)

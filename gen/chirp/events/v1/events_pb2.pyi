@@ -33,18 +33,20 @@ class Event(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ..., celebrity_changed: _Optional[_Union[CelebrityChanged, _Mapping]] = ...) -> None: ...
 
 class TweetCreated(_message.Message):
-    __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id")
+    __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id", "author_below_line")
     TWEET_ID_FIELD_NUMBER: _ClassVar[int]
     AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     IN_REPLY_TO_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
     RETWEET_OF_TWEET_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_BELOW_LINE_FIELD_NUMBER: _ClassVar[int]
     tweet_id: int
     author_id: int
     text: str
     in_reply_to_tweet_id: int
     retweet_of_tweet_id: int
-    def __init__(self, tweet_id: _Optional[int] = ..., author_id: _Optional[int] = ..., text: _Optional[str] = ..., in_reply_to_tweet_id: _Optional[int] = ..., retweet_of_tweet_id: _Optional[int] = ...) -> None: ...
+    author_below_line: bool
+    def __init__(self, tweet_id: _Optional[int] = ..., author_id: _Optional[int] = ..., text: _Optional[str] = ..., in_reply_to_tweet_id: _Optional[int] = ..., retweet_of_tweet_id: _Optional[int] = ..., author_below_line: _Optional[bool] = ...) -> None: ...
 
 class TweetDeleted(_message.Message):
     __slots__ = ("tweet_id", "author_id")

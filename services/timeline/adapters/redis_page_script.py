@@ -1,0 +1,71 @@
+"""What the warm page scripts (a home page, an author's page) share: reading a list of ids, which cards show,
+and turning a script's reply into cards. Each script names its own KEYS and ARGV, and declares, as locals
+before these parts, `top` (the bound above the page), `window` (ids a list gives), `kept` (ids an
+author's list holds at most), EXISTS and BUILDING (the sentinels) and CARDS (the card key prefix)."""
+
+import logging
+
+from services.common.kernel.ids import wall_clock_ms
+from services.common.kernel.pagination import Page
+from services.common.storage.redis_multiplexed import ReplyError, Script
+from services.timeline.adapters import redis_layout as layout
+from services.timeline.domain import Card
+from services.timeline.read_model import LEAVING_SECONDS
+
+# lane(list, bounded): the list's ids below `top`, at most `window`; nil when the list is missing or
+# being built, or (bounded: an author's list, trimmed to `kept`) when it ends above the page.
+# leaving_since(key, ms): the set of packed ids of accounts deleted since then.
+# shown(id, card, leaving): neither a tombstone, nor by an account leaving, nor a retweet of a tombstone.
+LUA_PARTS = layout.LUA_KEY + """
+local function lane(list, bounded)
+  local head = redis.call('ZRANGE', list, 0, 1)
+  if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
+  local ids = redis.call('ZRANGE', list, top, '(' .. BUILDING, 'BYLEX', 'REV', 'LIMIT', 0, window)
+  if bounded and #ids < window and redis.call('ZCARD', list) > kept then return nil end
+  return ids
+end
+local function leaving_since(list, since)
+  local leaving = {}
+  for _, user in ipairs(redis.call('ZRANGEBYSCORE', list, since, '+inf')) do leaving[user] = true end
+  return leaving
+end
+local function shown(id, card, leaving)
+  local original = string.sub(card, 1, 8)
+  return card ~= '' and not leaving[string.sub(card, 9, 16)] and not leaving[string.sub(card, 17, 24)]
+    and (original == id or redis.call('GET', key(CARDS, original)) ~= '')
+end
+"""
+
+
+log = logging.getLogger("chirp.timeline.redis")
+
+
+async def run_page(script: Script, keys: list, args: list, what: str) -> Page[Card] | None:
+    """The page a script answers; None when it lacks something, or when the server can't run it now
+    (loading, busy, read-only), since the other way can."""
+    try:
+        reply = await script(keys, args)
+    except ReplyError as error:
+        log.warning("the warm %s script failed (%s); reading the other way", what, error)
+        return None
+    return None if reply is None else Page(*_cards_of(reply))
+
+
+def top_of(cursor: int | None) -> bytes:
+    """The bound above a page, as the scripts take it: '+' for the first page, else just below the cursor."""
+    return b"(" + layout.pack_id(cursor) if cursor is not None else b"+"
+
+
+def leaving_since_ms() -> int:
+    return wall_clock_ms() - LEAVING_SECONDS * 1000
+
+
+def _cards_of(reply: list) -> tuple[list[Card], int | None]:
+    """A page script's reply, {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}."""
+    cards = [_card(*reply[n : n + 3]) for n in range(1, len(reply), 3)]
+    return cards, layout.unpack_ids([reply[0]])[0] if reply[0] else None
+
+
+def _card(packed_id: bytes, value: bytes, state: bytes) -> Card:
+    original_id, authors, shown = layout.unpack_card(value)
+    return Card(layout.unpack_ids([packed_id])[0], original_id, authors, shown, state[0])
