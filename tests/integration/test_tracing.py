@@ -63,7 +63,7 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
     namespace = mesh.settings.bus_namespace
     spans = await post_trace(receiver, {
         ("chirp-tweet", CREATE),
-        ("chirp-graph", "/chirp.graph.v1.GraphService/GetUser"),
+        ("chirp-graph", "/chirp.graph.v1.GraphService/BatchGetUsers"),  # the author, asked by Tweet
         ("chirp-tweet", "publish tweet.created"),
         ("chirp-fanout", f"consume {namespace}.fanout.events"),
         ("chirp-fanout", "/chirp.graph.v1.GraphService/ListFollowerIds"),
