@@ -66,7 +66,10 @@ def env_str(name: str, default: str) -> str:
 
 def env_metrics_listen(name: str) -> str:
     """HOST:PORT, "off", or "" (unset: the default address)."""
-    return "off" if os.environ.get(name, "").strip().lower() == "off" else env_address(name, "") if os.environ.get(name) else ""
+    raw = os.environ.get(name, "").strip()
+    if raw.lower() in ("", "off"):
+        return raw.lower()
+    return env_address(name, "")
 
 
 @dataclass(frozen=True)
