@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run mesh test setup services gen openapi lint unit bench
+.PHONY: run mesh test setup services tools gen openapi lint unit bench
 
 PY := .venv/bin/python
 
@@ -11,7 +11,7 @@ run: setup
 mesh: setup services
 	$(PY) -m services.mesh.launch
 
-test: setup services lint
+test: setup services tools lint
 	$(PY) -m pytest -q
 
 setup:
@@ -20,8 +20,13 @@ setup:
 services:
 	@bash scripts/ensure-services.sh
 
+# The deployment tools the chart and Envoy tests use: helm, and Envoy's typed protos in .venv-envoy (see the script).
+tools: setup
+	@bash scripts/ensure-tools.sh
+
 gen: setup
 	bash scripts/gen-protos.sh
+	$(PY) scripts/gen-deploy.py
 
 # The REST gateway's OpenAPI document (docs/openapi.json), from the contracts' google.api.http rules.
 openapi: setup

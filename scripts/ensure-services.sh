@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the servers the tests use run on loopback: Redis (6379),
 # PostgreSQL (5432) and RabbitMQ (5672). Installs them from Debian when
-# missing and starts whichever is not listening. Safe to run again.
+# missing and starts whichever is not listening. Installs Prometheus too
+# (the tests start their own server and run promtool; the package's own
+# service is not started). Safe to run again.
 set -euo pipefail
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -16,6 +18,7 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
+command -v promtool >/dev/null || missing+=(prometheus)  # the metrics tests' real server and promtool
 if ((${#missing[@]})); then
   echo "ensure-services: installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

@@ -33,6 +33,7 @@ from services.common.kernel.events import (
 from services.common.kernel.ids import ID_LEASE_MS, first_id_at
 from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
+from services.common.telemetry import metrics
 from services.fanout.domain import Action, Chunk
 from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, ReaderNotices, TimelineWriter
 
@@ -103,6 +104,7 @@ class FanoutService:
             self._count(await self._timelines.remove(chunk.follower_ids, [chunk.tweet_id]))
             return
         self._count(await self._timelines.add(chunk.follower_ids, [chunk.tweet_id]))
+        metrics.delivered(chunk.tweet_id)
         if chunk.author_id:
             await self._take_back(chunk.author_id, chunk.follower_ids, [chunk.tweet_id])
 

@@ -9,9 +9,10 @@ from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
-from services.common.runtime.tracing import configure_tracing
+from services.common.telemetry.traces import start_tracing
 from services.gateway.edge import open_edge
 from services.mesh.bootstrap import bootstrap
+from services.mesh.observed import FlowGauges, start_metrics
 from services.mesh.process import build_process
 from services.registry import NAMES
 
@@ -32,6 +33,10 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
     monitor = DependencyMonitor(host.resources.checks, settings.health_check_interval_ms / 1000)
     monitor.start(running.health, [r.service_name for r in registrations])
     await host.start()
+    metrics = start_metrics(settings, running.port)
+    gauges = FlowGauges(host.flow) if host.flow is not None else None
+    if gauges is not None:
+        gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
     edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port))
@@ -40,11 +45,15 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         print(f"  {registration.service_name}", flush=True)
     if edge is not None:
         print(f"  REST gateway on {edge.url} (OpenAPI: {edge.url}/openapi.json)", flush=True)
+    if metrics:
+        print(f"  metrics on http://{metrics}/metrics", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
     async def stop() -> None:
         if edge is not None:
             await edge.close()
+        if gauges is not None:
+            await gauges.stop()
         await monitor.stop()
         await host.close()
 
@@ -62,7 +71,7 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"chirp-mesh: configuration error: {error}")
     configure_logging(settings.log_level)
-    configure_tracing(console=settings.trace_console)
+    start_tracing(f"chirp-{settings.service or 'mesh'}", console=settings.trace_console)
     run_main("chirp-mesh", lambda: run(settings, hooks))
 
 

@@ -15,6 +15,7 @@ from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.rpc.status import UNREACHABLE
 from services.common.runtime.concurrency import concurrently
+from services.common.telemetry import metrics
 from services.graph.domain import User
 from services.search.domain import Found
 from services.search.ports import StoredTweet
@@ -119,8 +120,11 @@ class PagesFromCards:
             return None
 
     async def _kept_page(self, viewer_id: int | None, author_id: int, page: PageRequest, build: bool) -> Page[Shown] | None:
-        if self._warm is not None and (found := await self._warm.page(viewer_id, author_id, page)) is not None:
-            return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in found.items], found.next_cursor)
+        if self._warm is not None:
+            found = await self._warm.page(viewer_id, author_id, page)
+            metrics.looked_up("user_page", found is not None, found is None)
+            if found is not None:
+                return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in found.items], found.next_cursor)
         if build:
             ids = await self._cards.recent_ids([author_id], page.cursor, page.size + 1)
         elif (ids := await self._cards.kept_recent_ids(author_id, page.cursor, page.size + 1)) is None:

@@ -68,6 +68,13 @@ class EmbeddedFlow:
     async def pending(self) -> int:
         return sum([(await r.stats()).depth for readers in self.readers.values() for r in readers])
 
+    def consuming(self) -> list[str]:
+        """The services that consume here, each a queue of its own."""
+        return list(self.readers)
+
+    async def unpublished(self) -> int:
+        return 0  # nothing to publish: consumers read the outboxes themselves
+
     async def start(self) -> None:
         for reader in _all(self.readers):
             await reader.start()
@@ -112,12 +119,20 @@ class RabbitFlow:
 
     async def pending(self) -> int:
         """Events not yet published, messages waiting in a queue or its retry queue, and handlers running."""
-        unpublished = sum([(await relay.stats()).depth for relay in self.relays])
+        unpublished = await self.unpublished()
         queued = 0
         for consumer in self.consumers.values():
             queued += await self._bus.queue_depth(consumer.queue.name)
             queued += await self._bus.queue_depth(consumer.queue.retry_queue) + consumer.in_flight
         return unpublished + queued
+
+    def consuming(self) -> list[str]:
+        """The services that consume here (a service's stats include its chunk queue)."""
+        return [name for name in self.consumers if name != CHUNKS]
+
+    async def unpublished(self) -> int:
+        """Events committed to this process's outboxes that the relays have not yet published."""
+        return sum([(await relay.stats()).depth for relay in self.relays])
 
     async def start(self) -> None:
         for relay in self.relays:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, UserDeleted
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.telemetry import metrics
 from services.search.domain import IndexedTweet
 from services.search.ports import Change, RemoveAuthor, RemoveTweet, SearchIndex
 
@@ -81,6 +82,7 @@ class Indexer:
             _settle(batch, error)
         else:
             _settle(batch, None)
+            metrics.indexed([c.tweet_id for changes, _ in batch for c in changes if isinstance(c, IndexedTweet)])
 
 
 def _settle(batch: list[tuple[Sequence[Change], asyncio.Future]], error: Exception | None) -> None:

@@ -25,6 +25,7 @@ import random
 from collections.abc import Sequence
 
 from services.common.runtime.concurrency import concurrently
+from services.common.telemetry import metrics
 from services.timeline.domain import Card
 from services.timeline.ports import CardCopies, FollowGraph, ReaderCopies, TimelineCache, TweetSource
 
@@ -50,6 +51,7 @@ class CachedReaders:
 
     async def celebrities_followed_by(self, user_id: int) -> list[int]:
         kept = await self._copies.celebrities(user_id)
+        metrics.looked_up("reader", kept is not None, kept is None)
         if kept is not None:
             return kept
         celebrities = await self._graph.celebrities_followed_by(user_id)  # raises for a user with no account
@@ -78,6 +80,7 @@ class CachedTweets:
             return await self._source.recent_ids(author_ids, before, limit)
         lists = await self._posts.read_many(author_ids)
         missing = [a for a, ids in zip(author_ids, lists) if ids is None]
+        metrics.looked_up("posts", len(author_ids) - len(missing), len(missing))
         if missing and not build:
             return None
         built = dict(zip(missing, await concurrently(*(self._build_posts(a) for a in missing))))
@@ -104,6 +107,7 @@ class CachedTweets:
         found = await self._copies.cards(viewer_id, ids)
         kept = {tweet_id: card for tweet_id, card in zip(ids, found) if card}
         misses = [tweet_id for tweet_id, card in zip(ids, found) if card is None]
+        metrics.looked_up("card", len(kept), len(misses))
         if misses:
             fresh = {card.tweet_id: card for card in await self._source.hydrate(viewer_id, misses)}
             await self._copies.keep_cards(viewer_id, misses, fresh)

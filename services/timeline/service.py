@@ -11,6 +11,7 @@ import asyncio
 
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
+from services.common.telemetry import metrics
 from services.timeline.domain import Card
 from services.timeline.ports import FollowGraph, TimelineCache, TweetSource, WarmPages
 
@@ -26,8 +27,11 @@ class TimelineService:
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
-        if self._warm is not None and (warm := await self._warm.page(reader_id, page)) is not None:
-            return warm
+        if self._warm is not None:
+            warm = await self._warm.page(reader_id, page)
+            metrics.looked_up("home_page", warm is not None, warm is None)
+            if warm is not None:
+                return warm
         celebrities = await self._graph.celebrities_followed_by(reader_id)
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below)
@@ -37,6 +41,7 @@ class TimelineService:
         every followee's recent tweets (a celebrity's too, so nothing is missing should they stop being one)."""
         if reader_id not in self._rebuilds:
             ids = await self._cache.read(reader_id, before, limit)
+            metrics.looked_up("timeline", ids is not None, ids is None)
             if ids is not None:
                 return ids
             if reader_id not in self._rebuilds:  # another reader may have started it meanwhile
@@ -84,6 +89,7 @@ class TimelineService:
             await self._cache.remove([reader_id], await self._tweets.ids_ever_posted_by(author, self._capacity))
 
     async def _rebuild(self, reader_id: int) -> list[int]:
+        metrics.rebuilt()
         try:
             await self._cache.start(reader_id)
             followees = await self._graph.following_ids(reader_id)

@@ -16,6 +16,8 @@ import random
 import uuid
 from collections.abc import Callable
 
+from services.common.runtime.tracing import untraced
+from services.common.telemetry import metrics
 from services.trending.domain import (
     DEFAULT_WINDOW_MINUTES,
     MAX_RANKED,
@@ -60,9 +62,10 @@ class Refresher:
                 return False
             try:
                 now = self._clock()
-                for window in windows or await self._wanted(now):
-                    await self._store.publish(await self.compute(window, now))
-                await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
+                with metrics.TREND_REFRESH.time():
+                    for window in windows or await self._wanted(now):
+                        await self._store.publish(await self.compute(window, now))
+                    await self._store.expire(now // MINUTE_MS - RETENTION_MINUTES)
             finally:
                 await self._store.release(self.owner)
             return True
@@ -117,7 +120,8 @@ class Refresher:
     async def _run(self, tick_seconds: float) -> None:
         while not self._stopping.is_set():
             try:
-                await self.refresh_if_due()
+                with untraced():
+                    await self.refresh_if_due()
             except Exception:  # a lost Redis: try again next tick
                 if not self._stopping.is_set():
                     log.exception("trending refresh failed; retrying in %.0f s", tick_seconds)

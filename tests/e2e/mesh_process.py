@@ -5,6 +5,7 @@ defaults (no CHIRP_ variable from the caller's environment), and stops on SIGTER
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.integration.servers import free_port
+from tests.tokens import TEST_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 5
@@ -32,6 +34,11 @@ class MeshProcess:
     rest_url: str  # the REST gateway beside it
 
     @property
+    def metrics_target(self) -> str:
+        """HOST:PORT of the process's /metrics, as it printed at start."""
+        return re.search(r"metrics on http://([^/]+)/metrics", self.log)[1]
+
+    @property
     def log(self) -> str:
         return (self.data_dir / "mesh.stdout").read_text() + (self.data_dir / "mesh.stderr").read_text()
 
@@ -46,23 +53,24 @@ class MeshProcess:
             raise AssertionError(f"the mesh did not stop within {GRACE_SECONDS}s of SIGTERM:\n{self.log}") from None
 
 
-def start_mesh(data_dir: Path) -> MeshProcess:
+def start_mesh(data_dir: Path, **extra: str) -> MeshProcess:
+    """extra: CHIRP_ settings over the test defaults."""
     port, rest_port = free_port(), free_port()
     env = clean_env(
         CHIRP_LISTEN=f"127.0.0.1:{port}",
         CHIRP_GATEWAY_LISTEN=f"127.0.0.1:{rest_port}",
-        CHIRP_GATEWAY_INTERIM_IDENTITY="true",  # REST calls act for a user as tests.conftest.acting says
+        CHIRP_JWT_PRIVATE_KEY=TEST_KEY.pem().decode(),  # so the tokens tests mint (tests/tokens.py) are the mesh's own
         CHIRP_DATA_DIR=str(data_dir),
         CHIRP_PAGE_TOKEN_SECRET="test",
         CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
         CHIRP_TRENDING_REFRESH_SECONDS="1",
         CHIRP_RATE_LIMITS="off",
-    )
+    ) | extra
     with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)
     mesh = MeshProcess(process, f"127.0.0.1:{port}", data_dir, f"http://127.0.0.1:{rest_port}")
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while "listening on" not in (data_dir / "mesh.stdout").read_text():
+    while "Ctrl-C or SIGTERM stops" not in (data_dir / "mesh.stdout").read_text():
         if process.poll() is not None:
             raise AssertionError(f"the mesh exited with {process.returncode} before listening:\n{mesh.log}")
         if time.monotonic() > deadline:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import httpx
 
@@ -92,6 +93,11 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 assert found == [[posted.tweet.tweet_id]] * 4
             rest = httpx.get(f"http://127.0.0.1:{gateway_port}/v1/tweets/{posted.tweet.tweet_id}", timeout=10)  # the gateway's own process
             assert rest.status_code == 200 and rest.json()["author"]["handle"] == "author"
+            scrapes = [urllib.request.urlopen(f"http://{address}/metrics", timeout=5).read().decode()
+                       for address in re.findall(r"metrics on http://([^/]+)/metrics", log_path.read_text())]  # fmt: skip
+            assert len(scrapes) == PROCESSES  # every process serves its own /metrics
+            assert sum('code="OK",method="CreateTweet"' in text for text in scrapes) == 1
+            assert sum("chirp_fanout_lag_seconds_count 1.0" in text for text in scrapes) == 1  # the replica that fanned out
         finally:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 60) == 0, log_path.read_text()

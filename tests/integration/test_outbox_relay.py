@@ -1,4 +1,4 @@
-"""The relay from the outbox to RabbitMQ: in order, confirmed, with the trace of the commit."""
+"""The relay from the outbox to RabbitMQ: in order, confirmed, with the trace of the commit (commit, then a producer span a message, then the consumer's)."""
 
 import asyncio
 
@@ -44,4 +44,8 @@ async def test_the_relay_publishes_in_order_moves_past_only_what_it_sent_and_car
     assert received == [TweetCreated(1, 9, "traced"), *[UserFollowed(i, 9) for i in range(150)]]
     consumed = [s for s in exporter.get_finished_spans() if s.name == f"consume {namespace}.fanout.events"]
     traced = [s for s in consumed if s.context.trace_id == committed_in.get_span_context().trace_id]
-    assert len(traced) == 1 and traced[0].parent.span_id == committed_in.get_span_context().span_id
+    published = [s for s in exporter.get_finished_spans() if s.name == "publish tweet.created"]
+    published = [s for s in published if s.context.trace_id == committed_in.get_span_context().trace_id]
+    assert len(published) == 1 and published[0].parent.span_id == committed_in.get_span_context().span_id
+    assert len(traced) == 1 and traced[0].parent.span_id == published[0].context.span_id
+    assert [link.context.span_id for link in traced[0].links] == [published[0].context.span_id]

@@ -203,10 +203,12 @@ async def test_the_consumer_continues_the_publishers_trace(broker):
         await bus.publish([Message("traced.event", b"x")])
     await asyncio.wait_for(seen.wait(), 10)
 
-    published = span.get_span_context()
-    assert consumed_in[0].trace_id == published.trace_id
+    assert consumed_in[0].trace_id == span.get_span_context().trace_id
+    producer = next(s for s in exporter.get_finished_spans() if s.name == "publish traced.event")
+    assert producer.parent.span_id == span.get_span_context().span_id and producer.kind == trace.SpanKind.PRODUCER
     consumer_span = next(s for s in exporter.get_finished_spans() if s.name == f"consume {queue.name}")
-    assert consumer_span.context.trace_id == published.trace_id and consumer_span.parent.span_id == published.span_id
+    assert consumer_span.context.trace_id == producer.context.trace_id and consumer_span.parent.span_id == producer.context.span_id
+    assert [link.context.span_id for link in consumer_span.links] == [producer.context.span_id]
 
 
 async def test_the_bus_reconnects_and_resumes_after_the_broker_closes_every_connection(broker):

@@ -20,6 +20,7 @@ def test_defaults_need_no_environment(monkeypatch):
         ("CHIRP_WORKER_ID", "1024", "CHIRP_WORKER_ID=1024 is outside 0..1023"),
         ("CHIRP_CELEBRITY_THRESHOLD", "many", "is not a whole number"),
         ("CHIRP_REDIS_CLUSTER", "maybe", "is not true or false"),
+        ("CHIRP_METRICS_LISTEN", "9464", "CHIRP_METRICS_LISTEN='9464' is not HOST:PORT"),
     ],
 )
 def test_a_malformed_setting_is_refused_naming_the_variable(monkeypatch, name, value, fragment):
@@ -55,3 +56,7 @@ def test_a_malformed_token_setting_stops_the_start(monkeypatch, name, value, fra
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=fragment):
         Settings.from_env()
+@pytest.mark.parametrize("value, expected", [("", ""), ("off", "off"), ("OFF", "off"), ("0.0.0.0:9464", "0.0.0.0:9464")])
+def test_the_metrics_address_is_the_default_off_or_host_and_port(monkeypatch, value, expected):
+    monkeypatch.setenv("CHIRP_METRICS_LISTEN", value)
+    assert Settings.from_env().metrics_listen == expected

@@ -14,6 +14,7 @@ from typing import Protocol
 from services.common.kernel.errors import ResourceExhausted
 from services.common.kernel.ids import wall_clock_ms
 from services.common.limits.rates import Rate
+from services.common.telemetry import metrics
 
 
 class BucketStore(Protocol):
@@ -57,6 +58,7 @@ class TokenBuckets:
             return
         wait_ms = await self._store.take(user_id, action, rate, self._clock())
         if wait_ms:
+            metrics.rate_limited(action)
             raise ResourceExhausted(rate.refusal(action, wait_ms), retry_after_ms=wait_ms)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from grpc_health.v1 import health, health_pb2
 
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.tracing import untraced
 
 log = logging.getLogger("chirp.health")
 
@@ -42,7 +43,8 @@ class DependencyMonitor:
 
     async def _watch(self, servicer: health.aio.HealthServicer, names: list[str]) -> None:
         while True:
-            unreachable = await self.check_once()
+            with untraced():
+                unreachable = await self.check_once()
             if unreachable != self.unreachable:
                 if unreachable:
                     log.warning("NOT_SERVING: cannot reach %s", ", ".join(sorted(unreachable)))

@@ -18,6 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from services.common.rpc.auth import Authenticator, AuthInterceptor
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
+from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
 
 log = logging.getLogger("chirp.server")
 
@@ -52,7 +53,7 @@ class RunningServer:
 async def create_server(
     listen: str, registrations: Sequence[Registration], authenticator: Authenticator | None = None
 ) -> RunningServer:
-    interceptors = [DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
+    interceptors = [RpcMetricsInterceptor(), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],

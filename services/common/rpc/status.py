@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 from redis import exceptions as redis_errors
 
 from services.common.kernel import errors
+from services.common.rpc.unary import wrap_unary
 
 log = logging.getLogger("chirp.rpc")
 # A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
@@ -58,13 +59,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        return grpc.unary_unary_rpc_method_handler(
-            _guarded(handler.unary_unary, handler_call_details.method),
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return wrap_unary(handler, lambda behaviour: _guarded(behaviour, handler_call_details.method))
 
 
 def _guarded(behaviour, method: str):

@@ -79,6 +79,12 @@ def env_networks(name: str) -> tuple[Network, ...]:
         return parse_networks(os.environ.get(name, ""))
     except ValueError as error:
         raise ConfigError(f"{name}: {error}") from None
+def env_metrics_listen(name: str) -> str:
+    """HOST:PORT, "off", or "" (unset: the default address)."""
+    raw = os.environ.get(name, "").strip()
+    if raw.lower() in ("", "off"):
+        return raw.lower()
+    return env_address(name, "")
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class Settings:
     service: str = ""
     targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
+    metrics_listen: str = ""  # HOST:PORT of /metrics; "" for the gRPC port + 1000, "off" for none
     replica: int = 0  # which replica of its service this process is (the launcher numbers them from 0)
     search_index_dir: Path | None = None
     search_commit_ms: int = 200
@@ -160,6 +167,7 @@ class Settings:
             service=env_choice("CHIRP_SERVICE", "", ("", *(e.name.upper() for e in BUILT))).lower(),
             targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
+            metrics_listen=env_metrics_listen("CHIRP_METRICS_LISTEN"),
             replica=env_int("CHIRP_REPLICA", cls.replica, 0, 1023),
             search_index_dir=Path(os.environ["CHIRP_SEARCH_INDEX_DIR"]) if os.environ.get("CHIRP_SEARCH_INDEX_DIR") else None,
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),

@@ -1,29 +1,40 @@
 """Trace context across process hops: W3C `traceparent` headers, via OpenTelemetry.
 
 Services create spans with `tracer()`; the outbox stores the context that
-was current when an event was committed, the relay puts it in the message
-headers, and consumers continue the trace from there.
+was current when an event was committed; publishing makes a producer span
+per message, a child of the context the message carries (the commit's, for
+a relayed event), and puts that span's context in the message headers;
+a consumer's span is that producer span's child, linked to it too.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context, propagate, trace
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter
 
 _TRACER = "chirp"
 
 
-def configure_tracing(exporter: SpanExporter | None = None, console: bool = False) -> TracerProvider:
-    """Installs the process's tracer provider; spans go to `exporter` (and the console when asked)."""
-    provider = TracerProvider()
+def configure_tracing(exporter: SpanExporter | None = None, console: bool = False, resource: Resource | None = None,
+                      batch: bool = False) -> TracerProvider:  # fmt: skip
+    """Installs the process's tracer provider; spans go to `exporter` (in batches when asked) and the console when asked.
+    The sampler comes from OTEL_TRACES_SAMPLER (default: parent-based, always on)."""
+    provider = TracerProvider(resource=resource or Resource.create())
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     if exporter is not None:
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        provider.add_span_processor(BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return provider
+
+
+def untraced():
+    """A context where instrumented libraries make no spans: polls and probes that would each start a trace of their own."""
+    return suppress_instrumentation()
 
 
 def tracer() -> trace.Tracer:
@@ -37,13 +48,43 @@ def current_trace_headers() -> dict[str, str]:
     return carrier
 
 
+def _carrier(headers: Mapping[str, object] | None) -> dict[str, str]:
+    return {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in (headers or {}).items()}
+
+
+@contextmanager
+def producer_spans(messages: Sequence[tuple[str, Mapping[str, str]]]) -> Iterator[list[dict[str, str]]]:
+    """A producer span for each (name, headers) while they are sent: a child of the context the headers carry, or
+    of the current one. Yields each message's headers carrying its span instead; the spans end on leaving."""
+    spans, carriers = [], []
+    for name, headers in messages:
+        parent = propagate.extract(_carrier(headers)) if "traceparent" in headers else None
+        span = tracer().start_span(name, context=parent, kind=trace.SpanKind.PRODUCER)
+        carrier = dict(headers)
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        spans.append(span)
+        carriers.append(carrier)
+    try:
+        yield carriers
+    except Exception as error:
+        for span in spans:
+            span.record_exception(error)
+            span.set_status(trace.StatusCode.ERROR)
+        raise
+    finally:
+        for span in spans:
+            span.end()
+
+
 @contextmanager
 def continued_span(name: str, headers: Mapping[str, object] | None) -> Iterator[trace.Span]:
-    """A consumer span that continues the trace carried in a message's headers."""
-    carrier = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in (headers or {}).items()}
-    token = context.attach(propagate.extract(carrier))
+    """A consumer span that continues the trace carried in a message's headers, linked to the producer's span."""
+    carried = propagate.extract(_carrier(headers))
+    producer = trace.get_current_span(carried).get_span_context()
+    links = [trace.Link(producer)] if producer.is_valid else []
+    token = context.attach(carried)
     try:
-        with tracer().start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
+        with tracer().start_as_current_span(name, kind=trace.SpanKind.CONSUMER, links=links) as span:
             yield span
     finally:
         context.detach(token)

@@ -29,6 +29,7 @@ from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from services.common.kernel.errors import Unavailable
+from services.common.telemetry import metrics
 
 T = TypeVar("T")
 log = logging.getLogger("chirp.row_cache")
@@ -116,6 +117,7 @@ class RowCache(Generic[T]):
                 missing.append(row_id)
             elif value != TOMBSTONE:
                 found[row_id] = self._decode(row_id, value.split(b"|", 1)[1])
+        metrics.looked_up(f"{self._kind}_row", len(row_ids) - len(missing), len(missing))
         return found, missing
 
     async def fill(self, rows: dict[int, Revision[T]]) -> None:

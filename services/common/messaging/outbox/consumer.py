@@ -19,6 +19,8 @@ from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.tracing import untraced
+from services.common.telemetry import metrics
 
 log = logging.getLogger("chirp.outbox")
 
@@ -47,10 +49,12 @@ class OutboxReader(ABC):
 
     async def drain_once(self) -> int:
         """Handles the next batch of pending events; returns how many there were."""
-        batch = await self._store.pending(await self._store.offset(self.name), self.batch_size)
+        with untraced():
+            batch = await self._store.pending(await self._store.offset(self.name), self.batch_size)
         if batch:
             await self.deliver(batch)
-            await self._store.save_offset(self.name, batch[-1].seq)  # a crash redelivers at most one batch
+            with untraced():
+                await self._store.save_offset(self.name, batch[-1].seq)  # a crash redelivers at most one batch
         return len(batch)
 
     @abstractmethod
@@ -85,6 +89,7 @@ class OutboxConsumer(OutboxReader):
             if error is not None:
                 log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
                 await self._store.dead_letter(self.name, stored.seq, repr(error))
+                metrics.dead_lettered(self.name)
 
 
 BatchHandler = Callable[[list[Event]], Awaitable[list[tuple[int, str]]]]
@@ -111,3 +116,4 @@ class OutboxBatchConsumer(OutboxReader):
         for place, why in aside:
             log.error("consumer %s: event %s set aside as a dead letter: %s", self.name, batch[place].seq, why)
             await self._store.dead_letter(self.name, batch[place].seq, why)
+            metrics.dead_lettered(self.name)

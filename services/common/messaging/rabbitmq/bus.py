@@ -6,7 +6,8 @@ Guarantees:
   before the confirm, or the timeout raises `PublishError`: success is never reported for an
   unconfirmed message (a failed batch may be partly stored: retry it, consumers dedupe).
 - Messages are persistent (delivery mode 2), `application/x-protobuf`, on a durable topic
-  exchange; the current trace context is added to their headers unless they carry their own.
+  exchange; each gets a producer span, a child of the trace context its headers carry (else of
+  the current one), and carries that span's context on.
 - The bus reconnects by itself, with bounded exponential backoff, after the connection or any
   of its channels is lost, and re-declares the exchange, the queues and the consumers.
   While it is down, `publish` waits for it up to its timeout, then raises `BusUnavailable`.
@@ -27,7 +28,7 @@ from services.common.messaging.rabbitmq.link import BusUnavailable, Link
 from services.common.messaging.rabbitmq.message import Message
 from services.common.messaging.rabbitmq.topology import QueueSpec
 from services.common.messaging.retry import RetryPolicy
-from services.common.runtime.tracing import current_trace_headers
+from services.common.runtime.tracing import producer_spans
 
 __all__ = ["BusUnavailable", "Consumer", "ConsumerStats", "Message", "PublishError", "QueueSpec", "RabbitBus", "RetryPolicy"]
 T = TypeVar("T")
@@ -80,13 +81,17 @@ class RabbitBus:
         if not messages:
             return
         timeout = self.timeout if timeout is None else timeout
+        with producer_spans([(f"publish {m.routing_key}", m.headers) for m in messages]) as headers:
+            await self._publish(messages, headers, timeout)
+
+    async def _publish(self, messages: Sequence[Message], headers: list[dict[str, str]], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         _, channel = await self._link.wait_ready(timeout, f"publish {len(messages)} message(s)")
-        trace, confirmations = current_trace_headers(), []
+        confirmations = []
         try:
-            for message in messages:
+            for message, carried in zip(messages, headers):
                 properties = pika.BasicProperties(
-                    delivery_mode=PERSISTENT, content_type=CONTENT_TYPE, headers={**trace, **message.headers},
+                    delivery_mode=PERSISTENT, content_type=CONTENT_TYPE, headers=carried,
                     expiration=None if message.expiration_ms is None else str(message.expiration_ms))
                 exchange = self.exchange if message.exchange is None else message.exchange
                 confirmations.append(channel.publish(exchange, message, properties))

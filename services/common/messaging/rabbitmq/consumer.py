@@ -30,6 +30,7 @@ from services.common.messaging.rabbitmq.message import Message
 from services.common.messaging.rabbitmq.topology import QueueSpec, declare_queues
 from services.common.messaging.retry import RetryPolicy
 from services.common.runtime.tracing import continued_span
+from services.common.telemetry import metrics
 
 log = logging.getLogger("chirp.rabbitmq")
 Handler = Callable[[bytes, dict[str, Any]], Awaitable[None]]
@@ -158,6 +159,7 @@ class Consumer:
             return False
         if message.routing_key == self.queue.dead_queue:
             self.stats.dead_lettered += 1
+            metrics.dead_lettered(self.queue.name)
         return True
 
 

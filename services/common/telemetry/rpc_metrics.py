@@ -1,0 +1,55 @@
+"""A grpc.aio server interceptor counting every unary RPC by status code and timing it.
+
+It sits outside the error mapping, so it sees the status the caller gets.
+Each method's series are looked up once, not on every call.
+"""
+
+import functools
+import time
+
+import grpc
+
+from services.common.rpc.unary import wrap_unary
+from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
+
+
+class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        return wrap_unary(handler, lambda behaviour: _measured(behaviour, handler_call_details.method))
+
+
+@functools.cache
+def _timer(full_method: str):
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return RPC_SECONDS.labels(service, method)
+
+
+@functools.cache
+def _counter(full_method: str, code: grpc.StatusCode):
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return RPC_HANDLED.labels(service, method, code.name)
+
+
+def _measured(behaviour, full_method: str):
+    async def measured(request, context: grpc.aio.ServicerContext):
+        started, code = time.perf_counter(), grpc.StatusCode.UNKNOWN
+        try:
+            response = await behaviour(request, context)
+            code = _code_of(context, grpc.StatusCode.OK)
+            return response
+        except grpc.aio.AbortError:
+            code = _code_of(context, grpc.StatusCode.UNKNOWN)
+            raise
+        finally:
+            _timer(full_method).observe(time.perf_counter() - started)
+            _counter(full_method, code).inc()
+
+    return measured
+
+
+def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return next((c for c in grpc.StatusCode if c.value[0] == code), default) if code is not None else default

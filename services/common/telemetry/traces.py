@@ -1,0 +1,43 @@
+"""Tracing, switched on by the standard OTEL_* variables; off (no provider, no instrumentation) otherwise.
+
+OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) sends
+spans over OTLP/gRPC in batches; OTEL_TRACES_EXPORTER chooses otlp,
+console or none; OTEL_SERVICE_NAME names the process (chirp-<service> by
+default); OTEL_TRACES_SAMPLER and its argument choose the sampler;
+OTEL_SDK_DISABLED=true turns it all off. Once on, every gRPC call gets a
+server and a client span, and Redis and PostgreSQL (asyncpg) calls spans
+of their own; RabbitMQ publishes and deliveries get theirs from the bus.
+"""
+
+import os
+
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+
+from services.common.runtime.tracing import configure_tracing
+
+ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+INSTRUMENTORS = (GrpcAioInstrumentorServer, GrpcAioInstrumentorClient, RedisInstrumentor, AsyncPGInstrumentor)
+
+
+def chosen_exporter() -> str:
+    """otlp, console or none: OTEL_TRACES_EXPORTER, else otlp when an endpoint is set."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return "none"
+    default = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
+    return os.environ.get("OTEL_TRACES_EXPORTER", default).strip().lower() or default
+
+
+def start_tracing(service_name: str, console: bool = False) -> bool:
+    """Installs tracing as the environment asks (console also when CHIRP_TRACE_CONSOLE is set); whether it is on."""
+    exporter = chosen_exporter()
+    if exporter == "none" and not console:
+        return False
+    resource = Resource.create({SERVICE_NAME: service_name})  # OTEL_SERVICE_NAME, when set, wins
+    configure_tracing(OTLPSpanExporter() if exporter == "otlp" else None, console or exporter == "console", resource, batch=True)
+    for instrumentor in INSTRUMENTORS:
+        instrumentor().instrument()
+    return True
