@@ -11,9 +11,9 @@ walking the list from the head, usually a few entries; an id already there
 is skipped. Scripts do it, so each timeline changes atomically: on one
 Redis server, up to 50 timelines a call (present? add, trim, keep the TTL),
 the calls in one pipeline (redis-py first checks, in a round trip of its
-own, that the script is loaded). A Cluster's pipelines refuse EVALSHA and
-a script's keys must share a slot, so there each timeline is one EVAL in
-one pipeline. Both need Redis 7 (EXPIRE ... NX).
+own, that the script is loaded). A script's keys must share a Cluster
+slot, so there each timeline is one EVALSHA, in one pipeline (loaded on
+every node when one lacks it). Both need Redis 7 (EXPIRE ... NX).
 """
 
 import logging
@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis, RedisCluster
 from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from services.timeline.adapters.redis_layout import BUILDING, EXISTS, LUA_LISTS, pack_id, pack_ids, timeline_key, unpack_ids
 
@@ -158,13 +159,22 @@ class RedisTimelineCache:
     async def _each(self, script: AsyncScript, user_ids: Sequence[int], args: list) -> int:
         """Runs the script over every user's timeline, in one pipeline; sums its answers."""
         keys = [self._key(u) for u in user_ids]
+        if isinstance(self._redis, RedisCluster):
+            try:
+                return await self._each_on_cluster(script, keys, args)
+            except NoScriptError:  # a node without it (new, or restarted): adds and removes can run twice
+                await self._redis.script_load(script.script)  # on every node
+                return await self._each_on_cluster(script, keys, args)
         async with self._redis.pipeline(transaction=False) as pipe:
-            if isinstance(self._redis, RedisCluster):
-                for key in keys:
-                    pipe.eval(script.script, 1, key, *args)
-            else:
-                for start in range(0, len(keys), SCRIPT_KEYS):
-                    await script(keys=keys[start : start + SCRIPT_KEYS], args=args, client=pipe)
+            for start in range(0, len(keys), SCRIPT_KEYS):
+                await script(keys=keys[start : start + SCRIPT_KEYS], args=args, client=pipe)
+            return sum(await pipe.execute())
+
+    async def _each_on_cluster(self, script: AsyncScript, keys: list[str], args: list) -> int:
+        """One EVALSHA a timeline (a Cluster pipeline refuses the method, not the command)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.execute_command("EVALSHA", script.sha, 1, key, *args)
             return sum(await pipe.execute())
 
     async def drop(self, user_id: int) -> None:
