@@ -35,6 +35,9 @@ SMALLEST_NODE = 32  # a positive list-max-listpack-size below this splits a time
 # at a time (8 entries, then 64; a block wholly above the id is passed over on one comparison), as far as capacity.
 _ADD = LUA_LISTS + """
 local capacity, ttl, added = tonumber(ARGV[1]), tonumber(ARGV[2]), 0
+local function push(command, list, values)  -- in slices: Lua unpacks a few thousand values at most
+  for i = 1, #values, 1000 do redis.call(command, list, unpack(values, i, math.min(i + 999, #values))) end
+end
 local function place(list, last)
   local block, first, j, size = {}, 1, 1, 8  -- block holds the entries from index first on
   for i = last, 3, -1 do
@@ -54,7 +57,7 @@ local function place(list, last)
       local tail = {}
       for k = i, math.max(3, i - capacity + at), -1 do tail[#tail + 1] = ARGV[k] end
       added = added + #tail
-      redis.call('RPUSH', list, unpack(tail))
+      push('RPUSH', list, tail)
       return
     elseif block[j] ~= id then
       redis.call('LINSERT', list, 'BEFORE', block[j], id)
@@ -77,7 +80,7 @@ for _, list in ipairs(KEYS) do
       for i = fresh + 1, #ARGV do above[#above + 1] = ARGV[i] end
       above[#above + 1] = head[1]
       redis.call('LSET', list, 0, ARGV[fresh])
-      redis.call('LPUSH', list, unpack(above))
+      push('LPUSH', list, above)
       added = added + #ARGV - fresh + 1
     end
     redis.call('LTRIM', list, 0, capacity)
