@@ -14,7 +14,7 @@ from tests.integration.servers import REDIS_URL
 CAPACITY = 5
 
 
-WIDE = 200  # more than a few of the blocks a Redis timeline is walked in
+WIDE = 2500  # more than a few of the blocks a Redis timeline is walked in, and than a script pushes at once
 
 
 async def open_cache(request, capacity: int):
@@ -91,10 +91,10 @@ async def test_older_ids_are_merged_into_a_long_timeline_wherever_they_belong(wi
 
 async def test_a_rebuild_below_the_pushes_that_came_first_fills_the_tail_up_to_capacity(wide):
     await wide.start(1)
-    await wide.add([1], [10_000, 9_000])  # pushes that landed while it was being built
-    await wide.add([1], list(range(1, 1000)))
+    await wide.add([1], [10**9, 10**8])  # pushes that landed while it was being built
+    await wide.add([1], list(range(1, 3 * WIDE)))
     await wide.complete(1)
-    assert await wide.read(1) == [10_000, 9_000, *range(999, 999 - WIDE + 2, -1)]
+    assert await wide.read(1) == [10**9, 10**8, *range(3 * WIDE - 1, 2 * WIDE + 1, -1)]
 
 
 async def test_large_ids_keep_their_order(cache):
