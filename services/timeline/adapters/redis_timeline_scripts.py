@@ -1,6 +1,6 @@
 """The scripts that read and change timeline lists (`redis_layout.py` lays them out; `redis_cache.py` runs them).
 
-Each changes a timeline atomically. ADD and REMOVE take many timelines a call on one server, one on a Cluster.
+Each reads or changes a timeline atomically. ADD and REMOVE take many timelines a call on one server, one on a Cluster.
 """
 
 from services.timeline.adapters.redis_layout import LUA_LISTS
