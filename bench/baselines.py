@@ -31,11 +31,11 @@ async def ceiling(workdir: Path, plan: dict, rates: list[float]) -> dict:
 
 
 async def raw_redis(user_id: int, rates: list[float], seconds: float) -> dict:
-    """ZRANGE of one user's whole cached timeline, straight from Redis, with the services' own client."""
+    """LRANGE of one user's whole cached timeline, straight from Redis, with the services' own client."""
     redis = redis_client(Settings(redis_url=systems.REDIS_BENCH_URL))
     key = timeline_key(user_id)
     try:
-        sweep = await loadgen.sweep("redis/zrange", lambda rng: ("zrange", lambda: redis.zrange(key, 0, -1, desc=True)),
+        sweep = await loadgen.sweep("redis/lrange", lambda rng: ("lrange", lambda: redis.lrange(key, 0, -1)),
                                     rates, seconds, log)  # fmt: skip
     finally:
         await redis.aclose()

@@ -50,7 +50,7 @@ ASSUMPTIONS = {
                           "assumed; fan-out inserts/s = tweets/s × this. Celebrity authors (at or above "
                           "`CHIRP_CELEBRITY_THRESHOLD` followers) are pulled at read time, not fanned out"),
     "redis_key_overhead_bytes": ("Redis bytes of overhead per timeline key",
-                                 "assumed: key name, dict entry and object header of one sorted set"),
+                                 "assumed: key name, dict entry, object header and list header of one timeline"),
     "headroom": ("Load per process, as a share of measured saturation",
                  "configurable (`--headroom`); keeps p99 away from the knee"),
     "redis_node_gib": ("Usable Redis memory per node, GiB", "configurable (`--redis-node-gib`)"),

@@ -21,7 +21,7 @@ a full built timeline straight in Redis (`fill_timelines`): 800 of the
 copied tweets, as if each had read it once. Only those: at a million
 users, a timeline for everyone would take 10 GB of Redis.
 Fan-out then writes into full timelines, as it would in production, where
-an insert costs Redis a move of the whole listpack (about 10 KB).
+each insert also trims the oldest id.
 """
 
 import time
@@ -32,7 +32,8 @@ from redis.asyncio import Redis
 
 from bench.bulk import CopiedGraph, copy_graph, copy_tweets
 from chirp_client.graphs import power_law_follows
-from services.timeline.adapters.redis_layout import EXISTS, pack_ids, timeline_key
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_layout import timeline_key
 
 PULL_QUERY = (
     "SELECT t.tweet_id, t.author_id, t.text FROM tweet.tweets t JOIN graph.follows f ON t.author_id = f.followee_id "
@@ -68,6 +69,7 @@ class PowerLawGraph(CopiedGraph):
                 "top_follower_counts": counts[:5], "threshold": threshold}  # fmt: skip
 
 
+TEMPLATE_USER = 2**63 - 1  # no user has this id: the timeline copied by fill_timelines
 REALISTIC_EXPONENT = 0.55  # popularity falls off gently: a 200-followee reader follows a handful above 10,000 followers
 
 
@@ -89,11 +91,14 @@ async def load(database_url: str, users: int, mean_following: int, tweets: int, 
 
 async def fill_timelines(redis: Redis, user_ids: list[int], tweet_ids: list[int], ttl_seconds: int = 3600, batch: int = 2000) -> None:
     """Gives each user without a timeline a full built one holding tweet_ids (a timeline already there
-    is left alone). One timeline is built, then copied to the others with DUMP and RESTORE, which
-    writes a listpack byte for byte: seconds for 20,000 timelines, where ZADDs would take minutes."""
-    template = "chirp:bench:timeline-template"
+    is left alone). One timeline is built through the cache, then copied to the others with DUMP and
+    RESTORE, which write it byte for byte: seconds for 20,000 timelines."""
+    template = timeline_key(TEMPLATE_USER)
+    cache = RedisTimelineCache(redis, len(tweet_ids), ttl_seconds)
     await redis.delete(template)
-    await redis.zadd(template, {EXISTS: 0, **dict.fromkeys(pack_ids(tweet_ids), 0)})
+    await cache.start(TEMPLATE_USER)
+    await cache.add([TEMPLATE_USER], tweet_ids)
+    await cache.complete(TEMPLATE_USER)
     payload = await redis.dump(template)
     await redis.delete(template)
     for start in range(0, len(user_ids), batch):

@@ -58,7 +58,7 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
     mesh = results.get("mesh", {})
     if "redis_raw" in mesh:
         raw = mesh["redis_raw"]["saturation_per_second"]
-        rows.append(("Raw Redis reads of one timeline (ZRANGE), reads/s", "", _fmt(raw), "baseline"))
+        rows.append(("Raw Redis reads of one timeline (LRANGE), reads/s", "", _fmt(raw), "baseline"))
         rows.append(("Home-timeline throughput / raw Redis reads", "", _fmt(ratio(home(mesh)["saturation_per_second"], raw), "", 3), ""))
     rows += _power_law_rows(mesh.get("power_law"), results["echo"].get("at_pull_rate"))
     rows.append(("Snowflake ids/s, one process (no RPC)", _fmt(results["snowflake_ids_per_second"], "", 0), "", "≥ 10,000"))
@@ -176,7 +176,7 @@ def plot_latency(results: dict, path: Path) -> None:
         for kind, sweep in results.get(name, {}).get("sweeps", {}).items():
             sweeps[f"{name} {kind}"] = sweep
     if "redis_raw" in results.get("mesh", {}):
-        sweeps["raw Redis ZRANGE"] = results["mesh"]["redis_raw"]
+        sweeps["raw Redis LRANGE"] = results["mesh"]["redis_raw"]
     figure, axes = plt.subplots(1, 2, figsize=(13, 5))
     for (name, sweep), marker in zip(sweeps.items(), "os^vD<>ph*x+"):
         steps = sorted(sweep["steps"], key=lambda s: s["offered_per_second"])

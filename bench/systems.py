@@ -27,7 +27,6 @@ from services.common.tokens.keys import SigningKey
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_BENCH_URL = os.environ.get("CHIRP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")  # flushed: a database of its own
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
-TIMELINE_LISTPACK_ENTRIES = 1024  # above a full timeline (800 ids and two sentinels), so each stays a listpack
 TARGET_LINE = re.compile(r'export CHIRP_TARGET="([^"]+)"')
 
 
@@ -112,7 +111,6 @@ async def start_mesh(workdir: Path, base_port: int) -> Running:
     database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     redis = Redis.from_url(REDIS_BENCH_URL)
     await redis.flushdb()
-    await redis.config_set("zset-max-listpack-entries", TIMELINE_LISTPACK_ENTRIES)  # as the deployment's redis.conf would
     env = {**os.environ, "CHIRP_DATABASE_URL": database_url, "CHIRP_REDIS_URL": REDIS_BENCH_URL,
            "CHIRP_RABBITMQ_URL": RABBITMQ_URL, "CHIRP_BUS_NAMESPACE": name, "CHIRP_MESH_BASE_PORT": str(base_port),
            "CHIRP_DATA_DIR": str(workdir / "mesh-data"), "CHIRP_LOG_LEVEL": "WARNING",

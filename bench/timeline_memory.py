@@ -38,9 +38,9 @@ async def measure(url: str, entries: int, users: int) -> dict:
         naive.append(await redis.memory_usage(naive_key, samples=0) / entries)
         await redis.delete(timeline_key(user), naive_key)
     info = await redis.info("server")
-    limit = (await redis.config_get("zset-max-listpack-entries"))["zset-max-listpack-entries"]
+    node = (await redis.config_get("list-max-listpack-size"))["list-max-listpack-size"]
     await redis.aclose()
-    return {"redis_version": info["redis_version"], "zset_max_listpack_entries": int(limit), "entries": entries,
+    return {"redis_version": info["redis_version"], "list_max_listpack_size": int(node), "entries": entries,
             "users": users, "chirp_bytes_per_entry": statistics.mean(ours), "common_bytes_per_entry": statistics.mean(naive)}  # fmt: skip
 
 
@@ -52,9 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     figures = asyncio.run(measure(args.redis_url, args.entries, args.users))
     print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, "
-          f"Redis {figures['redis_version']}, zset-max-listpack-entries {figures['zset_max_listpack_entries']}")  # fmt: skip
+          f"Redis {figures['redis_version']}, list-max-listpack-size {figures['list_max_listpack_size']}")  # fmt: skip
     print(f"timelines of {args.entries} ids, {args.users} users")
-    print(f"  chirp layout (8-byte members, score 0): {figures['chirp_bytes_per_entry']:6.2f} bytes/entry  [target <= 16]")
+    print(f"  chirp layout (a list of 8-byte ids):    {figures['chirp_bytes_per_entry']:6.2f} bytes/entry  [target <= 16]")
     print(f"  common layout (decimal ids, id scores): {figures['common_bytes_per_entry']:6.2f} bytes/entry")
     print(f"  ratio chirp/common: {figures['chirp_bytes_per_entry'] / figures['common_bytes_per_entry']:.3f}")
 

@@ -32,8 +32,6 @@ if ! listening 6379; then
     --dir /var/lib/redis --logfile /var/log/redis/chirp.log
   wait_for Redis 6379 20
 fi
-# Full timelines (800 ids) must stay listpacks to cost ~13 bytes an entry.
-redis-cli -p 6379 config set zset-max-listpack-entries 1024 >/dev/null
 
 if ! listening 5432; then
   echo "ensure-services: starting PostgreSQL"

@@ -73,7 +73,7 @@ class LocalRedisCluster:
             node_dir.mkdir(parents=True)
             args = [server, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no",
-                    "--zset-max-listpack-entries", "1024", "--dir", str(node_dir)]  # fmt: skip
+                    "--dir", str(node_dir)]  # fmt: skip
             self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for port in self.ports:
             wait_for_port(port)

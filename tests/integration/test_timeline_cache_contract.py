@@ -14,10 +14,12 @@ from tests.integration.servers import REDIS_URL
 CAPACITY = 5
 
 
-@pytest.fixture(params=["memory", "redis", "redis-cluster"])
-async def cache(request):
+WIDE = 2500  # more than a few of the blocks a Redis timeline is walked in, and than a script pushes at once
+
+
+async def open_cache(request, capacity: int):
     if request.param == "memory":
-        yield InMemoryTimelineCache(CAPACITY)
+        yield InMemoryTimelineCache(capacity)
         return
     if request.param == "redis":
         client = Redis.from_url(REDIS_URL)
@@ -25,8 +27,20 @@ async def cache(request):
         port = request.getfixturevalue("redis_cluster").ports[0]
         client = RedisCluster(host="127.0.0.1", port=port)
     await client.flushdb() if request.param == "redis" else await client.flushall()
-    yield RedisTimelineCache(client, CAPACITY, ttl_seconds=60)
+    yield RedisTimelineCache(client, capacity, ttl_seconds=60)
     await client.aclose()
+
+
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
+async def cache(request):
+    async for opened in open_cache(request, CAPACITY):
+        yield opened
+
+
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
+async def wide(request):
+    async for opened in open_cache(request, WIDE):
+        yield opened
 
 
 async def ready(cache, *users: int) -> None:
@@ -54,6 +68,33 @@ async def test_ids_come_back_newest_first_without_duplicates(cache):
     assert await cache.add([1], [20, 10, 30]) == 3
     assert await cache.add([1], [20]) == 0
     assert await cache.read(1) == [30, 20, 10]
+
+
+async def test_ids_arriving_out_of_order_are_placed_in_order_once(cache):
+    await ready(cache, 1)
+    for tweet_id in (30, 10, 20, 20, 25, 30, 40):
+        await cache.add([1], [tweet_id])
+    assert await cache.read(1) == [40, 30, 25, 20, 10]
+    assert await cache.add([1], [5]) == 0  # older than everything a full timeline keeps
+    assert await cache.read(1) == [40, 30, 25, 20, 10]
+
+
+async def test_older_ids_are_merged_into_a_long_timeline_wherever_they_belong(wide):
+    await ready(wide, 1)
+    evens = list(range(2, 2 * WIDE + 1, 2))
+    await wide.add([1], evens)
+    older = [399, 301, 151, 17, 3, 200]  # the last is there already
+    await wide.add([1], older)
+    assert await wide.read(1) == sorted(set(evens + older), reverse=True)[:WIDE]
+    assert await wide.read(1, before=151, limit=3) == [150, 148, 146]
+
+
+async def test_a_rebuild_below_the_pushes_that_came_first_fills_the_tail_up_to_capacity(wide):
+    await wide.start(1)
+    await wide.add([1], [10**9, 10**8])  # pushes that landed while it was being built
+    await wide.add([1], list(range(1, 3 * WIDE)))
+    await wide.complete(1)
+    assert await wide.read(1) == [10**9, 10**8, *range(3 * WIDE - 1, 2 * WIDE + 1, -1)]
 
 
 async def test_large_ids_keep_their_order(cache):

@@ -34,7 +34,9 @@ class InMemoryTimelineCache:
             timeline = self._timelines.get(user_id)
             if timeline is None:
                 continue
-            for tweet_id in tweet_ids:
+            for tweet_id in sorted(tweet_ids, reverse=True):
+                if timeline and len(timeline) >= self._capacity and tweet_id < timeline[0]:
+                    break  # older than everything a full timeline keeps
                 written += _insert(timeline, tweet_id)
             del timeline[: max(len(timeline) - self._capacity, 0)]
         return written

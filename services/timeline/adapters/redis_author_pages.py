@@ -20,11 +20,11 @@ from services.timeline.domain import Card
 from services.timeline.read_model import POSTS_KEPT
 
 # KEYS: the author's posts, the accounts leaving, and the viewer's state (absent for an anonymous reader).
-# ARGV: the bound above the page, the page size, leaving since (ms), ids kept per author, the two
-# sentinels, the card key prefix. Returns false, or what redis_page_script.cards_of reads.
+# ARGV: the bound above the page, the page size, leaving since (ms), ids kept per author, the card key prefix.
+# Returns false, or what redis_page_script.cards_of reads.
 _PAGE = """
 local top, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
-local window, EXISTS, BUILDING, CARDS = size + 1, ARGV[5], ARGV[6], ARGV[7]
+local window, CARDS = size + 1, ARGV[5]
 """ + LUA_PARTS + """
 local ids = lane(KEYS[1], true)
 if not ids then return false end
@@ -57,5 +57,5 @@ class RedisAuthorPages:
         if page.size >= POSTS_KEPT:  # more than an author's list holds: never whole here
             return None
         keys = [layout.posts_key(author_id), layout.LEAVING_KEY, *([layout.viewer_key(viewer_id)] if viewer_id is not None else [])]
-        args = [top_of(page.cursor), page.size, leaving_since_ms(), POSTS_KEPT, layout.EXISTS, layout.BUILDING, layout.CARD_PREFIX]
+        args = [top_of(page.cursor), page.size, leaving_since_ms(), POSTS_KEPT, layout.CARD_PREFIX]
         return await run_page(self._script, keys, args, "author page")

@@ -22,19 +22,19 @@ from services.timeline.domain import Card
 from services.timeline.read_model import POSTS_KEPT
 
 # KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
-# ARGV: the bound above the page ('+' or '(' .. packed cursor), the window per lane, the page size,
-# leaving since (ms), ids kept per author, the two sentinels, the posts and card key prefixes.
+# ARGV: the bound above the page ('' or the packed cursor), the window per lane, the page size,
+# leaving since (ms), ids kept per author, the posts and card key prefixes.
 # Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
 _PAGE = """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
-local EXISTS, BUILDING, CARDS = ARGV[6], ARGV[7], ARGV[9]
+local CARDS = ARGV[7]
 """ + LUA_PARTS + """
 local reader = redis.call('GET', KEYS[2])
 if not reader or window > kept then return false end
 local lanes = {lane(KEYS[1], false), lane(KEYS[3], true)}
 if not lanes[1] or not lanes[2] then return false end
 for i = 1, #reader, 8 do
-  local ids = lane(key(ARGV[8], string.sub(reader, i, i + 7)), true)
+  local ids = lane(key(ARGV[6], string.sub(reader, i, i + 7)), true)
   if not ids then return false end
   lanes[#lanes + 1] = ids
 end
@@ -95,6 +95,5 @@ class RedisHomePages:
         """The page, or None when the read model lacks something it needs."""
         keys = [layout.timeline_key(reader_id), layout.reader_key(reader_id), layout.posts_key(reader_id),
                 layout.viewer_key(reader_id), layout.LEAVING_KEY]  # fmt: skip
-        args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.EXISTS, layout.BUILDING,
-                layout.POSTS_PREFIX, layout.CARD_PREFIX]  # fmt: skip
+        args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.POSTS_PREFIX, layout.CARD_PREFIX]
         return await run_page(self._script, keys, args, "home page")

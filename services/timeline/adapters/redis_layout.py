@@ -3,10 +3,14 @@
 Every key carries its user or tweet id, as 16 hex digits, in a hash tag: a user's keys share one
 Cluster slot, and a script can name a key from a packed id (Lua's numbers can't hold 64 bits).
 
-- `chirp:timeline:{<user id>}`: a home timeline. A sorted set whose members
-  are tweet ids packed as 8 big-endian bytes, all scored 0, so Redis orders
-  members by id. Two sentinel members, ids 0 and 1, say that the timeline
-  exists and that it is still being rebuilt.
+- `chirp:timeline:{<user id>}`: a home timeline. A list: first a state
+  (EXISTS or BUILDING, 8 bytes: ids 0 and 1, which no tweet has) saying
+  that the timeline exists and whether it is still being rebuilt, then tweet
+  ids packed as 8 big-endian bytes, newest first, each once, at most the
+  timeline's length. A list without its state at the head is no timeline.
+  A fresh id (above the newest) goes in at the head, after the state, in
+  O(1); trimming drops the oldest from the tail; an older id is placed in
+  order. `LUA_LISTS` reads one in a script.
 - `chirp:posts:{<user id>}`: the user's own recent tweet ids (the pull lane
   and read-your-writes), laid out as a home timeline is.
 - `chirp:card:{<tweet id>}`: a hydrated tweet as the contract encodes it
@@ -35,6 +39,35 @@ def _tag(some_id: int) -> str:
 
 # The same, in a script that holds a packed id: key(POSTS_PREFIX or CARD_PREFIX, packed id).
 LUA_KEY = "local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. '}' end\n"
+
+# A timeline (or posts) list, in a script. older(a, b): packed id a is below b (as two exact 32-bit halves:
+# Lua's numbers hold 53 bits, and its string order follows the server's locale).
+# ids_below(list, bound, count): the list's ids below the packed id `bound` ('' for no bound), newest
+# first, at most count; nil when the list is missing or being built. Below a bound, a binary search.
+LUA_LISTS = """
+local EXISTS, BUILDING = string.rep('\\0', 8), string.rep('\\0', 7) .. '\\1'
+local function older(a, b)
+  local ah, al = struct.unpack('>I4>I4', a)
+  local bh, bl = struct.unpack('>I4>I4', b)
+  return ah < bh or (ah == bh and al < bl)
+end
+local function ids_below(list, bound, count)
+  if bound == '' then
+    local ids = redis.call('LRANGE', list, 0, count)
+    if ids[1] ~= EXISTS then return nil end
+    table.remove(ids, 1)
+    return ids
+  end
+  if redis.call('LINDEX', list, 0) ~= EXISTS then return nil end
+  local low, high = 1, redis.call('LLEN', list)
+  while low < high do
+    local middle = math.floor((low + high) / 2)
+    if older(redis.call('LINDEX', list, middle), bound) then high = middle else low = middle + 1 end
+  end
+  if count < 1 then return {} end
+  return redis.call('LRANGE', list, low, low + count - 1)
+end
+"""
 
 
 def timeline_key(user_id: int) -> str:

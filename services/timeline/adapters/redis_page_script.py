@@ -1,7 +1,7 @@
 """What the warm page scripts (a home page, an author's page) share: reading a list of ids, which cards show,
 and turning a script's reply into cards. Each script names its own KEYS and ARGV, and declares, as locals
-before these parts, `top` (the bound above the page), `window` (ids a list gives), `kept` (ids an
-author's list holds at most), EXISTS and BUILDING (the sentinels) and CARDS (the card key prefix)."""
+before these parts, `top` (the packed id above the page, '' for the first), `window` (ids a list gives),
+`kept` (ids an author's list holds at most) and CARDS (the card key prefix)."""
 
 import logging
 
@@ -16,12 +16,10 @@ from services.timeline.read_model import LEAVING_SECONDS
 # being built, or (bounded: an author's list, trimmed to `kept`) when it ends above the page.
 # leaving_since(key, ms): the set of packed ids of accounts deleted since then.
 # shown(id, card, leaving): neither a tombstone, nor by an account leaving, nor a retweet of a tombstone.
-LUA_PARTS = layout.LUA_KEY + """
+LUA_PARTS = layout.LUA_KEY + layout.LUA_LISTS + """
 local function lane(list, bounded)
-  local head = redis.call('ZRANGE', list, 0, 1)
-  if #head == 0 or head[1] ~= EXISTS or head[2] == BUILDING then return nil end
-  local ids = redis.call('ZRANGE', list, top, '(' .. BUILDING, 'BYLEX', 'REV', 'LIMIT', 0, window)
-  if bounded and #ids < window and redis.call('ZCARD', list) > kept then return nil end
+  local ids = ids_below(list, top, window)
+  if ids and bounded and #ids < window and redis.call('LLEN', list) > kept then return nil end
   return ids
 end
 local function leaving_since(list, since)
@@ -52,8 +50,8 @@ async def run_page(script: Script, keys: list, args: list, what: str) -> Page[Ca
 
 
 def top_of(cursor: int | None) -> bytes:
-    """The bound above a page, as the scripts take it: '+' for the first page, else just below the cursor."""
-    return b"(" + layout.pack_id(cursor) if cursor is not None else b"+"
+    """The bound above a page, as the scripts take it: the packed cursor, or nothing for the first page."""
+    return layout.pack_id(cursor) if cursor is not None else b""
 
 
 def leaving_since_ms() -> int:
