@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.integration.servers import free_port
+from services.common.tokens.keys import SIGNING_KEY_FILE
 from tests.tokens import TEST_KEY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,13 +60,15 @@ def start_mesh(data_dir: Path, **extra: str) -> MeshProcess:
     env = clean_env(
         CHIRP_LISTEN=f"127.0.0.1:{port}",
         CHIRP_GATEWAY_LISTEN=f"127.0.0.1:{rest_port}",
-        CHIRP_JWT_PRIVATE_KEY=TEST_KEY.pem().decode(),  # so the tokens tests mint (tests/tokens.py) are the mesh's own
         CHIRP_DATA_DIR=str(data_dir),
         CHIRP_PAGE_TOKEN_SECRET="test",
         CHIRP_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
         CHIRP_TRENDING_REFRESH_SECONDS="1",
         CHIRP_RATE_LIMITS="off",
     ) | extra
+    data_dir.mkdir(parents=True, exist_ok=True)  # the mesh signs with the key it finds there: the tests' own (tests/tokens.py)
+    (data_dir / SIGNING_KEY_FILE).write_bytes(TEST_KEY.pem())
+    (data_dir / SIGNING_KEY_FILE).chmod(0o600)
     with open(data_dir / "mesh.stdout", "w") as out, open(data_dir / "mesh.stderr", "w") as err:
         process = subprocess.Popen([sys.executable, "-m", "services.mesh"], cwd=REPO, env=env, stdout=out, stderr=err)
     mesh = MeshProcess(process, f"127.0.0.1:{port}", data_dir, f"http://127.0.0.1:{rest_port}")

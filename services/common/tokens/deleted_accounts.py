@@ -13,6 +13,7 @@ import time
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.common.runtime.tracing import untraced
 from services.common.tokens.redis_layout import DELETED_ACCOUNTS_KEY
 
 log = logging.getLogger("chirp.tokens")
@@ -74,7 +75,8 @@ class RedisDeletedAccounts(MemoryDeletedAccounts):
     async def _poll(self) -> None:
         while True:
             try:
-                await self.refresh()
+                with untraced():  # a poll, once a second: no trace of its own
+                    await self.refresh()
             except Exception as error:  # Redis away: keep the last copy, try again
                 log.warning("could not read the deleted accounts from Redis: %s", error)
             await asyncio.sleep(POLL_SECONDS)

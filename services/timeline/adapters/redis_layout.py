@@ -3,7 +3,7 @@
 Every key carries its user or tweet id, as 16 hex digits, in a hash tag: a user's keys share one
 Cluster slot, and a script can name a key from a packed id (Lua's numbers can't hold 64 bits).
 
-- `chirp:timeline:{<user id>}`: a home timeline. A list: first a state
+- `chirp:home:{<user id>}`: a home timeline. A list: first a state
   (EXISTS or BUILDING, 8 bytes: ids 0 and 1, which no tweet has) saying
   that the timeline exists and whether it is still being rebuilt, then tweet
   ids packed as 8 big-endian bytes, newest first, each once, at most the
@@ -11,7 +11,7 @@ Cluster slot, and a script can name a key from a packed id (Lua's numbers can't 
   A fresh id (above the newest) goes in at the head, after the state, in
   O(1); trimming drops the oldest from the tail; an older id is placed in
   order. `LUA_LISTS` reads one in a script.
-- `chirp:posts:{<user id>}`: the user's own recent tweet ids (the pull lane
+- `chirp:recent:{<user id>}`: the user's own recent tweet ids (the pull lane
   and read-your-writes), laid out as a home timeline is.
 - `chirp:card:{<tweet id>}`: a hydrated tweet as the contract encodes it
   with no viewer state, behind three packed ids: the original it shows (a
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 
 _ID = struct.Struct(">Q")
 _CARD_HEAD = struct.Struct(">QQQ")
-POSTS_PREFIX, CARD_PREFIX = "chirp:posts:{", "chirp:card:{"
+POSTS_PREFIX, CARD_PREFIX = "chirp:recent:{", "chirp:card:{"
 
 
 def _tag(some_id: int) -> str:
@@ -71,7 +71,7 @@ end
 
 
 def timeline_key(user_id: int) -> str:
-    return f"chirp:timeline:{{{_tag(user_id)}}}"
+    return f"chirp:home:{{{_tag(user_id)}}}"
 
 
 def posts_key(user_id: int) -> str:
