@@ -9,6 +9,7 @@ Each configuration runs `rounds` times, interleaved, each on a fresh process; th
 
 import argparse
 import asyncio
+import functools
 import os
 import random
 import statistics
@@ -18,22 +19,36 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.search_probe import free_ports
+from bench.systems import free_ports, share_signing_key
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
-from services.common.rpc.remote import as_user
+from chirp_client.credentials import key_holder_tokens
+from chirp_client.metadata import bearer_metadata
 
 USERS, FOLLOWS, WORKERS, POST_SHARE = 50, 10, 32, 0.1
-SAMPLING_OFF = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_TRACES_SAMPLER": "always_off"}
+# A ratio of 0: every call goes through the instrumentation and none is kept (always_off installs nothing at all).
+SAMPLING_OFF = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG": "0"}
+
+
+@functools.cache
+def _tokens():
+    return key_holder_tokens()  # the key the meshes started here share (systems.share_signing_key)
+
+
+def as_user(user_id: int) -> list[tuple[str, str]]:
+    return [bearer_metadata(_tokens().bearer(user_id))]
 
 
 def start(repo: Path, env_extra: dict[str, str], workdir: Path) -> tuple[subprocess.Popen, str]:
     port = free_ports(1)
+    share_signing_key()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHIRP_", "OTEL_"))}
     env |= {"CHIRP_LISTEN": f"127.0.0.1:{port}", "CHIRP_DATA_DIR": str(workdir), "CHIRP_LOG_LEVEL": "WARNING",
-            "CHIRP_RATE_LIMITS": "off", "CHIRP_METRICS_LISTEN": "off", **env_extra}  # fmt: skip
+            "CHIRP_RATE_LIMITS": "off", "CHIRP_METRICS_LISTEN": "off", "CHIRP_JWT_PRIVATE_KEY": os.environ["CHIRP_JWT_PRIVATE_KEY"],
+            **env_extra}  # fmt: skip
     log = (workdir / "mesh.log").open("w")
     process = subprocess.Popen([str(repo / ".venv/bin/python"), "-m", "services.mesh"], cwd=repo, env=env, stdout=log, stderr=log)
     while "listening on" not in (workdir / "mesh.log").read_text():
@@ -75,7 +90,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv), e.g. one without metrics")
     args = parser.parse_args()
     here = Path(__file__).resolve().parents[1]
-    configs = {"tracing off": (here, {}), "tracing on, sampling off": (here, SAMPLING_OFF)}
+    configs = {"tracing off": (here, {}), "tracing on, sampling ratio 0": (here, SAMPLING_OFF)}
     if args.baseline:
         configs = {f"baseline ({args.baseline})": (args.baseline, {}), **configs}
     results: dict[str, list[float]] = {name: [] for name in configs}

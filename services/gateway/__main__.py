@@ -11,6 +11,7 @@ import sys
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.logs import configure_logging
+from services.common.telemetry.traces import start_tracing
 from services.gateway.catalog import reached_services
 from services.gateway.edge import open_edge
 from services.registry import entry
@@ -35,6 +36,7 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"chirp-gateway: configuration error: {error}")
     configure_logging(settings.log_level)
+    start_tracing("chirp-gateway", console=settings.trace_console)  # a REST call's trace starts here
     run_main("chirp-gateway", lambda: run(settings))
 
 

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.integration.servers import free_port
 from services.common.tokens.keys import SIGNING_KEY_FILE
+from tests.integration.servers import free_port
 from tests.tokens import TEST_KEY
 
 REPO = Path(__file__).resolve().parents[2]

@@ -24,8 +24,11 @@ INSTRUMENTORS = (GrpcAioInstrumentorServer, GrpcAioInstrumentorClient, RedisInst
 
 
 def chosen_exporter() -> str:
-    """otlp, console or none: OTEL_TRACES_EXPORTER, else otlp when an endpoint is set."""
+    """otlp, console or none: OTEL_TRACES_EXPORTER, else otlp when an endpoint is set; none when disabled, or
+    when the sampler records nothing (OTEL_TRACES_SAMPLER=always_off), so sampling off costs nothing."""
     if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return "none"
+    if os.environ.get("OTEL_TRACES_SAMPLER", "").strip().lower() == "always_off":
         return "none"
     default = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
     return os.environ.get("OTEL_TRACES_EXPORTER", default).strip().lower() or default
