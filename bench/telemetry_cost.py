@@ -1,5 +1,6 @@
 """What telemetry costs: home reads and posts a second on the embedded mesh, closed loop, with tracing off and
-with tracing on but sampling off (every gRPC, Redis and SQL call instrumented, no span kept), and optionally
+with tracing on at a sampling ratio of 0 (every gRPC, Redis and SQL call instrumented, no span kept; always_off
+installs nothing, so it is tracing off), and optionally
 against another checkout without the metrics (`--baseline /work/main`).
 
     .venv/bin/python -m bench.telemetry_cost [--seconds 8] [--rounds 2] [--baseline PATH]
