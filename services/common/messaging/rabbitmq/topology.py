@@ -19,13 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.common.messaging.rabbitmq.bridge import Channel, ChannelLost
+from services.common.runtime.config import ConfigError
 
 QUORUM, CLASSIC = "quorum", "classic"
 PRECONDITION_FAILED = 406
 
 
-class QueueTypeMismatch(RuntimeError):
-    """A queue exists on the broker with other arguments (usually: classic where quorum is asked for)."""
+class QueueTypeMismatch(ConfigError):
+    """A queue exists on the broker with other arguments (usually: classic where quorum is asked for).
+    A configuration error: the process stops with the message on one line."""
 
 
 def checked_queue_type(queue_type: str) -> str:
