@@ -49,6 +49,17 @@ def leader_of(cluster: LocalRabbitCluster, queue: str):
     return next(node for node in cluster.nodes if node.name == leaders[queue])
 
 
+async def members_online(cluster: LocalRabbitCluster, queue: str, count: int, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listed = await asyncio.to_thread(cluster.ctl, cluster.nodes[0], "list_queues", "name", "online", "--no-table-headers")
+        online = dict(line.split("\t") for line in listed.splitlines() if "\t" in line).get(queue, "")
+        if online.count("@localhost") == count:
+            return True
+        await asyncio.sleep(1)
+    return False
+
+
 async def test_a_rabbitmq_node_stopped_mid_run_loses_no_acknowledged_write(mesh: MeshProcesses, rabbit_cluster):
     report = Report("RabbitMQ: the leader node of the fan-out queue stopped mid-run, 2 of 3 nodes left")
     async with AsyncChirpClient(mesh.target(), timeout=10) as client:
@@ -69,5 +80,7 @@ async def test_a_rabbitmq_node_stopped_mid_run_loses_no_acknowledged_write(mesh:
         report.add_run(load.ledger, fault_at, round(time.monotonic() - started, 1))
         report.figures["processes_that_reconnected"] = [p.name for p in mesh.running.values() if "reconnecting" in p.log.read_text()]
         await final_check(load, mesh.settings.database_url, report)
+    await asyncio.to_thread(rabbit_cluster.restart_node, victim)  # it rejoins, and its queue members catch up
+    assert await members_online(rabbit_cluster, "chirp_chaos.fanout.events", 3), "the restarted node's member did not rejoin"
     for process in mesh.running.values():
         assert process.process.poll() is None, f"{process.name} died:\n{process.log.read_text()[-2000:]}"
