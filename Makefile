@@ -37,6 +37,10 @@ lint: setup
 	bash scripts/check-openapi.sh
 	bash scripts/buf-check.sh
 
+# Fault tests on clustered engines (2.5 to 5.5 minutes here; see README, "Fault tests"): prints a report per fault.
+chaos: setup services
+	$(PY) -m pytest -q -s -m chaos tests/integration/test_chaos_rabbitmq.py tests/integration/test_chaos_redis.py
+
 unit: setup
 	$(PY) -m pytest -q tests/unit
 

@@ -51,7 +51,8 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     if not settings.rabbitmq_url:
         return EmbeddedFlow(outboxes)
     namespace = settings.bus_namespace
-    bus = await RabbitBus.connect(settings.rabbitmq_url, exchange=f"{namespace}.events", name=settings.service or "mesh")
+    bus = await RabbitBus.connect(settings.rabbitmq_url, exchange=f"{namespace}.events", name=settings.service or "mesh",
+                                  queue_type=settings.rabbitmq_queue_type)
     resources.closers.append(bus.close)
     resources.checks["rabbitmq"] = bus.ping
     retry = RetryPolicy(attempts=settings.retry_attempts)

@@ -106,7 +106,8 @@ class Settings:
     hydration_ttl_seconds: int = 3600
     database_url: str = ""
     database_pool_size: int = 10
-    rabbitmq_url: str = ""
+    rabbitmq_url: str = ""  # one broker, or a cluster's nodes separated by commas
+    rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
     bus_namespace: str = "chirp"
     fanout_prefetch: int = 8
     retry_attempts: int = 5
@@ -160,6 +161,7 @@ class Settings:
             database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
             database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
             rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
+            rabbitmq_queue_type=env_choice("CHIRP_RABBITMQ_QUEUE_TYPE", cls.rabbitmq_queue_type, ("QUORUM", "CLASSIC")).lower(),
             bus_namespace=env_str("CHIRP_BUS_NAMESPACE", cls.bus_namespace),
             fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
             retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
