@@ -19,6 +19,7 @@ from services.common.rpc.auth import Authenticator, AuthInterceptor
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
 from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
+from services.common.telemetry.server_spans import server_spans
 
 log = logging.getLogger("chirp.server")
 
@@ -53,7 +54,7 @@ class RunningServer:
 async def create_server(
     listen: str, registrations: Sequence[Registration], authenticator: Authenticator | None = None
 ) -> RunningServer:
-    interceptors = [RpcMetricsInterceptor(), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
+    interceptors = [RpcMetricsInterceptor(server_spans()), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
