@@ -39,7 +39,8 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
-    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port))
+    measured = settings.metrics_listen != "off"
+    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port), measured)
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
@@ -49,15 +50,17 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         print(f"  metrics on http://{metrics}/metrics", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
-    async def stop() -> None:
+    async def stop_edge() -> None:  # first: no new REST request, and those in flight finish while gRPC still serves
         if edge is not None:
             await edge.close()
+
+    async def stop() -> None:
         if gauges is not None:
             await gauges.stop()
         await monitor.stop()
         await host.close()
 
-    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop)
+    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop, before_drain=stop_edge)
 
 
 def _itself(host: str, port: int) -> dict[str, str]:

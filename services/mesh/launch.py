@@ -3,7 +3,8 @@
 Starts every built service of the registry, in its order, as many times
 as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
 `python -m services.mesh` process configured by environment variables,
-then the REST gateway (`python -m services.gateway`) in front of them. Clients reach the replicas of a service through a
+then the REST gateway (`python -m services.gateway`) in front of them. Each has its own /metrics: CHIRP_METRICS_LISTEN=
+HOST:PORT is the first of consecutive ports, one per process in start order. Clients reach the replicas of a service through a
 multi-address target balanced round-robin by gRPC; the launcher prints
 the CHIRP_TARGET that names them all. A child that exits stops the rest.
 
@@ -53,6 +54,21 @@ def target_of(ports: list[int]) -> str:
     return addresses[0] if len(addresses) == 1 else "ipv4:" + ",".join(addresses)
 
 
+def metrics_addresses(setting: str, count: int) -> list[str]:
+    """Each child's CHIRP_METRICS_LISTEN, in start order, from the launcher's: HOST:PORT is the first of `count`
+    consecutive ports (HOST:0, a free one each); "off" stays off; unset, each child takes its own port + 1000."""
+    value = setting.strip()
+    if value.lower() in ("", "off"):
+        return [value.lower()] * count
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: give HOST:PORT (the first of {count} ports, one per process), or off")
+    first = int(port)
+    if first and first + count - 1 > 65535:
+        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: {count} processes need ports {first}-{first + count - 1}")
+    return [f"{host}:{first + i if first else 0}" for i in range(count)]
+
+
 def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:
     env = {**base, "CHIRP_SERVICE": service, "CHIRP_LISTEN": f"127.0.0.1:{port}"}
     env.update({entry(name).target_variable: target_of(service_ports) for name, service_ports in ports.items()})
@@ -99,10 +115,12 @@ async def run() -> int:
     base.setdefault("CHIRP_PAGE_TOKEN_SECRET", secrets.token_hex(32))  # replicas must accept each other's tokens
     share_keys(base)
     ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000), replica_counts())
+    metrics = metrics_addresses(base.get("CHIRP_METRICS_LISTEN", ""), sum(map(len, ports.values())) + 1)  # + the gateway
     await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
     children, relays = [], []
 
     async def start(module: str, env: dict[str, str], label: str) -> bool:
+        env = {**env, "CHIRP_METRICS_LISTEN": metrics[len(children)]}
         child = await asyncio.create_subprocess_exec(
             sys.executable, "-m", module, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )

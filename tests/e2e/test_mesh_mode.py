@@ -27,7 +27,7 @@ START_TIMEOUT_SECONDS = 90
 PROCESSES = sum(entry.replicas for entry in BUILT)  # twelve: Timeline, Fanout, Search and Trending twice
 
 
-def launch(settings, base_port: int, log_path, gateway_port: int = 0) -> subprocess.Popen:
+def launch(settings, base_port: int, log_path, gateway_port: int = 0, metrics_port: int = 0) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIRP_")}
     env.update(
         CHIRP_DATABASE_URL=settings.database_url, CHIRP_REDIS_URL=settings.redis_url,
@@ -36,6 +36,8 @@ def launch(settings, base_port: int, log_path, gateway_port: int = 0) -> subproc
         CHIRP_JWT_PRIVATE_KEY=settings.jwt_private_key.decode(),  # the launcher gives it to the account service alone
         CHIRP_GATEWAY_LISTEN=f"127.0.0.1:{gateway_port or free_port()}",
     )  # fmt: skip
+    if metrics_port:
+        env["CHIRP_METRICS_LISTEN"] = f"127.0.0.1:{metrics_port}"  # the first of one port per process
     with log_path.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.mesh.launch"], env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -59,10 +61,10 @@ def searched(client: ChirpClient, query: str, timeout: float = 30) -> list[int]:
 
 
 async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_path):
-    base_port = free_port_range(PROCESSES)
+    base_port, metrics_port = free_port_range(PROCESSES), free_port_range(PROCESSES + 1)
     async with production_backends(tmp_path) as settings:
         log_path, gateway_port = tmp_path / "launch.log", free_port()
-        process = launch(settings, base_port, log_path, gateway_port)
+        process = launch(settings, base_port, log_path, gateway_port, metrics_port)
         try:
             target = await asyncio.to_thread(wait_for_target, process, log_path)
             assert target.count("127.0.0.1:") == PROCESSES and "timeline=ipv4:" in target and "trending=ipv4:" in target
@@ -93,9 +95,11 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 assert found == [[posted.tweet.tweet_id]] * 4
             rest = httpx.get(f"http://127.0.0.1:{gateway_port}/v1/tweets/{posted.tweet.tweet_id}", timeout=10)  # the gateway's own process
             assert rest.status_code == 200 and rest.json()["author"]["handle"] == "author"
-            scrapes = [urllib.request.urlopen(f"http://{address}/metrics", timeout=5).read().decode()
-                       for address in re.findall(r"metrics on http://([^/]+)/metrics", log_path.read_text())]  # fmt: skip
-            assert len(scrapes) == PROCESSES  # every process serves its own /metrics
+            addresses = re.findall(r"metrics on http://([^/]+)/metrics", log_path.read_text())
+            assert sorted(addresses) == [f"127.0.0.1:{metrics_port + i}" for i in range(PROCESSES + 1)]  # one port each
+            scrapes = [urllib.request.urlopen(f"http://{address}/metrics", timeout=5).read().decode() for address in addresses]
+            gateway = [text for text in scrapes if "chirp_http_server_requests_total{" in text]  # the gateway's process
+            assert len(gateway) == 1 and 'method="GET",route="/v1/tweets/{tweet_id}",status="2xx"} 1.0' in gateway[0]
             assert sum('code="OK",method="CreateTweet"' in text for text in scrapes) == 1
             assert sum("chirp_fanout_lag_seconds_count 1.0" in text for text in scrapes) == 1  # the replica that fanned out
         finally:
