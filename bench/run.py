@@ -135,7 +135,7 @@ PLANS = {
     "standard": {"seconds": 5.0, "steps": 8, "echo_steps": 6, "tweets_per_user": 2, "burst_posts": 300,
                  "lag_posts": 60, "lag_rate": 4.0, "lag_sample": 5, "graph_users": 50_000, "pull_tweets": 1_000_000,
                  "pull_tweets_large": 10_000_000,
-                 "pull_readers": 200, "pull_rate": 50, "pull_seconds": 8.0, "big_authors": 10, "celebrity_probes": 5,
+                 "pull_readers": 200, "pull_rate": 50, "pull_seconds": 12.0, "big_authors": 10, "celebrity_probes": 5,
                  "port": 18200},
     "quick": {"seconds": 2.0, "steps": 3, "echo_steps": 2, "tweets_per_user": 1, "burst_posts": 50,
               "lag_posts": 10, "lag_rate": 4.0, "lag_sample": 3, "graph_users": 2_000, "pull_tweets": 50_000,
