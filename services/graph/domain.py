@@ -8,6 +8,7 @@ from datetime import datetime
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.events import CelebrityChanged
 from services.common.kernel.ids import valid_id, wall_clock_ms
+from services.common.visibility.rules import HiddenAccounts as HiddenAccounts  # given by the graph, judged by the rules
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50
@@ -24,21 +25,6 @@ class User:
     follower_count: int = 0
     following_count: int = 0
     celebrity: bool = False
-
-
-@dataclass(frozen=True)
-class HiddenAccounts:
-    """What to hide from a viewer: accounts blocked either way (on every surface) and the accounts the
-    viewer muted (on the home timeline and notifications only)."""
-
-    blocked: frozenset[int] = frozenset()
-    muted: frozenset[int] = frozenset()
-
-    def hides_everywhere(self, author_id: int) -> bool:
-        return author_id in self.blocked
-
-    def hides_from_home(self, author_id: int) -> bool:
-        return author_id in self.blocked or author_id in self.muted
 
 
 def valid_handle(handle: str) -> str:

@@ -80,6 +80,13 @@ class ReadCopies(Protocol):
     async def account_deleted(self, user_id: int) -> None: ...
 
 
+class HiddenCopies(Protocol):
+    """The copies of each user's hidden accounts that readers keep (services/common/visibility), written
+    as a block or mute commits, so the user's next read hides what they just hid. Best effort: they lapse."""
+
+    async def put(self, user_id: int, hidden: HiddenAccounts) -> None: ...
+
+
 class RateLimiter(Protocol):
     """Per-user limits on following (services/common/limits gives one, in memory or shared through Redis)."""
 

@@ -17,14 +17,18 @@ from services.graph.domain import (
     valid_handle,
     valid_user_id,
 )
-from services.graph.ports import GraphRepository, RateLimiter, ReadCopies
+from services.graph.ports import GraphRepository, HiddenCopies, RateLimiter, ReadCopies
 
 
 class GraphService(BlockingUseCases):
     """A follow takes a token of the follower's limit once it is known to be valid, before anything is written."""
 
-    def __init__(self, repository: GraphRepository, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter):
+    def __init__(
+        self, repository: GraphRepository, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter,
+        hidden: HiddenCopies | None = None,
+    ):
         self._repository = repository
+        self._hidden = hidden
         self._limiter = limiter
         self._copies = copies
         self._ids = ids
