@@ -20,6 +20,7 @@ from services.common.rpc.auth import Authenticator
 from services.common.rpc.server import Registration
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
@@ -27,7 +28,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
@@ -96,18 +97,20 @@ async def bootstrap(
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
         model = open_read_model(settings, resources, in_process=True)
         limiter = open_rate_limiter(settings, resources)
-        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter)
+        hidden_copies = open_hidden_copies(settings, resources, in_process=True)
+        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter, hidden=hidden_copies)
         await graph.start()
-        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
+        hidden = CachedHiddenAccounts(graph, hidden_copies)
+        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter, hidden)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:
             resources.closers.append(cache.close)
-        timelines = timeline_service(settings, cache, graph, tweets, model)
+        timelines = timeline_service(settings, cache, graph, tweets, model, hidden)
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
-        search = search_service(settings, resources, graph, tweets, flow, model)
+        search = search_service(settings, resources, graph, tweets, flow, model, hidden)
         trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
         signing = signing_key(settings)
         authenticator = open_authenticator(settings, resources, signing)

@@ -20,6 +20,7 @@ from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
@@ -27,7 +28,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
@@ -98,6 +99,11 @@ def _remote(process: ServiceProcess, settings: Settings, service: str) -> grpc.a
     return opened
 
 
+def _hidden_from(graph: RemoteGraph, settings: Settings, process: ServiceProcess) -> CachedHiddenAccounts:
+    """What a reading service hides from each viewer: the Graph's answer, kept in the copies the Graph writes."""
+    return CachedHiddenAccounts(graph, open_hidden_copies(settings, process.resources))
+
+
 async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator(settings.worker_id)))
 
@@ -106,7 +112,8 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     stores = await open_stores(settings, process.resources, tweets=False, accounts=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
-    graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=open_rate_limiter(settings, process.resources))
+    limiter, hidden = open_rate_limiter(settings, process.resources), open_hidden_copies(settings, process.resources)
+    graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter, hidden=hidden)
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
@@ -127,9 +134,9 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     stores = await open_stores(settings, process.resources, graph=False, accounts=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
-    graph = AuthorsFromGraph(RemoteGraph(_remote(process, settings, "graph")))
+    graph = RemoteGraph(_remote(process, settings, "graph"))
     limiter = open_rate_limiter(settings, process.resources)
-    tweets = tweet_service(stores.tweets, graph, ids, model, limiter)
+    tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter, _hidden_from(graph, settings, process))
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.flow.consume("tweet", tweets.handle)
     process.hosted.append(tweet_entrypoint.registration(tweets, PageTokens(settings.page_token_secret)))
@@ -138,7 +145,8 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 async def _timeline(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
-    timelines = timeline_service(settings, cache, graph, tweets, open_read_model(settings, process.resources))
+    model = open_read_model(settings, process.resources)
+    timelines = timeline_service(settings, cache, graph, tweets, model, _hidden_from(graph, settings, process))
     process.hosted.append(timeline_entrypoint.registration(timelines, PageTokens(settings.page_token_secret)))
 
 
@@ -154,7 +162,7 @@ async def _search(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
     process.flow = await open_event_flow(settings, process.resources, [], hooks)
     model = open_read_model(settings, process.resources)
-    search = search_service(settings, process.resources, graph, tweets, process.flow, model)
+    search = search_service(settings, process.resources, graph, tweets, process.flow, model, _hidden_from(graph, settings, process))
     process.resources.checks["search index (catching up)"] = search.ready  # NOT_SERVING while it rebuilds
     process.starts.append(search.start)
     process.hosted.append(search_entrypoint.registration(search, PageTokens(settings.page_token_secret)))

@@ -13,6 +13,7 @@ from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
 from services.mesh.backends import Resources
@@ -60,22 +61,23 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
 
 
 def tweet_service(repository: TweetRepository, users: UserDirectory, ids: IdSource, model: ReadModel | None,
-                  limiter: RateLimiter) -> TweetService:
+                  limiter: RateLimiter, hidden: CachedHiddenAccounts) -> TweetService:
     """Tweets, telling the read model of each change, and serving user timelines from it when there is one."""
-    tweets = TweetService(repository, users, ids, model.notices if model else None, limiter=limiter)
+    tweets = TweetService(repository, users, ids, model.notices if model else None, limiter=limiter, hidden=hidden)
     if model is not None:
         warm = RedisAuthorPages(model.pages) if model.pages is not None else None
         tweets.kept = PagesFromCards(CachedTweets(CardsFromTweets(tweets), model.copies, model.posts), warm)
     return tweets
 
 
-def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:
+def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None,
+                     hidden: CachedHiddenAccounts) -> TimelineService:
     """Timelines over the Graph and Tweet services (in process or remote), read through the read model when there is one."""
     readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
         readers, cards = CachedReaders(readers, model.copies), CachedTweets(cards, model.copies, model.posts)
         warm = RedisHomePages(model.pages) if model.pages is not None else None
-    return TimelineService(cache, readers, cards, settings.timeline_length, warm)
+    return TimelineService(cache, readers, cards, settings.timeline_length, warm, hidden=hidden)
 
 
 def fanout_service(
@@ -95,13 +97,14 @@ def fanout_service(
 SEARCH_BATCH_EVENTS = 1_000  # outbox events per embedded search commit, at most
 
 
-def search_service(settings: Settings, resources: Resources, graph, tweets, flow: EventFlow, model: ReadModel | None) -> SearchService:
+def search_service(settings: Settings, resources: Resources, graph, tweets, flow: EventFlow, model: ReadModel | None,
+                   hidden: CachedHiddenAccounts) -> SearchService:
     """Search over its own index, hydrating as home timelines do (through the read model when there is one)."""
     cards = CardsFromTweets(tweets)
     if model is not None:
         cards = CachedTweets(cards, model.copies, model.posts)
     index = TantivyIndex(settings.search_index_path)
-    search = SearchService(index, FoundFromCards(cards), HandlesFromGraph(graph), ArchiveFromTweets(tweets), settings.search_commit_ms / 1000)
+    search = SearchService(index, FoundFromCards(cards), HandlesFromGraph(graph), ArchiveFromTweets(tweets), hidden, settings.search_commit_ms / 1000)
     resources.closers.append(search.close)  # runs before the stores close, after the flow stopped
     if isinstance(flow, EmbeddedFlow):
         flow.consume_batches("search", search.handle_batch, SEARCH_BATCH_EVENTS)
