@@ -1,5 +1,6 @@
 """The generated stubs of every Chirp service, as the registry lists them, for both clients."""
 
+from chirp.notification.v1 import notification_service_pb2 as notification_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from services.common.rpc.service_config import CHANNEL_OPTIONS
 from services.registry import NAMES, SERVICES
@@ -40,3 +41,16 @@ class Stubs:
         awaitable on the async client."""
         request = trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=page_token)
         return self.trending.ListTrendingHashtags(request)
+
+    def notifications(self, metadata, page_size: int = 0, page_token: str = ""):
+        """The acting user's notifications (metadata: their token), most recently updated first."""
+        request = notification_pb.ListNotificationsRequest(page_size=page_size, page_token=page_token)
+        return self.notification.ListNotifications(request, metadata=metadata)
+
+    def unread_count(self, metadata):
+        """The acting user's GetUnreadCountResponse."""
+        return self.notification.GetUnreadCount(notification_pb.GetUnreadCountRequest(), metadata=metadata)
+
+    def mark_read(self, metadata, read_marker: str = ""):
+        """Marks read up to a notification's read_marker (empty: everything); the response has the unread count."""
+        return self.notification.MarkNotificationsRead(notification_pb.MarkNotificationsReadRequest(read_marker=read_marker), metadata=metadata)

@@ -19,6 +19,9 @@ from services.mesh.backends import Resources
 from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, PagesFromCards, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.mesh.kept import ReadModel
+from services.mesh.notification_bridges import AuthorsOfTweets, HiddenFromGraph, MentionedFromGraph
+from services.notification.ports import NotificationStore
+from services.notification.service import NotificationService
 from services.search.adapters.tantivy_index import TantivyIndex
 from services.search.service import SearchService
 from services.timeline.adapters.redis_author_pages import RedisAuthorPages
@@ -114,3 +117,12 @@ def trending_service(settings: Settings, store: TrendStore, flow: EventFlow, clo
     trending = TrendingService(store, Refresher(store, clock, settings.trending_refresh_seconds * 1000), clock)
     flow.consume("trending", trending.handle)
     return trending
+
+
+def notification_service(settings: Settings, store: NotificationStore, graph, tweets, flow: EventFlow,
+                         clock: Callable[[], int]) -> NotificationService:  # fmt: skip
+    """Notifications on their own queue, over the Graph and Tweet services (in process or remote)."""
+    window_ms = settings.notification_window_seconds * 1000
+    notifications = NotificationService(store, AuthorsOfTweets(tweets), MentionedFromGraph(graph), HiddenFromGraph(graph), window_ms, clock)
+    flow.consume("notification", notifications.handle)
+    return notifications
