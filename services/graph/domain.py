@@ -26,6 +26,21 @@ class User:
     celebrity: bool = False
 
 
+@dataclass(frozen=True)
+class HiddenAccounts:
+    """What to hide from a viewer: accounts blocked either way (on every surface) and the accounts the
+    viewer muted (on the home timeline and notifications only)."""
+
+    blocked: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()
+
+    def hides_everywhere(self, author_id: int) -> bool:
+        return author_id in self.blocked
+
+    def hides_from_home(self, author_id: int) -> bool:
+        return author_id in self.blocked or author_id in self.muted
+
+
 def valid_handle(handle: str) -> str:
     handle = handle.removeprefix("@")
     if not HANDLE_PATTERN.fullmatch(handle):
