@@ -128,6 +128,15 @@ class SqlNotificationStore:
                 recipient_id, position,
             )  # fmt: skip
 
+    async def stored_rows(self, recipient_id: int) -> tuple[int, int]:
+        """The rows the recipient's notifications take: groups, and the actors kept beside them (the benchmark's figure)."""
+        groups = await self._db.read("SELECT COUNT(*) FROM notification_groups WHERE recipient_id = ?", recipient_id)
+        actors = await self._db.read(
+            "SELECT COUNT(*) FROM notification_actors a JOIN notification_groups g ON g.group_id = a.group_id WHERE g.recipient_id = ?",
+            recipient_id,
+        )  # fmt: skip
+        return groups[0][0], actors[0][0]
+
     async def close(self) -> None:
         pass
 
