@@ -119,10 +119,16 @@ def trending_service(settings: Settings, store: TrendStore, flow: EventFlow, clo
     return trending
 
 
+NOTIFICATION_BATCH_EVENTS = 500  # outbox events per embedded notification transaction, at most
+
+
 def notification_service(settings: Settings, store: NotificationStore, graph, tweets, flow: EventFlow,
                          clock: Callable[[], int]) -> NotificationService:  # fmt: skip
-    """Notifications on their own queue, over the Graph and Tweet services (in process or remote)."""
+    """Notifications on their own queue (embedded: a batch of outbox events a transaction), over Graph and Tweet (in process or remote)."""
     window_ms = settings.notification_window_seconds * 1000
     notifications = NotificationService(store, AuthorsOfTweets(tweets), MentionedFromGraph(graph), HiddenFromGraph(graph), window_ms, clock)
-    flow.consume("notification", notifications.handle)
+    if isinstance(flow, EmbeddedFlow):
+        flow.consume_batches("notification", notifications.handle_batch, NOTIFICATION_BATCH_EVENTS)
+    else:
+        flow.consume("notification", notifications.handle)
     return notifications

@@ -56,12 +56,31 @@ class Activity:
 
 @dataclass(frozen=True)
 class Undo:
-    """An action taken back: the actor leaves the recipient's groups of that kind and subject."""
+    """An action taken back: the actor leaves the recipient's groups of that kind and subject. counted: the
+    action was counted (the actor is not hidden from the recipient), so an actor no longer kept counts down."""
 
     recipient_id: int
     kind: Kind
     subject_id: int
     actor_id: int
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class TweetGone:
+    """A deleted tweet: the groups about it go, and the actors whose action it was leave theirs."""
+
+    tweet_id: int
+
+
+@dataclass(frozen=True)
+class UserGone:
+    """A deleted account: its own groups go, and it leaves the groups it is kept in."""
+
+    user_id: int
+
+
+Change = Activity | Undo | TweetGone | UserGone
 
 
 @dataclass(frozen=True)

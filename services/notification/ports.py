@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.notification.domain import Activity, Group, Hidden, Undo
+from services.notification.domain import Change, Group, Hidden
 
 
 class NotificationStore(Protocol):
@@ -12,22 +12,16 @@ class NotificationStore(Protocol):
     Every write is idempotent for the actors it keeps: adding a kept actor again, or undoing an actor
     twice, changes nothing."""
 
-    async def add(self, activity: Activity, window_ms: int) -> bool:
-        """Counts the actor into the recipient's group of that kind and subject in the activity's window
-        (opened if none); False when the actor is already kept in such a group."""
+    async def apply(self, changes: Sequence[Change], window_ms: int) -> None:
+        """Every change, in order, as one transaction (one event, or a batch of them).
 
-    async def undo(self, undo: Undo, beyond_kept: bool) -> bool:
-        """Takes the actor out of the group that keeps it; else, when beyond_kept, one from the newest
-        group that counts more actors than it keeps. A group left with no actors goes. False: nothing changed."""
-
-    async def remove_caused_by(self, tweet_id: int) -> None:
-        """Takes out every kept actor whose action was this tweet (a reply, a retweet, a mention)."""
-
-    async def remove_about(self, tweet_id: int) -> None:
-        """Drops every group about this tweet (likes, retweets and replies of it; its mentions)."""
-
-    async def remove_user(self, user_id: int) -> None:
-        """Drops the user's own groups and takes them out of the groups they are kept in."""
+        Activity: counts the actor into the recipient's group of that kind and subject in the activity's
+        window (opened if none), unless the actor is kept in such a group already.
+        Undo: takes the actor out of the group that keeps it; else, when the undo was counted, one from the
+        newest group that counts more actors than it keeps.
+        TweetGone: drops every group about the tweet, and takes out the kept actors whose action it was.
+        UserGone: drops the user's own groups and read position, and takes them out of the groups that keep them.
+        A group left with no actors goes."""
 
     async def page(self, recipient_id: int, before: int | None, limit: int) -> list[Group]:
         """The recipient's groups with position below `before` (None: from the newest), newest first."""

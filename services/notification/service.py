@@ -4,7 +4,7 @@ A page filtered down is filled from the following rows, up to REFILLS more
 reads, so a page comes back full whenever more notifications exist.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.common.kernel.events import Event
@@ -28,11 +28,19 @@ class Listed:
 class NotificationService:
     def __init__(self, store: NotificationStore, authors: TweetAuthors, handles: UserHandles, hidden: HiddenAccounts,
                  window_ms: int, clock: Callable[[], int]):  # fmt: skip
-        self._store, self._handles, self._hidden = store, handles, hidden
-        self.rules = Rules(store, authors, handles, hidden, window_ms, clock)
+        self._store, self._handles, self._hidden, self._window_ms = store, handles, hidden, window_ms
+        self.rules = Rules(authors, handles, hidden, clock)
 
     async def handle(self, event: Event) -> None:
-        await self.rules.handle(event)
+        """One event (RabbitMQ): returns once its changes are committed."""
+        await self._store.apply(await self.rules.changes(event), self._window_ms)
+
+    async def handle_batch(self, events: Sequence[Event]) -> list[tuple[int, str]]:
+        """A batch of events (the embedded outbox), committed as one transaction; none is set aside."""
+        changes = [change for event in events for change in await self.rules.changes(event)]
+        if changes:
+            await self._store.apply(changes, self._window_ms)
+        return []
 
     async def list(self, user_id: int, page: PageRequest) -> Page[Listed]:
         hidden = await self._hidden.hidden_from(user_id)

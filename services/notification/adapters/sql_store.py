@@ -1,12 +1,14 @@
 """The notification store on SQL, written once for SQLite and PostgreSQL (services/common/storage/transactions.py).
 
-Owns the tables in schema.py. Each write is one transaction; a group's row
-is taken with FOR UPDATE (PostgreSQL) before its kept actors change, so
-replicas consuming the same queue never lose a count.
+Owns the tables in schema.py. A batch of changes is one transaction; the
+upsert of a group's row locks it (PostgreSQL) before its kept actors
+change, so replicas consuming the same queue never lose a count.
 """
 
+from collections.abc import Sequence
+
 from services.common.storage.transactions import Transaction, Transactions
-from services.notification.domain import KEPT_ACTORS, Activity, Group, Kind, Undo, bucket_of
+from services.notification.domain import KEPT_ACTORS, Activity, Change, Group, Kind, TweetGone, Undo, bucket_of
 
 _GROUP = "g.group_id, g.recipient_id, g.kind, g.subject_id, g.actor_count, g.first_at, g.last_at, g.position"
 _KEPT_IN = "SELECT a.group_id FROM notification_actors a JOIN notification_groups g ON g.group_id = a.group_id"
@@ -16,20 +18,31 @@ class SqlNotificationStore:
     def __init__(self, db: Transactions):
         self._db = db
 
-    async def add(self, activity: Activity, window_ms: int) -> bool:
-        a = activity
+    async def apply(self, changes: Sequence[Change], window_ms: int) -> None:
         async with self._db.transaction() as tx:
-            if await tx.fetch_one(f"{_KEPT_IN} WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id = ?",
-                                  a.recipient_id, int(a.kind), a.subject_id, a.actor_id):  # fmt: skip
-                return False
-            row = await tx.fetch_one(
-                "INSERT INTO notification_groups (recipient_id, kind, subject_id, bucket, actor_count, first_at, last_at, position)"
-                " VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (recipient_id, kind, subject_id, bucket) DO UPDATE SET"
-                " actor_count = notification_groups.actor_count + 1, last_at = excluded.last_at, position = excluded.position"
-                " RETURNING group_id",
-                a.recipient_id, int(a.kind), a.subject_id, bucket_of(a.at_ms, window_ms), a.at_ms, a.at_ms, a.position(),
-            )  # fmt: skip
-            await self._keep(tx, row[0], a)
+            for change in changes:
+                if isinstance(change, Activity):
+                    await self._add(tx, change, window_ms)
+                elif isinstance(change, Undo):
+                    await self._undo(tx, change)
+                elif isinstance(change, TweetGone):
+                    await _drop(tx, "subject_id = ? AND kind <> ?", change.tweet_id, int(Kind.FOLLOW))
+                    await self._remove_caused_by(tx, change.tweet_id)
+                else:
+                    await self._remove_user(tx, change.user_id)
+
+    async def _add(self, tx: Transaction, a: Activity, window_ms: int) -> bool:
+        if await tx.fetch_one(f"{_KEPT_IN} WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id = ?",
+                              a.recipient_id, int(a.kind), a.subject_id, a.actor_id):  # fmt: skip
+            return False
+        row = await tx.fetch_one(
+            "INSERT INTO notification_groups (recipient_id, kind, subject_id, bucket, actor_count, first_at, last_at, position)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (recipient_id, kind, subject_id, bucket) DO UPDATE SET"
+            " actor_count = notification_groups.actor_count + 1, last_at = excluded.last_at, position = excluded.position"
+            " RETURNING group_id",
+            a.recipient_id, int(a.kind), a.subject_id, bucket_of(a.at_ms, window_ms), a.at_ms, a.at_ms, a.position(),
+        )  # fmt: skip
+        await self._keep(tx, row[0], a)
         return True
 
     async def _keep(self, tx: Transaction, group_id: int, a: Activity) -> None:
@@ -45,26 +58,24 @@ class SqlNotificationStore:
                 group_id, group_id, kept[0] - KEPT_ACTORS,
             )  # fmt: skip
 
-    async def undo(self, undo: Undo, beyond_kept: bool) -> bool:
-        u = undo
-        async with self._db.transaction() as tx:
-            kept = await tx.fetch_one(f"{_KEPT_IN} WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id = ?",
-                                      u.recipient_id, int(u.kind), u.subject_id, u.actor_id)  # fmt: skip
-            if kept is not None:
-                await self._take_out(tx, kept[0], u.actor_id)
-                return True
-            if not beyond_kept:
-                return False
-            overflowing = await tx.fetch_one(
-                "SELECT g.group_id FROM notification_groups g WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ?"
-                " AND g.actor_count > (SELECT COUNT(*) FROM notification_actors a WHERE a.group_id = g.group_id)"
-                " ORDER BY g.bucket DESC LIMIT 1 FOR UPDATE",
-                u.recipient_id, int(u.kind), u.subject_id,
-            )  # fmt: skip
-            if overflowing is None:
-                return False
-            await self._count_down(tx, overflowing[0])
+    async def _undo(self, tx: Transaction, u: Undo) -> bool:
+        kept = await tx.fetch_one(f"{_KEPT_IN} WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id = ?",
+                                  u.recipient_id, int(u.kind), u.subject_id, u.actor_id)  # fmt: skip
+        if kept is not None:
+            await self._take_out(tx, kept[0], u.actor_id)
             return True
+        if not u.counted:
+            return False
+        overflowing = await tx.fetch_one(
+            "SELECT g.group_id FROM notification_groups g WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ?"
+            " AND g.actor_count > (SELECT COUNT(*) FROM notification_actors a WHERE a.group_id = g.group_id)"
+            " ORDER BY g.bucket DESC LIMIT 1 FOR UPDATE",
+            u.recipient_id, int(u.kind), u.subject_id,
+        )  # fmt: skip
+        if overflowing is None:
+            return False
+        await self._count_down(tx, overflowing[0])
+        return True
 
     async def _take_out(self, tx: Transaction, group_id: int, actor_id: int) -> None:
         await tx.execute("DELETE FROM notification_actors WHERE group_id = ? AND actor_id = ?", group_id, actor_id)
@@ -75,21 +86,15 @@ class SqlNotificationStore:
         if await tx.fetch_one("SELECT 1 FROM notification_groups WHERE group_id = ? AND actor_count <= 0", group_id):
             await _drop(tx, "group_id = ?", group_id)
 
-    async def remove_caused_by(self, tweet_id: int) -> None:
-        async with self._db.transaction() as tx:
-            for group_id, actor_id in await tx.fetch_all("SELECT group_id, actor_id FROM notification_actors WHERE cause_id = ?", tweet_id):
-                await self._take_out(tx, group_id, actor_id)
+    async def _remove_caused_by(self, tx: Transaction, tweet_id: int) -> None:
+        for group_id, actor_id in await tx.fetch_all("SELECT group_id, actor_id FROM notification_actors WHERE cause_id = ?", tweet_id):
+            await self._take_out(tx, group_id, actor_id)
 
-    async def remove_about(self, tweet_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await _drop(tx, "subject_id = ? AND kind <> ?", tweet_id, int(Kind.FOLLOW))
-
-    async def remove_user(self, user_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await _drop(tx, "recipient_id = ?", user_id)
-            await tx.execute("DELETE FROM notification_reads WHERE recipient_id = ?", user_id)
-            for (group_id,) in await tx.fetch_all("SELECT group_id FROM notification_actors WHERE actor_id = ?", user_id):
-                await self._take_out(tx, group_id, user_id)
+    async def _remove_user(self, tx: Transaction, user_id: int) -> None:
+        await _drop(tx, "recipient_id = ?", user_id)
+        await tx.execute("DELETE FROM notification_reads WHERE recipient_id = ?", user_id)
+        for (group_id,) in await tx.fetch_all("SELECT group_id FROM notification_actors WHERE actor_id = ?", user_id):
+            await self._take_out(tx, group_id, user_id)
 
     async def page(self, recipient_id: int, before: int | None, limit: int) -> list[Group]:
         below = before if before is not None else 1 << 62
