@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.runtime.concurrency import concurrently
 from services.notification.domain import Shown, shown, summary
 from services.notification.ports import HiddenAccounts, NotificationStore, TweetAuthors, UserHandles
 from services.notification.rules import Rules
@@ -43,19 +44,20 @@ class NotificationService:
         return []
 
     async def list(self, user_id: int, page: PageRequest) -> Page[Listed]:
-        hidden = await self._hidden.hidden_from(user_id)
-        kept, before, scanned_to = [], page.cursor, None
+        hidden, groups, read = await concurrently(
+            self._hidden.hidden_from(user_id), self._store.page(user_id, page.cursor, page.size + 1), self._store.read_position(user_id)
+        )  # fmt: skip
+        kept: list[Shown] = []
         for _ in range(REFILLS + 1):
             wanted = page.size - len(kept)
-            groups = await self._store.page(user_id, before, wanted + 1)
             kept += [s for s in (shown(g, hidden) for g in groups[:wanted]) if s is not None]
             if len(groups) <= wanted:
                 scanned_to = None  # the end
                 break
-            before = scanned_to = groups[wanted - 1].position
+            scanned_to = groups[wanted - 1].position
             if len(kept) >= page.size:
                 break
-        read = await self._store.read_position(user_id)
+            groups = await self._store.page(user_id, scanned_to, page.size - len(kept) + 1)
         named = await self._handles.handles(sorted({a for s in kept for a in s.actor_ids}))
         return Page([_listed(s, named, read) for s in kept], scanned_to)
 

@@ -182,3 +182,16 @@ async def test_a_deleted_account_takes_its_notifications_along(live: LiveMesh):
     assert len(await listed(live, ann)) == 1
     await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=bob), metadata=as_user(bob))
     assert await listed(live, ann) == []
+
+
+async def test_a_page_filtered_down_is_filled_from_the_rows_after_it(live: LiveMesh):
+    ann, bob, cat = await live.register("ann"), await live.register("bob"), await live.register("cat")
+    for n in range(3):
+        await live.post(cat, f"@ann from cat {n}")
+        await live.post(bob, f"@ann from bob {n}")
+    await live.settle()
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=bob), metadata=as_user(ann))
+    first = await live.client.notifications(as_user(ann), 2)
+    assert [n.summary for n in first.notifications] == ["cat mentioned you"] * 2 and first.next_page_token
+    rest = await live.client.notifications(as_user(ann), 2, first.next_page_token)
+    assert [n.summary for n in rest.notifications] == ["cat mentioned you"] and not rest.next_page_token
