@@ -91,7 +91,7 @@ SERVICES = (
     ),
     ServiceEntry(
         "notification", _contract(notification_service_pb2, "NotificationService"),
-        notification_service_pb2_grpc.NotificationServiceStub, calls=("graph", "tweet"), needs=(DATABASE, RABBITMQ), replicas=2,
+        notification_service_pb2_grpc.NotificationServiceStub, calls=("graph", "tweet"), needs=(DATABASE, RABBITMQ),
         consumes=(TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserFollowed, UserUnfollowed, UserDeleted),
     ),
 )
