@@ -150,3 +150,13 @@ async def test_a_batch_applies_in_order_as_one(store):
     await store.apply([like(10), like(11, at=1), Undo(ALICE, Kind.LIKE, TWEET, 10), like(10, at=2), like(12, at=3)], WINDOW)
     [group] = await groups(store)
     assert (group.actor_count, group.actor_ids) == (3, (12, 10, 11))
+
+
+async def test_a_burst_in_one_batch_counts_each_actor_once_and_keeps_the_newest(store):
+    burst = [like(1000 + n, at=n) for n in range(KEPT_ACTORS + 10)]
+    await store.apply([*burst, like(1000, at=999), like(1001, at=999)], WINDOW)
+    await store.apply(burst[-5:], WINDOW)  # delivered again, while kept
+    [group] = await groups(store)
+    assert group.actor_count == KEPT_ACTORS + 10
+    assert group.actor_ids == tuple(1000 + n for n in reversed(range(10, KEPT_ACTORS + 10)))
+    assert await store.stored_rows(ALICE) == (1, KEPT_ACTORS)

@@ -20,9 +20,10 @@ class SqlNotificationStore:
 
     async def apply(self, changes: Sequence[Change], window_ms: int) -> None:
         async with self._db.transaction() as tx:
-            for change in changes:
+            for run in _runs(changes, window_ms):
+                change = run[0]
                 if isinstance(change, Activity):
-                    await self._add(tx, change, window_ms)
+                    await self._add(tx, run, window_ms)
                 elif isinstance(change, Undo):
                     await self._undo(tx, change)
                 elif isinstance(change, TweetGone):
@@ -31,25 +32,34 @@ class SqlNotificationStore:
                 else:
                     await self._remove_user(tx, change.user_id)
 
-    async def _add(self, tx: Transaction, a: Activity, window_ms: int) -> bool:
-        if await tx.fetch_one(f"{_KEPT_IN} WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id = ?",
-                              a.recipient_id, int(a.kind), a.subject_id, a.actor_id):  # fmt: skip
-            return False
+    async def _add(self, tx: Transaction, run: list[Activity], window_ms: int) -> None:
+        """Activities into one group (a burst of likes of one tweet: one upsert, at most KEPT_ACTORS actor rows)."""
+        first = run[0]
+        firsts: dict[int, Activity] = {}
+        for a in run:
+            firsts.setdefault(a.actor_id, a)  # each actor's first activity, in order
+        marks = ", ".join("?" * len(firsts))
+        kept = await tx.fetch_all(f"SELECT a.actor_id FROM notification_actors a JOIN notification_groups g ON g.group_id = a.group_id"
+                                  f" WHERE g.recipient_id = ? AND g.kind = ? AND g.subject_id = ? AND a.actor_id IN ({marks})",
+                                  first.recipient_id, int(first.kind), first.subject_id, *firsts)  # fmt: skip
+        new = [a for a in firsts.values() if a.actor_id not in {row[0] for row in kept}]
+        if not new:
+            return
+        last = new[-1]
         row = await tx.fetch_one(
             "INSERT INTO notification_groups (recipient_id, kind, subject_id, bucket, actor_count, first_at, last_at, position)"
-            " VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (recipient_id, kind, subject_id, bucket) DO UPDATE SET"
-            " actor_count = notification_groups.actor_count + 1, last_at = excluded.last_at, position = excluded.position"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient_id, kind, subject_id, bucket) DO UPDATE SET"
+            " actor_count = notification_groups.actor_count + excluded.actor_count, last_at = excluded.last_at, position = excluded.position"
             " RETURNING group_id",
-            a.recipient_id, int(a.kind), a.subject_id, bucket_of(a.at_ms, window_ms), a.at_ms, a.at_ms, a.position(),
+            first.recipient_id, int(first.kind), first.subject_id, bucket_of(last.at_ms, window_ms), len(new), new[0].at_ms, last.at_ms,
+            last.position(),
         )  # fmt: skip
-        await self._keep(tx, row[0], a)
-        return True
+        await self._keep(tx, row[0], new[-KEPT_ACTORS:])
 
-    async def _keep(self, tx: Transaction, group_id: int, a: Activity) -> None:
-        await tx.execute(
-            "INSERT INTO notification_actors (group_id, actor_id, cause_id, at_ms) VALUES (?, ?, ?, ?)",
-            group_id, a.actor_id, a.cause_id, a.at_ms,
-        )  # fmt: skip
+    async def _keep(self, tx: Transaction, group_id: int, actors: list[Activity]) -> None:
+        for a in actors:
+            await tx.execute("INSERT INTO notification_actors (group_id, actor_id, cause_id, at_ms) VALUES (?, ?, ?, ?)",
+                             group_id, a.actor_id, a.cause_id, a.at_ms)  # fmt: skip
         kept = await tx.fetch_one("SELECT COUNT(*) FROM notification_actors WHERE group_id = ?", group_id)
         if kept[0] > KEPT_ACTORS:
             await tx.execute(
@@ -162,3 +172,19 @@ async def _drop(tx: Transaction, where: str, *args) -> None:
     """Deletes the groups matching `where` (on notification_groups) and their kept actors."""
     await tx.execute(f"DELETE FROM notification_actors WHERE group_id IN (SELECT group_id FROM notification_groups WHERE {where})", *args)
     await tx.execute(f"DELETE FROM notification_groups WHERE {where}", *args)
+
+
+def _runs(changes: Sequence[Change], window_ms: int) -> list[list[Change]]:
+    """The changes in order, consecutive activities into one group (same recipient, kind, subject, window) taken together."""
+    runs: list[list[Change]] = []
+    for change in changes:
+        previous = runs[-1][0] if runs else None
+        if isinstance(change, Activity) and isinstance(previous, Activity) and _group_of(previous, window_ms) == _group_of(change, window_ms):
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    return runs
+
+
+def _group_of(a: Activity, window_ms: int) -> tuple[int, int, int, int]:
+    return a.recipient_id, int(a.kind), a.subject_id, bucket_of(a.at_ms, window_ms)
