@@ -175,6 +175,14 @@ def trends(s: Session, a) -> str:
     return render.trend_list(s.client.trends(a.window, a.limit, a.page_token))
 
 
+def notifications(s: Session, a) -> str:
+    if a.action == "unread":
+        return f"{s.client.unread_count(s.me()).unread_count} unread"
+    if a.action == "read":
+        return f"marked read; {s.client.mark_read(s.me(), a.marker).unread_count} unread"
+    return render.notification_list(s.client.notifications(s.me(), a.limit, a.page_token))
+
+
 def _users(page) -> str:
     lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
     return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
@@ -187,7 +195,7 @@ COMMANDS = {
     "followers": followers, "following": following, "fanout-status": fanout_status,
     "block": block, "unblock": unblock, "mute": mute, "unmute": unmute, "blocked": blocked, "muted": muted,
     "search": search, "search-status": search_status,
-    "trends": trends,
+    "trends": trends, "notifications": notifications,
 }  # fmt: skip
 
 ARGUMENTS = {
@@ -211,6 +219,7 @@ ARGUMENTS = {
     "search": ("QUERY PAGE", 'search tweets: words, "phrases", #tags, @mentions, from:handle, -word, since:/until:YYYY-MM-DD'),
     "search-status": ("", "show whether the search index is ready or catching up"),
     "trends": ("WINDOW PAGE", "show the trending hashtags"),
+    "notifications": ("NOTIFY PAGE", "your notifications (* unread); `unread` counts them; `read` marks them read"),
 }  # fmt: skip
 
 
@@ -243,6 +252,9 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("--password-stdin", action="store_true", help="read the password(s) from stdin, a line each")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
+        elif param == "NOTIFY":
+            sub.add_argument("action", nargs="?", choices=("list", "unread", "read"), default="list")
+            sub.add_argument("--marker", default="", help="with `read`: mark read up to this read marker (default: everything)")
         elif param == "WINDOW":
             sub.add_argument("--window", type=int, default=0, help="minutes to look back (default 60, at most 1440)")
         elif param == "PAGE":

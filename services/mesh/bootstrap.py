@@ -29,7 +29,18 @@ from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
+from services.mesh.wiring import (
+    EventFlow,
+    fanout_service,
+    notification_service,
+    open_event_flow,
+    search_service,
+    timeline_service,
+    trending_service,
+    tweet_service,
+)  # fmt: skip
+from services.notification import entrypoint as notification_entrypoint
+from services.notification.service import NotificationService
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -58,6 +69,7 @@ class Mesh:
     flow: EventFlow
     accounts: AccountService
     authenticator: Authenticator
+    notifications: NotificationService
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
@@ -70,6 +82,7 @@ class Mesh:
             fanout_entrypoint.registration(self.fanout),
             search_entrypoint.registration(self.search, tokens),
             trending_entrypoint.registration(self.trending, tokens),
+            notification_entrypoint.registration(self.notifications, tokens),
         ]
 
     async def start(self) -> None:
@@ -117,7 +130,10 @@ async def bootstrap(
         profiles = ProfilesFromGraph(graph)
         accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, hasher)
         flow.consume("account", accounts.handle)
+        notifications = notification_service(settings, stores.notifications, graph, tweets, flow, clock)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator)
+    return Mesh(
+        settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator, notifications
+    )

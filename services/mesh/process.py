@@ -29,7 +29,17 @@ from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
+from services.mesh.wiring import (
+    EventFlow,
+    fanout_service,
+    notification_service,
+    open_event_flow,
+    search_service,
+    timeline_service,
+    trending_service,
+    tweet_service,
+)  # fmt: skip
+from services.notification import entrypoint as notification_entrypoint
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -109,7 +119,7 @@ async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHo
 
 
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    stores = await open_stores(settings, process.resources, tweets=False, accounts=False)
+    stores = await open_stores(settings, process.resources, tweets=False, accounts=False, notifications=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
     limiter, hidden = open_rate_limiter(settings, process.resources), open_hidden_copies(settings, process.resources)
@@ -120,7 +130,7 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 
 
 async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    stores = await open_stores(settings, process.resources, graph=False, tweets=False)
+    stores = await open_stores(settings, process.resources, graph=False, tweets=False, notifications=False)
     profiles = ProfilesFromGraph(RemoteGraph(_remote(process, settings, "graph")))
     limiter = open_rate_limiter(settings, process.resources)
     deleted = process.authenticator.deleted
@@ -131,7 +141,7 @@ async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHook
 
 
 async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    stores = await open_stores(settings, process.resources, graph=False, accounts=False)
+    stores = await open_stores(settings, process.resources, graph=False, accounts=False, notifications=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
     graph = RemoteGraph(_remote(process, settings, "graph"))
@@ -176,7 +186,15 @@ async def _trending(settings: Settings, process: ServiceProcess, hooks: FaultHoo
     process.hosted.append(trending_entrypoint.registration(trending, PageTokens(settings.page_token_secret)))
 
 
+async def _notification(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
+    stores = await open_stores(settings, process.resources, graph=False, tweets=False, accounts=False)
+    graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
+    process.flow = await open_event_flow(settings, process.resources, [], hooks)
+    notifications = notification_service(settings, stores.notifications, graph, tweets, process.flow, wall_clock_ms)
+    process.hosted.append(notification_entrypoint.registration(notifications, PageTokens(settings.page_token_secret)))
+
+
 _BUILDERS = {
     "snowflake": _snowflake, "graph": _graph, "account": _account, "tweet": _tweet, "timeline": _timeline, "fanout": _fanout, "search": _search,
-    "trending": _trending,
+    "trending": _trending, "notification": _notification,
 }  # fmt: skip  # every BUILT entry

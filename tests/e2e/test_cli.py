@@ -169,6 +169,22 @@ def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
     assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == loud  # the block ended carl's follow of dana
 
 
+def test_notifications_lists_counts_unread_and_marks_read(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("nora", "nick", "nell"):
+        ok(chirp(t, "register", handle))
+    ok(chirp(t, "follow", "nora", as_="nick"))
+    ok(chirp(t, "follow", "nora", as_="nell"))
+    listed = poll(lambda: ok(chirp(t, "notifications", as_="nora")), lambda out: "nell and nick followed you" in out)
+    assert listed.startswith("* ") and "nell and nick followed you" in listed
+    assert ok(chirp(t, "notifications", "unread", as_="nora")).strip() == "1 unread"
+    marker = re.search(r"read marker: (\S+)", listed).group(1)
+    assert ok(chirp(t, "notifications", "read", "--marker", marker, as_="nora")).strip() == "marked read; 0 unread"
+    assert ok(chirp(t, "notifications", as_="nora")).startswith("  ")  # read: no star
+    refused = chirp(t, "notifications", "read", "--marker", "forged", as_="nora")
+    assert refused.returncode != 0 and "read_marker is not valid" in refused.stderr
+
+
 def test_an_unknown_handle_is_not_found(mesh: MeshProcess):
     result = chirp(mesh.target, "user", "nobody_here")
     assert result.returncode == 1

@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.notification.v1 import notification_service_pb2 as notification_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -34,7 +35,9 @@ GHOST_ID = 123_456_789  # a well-formed acting user id that has no account
 NO_USER = "send 'authorization: Bearer <access token>'"
 PASSWORD = "dave's long password"
 LONG_URL = "https://example.com/" + "p" * 300  # 320 characters that weigh 23
-TABLES = ("outbox", "users", "follows", "blocks", "mutes", "tweets", "likes", "accounts", "refresh_tokens")
+TABLES = (
+    "outbox", "users", "follows", "blocks", "mutes", "tweets", "likes", "accounts", "refresh_tokens", "notification_groups", "notification_reads",
+)  # fmt: skip
 FAILED = grpc.StatusCode.FAILED_PRECONDITION
 
 
@@ -158,6 +161,19 @@ def search(query: str, page_size: int = 0, token: Callable[[World], str] = lambd
 def trends(window_minutes: int = 0, page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
     return lambda w: w.trending.ListTrendingHashtags(
         trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=token(w))
+    )
+
+
+def notifications(actor: str | None = "alice", page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.live.client.notification.ListNotifications(
+        notification_pb.ListNotificationsRequest(page_size=page_size, page_token=token(w)),
+        metadata=as_user(getattr(w, actor)) if actor else None,
+    )
+
+
+def mark_read(marker: Callable[[World], str], actor: str | None = "alice"):
+    return lambda w: w.live.client.notification.MarkNotificationsRead(
+        notification_pb.MarkNotificationsReadRequest(read_marker=marker(w)), metadata=as_user(getattr(w, actor)) if actor else None
     )
 
 
@@ -683,6 +699,16 @@ CASES = [
     pytest.param(Case(trends(page_size=-1), INVALID, "must not be negative", "page_size"), id="trends-negative-page-size"),
     pytest.param(Case(trends(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"), id="trends-token-of-another-list"),
     pytest.param(Case(trends(token=World.tampered_token), INVALID, "altered", "page_token"), id="trends-tampered-token"),
+    # Notifications.
+    pytest.param(Case(mark_read(World.tampered_token), INVALID, "read_marker is not valid", "read_marker"), id="notifications-forged-read-marker"),
+    pytest.param(Case(mark_read(lambda w: w.alice_token), INVALID, "read_marker is not valid", "read_marker"),
+                 id="notifications-page-token-as-read-marker"),  # fmt: skip
+    pytest.param(Case(mark_read(lambda w: "not-a-marker"), INVALID, "read_marker is not valid", "read_marker"), id="notifications-garbage-read-marker"),
+    pytest.param(Case(mark_read(lambda w: "", actor=None), UNAUTHENTICATED, NO_USER), id="notifications-mark-read-without-user"),
+    pytest.param(Case(notifications(page_size=-1), INVALID, "must not be negative", "page_size"), id="notifications-negative-page-size"),
+    pytest.param(Case(notifications(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"),
+                 id="notifications-token-of-another-list"),  # fmt: skip
+    pytest.param(Case(notifications(actor=None), UNAUTHENTICATED, NO_USER), id="notifications-without-user"),
 ]
 
 
@@ -754,6 +780,8 @@ REST_CASES = [
     pytest.param(RestCase("GET", lambda w: "/v1/tweets:search?query=hello%20%22brown", 400, INVALID, "unbalanced quote", "query"),
                  id="rest-search-unbalanced-quote"),
     pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 400, INVALID, "1 to 4096", "count", json={"count": 5000}), id="rest-next-ids-5000"),
+    pytest.param(RestCase("POST", lambda w: "/v1/me/notifications:markRead", 400, INVALID, "read_marker is not valid", "read_marker",
+                          json={"readMarker": "forged"}, actor="alice"), id="rest-notifications-forged-read-marker"),  # fmt: skip
     # The gateway's own refusals: nothing reaches a service.
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "not valid JSON", content=b'{"text": "hi', actor="alice"), id="rest-malformed-json"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "inReplyToTweetId", json={"text": "hi", "inReplyToTweetId": "x"},

@@ -1,8 +1,8 @@
 """The account store on SQL, written once for SQLite and PostgreSQL (the connections differ: connections.py)."""
 
-from services.account.adapters.connections import Transactions
 from services.account.domain import Account, RefreshToken, Spend, Successor
 from services.common.kernel.errors import AlreadyExists
+from services.common.storage.transactions import Transactions
 
 _TOKEN_COLUMNS = "token_hash, family, user_id, expires_at"
 

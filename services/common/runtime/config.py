@@ -121,6 +121,7 @@ class Settings:
     search_commit_ms: int = 200
     search_prefetch: int = 2_000
     trending_refresh_seconds: int = 30
+    notification_window_seconds: int = 3600  # notifications of one kind on one target group within this window
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
     jwt_private_key: bytes = b""  # PEM; the whole mesh in one process makes one at start when it is empty
     jwt_public_keys: tuple[bytes, ...] = ()  # PEM or JWKS texts: every key whose tokens are accepted
@@ -175,6 +176,7 @@ class Settings:
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
             trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
+            notification_window_seconds=env_int("CHIRP_NOTIFICATION_WINDOW_SECONDS", cls.notification_window_seconds, 1, 7 * 86_400),
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
             jwt_private_key=b"".join(env_key_texts("CHIRP_JWT_PRIVATE_KEY")),
             jwt_public_keys=env_key_texts("CHIRP_JWT_PUBLIC_KEYS"),
