@@ -130,7 +130,7 @@ async def bootstrap(
         profiles = ProfilesFromGraph(graph)
         accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, hasher)
         flow.consume("account", accounts.handle)
-        notifications = notification_service(settings, stores.notifications, graph, tweets, flow, clock)
+        notifications = notification_service(settings, stores.notifications, graph, tweets, hidden, flow, clock)
     except BaseException:
         await resources.close()
         raise

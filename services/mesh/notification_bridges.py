@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.runtime.concurrency import concurrently
-from services.notification.domain import Hidden
 
 
 class AuthorsOfTweets:
@@ -40,14 +39,3 @@ class MentionedFromGraph:
 
     async def handles(self, user_ids: Sequence[int]) -> dict[int, str]:
         return {user.user_id: user.handle for user in await self._graph.batch_get(user_ids)} if user_ids else {}
-
-
-class HiddenFromGraph:
-    """Notification's HiddenAccounts, from the Graph service's hidden-accounts lookup (ListHiddenIds)."""
-
-    def __init__(self, graph):
-        self._graph = graph
-
-    async def hidden_from(self, user_id: int) -> Hidden:
-        hidden = await self._graph.hidden_accounts(user_id)
-        return Hidden(frozenset(hidden.blocked), frozenset(hidden.muted))

@@ -190,7 +190,8 @@ async def _notification(settings: Settings, process: ServiceProcess, hooks: Faul
     stores = await open_stores(settings, process.resources, graph=False, tweets=False, accounts=False)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
     process.flow = await open_event_flow(settings, process.resources, [], hooks)
-    notifications = notification_service(settings, stores.notifications, graph, tweets, process.flow, wall_clock_ms)
+    notifications = notification_service(settings, stores.notifications, graph, tweets, _hidden_from(graph, settings, process), process.flow,
+                                         wall_clock_ms)
     process.hosted.append(notification_entrypoint.registration(notifications, PageTokens(settings.page_token_secret)))
 
 

@@ -20,7 +20,7 @@ from services.mesh.backends import Resources
 from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, PagesFromCards, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.mesh.kept import ReadModel
-from services.mesh.notification_bridges import AuthorsOfTweets, HiddenFromGraph, MentionedFromGraph
+from services.mesh.notification_bridges import AuthorsOfTweets, MentionedFromGraph
 from services.notification.ports import NotificationStore
 from services.notification.service import NotificationService
 from services.search.adapters.tantivy_index import TantivyIndex
@@ -126,11 +126,12 @@ def trending_service(settings: Settings, store: TrendStore, flow: EventFlow, clo
 NOTIFICATION_BATCH_EVENTS = 500  # outbox events per embedded notification transaction, at most
 
 
-def notification_service(settings: Settings, store: NotificationStore, graph, tweets, flow: EventFlow,
+def notification_service(settings: Settings, store: NotificationStore, graph, tweets, hidden: CachedHiddenAccounts, flow: EventFlow,
                          clock: Callable[[], int]) -> NotificationService:  # fmt: skip
-    """Notifications on their own queue (embedded: a batch of outbox events a transaction), over Graph and Tweet (in process or remote)."""
+    """Notifications on their own queue (embedded: a batch of outbox events a transaction), over Graph and Tweet (in process or
+    remote), hiding what visibility hides there (the same cached lookup as every read path)."""
     window_ms = settings.notification_window_seconds * 1000
-    notifications = NotificationService(store, AuthorsOfTweets(tweets), MentionedFromGraph(graph), HiddenFromGraph(graph), window_ms, clock)
+    notifications = NotificationService(store, AuthorsOfTweets(tweets), MentionedFromGraph(graph), hidden, window_ms, clock)
     if isinstance(flow, EmbeddedFlow):
         flow.consume_batches("notification", notifications.handle_batch, NOTIFICATION_BATCH_EVENTS)
     else:

@@ -14,6 +14,8 @@ millisecond are broken, not lost).
 from dataclasses import dataclass
 from enum import IntEnum
 
+from services.common.visibility.rules import HiddenAccounts, Surface
+
 KEPT_ACTORS = 50  # actor rows kept per group, the newest: names to show and exact undo for them
 SHOWN_ACTORS = 3  # actors named in a listed notification
 POSITION_SHIFT = 20
@@ -96,18 +98,6 @@ class Group:
     actor_ids: tuple[int, ...]  # the kept actors, newest first
 
 
-@dataclass(frozen=True)
-class Hidden:
-    """The accounts hidden from a user: blocked either way, or muted by the user."""
-
-    blocked: frozenset[int] = frozenset()
-    muted: frozenset[int] = frozenset()
-
-    def hides(self, user_id: int) -> bool:
-        return user_id in self.blocked or user_id in self.muted
-
-
-NOTHING_HIDDEN = Hidden()
 
 
 @dataclass(frozen=True)
@@ -119,9 +109,14 @@ class Shown:
     actor_count: int
 
 
-def shown(group: Group, hidden: Hidden) -> Shown | None:
+def hides(hidden: HiddenAccounts, actor_id: int) -> bool:
+    """Whether notifications hide this actor from the user (visibility's rule for the surface)."""
+    return not hidden.shows(Surface.NOTIFICATIONS, (actor_id,))
+
+
+def shown(group: Group, hidden: HiddenAccounts) -> Shown | None:
     """The group without hidden actors; None when nothing of it is left to show."""
-    visible = tuple(a for a in group.actor_ids if not hidden.hides(a))
+    visible = tuple(a for a in group.actor_ids if not hides(hidden, a))
     count = group.actor_count - (len(group.actor_ids) - len(visible))
     if count <= 0:
         return None

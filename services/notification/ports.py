@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.notification.domain import Change, Group, Hidden
+from services.common.visibility.rules import HiddenAccounts
+from services.notification.domain import Change, Group
 
 
 class NotificationStore(Protocol):
@@ -53,6 +54,7 @@ class UserHandles(Protocol):
         """Each existing account's handle."""
 
 
-class HiddenAccounts(Protocol):
-    async def hidden_from(self, user_id: int) -> Hidden:
-        """The accounts blocked either way with the user, and those the user muted."""
+class HiddenFrom(Protocol):
+    async def hidden_from(self, user_id: int) -> HiddenAccounts:
+        """The accounts blocked either way with the user, and those the user muted (visibility's
+        cached lookup, shared with every read path)."""

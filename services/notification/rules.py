@@ -10,17 +10,18 @@ from collections.abc import Callable
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted, UserFollowed, UserUnfollowed
 from services.common.kernel.ids import timestamp_ms
 from services.common.kernel.mentions import mentions_in
-from services.notification.domain import Activity, Change, Hidden, Kind, TweetGone, Undo, UserGone
-from services.notification.ports import HiddenAccounts, TweetAuthors, UserHandles
+from services.common.visibility.rules import HiddenAccounts
+from services.notification.domain import Activity, Change, Kind, TweetGone, Undo, UserGone, hides
+from services.notification.ports import HiddenFrom, TweetAuthors, UserHandles
 
 HIDDEN_TTL_MS = 2_000  # a block or mute reaches new writes within this; reads filter at once
 REMEMBERED = 100_000  # tweet authors and hidden sets kept, at most (a tweet's author never changes)
 
 
 class Rules:
-    def __init__(self, authors: TweetAuthors, handles: UserHandles, hidden: HiddenAccounts, clock: Callable[[], int]):
+    def __init__(self, authors: TweetAuthors, handles: UserHandles, hidden: HiddenFrom, clock: Callable[[], int]):
         self._authors, self._handles, self._hidden, self._clock = authors, handles, hidden, clock
-        self._hidden_seen: dict[int, tuple[int, Hidden]] = {}
+        self._hidden_seen: dict[int, tuple[int, HiddenAccounts]] = {}
         self._author_of: dict[int, int] = {}
         self._rules = {
             TweetCreated: self._created, TweetDeleted: self._deleted, TweetLiked: self._liked, TweetUnliked: self._unliked,
@@ -62,7 +63,7 @@ class Rules:
         return [UserGone(e.user_id)]
 
     async def _tell(self, recipient_id: int | None, kind: Kind, subject_id: int, actor_id: int, cause_id: int, at: int) -> Activity | None:
-        if recipient_id is None or recipient_id == actor_id or (await self.hidden_from(recipient_id)).hides(actor_id):
+        if recipient_id is None or recipient_id == actor_id or hides(await self.hidden_from(recipient_id), actor_id):
             return None
         return Activity(recipient_id, kind, subject_id, actor_id, cause_id, at)
 
@@ -70,9 +71,9 @@ class Rules:
         """A hidden actor's action was not counted (unless it came before the block or mute): only a kept one is taken out."""
         if recipient_id is None or recipient_id == actor_id:
             return None
-        return Undo(recipient_id, kind, subject_id, actor_id, counted=not (await self.hidden_from(recipient_id)).hides(actor_id))
+        return Undo(recipient_id, kind, subject_id, actor_id, counted=not hides(await self.hidden_from(recipient_id), actor_id))
 
-    async def hidden_from(self, user_id: int) -> Hidden:
+    async def hidden_from(self, user_id: int) -> HiddenAccounts:
         now = self._clock()
         seen = self._hidden_seen.get(user_id)
         if seen is not None and now - seen[0] < HIDDEN_TTL_MS:

@@ -11,7 +11,7 @@ from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
 from services.notification.domain import Shown, shown, summary
-from services.notification.ports import HiddenAccounts, NotificationStore, TweetAuthors, UserHandles
+from services.notification.ports import HiddenFrom, NotificationStore, TweetAuthors, UserHandles
 from services.notification.rules import Rules
 
 REFILLS = 10
@@ -27,7 +27,7 @@ class Listed:
 
 
 class NotificationService:
-    def __init__(self, store: NotificationStore, authors: TweetAuthors, handles: UserHandles, hidden: HiddenAccounts,
+    def __init__(self, store: NotificationStore, authors: TweetAuthors, handles: UserHandles, hidden: HiddenFrom,
                  window_ms: int, clock: Callable[[], int]):  # fmt: skip
         self._store, self._handles, self._hidden, self._window_ms = store, handles, hidden, window_ms
         self.rules = Rules(authors, handles, hidden, clock)

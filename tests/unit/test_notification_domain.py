@@ -1,6 +1,7 @@
 """Notification's domain rules: what a group shows once hidden accounts are left out, and its line."""
 
-from services.notification.domain import Group, Hidden, Kind, shown, summary
+from services.common.visibility.rules import HiddenAccounts as Hidden
+from services.notification.domain import Group, Kind, shown, summary
 
 
 def group(count: int, *actors: int) -> Group:
