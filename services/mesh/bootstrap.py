@@ -24,11 +24,22 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
+from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
+from services.mesh.wiring import (
+    EventFlow,
+    GraphCopies,
+    fanout_service,
+    open_event_flow,
+    search_service,
+    suggestion_service,
+    timeline_service,
+    trending_service,
+    tweet_service,
+)
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -57,12 +68,13 @@ class Mesh:
     flow: EventFlow
     accounts: AccountService
     authenticator: Authenticator
+    suggestions: SuggestionService
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
         return [
             snowflake_entrypoint.registration(self.ids),
-            graph_entrypoint.registration(self.graph, tokens),
+            graph_entrypoint.registration(self.graph, tokens, self.suggestions),
             account_entrypoint.registration(self.accounts, self.settings.trusted_proxies),
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
@@ -96,7 +108,8 @@ async def bootstrap(
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
         model = open_read_model(settings, resources, in_process=True)
         limiter = open_rate_limiter(settings, resources)
-        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter)
+        suggestions = suggestion_service(settings, resources, stores)
+        graph = GraphService(stores.graph, ids, GraphCopies(model.notices if model else None, suggestions), limiter=limiter)
         await graph.start()
         tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
         if cache is None:
@@ -117,4 +130,5 @@ async def bootstrap(
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator,
+                suggestions)  # fmt: skip

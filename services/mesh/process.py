@@ -28,7 +28,17 @@ from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
+from services.mesh.wiring import (
+    EventFlow,
+    GraphCopies,
+    fanout_service,
+    open_event_flow,
+    search_service,
+    suggestion_service,
+    timeline_service,
+    trending_service,
+    tweet_service,
+)
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -106,10 +116,12 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     stores = await open_stores(settings, process.resources, tweets=False, accounts=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
-    graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=open_rate_limiter(settings, process.resources))
+    suggestions = suggestion_service(settings, process.resources, stores)
+    copies = GraphCopies(model.notices if model else None, suggestions)
+    graph = GraphService(stores.graph, ids, copies, limiter=open_rate_limiter(settings, process.resources))
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
-    process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
+    process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret), suggestions))
 
 
 async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:

