@@ -22,5 +22,5 @@ class RankingCache(Protocol):
 
     async def put(self, user_id: int, ranking: Ranking, ttl_seconds: int) -> None: ...
 
-    async def drop(self, user_ids: Sequence[int]) -> None:
-        """Forgets the users' rankings, so the next read computes them again."""
+    async def drop(self, user_ids: Sequence[int]) -> int:
+        """Forgets the users' rankings, so the next read computes them again; how many were kept."""

@@ -66,7 +66,9 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
 def suggestion_service(settings: Settings, resources: Resources, stores: Stores) -> SuggestionService:
     """Who to follow over the graph's store: rankings kept in Redis when there is one, else in memory."""
     rankings = RedisRankings(shared_redis(settings, resources)) if settings.redis_url else MemoryRankings()
-    return SuggestionService(stores.graph, stores.candidates, rankings, settings.suggestion_max_age_seconds)
+    suggestions = SuggestionService(stores.graph, stores.candidates, rankings, settings.suggestion_max_age_seconds)
+    resources.closers.append(suggestions.close)
+    return suggestions
 
 
 class GraphCopies:

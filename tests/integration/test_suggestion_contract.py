@@ -9,11 +9,11 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
+from services.common.kernel.ids import created_at
 from services.graph.adapters.memory_rankings import MemoryRankings
 from services.graph.adapters.postgres_candidates import PostgresCandidates
 from services.graph.adapters.redis_rankings import RedisRankings, ranking_key
 from services.graph.adapters.sqlite_candidates import SqliteCandidates
-from services.common.kernel.ids import created_at
 from services.graph.domain import User
 from services.graph.suggestions import Candidate, Ranking
 from tests.integration.servers import REDIS_URL, flush_test_redis
@@ -111,7 +111,7 @@ async def test_a_ranking_put_is_got_back_whole(rankings):
 async def test_drop_forgets_only_the_users_named(rankings):
     await rankings.put(sid(1), RANKING, 60)
     await rankings.put(sid(2), RANKING, 60)
-    await rankings.drop([sid(1), sid(3)])
+    assert await rankings.drop([sid(1), sid(3)]) == 1
     assert await rankings.get(sid(1)) is None
     assert await rankings.get(sid(2)) == RANKING
 

@@ -27,6 +27,7 @@ class MemoryRankings:
         while len(self._kept) > self._max_kept:
             self._kept.popitem(last=False)
 
-    async def drop(self, user_ids: Sequence[int]) -> None:
-        for user_id in user_ids:
-            self._kept.pop(user_id, None)
+    async def drop(self, user_ids: Sequence[int]) -> int:
+        now = self._clock()
+        dropped = [self._kept.pop(user_id, None) for user_id in user_ids]
+        return sum(1 for kept in dropped if kept is not None and kept[0] > now)

@@ -41,6 +41,8 @@ class RedisRankings:
     async def put(self, user_id: int, ranking: Ranking, ttl_seconds: int) -> None:
         await self._redis.set(ranking_key(user_id), encode(ranking), ex=ttl_seconds)
 
-    async def drop(self, user_ids: Sequence[int]) -> None:
+    async def drop(self, user_ids: Sequence[int]) -> int:
+        dropped = 0
         for user_id in user_ids:  # one key per call: keys of several users may sit on different Cluster slots
-            await self._redis.delete(ranking_key(user_id))
+            dropped += await self._redis.delete(ranking_key(user_id))
+        return dropped
