@@ -36,8 +36,6 @@ class SuggestionService:
 
     async def suggestions(self, actor_id: int, page_size: int) -> Suggestions:
         size = SUGGESTION_PAGES.size(page_size)
-        if await self._users.get(actor_id) is None:
-            raise Unauthenticated(f"the acting user {actor_id} has no account; register first")
         ranking = await self._ranking(actor_id)
         excluded = set(await self._users.following_ids(actor_id)) | await self._hidden(actor_id)
         picked = shown(ranking, actor_id, excluded, size)
@@ -68,7 +66,9 @@ class SuggestionService:
 
     async def _ranking(self, user_id: int) -> Ranking:
         ranking = await self._rankings.get(user_id)
-        if ranking is None:
+        if ranking is None:  # a kept ranking is an account's: deleting one drops it
+            if await self._users.get(user_id) is None:
+                raise Unauthenticated(f"the acting user {user_id} has no account; register first")
             return await self.refresh(user_id)
         if self._clock() - ranking.computed_ms > self._max_age_seconds * 500:
             self.refresher.ask(user_id)
