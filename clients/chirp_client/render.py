@@ -48,3 +48,11 @@ def trend_list(response: trending_pb.ListTrendingHashtagsResponse, first_rank: i
     ]
     more = [f"more: --page-token {response.next_page_token}"] if response.next_page_token else []
     return "\n".join([header, *lines, *more])
+
+
+def suggestion_list(response: graph_pb.ListSuggestionsResponse) -> str:
+    if not response.suggestions:
+        return "(no suggestions yet: follow a few accounts first)"
+    lines = [f"{user_line(s.user)}\n    {s.reason}" for s in response.suggestions]
+    age = f"ranked {response.staleness_seconds} s ago" if response.staleness_seconds else "ranked just now"
+    return "\n".join([*lines, f"({age})"])
