@@ -87,6 +87,42 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
         followers = await self._graph.followers_among(request.followee_id, list(request.candidate_ids))
         return pb.ListFollowersAmongResponse(follower_ids=sorted(followers))
 
+    async def BlockUser(self, request: pb.BlockUserRequest, context: Context) -> pb.BlockUserResponse:
+        await self._graph.block(require_user(context), request.user_id)
+        return pb.BlockUserResponse()
+
+    async def UnblockUser(self, request: pb.UnblockUserRequest, context: Context) -> pb.UnblockUserResponse:
+        await self._graph.unblock(require_user(context), request.user_id)
+        return pb.UnblockUserResponse()
+
+    async def MuteUser(self, request: pb.MuteUserRequest, context: Context) -> pb.MuteUserResponse:
+        await self._graph.mute(require_user(context), request.user_id)
+        return pb.MuteUserResponse()
+
+    async def UnmuteUser(self, request: pb.UnmuteUserRequest, context: Context) -> pb.UnmuteUserResponse:
+        await self._graph.unmute(require_user(context), request.user_id)
+        return pb.UnmuteUserResponse()
+
+    async def ListBlockedUsers(self, request: pb.ListBlockedUsersRequest, context: Context) -> pb.ListBlockedUsersResponse:
+        actor_id = require_user(context)
+        scope = f"graph/blocked/{actor_id}"
+        page = await self._graph.blocked_users(actor_id, self._page(scope, request))
+        return pb.ListBlockedUsersResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListMutedUsers(self, request: pb.ListMutedUsersRequest, context: Context) -> pb.ListMutedUsersResponse:
+        actor_id = require_user(context)
+        scope = f"graph/muted/{actor_id}"
+        page = await self._graph.muted_users(actor_id, self._page(scope, request))
+        return pb.ListMutedUsersResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListHiddenIds(self, request: pb.ListHiddenIdsRequest, context: Context) -> pb.ListHiddenIdsResponse:
+        hidden = await self._graph.hidden_accounts(request.user_id)
+        return pb.ListHiddenIdsResponse(blocked_ids=sorted(hidden.blocked), muted_ids=sorted(hidden.muted))
+
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
 

@@ -37,9 +37,10 @@ class SuggestionService:
     async def suggestions(self, actor_id: int, page_size: int) -> Suggestions:
         size = SUGGESTION_PAGES.size(page_size)
         ranking = await self._ranking(actor_id)
-        excluded = set(await self._users.following_ids(actor_id)) | await self._hidden(actor_id)
-        picked = shown(ranking, actor_id, excluded, size)
-        found = {u.user_id: u for u in await self._users.get_many([i for c in picked for i in (c.user_id, *c.followed_by)])}
+        hidden = await self._hidden(actor_id)
+        picked = shown(ranking, actor_id, hidden | set(await self._users.following_ids(actor_id)), size)
+        named = [i for c in picked for i in (c.user_id, *c.followed_by) if i not in hidden]
+        found = {u.user_id: u for u in await self._users.get_many(named)}
         items = []
         for candidate in picked:
             if candidate.user_id in found:  # absent: deleted since the ranking was computed
@@ -74,5 +75,7 @@ class SuggestionService:
             self.refresher.ask(user_id)
         return ranking
 
-    async def _hidden(self, user_id: int) -> set[int]:
-        return set()
+    async def _hidden(self, user_id: int) -> frozenset[int]:
+        """Blocked either way, and muted by the user: never suggested, nor named in a reason."""
+        hidden = await self._users.hidden_accounts(user_id)
+        return hidden.blocked | hidden.muted

@@ -20,6 +20,7 @@ from services.common.rpc.auth import Authenticator
 from services.common.rpc.server import Registration
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
@@ -28,7 +29,7 @@ from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import (
     EventFlow,
     GraphCopies,
@@ -109,14 +110,17 @@ async def bootstrap(
         model = open_read_model(settings, resources, in_process=True)
         limiter = open_rate_limiter(settings, resources)
         suggestions = suggestion_service(settings, resources, stores)
-        graph = GraphService(stores.graph, ids, GraphCopies(model.notices if model else None, suggestions), limiter=limiter)
+        hidden_copies = open_hidden_copies(settings, resources, in_process=True)
+        copies = GraphCopies(model.notices if model else None, suggestions)
+        graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden_copies)
         await graph.start()
+        hidden = CachedHiddenAccounts(graph, hidden_copies)
         tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:
             resources.closers.append(cache.close)
-        timelines = timeline_service(settings, cache, graph, tweets, model)
+        timelines = timeline_service(settings, cache, graph, tweets, model, hidden)
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)

@@ -20,6 +20,7 @@ from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
@@ -27,7 +28,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import (
     EventFlow,
     GraphCopies,
@@ -108,6 +109,11 @@ def _remote(process: ServiceProcess, settings: Settings, service: str) -> grpc.a
     return opened
 
 
+def _hidden_from(graph: RemoteGraph, settings: Settings, process: ServiceProcess) -> CachedHiddenAccounts:
+    """What a reading service hides from each viewer: the Graph's answer, kept in the copies the Graph writes."""
+    return CachedHiddenAccounts(graph, open_hidden_copies(settings, process.resources))
+
+
 async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator(settings.worker_id)))
 
@@ -118,7 +124,8 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     model = open_read_model(settings, process.resources)
     suggestions = suggestion_service(settings, process.resources, stores)
     copies = GraphCopies(model.notices if model else None, suggestions)
-    graph = GraphService(stores.graph, ids, copies, limiter=open_rate_limiter(settings, process.resources))
+    limiter, hidden = open_rate_limiter(settings, process.resources), open_hidden_copies(settings, process.resources)
+    graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden)
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
     process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret), suggestions))
@@ -150,7 +157,8 @@ async def _tweet(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 async def _timeline(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
-    timelines = timeline_service(settings, cache, graph, tweets, open_read_model(settings, process.resources))
+    model = open_read_model(settings, process.resources)
+    timelines = timeline_service(settings, cache, graph, tweets, model, _hidden_from(graph, settings, process))
     process.hosted.append(timeline_entrypoint.registration(timelines, PageTokens(settings.page_token_secret)))
 
 

@@ -14,6 +14,7 @@ from services.common.messaging.retry import RetryPolicy
 from services.common.runtime.best_effort import best_effort
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
 from services.graph.adapters.memory_rankings import MemoryRankings
@@ -96,13 +97,14 @@ def tweet_service(repository: TweetRepository, users: UserDirectory, ids: IdSour
     return tweets
 
 
-def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None) -> TimelineService:
+def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, model: ReadModel | None,
+                     hidden: CachedHiddenAccounts) -> TimelineService:
     """Timelines over the Graph and Tweet services (in process or remote), read through the read model when there is one."""
     readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
         readers, cards = CachedReaders(readers, model.copies), CachedTweets(cards, model.copies, model.posts)
         warm = RedisHomePages(model.pages) if model.pages is not None else None
-    return TimelineService(cache, readers, cards, settings.timeline_length, warm)
+    return TimelineService(cache, readers, cards, settings.timeline_length, warm, hidden=hidden)
 
 
 def fanout_service(

@@ -34,7 +34,8 @@ GHOST_ID = 123_456_789  # a well-formed acting user id that has no account
 NO_USER = "send 'authorization: Bearer <access token>'"
 PASSWORD = "dave's long password"
 LONG_URL = "https://example.com/" + "p" * 300  # 320 characters that weigh 23
-TABLES = ("outbox", "users", "follows", "tweets", "likes", "accounts", "refresh_tokens")
+TABLES = ("outbox", "users", "follows", "blocks", "mutes", "tweets", "likes", "accounts", "refresh_tokens")
+FAILED = grpc.StatusCode.FAILED_PRECONDITION
 
 
 @dataclass
@@ -50,7 +51,7 @@ class World:
     reply: int  # bob's reply to hello
     gone: int  # alice's, deleted
     alice_token: str  # a real page token from alice's tweet list
-    dave: int  # registered with PASSWORD, logged in
+    dave: int  # registered with PASSWORD, logged in; blocked carol
     dave_access: str
     ghost: int = GHOST_ID
 
@@ -103,6 +104,7 @@ async def build_world(live: LiveMesh) -> World:
     assert [t.tweet_id for t in page.tweets] == [hello] and page.next_page_token
     dave = (await live.client.account.CreateAccount(account_pb.CreateAccountRequest(handle="dave", password=PASSWORD))).user_id
     session = (await live.client.account.CreateSession(account_pb.CreateSessionRequest(handle="dave", password=PASSWORD))).session
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=carol), metadata=as_user(dave))
     await live.settle()
     retweet = retweeted.tweet.tweet_id
     return World(live, alice, bob, carol, hello, full, linked, retweet, reply, gone, page.next_page_token, dave, session.access_token)
@@ -356,6 +358,69 @@ CASES = [
             "only its owner",
         ),
         id="delete-someone-elses-account",
+    ),
+    # Blocks and mutes.
+    pytest.param(
+        Case(
+            lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="block-unknown-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=w.carol), metadata=as_user(w.carol)),
+            INVALID,
+            "cannot block yourself",
+            "user_id",
+        ),
+        id="block-yourself",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.MuteUser(graph_pb.MuteUserRequest(user_id=w.bob), metadata=as_user(w.bob)),
+            INVALID,
+            "cannot mute yourself",
+            "user_id",
+        ),
+        id="mute-yourself",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.MuteUser(graph_pb.MuteUserRequest(user_id=UNKNOWN_ID), metadata=as_user(w.bob)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="mute-unknown-user",
+    ),
+    pytest.param(Case(lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=w.alice)), UNAUTHENTICATED, NO_USER), id="block-without-user"),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.dave), metadata=as_user(w.carol)),
+            FAILED,
+            "one of them blocked the other",
+            "user_id",
+        ),
+        id="follow-someone-who-blocked-you",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.carol), metadata=as_user(w.dave)),
+            FAILED,
+            "once the block is lifted",
+            "user_id",
+        ),
+        id="follow-someone-you-blocked",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListBlockedUsers(graph_pb.ListBlockedUsersRequest(page_token=w.alice_token), metadata=as_user(w.dave)),
+            INVALID,
+            "belongs to a different list",
+            "page_token",
+        ),
+        id="blocked-list-with-another-lists-token",
     ),
     pytest.param(Case(create_user("ALICE"), EXISTS, "'ALICE' is taken"), id="duplicate-handle-other-case"),
     pytest.param(
@@ -703,6 +768,10 @@ REST_CASES = [
                  id="rest-tampered-page-token"),
     pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/followers?pageSize=-5", 400, INVALID, "must not be negative", "page_size"),
                  id="rest-negative-page-size"),
+    pytest.param(RestCase("POST", lambda w: f"/v1/users/{w.bob}:block", 400, INVALID, "cannot block yourself", "user_id", json={}, actor="bob"),
+                 id="rest-block-yourself"),
+    pytest.param(RestCase("POST", lambda w: f"/v1/users/{UNKNOWN_ID}:mute", 404, NOT_FOUND, f"no user has id {UNKNOWN_ID}", json={}, actor="bob"),
+                 id="rest-mute-unknown-user"),
     pytest.param(RestCase("GET", lambda w: "/v1/tweets:search?query=hello%20%22brown", 400, INVALID, "unbalanced quote", "query"),
                  id="rest-search-unbalanced-quote"),
     pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 400, INVALID, "1 to 4096", "count", json={"count": 5000}), id="rest-next-ids-5000"),

@@ -3,13 +3,15 @@
 import grpc
 import pytest
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
 from services.common.kernel.pagination import PageRequest
 from services.common.rpc.remote import channel
+from services.graph.domain import HiddenAccounts
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
 from services.tweet.remote import RemoteTweets
-from tests.conftest import LiveMesh
+from tests.conftest import LiveMesh, as_user
 
 
 @pytest.fixture
@@ -43,6 +45,19 @@ async def test_the_remote_graph_answers_as_the_graph_does(live: LiveMesh, remote
         await graph.followers_among(star, list(range(1, 100_002)))
     with pytest.raises(Unauthenticated):
         await graph.require_account(12345)
+
+
+async def test_the_remote_graph_gives_the_accounts_hidden_from_a_viewer(live: LiveMesh, remote):
+    graph, _, _ = remote
+    viewer, blocked, blocker, muted = [await live.register(h) for h in ("viewer", "blocked", "blocker", "muted")]
+    client = live.client.graph
+    await client.BlockUser(graph_pb.BlockUserRequest(user_id=blocked), metadata=as_user(viewer))
+    await client.BlockUser(graph_pb.BlockUserRequest(user_id=viewer), metadata=as_user(blocker))
+    await client.MuteUser(graph_pb.MuteUserRequest(user_id=muted), metadata=as_user(viewer))
+    assert await graph.hidden_accounts(viewer) == HiddenAccounts(frozenset({blocked, blocker}), frozenset({muted}))
+    assert await graph.hidden_accounts(muted) == HiddenAccounts()
+    with pytest.raises(InvalidArgument):
+        await graph.hidden_accounts(0)
 
 
 async def test_remote_tweets_list_and_hydrate_past_one_batch(live: LiveMesh, remote):

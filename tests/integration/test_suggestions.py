@@ -116,3 +116,36 @@ async def test_a_deleted_account_is_not_suggested(live: LiveMesh):
     await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=ids["x"]), metadata=as_user(ids["x"]))
     await live.settle()
     assert await suggested(live, ids["me"]) == [ids["y"], ids["w"], ids["z"]]
+
+
+async def block(live: LiveMesh, actor: int, user: int) -> None:
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=user), metadata=as_user(actor))
+
+
+async def mute(live: LiveMesh, actor: int, user: int) -> None:
+    await live.client.graph.MuteUser(graph_pb.MuteUserRequest(user_id=user), metadata=as_user(actor))
+
+
+async def test_accounts_blocked_either_way_or_muted_are_not_suggested(live: LiveMesh):
+    ids = await world(live, GRAPH)
+    assert await suggested(live, ids["me"]) == [ids["x"], ids["y"], ids["w"], ids["z"]]  # ranked and kept
+    await block(live, ids["me"], ids["x"])
+    await block(live, ids["y"], ids["me"])
+    await mute(live, ids["me"], ids["w"])
+    assert await suggested(live, ids["me"]) == [ids["z"]]
+
+
+async def test_a_muted_followee_is_not_named_in_a_reason(live: LiveMesh):
+    ids = await world(live, GRAPH)
+    await mute(live, ids["me"], ids["ben"])  # still followed: ben's follows still count
+    found = {s.user.handle: s for s in (await suggestions(live, ids["me"])).suggestions}
+    assert found["x"].followed_by_count == 3 and [u.handle for u in found["x"].followed_by] == ["ann", "cat"]
+    assert found["x"].reason == "followed by ann and 2 others"
+    assert found["z"].reason == "followed by an account you follow"
+
+
+async def test_blocking_a_followee_drops_what_only_they_brought(live: LiveMesh):
+    ids = await world(live, GRAPH)
+    await suggested(live, ids["me"])
+    await block(live, ids["me"], ids["ben"])  # removes the follow: z came only through ben
+    assert await suggested(live, ids["me"]) == [ids["x"], ids["w"], ids["y"]]

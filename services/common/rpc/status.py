@@ -30,6 +30,7 @@ STATUS_OF = {
     errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
     errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.FailedPrecondition: code_pb2.FAILED_PRECONDITION,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     errors.Unavailable: code_pb2.UNAVAILABLE,
     errors.NotImplementedYet: code_pb2.UNIMPLEMENTED,

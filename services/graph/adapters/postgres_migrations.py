@@ -28,4 +28,23 @@ CREATE INDEX follows_by_follower ON follows (follower_id, seq);
 
 CELEBRITY_SINCE = "ALTER TABLE users ADD COLUMN celebrity_since BIGINT NOT NULL DEFAULT 0"  # 0: not a celebrity
 
-MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE]
+BLOCKS_AND_MUTES = """
+CREATE TABLE blocks (
+  seq BIGSERIAL PRIMARY KEY,
+  blocker_id BIGINT NOT NULL,
+  blocked_id BIGINT NOT NULL,
+  UNIQUE (blocker_id, blocked_id)
+);
+CREATE INDEX blocks_by_blocker ON blocks (blocker_id, seq);
+CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
+CREATE TABLE mutes (
+  seq BIGSERIAL PRIMARY KEY,
+  muter_id BIGINT NOT NULL,
+  muted_id BIGINT NOT NULL,
+  UNIQUE (muter_id, muted_id)
+);
+CREATE INDEX mutes_by_muter ON mutes (muter_id, seq);
+CREATE INDEX mutes_by_muted ON mutes (muted_id);
+"""
+
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE, BLOCKS_AND_MUTES]
