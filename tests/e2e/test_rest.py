@@ -52,6 +52,7 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     assert (await call("GET", f"/v1/users/{b}/following/{a}"))["following"] is True
     assert [u["userId"] for u in (await call("GET", f"/v1/users/{a}/followers?page_size=10"))["users"]] == [b]
     assert [u["userId"] for u in (await call("GET", f"/v1/users/{b}/following"))["users"]] == [a]
+    assert (await call("GET", "/v1/me/suggestions?pageSize=5", headers=acting(b))).get("suggestions", []) == []  # alice follows nobody
 
     hello = await call("POST", "/v1/tweets", json={"text": "hello #chirp"}, headers=acting(a))
     tweet_id = hello["tweetId"]

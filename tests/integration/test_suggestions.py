@@ -7,10 +7,11 @@ the production backends (PostgreSQL, Redis, RabbitMQ).
 import asyncio
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
-from tests.conftest import EVERY_STORE, LiveMesh, as_user, serving, settings_on
+from tests.conftest import EVERY_STORE, LiveMesh, acting, as_user, serving, settings_on
 
 pytestmark = pytest.mark.scenario
 
@@ -149,3 +150,15 @@ async def test_blocking_a_followee_drops_what_only_they_brought(live: LiveMesh):
     await suggested(live, ids["me"])
     await block(live, ids["me"], ids["ben"])  # removes the follow: z came only through ben
     assert await suggested(live, ids["me"]) == [ids["x"], ids["w"], ids["y"]]
+
+
+async def test_over_rest_for_the_token_holder(live: LiveMesh, rest: httpx.AsyncClient):
+    ids = await world(live, GRAPH)
+    response = await rest.get("/v1/me/suggestions?pageSize=2", headers=acting(ids["me"]))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [s["user"]["handle"] for s in body["suggestions"]] == ["x", "y"]
+    assert body["suggestions"][0]["followedByCount"] == "3" and body["suggestions"][0]["reason"] == "followed by ben and 2 others"
+    refused = await rest.get("/v1/me/suggestions?pageSize=-1", headers=acting(ids["me"]))
+    assert refused.status_code == 400 and "page_size must not be negative" in refused.json()["message"]
+    assert (await rest.get("/v1/me/suggestions")).status_code == 401
