@@ -140,16 +140,16 @@ EVERY_STORE = ("memory", "redis", "production")
 
 
 @asynccontextmanager
-async def settings_on(store: str, tmp_path: Path) -> AsyncIterator[Settings]:
+async def settings_on(store: str, tmp_path: Path, **overrides) -> AsyncIterator[Settings]:
     """Settings for one of EVERY_STORE: SQLite and the embedded bus with timelines and read copies in memory,
     the same with them on the Redis server, or the production backends (PostgreSQL, Redis, RabbitMQ)."""
     if store == "production":
-        async with production_backends(tmp_path) as settings:
+        async with production_backends(tmp_path, **overrides) as settings:
             yield settings
         return
     if store == "redis":
         await flush_test_redis()
-    yield make_settings(tmp_path, **({"redis_url": REDIS_URL} if store == "redis" else {}))
+    yield make_settings(tmp_path, **({"redis_url": REDIS_URL} if store == "redis" else {}), **overrides)
 
 
 @pytest.fixture

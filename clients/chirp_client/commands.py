@@ -63,6 +63,34 @@ def unfollow(s: Session, a) -> str:
     return "unfollowed " + render.user_line(s.client.graph.UnfollowUser(request, metadata=s.me()).user)
 
 
+def block(s: Session, a) -> str:
+    s.client.block(s.user(a.handle).user_id, metadata=s.me())
+    return f"blocked @{a.handle}: follows between you ended both ways, and neither of you sees the other"
+
+
+def unblock(s: Session, a) -> str:
+    s.client.unblock(s.user(a.handle).user_id, metadata=s.me())
+    return f"unblocked @{a.handle} (follows are not restored)"
+
+
+def mute(s: Session, a) -> str:
+    s.client.mute(s.user(a.handle).user_id, metadata=s.me())
+    return f"muted @{a.handle}: hidden from your home timeline, still followed"
+
+
+def unmute(s: Session, a) -> str:
+    s.client.unmute(s.user(a.handle).user_id, metadata=s.me())
+    return f"unmuted @{a.handle}"
+
+
+def blocked(s: Session, a) -> str:
+    return _users(s.client.blocked(a.limit, a.page_token, metadata=s.me()))
+
+
+def muted(s: Session, a) -> str:
+    return _users(s.client.muted(a.limit, a.page_token, metadata=s.me()))
+
+
 def like(s: Session, a) -> str:
     return render.tweet_block(s.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=a.tweet_id), metadata=s.me()).tweet)
 
@@ -162,6 +190,7 @@ COMMANDS = {
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
     "followers": followers, "following": following, "suggestions": suggestions, "fanout-status": fanout_status,
+    "block": block, "unblock": unblock, "mute": mute, "unmute": unmute, "blocked": blocked, "muted": muted,
     "search": search, "search-status": search_status,
     "trends": trends,
 }  # fmt: skip
@@ -181,6 +210,10 @@ ARGUMENTS = {
     "followers": ("HANDLE PAGE", "list an account's followers"),
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
     "suggestions": ("LIMIT", "suggest accounts to follow: followed by the accounts you follow"),
+    "block": ("HANDLE", "block an account: follows end both ways, neither sees the other"),
+    "unblock": ("HANDLE", "lift a block"), "mute": ("HANDLE", "hide an account from your home timeline, still following"),
+    "unmute": ("HANDLE", "lift a mute"), "blocked": ("PAGE", "list the accounts you blocked"),
+    "muted": ("PAGE", "list the accounts you muted"),
     "search": ("QUERY PAGE", 'search tweets: words, "phrases", #tags, @mentions, from:handle, -word, since:/until:YYYY-MM-DD'),
     "search-status": ("", "show whether the search index is ready or catching up"),
     "trends": ("WINDOW PAGE", "show the trending hashtags"),

@@ -115,7 +115,7 @@ async def bootstrap(
         graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden_copies)
         await graph.start()
         hidden = CachedHiddenAccounts(graph, hidden_copies)
-        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
+        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter, hidden)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:
@@ -124,7 +124,7 @@ async def bootstrap(
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
-        search = search_service(settings, resources, graph, tweets, flow, model)
+        search = search_service(settings, resources, graph, tweets, flow, model, hidden)
         trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
         signing = signing_key(settings)
         authenticator = open_authenticator(settings, resources, signing)

@@ -88,9 +88,9 @@ class GraphCopies:
 
 
 def tweet_service(repository: TweetRepository, users: UserDirectory, ids: IdSource, model: ReadModel | None,
-                  limiter: RateLimiter) -> TweetService:
+                  limiter: RateLimiter, hidden: CachedHiddenAccounts) -> TweetService:
     """Tweets, telling the read model of each change, and serving user timelines from it when there is one."""
-    tweets = TweetService(repository, users, ids, model.notices if model else None, limiter=limiter)
+    tweets = TweetService(repository, users, ids, model.notices if model else None, limiter=limiter, hidden=hidden)
     if model is not None:
         warm = RedisAuthorPages(model.pages) if model.pages is not None else None
         tweets.kept = PagesFromCards(CachedTweets(CardsFromTweets(tweets), model.copies, model.posts), warm)
@@ -124,13 +124,14 @@ def fanout_service(
 SEARCH_BATCH_EVENTS = 1_000  # outbox events per embedded search commit, at most
 
 
-def search_service(settings: Settings, resources: Resources, graph, tweets, flow: EventFlow, model: ReadModel | None) -> SearchService:
+def search_service(settings: Settings, resources: Resources, graph, tweets, flow: EventFlow, model: ReadModel | None,
+                   hidden: CachedHiddenAccounts) -> SearchService:
     """Search over its own index, hydrating as home timelines do (through the read model when there is one)."""
     cards = CardsFromTweets(tweets)
     if model is not None:
         cards = CachedTweets(cards, model.copies, model.posts)
     index = TantivyIndex(settings.search_index_path)
-    search = SearchService(index, FoundFromCards(cards), HandlesFromGraph(graph), ArchiveFromTweets(tweets), settings.search_commit_ms / 1000)
+    search = SearchService(index, FoundFromCards(cards), HandlesFromGraph(graph), ArchiveFromTweets(tweets), hidden, settings.search_commit_ms / 1000)
     resources.closers.append(search.close)  # runs before the stores close, after the flow stopped
     if isinstance(flow, EmbeddedFlow):
         flow.consume_batches("search", search.handle_batch, SEARCH_BATCH_EVENTS)

@@ -67,6 +67,7 @@ class Found:
 
     tweet_id: int
     shown: bytes
+    authors: tuple[int, ...] = ()  # the tweet's author and, for a retweet, the original's: what visibility judges
 
 
 @dataclass

@@ -12,7 +12,7 @@ import asyncio
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
 from services.common.telemetry import metrics
-from services.common.visibility.pages import full_page
+from services.common.visibility.pages import MAX_FETCHES, full_page
 from services.common.visibility.rules import Surface
 from services.timeline.domain import Card
 from services.timeline.ports import FollowGraph, HiddenFrom, TimelineCache, TweetSource, WarmPages
@@ -31,14 +31,19 @@ class TimelineService:
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
         """A page without the tweets hidden from the reader (services/common/visibility), full while more exist."""
-        originals: set[int] = set()
+        first = await self._home_part(reader_id, page)
+        if len(first.items) >= page.size or first.next_cursor is None:
+            return first  # the common case: one fetch, each original already shown once
+        originals = {card.original_id for card in first.items}
 
-        def first_showing(card: Card) -> bool:  # each original once, across the page's fetches too
+        def first_showing(card: Card) -> bool:  # each original once across the page's fetches too
             new = card.original_id not in originals
             originals.add(card.original_id)
             return new
 
-        return await full_page(lambda part: self._home_part(reader_id, part), page, first_showing)
+        rest = await full_page(lambda part: self._home_part(reader_id, part), PageRequest(page.size - len(first.items), first.next_cursor),
+                               first_showing, fetches=MAX_FETCHES - 1)  # fmt: skip
+        return Page([*first.items, *rest.items], rest.next_cursor)
 
     async def _home_part(self, reader_id: int, page: PageRequest) -> Page[Card]:
         if self._warm is not None:
@@ -46,7 +51,8 @@ class TimelineService:
             metrics.looked_up("home_page", warm is not None, warm is None)
             if warm is not None:
                 return warm
-        celebrities, hidden = await concurrently(self._graph.celebrities_followed_by(reader_id), self._hidden.hidden_from(reader_id))
+        hidden = await self._hidden.hidden_from(reader_id)  # a kept copy: cheaper in turn than as a task beside the next
+        celebrities = await self._graph.celebrities_followed_by(reader_id)
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
         return await self._hydrated_page(reader_id, candidates, page.size, more_below, hidden.on(Surface.HOME))
 

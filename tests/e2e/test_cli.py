@@ -160,6 +160,31 @@ def test_suggestions_name_who_follows_each_and_leave_out_who_you_follow(mesh: Me
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "page_size must not be negative" in bad.stderr
 
 
+def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("carl", "dana", "erin"):
+        ok(chirp(t, "register", handle))
+    ok(chirp(t, "follow", "dana", as_="carl"))
+    ok(chirp(t, "follow", "erin", as_="carl"))
+    ok(chirp(t, "follow", "carl", as_="dana"))
+    said = tweet_ids(ok(chirp(t, "post", "dana speaks", as_="dana")))
+    loud = tweet_ids(ok(chirp(t, "post", "erin speaks", as_="erin")))
+    assert set(tweet_ids(poll(lambda: ok(chirp(t, "home", as_="carl")), lambda out: len(tweet_ids(out)) == 2))) == {*said, *loud}
+    assert ok(chirp(t, "block", "dana", as_="carl")).startswith("blocked @dana")
+    assert "0 followers, 0 following" in ok(chirp(t, "user", "dana"))
+    assert ok(chirp(t, "mute", "erin", as_="carl")).startswith("muted @erin")
+    assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == []
+    assert tweet_ids(ok(chirp(t, "tweets", "erin", as_="carl"))) == loud  # a mute hides nothing on the page itself
+    assert handles(ok(chirp(t, "blocked", as_="carl"))) == {"dana"}
+    assert handles(ok(chirp(t, "muted", as_="carl"))) == {"erin"}
+    refused = chirp(t, "follow", "carl", as_="dana")
+    assert refused.returncode == 1 and "FAILED_PRECONDITION" in refused.stderr and "blocked" in refused.stderr
+    ok(chirp(t, "unblock", "dana", as_="carl"))
+    ok(chirp(t, "unmute", "erin", as_="carl"))
+    assert ok(chirp(t, "blocked", as_="carl")).strip() == "(nobody)"
+    assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == loud  # the block ended carl's follow of dana
+
+
 def test_an_unknown_handle_is_not_found(mesh: MeshProcess):
     result = chirp(mesh.target, "user", "nobody_here")
     assert result.returncode == 1

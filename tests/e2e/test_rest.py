@@ -97,6 +97,15 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     session = (await call("POST", "/v1/sessions", json={"handle": "carol", "password": "battery staple 2"}))["session"]
     assert await call("POST", "/v1/sessions:logout", json={"refreshToken": session["refreshToken"]}) == {}
     assert (await call("GET", "/.well-known/jwks.json"))["keys"][0]["alg"] == "EdDSA"
+
+    dave = (await call("POST", "/v1/users", json={"handle": "dave"}))["userId"]
+    for verb in ("block", "mute"):
+        assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
+    assert [u["userId"] for u in (await call("GET", "/v1/me/blocked?page_size=5", headers=acting(a)))["users"]] == [dave]
+    assert [u["handle"] for u in (await call("GET", "/v1/me/muted", headers=acting(a)))["users"]] == ["dave"]
+    for verb in ("unblock", "unmute"):
+        assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
+    assert (await call("GET", "/v1/me/blocked", headers=acting(a))).get("users", []) == []
     assert call.reached == PUBLIC
 
 

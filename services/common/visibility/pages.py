@@ -16,12 +16,15 @@ MAX_FETCHES = 10
 T = TypeVar("T")
 
 
-async def full_page(fetch: Callable[[PageRequest], Awaitable[Page[T]]], page: PageRequest, shows: Callable[[T], bool]) -> Page[T]:
+async def full_page(
+    fetch: Callable[[PageRequest], Awaitable[Page[T]]], page: PageRequest, shows: Callable[[T], bool], fetches: int = MAX_FETCHES
+) -> Page[T]:
     """Pages from fetch, filtered by shows, until page.size items are shown or the list ends; each fetch
-    asks for what is still missing, after where the last one stopped."""
+    asks for what is still missing, after where the last one stopped. `fetches`: fewer, for a caller
+    that already made the page's first."""
     shown: list[T] = []
     cursor = page.cursor
-    for _ in range(MAX_FETCHES):
+    for _ in range(fetches):
         fetched = await fetch(PageRequest(page.size - len(shown), cursor))
         shown += [item for item in fetched.items if shows(item)]
         cursor = fetched.next_cursor

@@ -30,15 +30,14 @@ def unpack_hidden(value: bytes) -> HiddenAccounts:
     return HiddenAccounts(frozenset(ids[:count]), frozenset(ids[count:]))
 
 
-# hidden_into(set, key, with_muted): adds the packed ids hidden from the key's user to the set (a table of
-# packed id -> true): blocked either way, and muted too when with_muted; false when the copy is not kept.
+# hidden_into(set, key): adds the packed ids of every account in the key's copy (blocked either way, and muted:
+# what rules.py hides on Surface.HOME, the one surface a script serves) to the set (a table of packed id -> true);
+# false when the copy is not kept.
 LUA_HIDDEN = """
-local function hidden_into(set, hidden_key, with_muted)
+local function hidden_into(set, hidden_key)
   local value = redis.call('GET', hidden_key)
   if not value then return false end
-  local last = #value
-  if not with_muted then last = 4 + 8 * struct.unpack('>I4', value) end
-  for i = 5, last, 8 do set[string.sub(value, i, i + 7)] = true end
+  for i = 5, #value, 8 do set[string.sub(value, i, i + 7)] = true end
   return true
 end
 """

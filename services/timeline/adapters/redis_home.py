@@ -70,7 +70,7 @@ local function take()  -- the newest id not taken yet, at or above the floor
 end
 
 local leaving = leaving_since(KEYS[5], ARGV[4])  -- with the accounts hidden from the reader: shown() skips both
-if not hidden_into(leaving, KEYS[6], true) then return false end
+if not hidden_into(leaving, KEYS[6]) then return false end
 local page, originals, count, last = {''}, {}, 0, nil
 while count < size do
   local id = take()
