@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 from bench import baselines, bulk, cpu, gateway, loadgen, power_law_phase, report, systems, trending, workloads
 from bench import notifications as notifications_bench
 from bench import search as search_bench
+from bench import suggestions as suggestions_bench
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
 from bench.progress import STARTED, log
@@ -81,6 +82,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
             if mesh:
                 result["redis_raw"] = await baselines.raw_redis(ids[0], rates(250, plan["echo_steps"]), plan["seconds"])
                 result["power_law"] = await power_law_phase.run(running, work, redis, status, plan)
+                result["suggestions"] = await suggestions_bench.in_run(running.database_url, plan)
     finally:
         await redis.aclose()
         await status.close()

@@ -148,6 +148,11 @@ def following(s: Session, a) -> str:
     return _users(s.client.graph.ListFollowing(request))
 
 
+def suggestions(s: Session, a) -> str:
+    request = graph_pb.ListSuggestionsRequest(page_size=a.limit)
+    return render.suggestion_list(s.client.graph.ListSuggestions(request, metadata=s.me()))
+
+
 def fanout_status(s: Session, a) -> str:
     status = s.client.fanout.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest())
     lag = status.oldest_pending_age.ToMilliseconds()
@@ -192,7 +197,7 @@ COMMANDS = {
     "register": register, "login": login, "logout": logout, "change-password": change_password, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
-    "followers": followers, "following": following, "fanout-status": fanout_status,
+    "followers": followers, "following": following, "suggestions": suggestions, "fanout-status": fanout_status,
     "block": block, "unblock": unblock, "mute": mute, "unmute": unmute, "blocked": blocked, "muted": muted,
     "search": search, "search-status": search_status,
     "trends": trends, "notifications": notifications,
@@ -212,6 +217,7 @@ ARGUMENTS = {
     "tweets": ("HANDLE PAGE", "read a user's tweets"), "replies": ("ID PAGE", "read the replies to a tweet"),
     "followers": ("HANDLE PAGE", "list an account's followers"),
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
+    "suggestions": ("LIMIT", "suggest accounts to follow: followed by the accounts you follow"),
     "block": ("HANDLE", "block an account: follows end both ways, neither sees the other"),
     "unblock": ("HANDLE", "lift a block"), "mute": ("HANDLE", "hide an account from your home timeline, still following"),
     "unmute": ("HANDLE", "lift a mute"), "blocked": ("PAGE", "list the accounts you blocked"),
@@ -257,6 +263,8 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("--marker", default="", help="with `read`: mark read up to this read marker (default: everything)")
         elif param == "WINDOW":
             sub.add_argument("--window", type=int, default=0, help="minutes to look back (default 60, at most 1440)")
+        elif param == "LIMIT":
+            sub.add_argument("--limit", type=int, default=10, help="how many to show (at most 100)")
         elif param == "PAGE":
             sub.add_argument("--limit", type=int, default=10, help="how many to show")
             sub.add_argument("--page-token", default="", help="continue from a previous page")

@@ -61,3 +61,11 @@ def notification_list(response: notification_pb.ListNotificationsResponse) -> st
         lines.append(f"{'*' if n.unread else ' '} {when}  {n.summary}{about}\n    read marker: {n.read_marker}")
     more = [f"more: --page-token {response.next_page_token}"] if response.next_page_token else []
     return "\n".join(lines + more)
+
+
+def suggestion_list(response: graph_pb.ListSuggestionsResponse) -> str:
+    if not response.suggestions:
+        return "(no suggestions yet: follow a few accounts first)"
+    lines = [f"{user_line(s.user)}\n    {s.reason}" for s in response.suggestions]
+    age = f"ranked {response.staleness_seconds} s ago" if response.staleness_seconds else "ranked just now"
+    return "\n".join([*lines, f"({age})"])

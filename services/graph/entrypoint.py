@@ -9,6 +9,8 @@ from services.common.rpc.auth import require_user
 from services.common.rpc.server import Registration
 from services.graph.messages import user_message
 from services.graph.service import GraphService
+from services.graph.suggestion_entrypoint import SuggestionsServicer
+from services.graph.suggestion_service import SuggestionService
 
 USER_PAGES = PageLimits(default=50, maximum=1000)
 ID_PAGES = PageLimits(default=1000, maximum=10_000)
@@ -16,9 +18,10 @@ ID_PAGES = PageLimits(default=1000, maximum=10_000)
 Context = grpc.aio.ServicerContext
 
 
-class GraphServicer(pb_grpc.GraphServiceServicer):
-    def __init__(self, graph: GraphService, tokens: PageTokens):
+class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
+    def __init__(self, graph: GraphService, tokens: PageTokens, suggestions: SuggestionService):
         self._graph = graph
+        self._suggestions = suggestions
         self._tokens = tokens
 
     async def CreateUser(self, request: pb.CreateUserRequest, context: Context) -> pb.CreateUserResponse:
@@ -124,5 +127,6 @@ class GraphServicer(pb_grpc.GraphServiceServicer):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
 
 
-def registration(graph: GraphService, tokens: PageTokens) -> Registration:
-    return Registration.of(pb, "GraphService", pb_grpc.add_GraphServiceServicer_to_server, GraphServicer(graph, tokens))
+def registration(graph: GraphService, tokens: PageTokens, suggestions: SuggestionService) -> Registration:
+    servicer = GraphServicer(graph, tokens, suggestions)
+    return Registration.of(pb, "GraphService", pb_grpc.add_GraphServiceServicer_to_server, servicer)

@@ -30,7 +30,9 @@ from services.common.storage.sqlite import Database
 from services.common.storage.transactions import PostgresTransactions, SqliteTransactions
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters import postgres_migrations as graph_migrations
+from services.graph.adapters.postgres_candidates import PostgresCandidates
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
+from services.graph.adapters.sqlite_candidates import SqliteCandidates
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.adapters.sqlite_schema import ADDED_COLUMNS as GRAPH_ADDED_COLUMNS
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
@@ -68,6 +70,7 @@ class Stores:
     outboxes: dict[str, OutboxStore]  # by the service that writes it ("events" when shared)
     accounts: SqlAccountStore | None = None
     notifications: SqlNotificationStore | None = None
+    candidates: SqliteCandidates | PostgresCandidates | None = None  # who-to-follow's friends of friends, beside graph
 
     async def largest_id(self) -> int:
         stores = [s for s in (self.graph, self.tweets) if s is not None]
@@ -86,7 +89,7 @@ async def open_stores(
     celebrities = CelebrityLine(settings.celebrity_threshold)
     account_store, notification_store = SqlAccountStore(SqliteTransactions(db)), SqlNotificationStore(SqliteTransactions(db))
     graph_store, tweet_store = SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox)
-    return Stores(graph_store, tweet_store, {"events": outbox}, account_store, notification_store)
+    return Stores(graph_store, tweet_store, {"events": outbox}, account_store, notification_store, SqliteCandidates(db))
 
 
 async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool, accounts: bool, notifications: bool) -> Stores:
@@ -101,7 +104,7 @@ async def _open_postgres(settings: Settings, resources: Resources, graph: bool, 
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph = PostgresGraphRepository(db, outbox, CelebrityLine(settings.celebrity_threshold))
-        stores.outboxes["graph"] = outbox
+        stores.outboxes["graph"], stores.candidates = outbox, PostgresCandidates(db)
         if redis:
             stores.graph = cached_graph.CachedGraphRepository(stores.graph, _row_cache(settings, redis, "user", cached_graph))
     if tweets:

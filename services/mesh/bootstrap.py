@@ -25,16 +25,19 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
+from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import (
     EventFlow,
+    GraphCopies,
     fanout_service,
     notification_service,
     open_event_flow,
     search_service,
+    suggestion_service,
     timeline_service,
     trending_service,
     tweet_service,
@@ -70,12 +73,13 @@ class Mesh:
     accounts: AccountService
     authenticator: Authenticator
     notifications: NotificationService
+    suggestions: SuggestionService
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
         return [
             snowflake_entrypoint.registration(self.ids),
-            graph_entrypoint.registration(self.graph, tokens),
+            graph_entrypoint.registration(self.graph, tokens, self.suggestions),
             account_entrypoint.registration(self.accounts, self.settings.trusted_proxies),
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
@@ -110,8 +114,10 @@ async def bootstrap(
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
         model = open_read_model(settings, resources, in_process=True)
         limiter = open_rate_limiter(settings, resources)
+        suggestions = suggestion_service(settings, resources, stores)
         hidden_copies = open_hidden_copies(settings, resources, in_process=True)
-        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter, hidden=hidden_copies)
+        copies = GraphCopies(model.notices if model else None, suggestions)
+        graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden_copies)
         await graph.start()
         hidden = CachedHiddenAccounts(graph, hidden_copies)
         tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter, hidden)
@@ -134,6 +140,5 @@ async def bootstrap(
     except BaseException:
         await resources.close()
         raise
-    return Mesh(
-        settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator, notifications
-    )
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator,
+                notifications, suggestions)  # fmt: skip

@@ -31,10 +31,12 @@ from services.mesh.credentials import account_service, open_authenticator, signi
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import (
     EventFlow,
+    GraphCopies,
     fanout_service,
     notification_service,
     open_event_flow,
     search_service,
+    suggestion_service,
     timeline_service,
     trending_service,
     tweet_service,
@@ -122,11 +124,13 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
     stores = await open_stores(settings, process.resources, tweets=False, accounts=False, notifications=False)
     ids = RemoteIds(_remote(process, settings, "snowflake"))
     model = open_read_model(settings, process.resources)
+    suggestions = suggestion_service(settings, process.resources, stores)
+    copies = GraphCopies(model.notices if model else None, suggestions)
     limiter, hidden = open_rate_limiter(settings, process.resources), open_hidden_copies(settings, process.resources)
-    graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter, hidden=hidden)
+    graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden)
     await graph.start()
     process.flow = await open_event_flow(settings, process.resources, list(stores.outboxes.values()), hooks)
-    process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret)))
+    process.hosted.append(graph_entrypoint.registration(graph, PageTokens(settings.page_token_secret), suggestions))
 
 
 async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:

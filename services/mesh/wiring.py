@@ -11,12 +11,17 @@ from services.common.kernel.ids import IdSource
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
+from services.common.runtime.best_effort import best_effort
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
-from services.mesh.backends import Resources
+from services.graph.adapters.memory_rankings import MemoryRankings
+from services.graph.adapters.redis_rankings import RedisRankings
+from services.graph.ports import ReadCopies
+from services.graph.suggestion_service import SuggestionService
+from services.mesh.backends import Resources, Stores, shared_redis
 from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, PagesFromCards, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.mesh.kept import ReadModel
@@ -61,6 +66,29 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.checks["rabbitmq"] = bus.ping
     retry = RetryPolicy(attempts=settings.retry_attempts)
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica)
+
+
+def suggestion_service(settings: Settings, resources: Resources, stores: Stores) -> SuggestionService:
+    """Who to follow over the graph's store: rankings kept in Redis when there is one, else in memory."""
+    rankings = RedisRankings(shared_redis(settings, resources)) if settings.redis_url else MemoryRankings()
+    suggestions = SuggestionService(stores.graph, stores.candidates, rankings, settings.suggestion_max_age_seconds)
+    resources.closers.append(suggestions.close)
+    return suggestions
+
+
+class GraphCopies:
+    """What Graph tells of follows and deletions, told to each reader that keeps copies of them."""
+
+    def __init__(self, *copies: ReadCopies | None):
+        self._copies = [c for c in copies if c is not None]
+
+    async def follows_changed(self, user_id: int) -> None:
+        for copies in self._copies:
+            await best_effort(copies.follows_changed(user_id), "tell the read copies of a follow")
+
+    async def account_deleted(self, user_id: int) -> None:
+        for copies in self._copies:
+            await best_effort(copies.account_deleted(user_id), "hide a deleted account from reads")
 
 
 def tweet_service(repository: TweetRepository, users: UserDirectory, ids: IdSource, model: ReadModel | None,

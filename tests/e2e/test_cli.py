@@ -144,6 +144,22 @@ def test_trends_shows_a_tag_once_five_accounts_use_it(mesh: MeshProcess):
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "1 to 1440" in bad.stderr
 
 
+def test_suggestions_name_who_follows_each_and_leave_out_who_you_follow(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("sg_me", "sg_ann", "sg_ben", "sg_x", "sg_y"):
+        ok(chirp(t, "register", handle))
+    for follower, followee in (("sg_ann", "sg_x"), ("sg_ben", "sg_x"), ("sg_ben", "sg_y"), ("sg_me", "sg_ann"), ("sg_me", "sg_ben")):
+        ok(chirp(t, "follow", followee, as_=follower))
+    assert "(no suggestions yet" in ok(chirp(t, "suggestions", as_="sg_x"))
+    shown = ok(chirp(t, "suggestions", as_="sg_me"))
+    assert re.findall(r"^@(\w+) ", shown, flags=re.MULTILINE) == ["sg_x", "sg_y"], shown
+    assert "followed by sg_ann and 1 other" in shown and "followed by sg_ben\n" in shown and "(ranked just now)" in shown
+    ok(chirp(t, "follow", "sg_x", as_="sg_me"))
+    assert handles(ok(chirp(t, "suggestions", "--limit", "5", as_="sg_me"))) == {"sg_y"}
+    bad = chirp(t, "suggestions", "--limit", "-1", as_="sg_me")
+    assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "page_size must not be negative" in bad.stderr
+
+
 def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
     t = mesh.target
     for handle in ("carl", "dana", "erin"):

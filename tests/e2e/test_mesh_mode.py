@@ -76,6 +76,10 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 author = session.user_id
                 reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader")).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
+                newcomer = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="newcomer")).user.user_id
+                client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=newcomer), metadata=bearer(session.access_token))
+                suggested = client.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(), metadata=as_user(reader)).suggestions
+                assert [(s.user.user_id, s.reason) for s in suggested] == [(newcomer, "followed by author")]
                 for _ in range(4):  # both Timeline replicas cache the reader's timeline
                     client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))
                 posted = client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="one mesh"), metadata=bearer(session.access_token))

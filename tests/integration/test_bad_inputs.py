@@ -631,6 +631,27 @@ CASES = [
         id="negative-page-size-home",
     ),
     pytest.param(
+        Case(
+            lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(page_size=-1), metadata=as_user(w.bob)),
+            INVALID,
+            "page_size must not be negative",
+            "page_size",
+        ),
+        id="negative-page-size-suggestions",
+    ),
+    pytest.param(
+        Case(lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest()), UNAUTHENTICATED, NO_USER),
+        id="suggestions-without-token",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account; register first",
+        ),
+        id="suggestions-as-user-without-account",
+    ),
+    pytest.param(
         Case(user_tweets("alice", token=lambda w: "not a token"), INVALID, "page_token is not valid", "page_token"),
         id="malformed-page-token",
     ),

@@ -104,6 +104,7 @@ class Settings:
     redis_cluster: bool = False
     timeline_ttl_seconds: int = 7 * 24 * 3600
     hydration_ttl_seconds: int = 3600
+    suggestion_max_age_seconds: int = 900
     database_url: str = ""
     database_pool_size: int = 10
     rabbitmq_url: str = ""  # one broker, or a cluster's nodes separated by commas
@@ -159,6 +160,7 @@ class Settings:
             redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
             timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),
             hydration_ttl_seconds=env_int("CHIRP_HYDRATION_TTL_SECONDS", cls.hydration_ttl_seconds, 1),
+            suggestion_max_age_seconds=env_int("CHIRP_SUGGESTION_MAX_AGE_SECONDS", cls.suggestion_max_age_seconds, 1, 86_400),
             database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
             database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
             rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
