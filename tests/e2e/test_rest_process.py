@@ -17,7 +17,7 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 
 def test_the_mesh_prints_its_gateway_and_serves_the_readme_calls(mesh: MeshProcess):
     assert f"REST gateway on {mesh.rest_url} (OpenAPI: {mesh.rest_url}/openapi.json)" in mesh.log
-    created = httpx.post(f"{mesh.rest_url}/v1/users", json={"handle": "readme"})
+    created = httpx.post(f"{mesh.rest_url}/v1/accounts", json={"handle": "readme", "password": "readme's password"})
     assert created.status_code == 200, created.text
     user_id = created.json()["userId"]
     posted = httpx.post(f"{mesh.rest_url}/v1/tweets", json={"text": "hello over REST"}, headers=acting(int(user_id)))
@@ -28,7 +28,7 @@ def test_the_mesh_prints_its_gateway_and_serves_the_readme_calls(mesh: MeshProce
 
 def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(mesh: MeshProcess, tmp_path):
     """Bounded: a few examples an operation, no stateful phase, a time budget."""
-    fuzzer = httpx.post(f"{mesh.rest_url}/v1/users", json={"handle": "fuzzer"}).json()["userId"]
+    fuzzer = httpx.post(f"{mesh.rest_url}/v1/accounts", json={"handle": "fuzzer", "password": "fuzzer's password"}).json()["userId"]
     header = "Authorization: " + acting(int(fuzzer))["Authorization"]
     argv = [str(SCHEMATHESIS), "run", str(COMMITTED), "--url", mesh.rest_url, "--checks", CHECKS, "--max-examples", "2",
             "--phases", "examples,coverage,fuzzing", "--max-time", "25", "--request-timeout", "10", "--generation-deterministic",

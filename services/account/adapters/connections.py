@@ -15,6 +15,8 @@ from services.common.storage.sqlite import Database
 class Transaction(Protocol):
     async def fetch_one(self, sql: str, *args) -> tuple | None: ...
 
+    async def fetch_all(self, sql: str, *args) -> list[tuple]: ...
+
     async def execute(self, sql: str, *args) -> None: ...
 
 
@@ -40,6 +42,10 @@ class _SqliteTx:
         cursor = await self._connection.execute(sql.replace(" FOR UPDATE", ""), args)
         return await cursor.fetchone()
 
+    async def fetch_all(self, sql: str, *args) -> list[tuple]:
+        cursor = await self._connection.execute(sql, args)
+        return list(await cursor.fetchall())
+
     async def execute(self, sql: str, *args) -> None:
         await self._connection.execute(sql, args)
 
@@ -60,6 +66,9 @@ class _PostgresTx:
 
     async def fetch_one(self, sql: str, *args) -> tuple | None:
         return await self._connection.fetchrow(numbered(sql), *args)
+
+    async def fetch_all(self, sql: str, *args) -> list[tuple]:
+        return list(await self._connection.fetch(numbered(sql), *args))
 
     async def execute(self, sql: str, *args) -> None:
         await self._connection.execute(numbered(sql), *args)
