@@ -22,7 +22,7 @@ from services.gateway.edge import open_edge
 from services.mesh.bootstrap import Mesh, bootstrap
 from services.registry import NAMES
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
-from tests.tokens import FAST_HASHER, TEST_KEY, TEST_TOKENS, as_user
+from tests.tokens import FAST_HASHER, TEST_KEY, TEST_TOKENS, as_account_service, as_user
 
 __all__ = ["as_user"]  # the tests' one way to act for a user (tests/tokens.py)
 
@@ -51,7 +51,7 @@ class LiveMesh:
             await asyncio.sleep(0.01)
 
     async def register(self, handle: str) -> int:
-        response = await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))
+        response = await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle), metadata=as_account_service())
         return response.user.user_id
 
     async def follow(self, follower: int, followee: int) -> None:

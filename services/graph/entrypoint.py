@@ -5,7 +5,7 @@ import grpc
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
 from services.common.kernel.pagination import PageLimits, PageTokens
-from services.common.rpc.auth import require_user
+from services.common.rpc.auth import require_service, require_user
 from services.common.rpc.server import Registration
 from services.graph.messages import user_message
 from services.graph.service import GraphService
@@ -16,6 +16,8 @@ USER_PAGES = PageLimits(default=50, maximum=1000)
 ID_PAGES = PageLimits(default=1000, maximum=10_000)
 
 Context = grpc.aio.ServicerContext
+PROFILE_MAKER = "account"  # a profile is made only as an account is registered
+REGISTER_INSTEAD = "register with AccountService.CreateAccount (POST /v1/accounts), which makes the profile"
 
 
 class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
@@ -25,6 +27,7 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
         self._tokens = tokens
 
     async def CreateUser(self, request: pb.CreateUserRequest, context: Context) -> pb.CreateUserResponse:
+        require_service(PROFILE_MAKER, REGISTER_INSTEAD)
         user = await self._graph.create_user(request.handle, request.display_name)
         return pb.CreateUserResponse(user=user_message(user))
 

@@ -5,7 +5,7 @@ tweet service's UserDirectory, the timeline's FollowGraph, fan-out's
 FollowerSource and every reader's source of hidden accounts. Page cursors it returns are the graph's opaque tokens.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import grpc
 
@@ -21,8 +21,10 @@ SERVICE = "graph"
 
 
 class RemoteGraph:
-    def __init__(self, channel: grpc.aio.Channel):
+    def __init__(self, channel: grpc.aio.Channel, credential: Callable[[], tuple[tuple[str, str], ...]] = tuple):
+        """credential: the caller service's own token as metadata (the account service's, for create_user)."""
         self._stub = pb_grpc.GraphServiceStub(channel)
+        self._credential = credential
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         users: list[User] = []
@@ -36,7 +38,7 @@ class RemoteGraph:
     async def create_user(self, handle: str, display_name: str) -> User:
         with calling(SERVICE):
             request = pb.CreateUserRequest(handle=handle, display_name=display_name)
-            response = await self._stub.CreateUser(request, timeout=INTERNAL_CALL_SECONDS)
+            response = await self._stub.CreateUser(request, timeout=INTERNAL_CALL_SECONDS, metadata=self._credential())
         return user_from_message(response.user)
 
     async def get_by_handle(self, handle: str) -> User:

@@ -10,11 +10,10 @@ from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.traces import start_tracing
-from services.gateway.edge import open_edge
 from services.mesh.bootstrap import bootstrap
+from services.mesh.edge_process import start_edge_process
 from services.mesh.observed import FlowGauges, start_metrics
 from services.mesh.process import build_process
-from services.registry import NAMES
 
 log = logging.getLogger("chirp.mesh")
 
@@ -39,8 +38,7 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
-    measured = settings.metrics_listen != "off"
-    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port), measured)
+    edge = None if settings.service else await start_edge_process(settings.gateway_listen, f"{host_name}:{running.port}")
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
@@ -61,11 +59,6 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         await host.close()
 
     await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop, before_drain=stop_edge)
-
-
-def _itself(host: str, port: int) -> dict[str, str]:
-    """The embedded mesh's gateway reaches every service at the process's own gRPC address."""
-    return {name: f"{host}:{port}" for name in NAMES}
 
 
 def main() -> None:

@@ -134,7 +134,7 @@ async def bootstrap(
         signing = signing_key(settings)
         authenticator = open_authenticator(settings, resources, signing)
         profiles = ProfilesFromGraph(graph)
-        accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, hasher)
+        accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, authenticator.ended, hasher)
         flow.consume("account", accounts.handle)
         notifications = notification_service(settings, stores.notifications, graph, tweets, hidden, flow, clock)
     except BaseException:

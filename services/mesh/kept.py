@@ -12,6 +12,7 @@ from services.common.limits.redis_buckets import RedisBuckets
 from services.common.runtime.config import Settings
 from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
+from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions, kept_seconds
 from services.common.visibility.copies import MemoryHiddenCopies, RedisHiddenCopies
 from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
@@ -97,3 +98,14 @@ def open_deleted_accounts(settings: Settings, resources: Resources) -> MemoryDel
     deleted.start()
     resources.closers.append(deleted.stop)
     return deleted
+
+
+def open_ended_sessions(settings: Settings, resources: Resources) -> MemoryEndedSessions | RedisEndedSessions:
+    """As open_deleted_accounts: in memory by default, else in Redis and copied into every process once a second."""
+    kept = kept_seconds(settings.access_token_ttl_seconds)
+    if not settings.redis_url:
+        return MemoryEndedSessions(kept)
+    ended = RedisEndedSessions(shared_redis(settings, resources), kept)
+    ended.start()
+    resources.closers.append(ended.stop)
+    return ended

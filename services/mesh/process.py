@@ -27,7 +27,7 @@ from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
-from services.mesh.credentials import account_service, open_authenticator, signing_key
+from services.mesh.credentials import account_credential, account_service, open_authenticator, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.wiring import (
     EventFlow,
@@ -135,10 +135,10 @@ async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks)
 
 async def _account(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
     stores = await open_stores(settings, process.resources, graph=False, tweets=False, notifications=False)
-    profiles = ProfilesFromGraph(RemoteGraph(_remote(process, settings, "graph")))
+    signing, marks = signing_key(settings), process.authenticator
+    profiles = ProfilesFromGraph(RemoteGraph(_remote(process, settings, "graph"), account_credential(settings, signing)))
     limiter = open_rate_limiter(settings, process.resources)
-    deleted = process.authenticator.deleted
-    accounts = account_service(settings, stores.accounts, profiles, signing_key(settings), limiter, deleted)
+    accounts = account_service(settings, stores.accounts, profiles, signing, limiter, marks.deleted, marks.ended)
     process.flow = await open_event_flow(settings, process.resources, [], hooks)
     process.flow.consume("account", accounts.handle)
     process.hosted.append(account_entrypoint.registration(accounts, settings.trusted_proxies))

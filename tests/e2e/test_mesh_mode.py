@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 
+import grpc
 import httpx
 
 from chirp.account.v1 import account_service_pb2 as account_pb
@@ -21,7 +22,7 @@ from chirp_client import ChirpClient
 from services.registry import BUILT
 from tests.conftest import as_user, production_backends
 from tests.integration.servers import free_port, free_port_range
-from tests.tokens import bearer
+from tests.tokens import as_account_service, bearer
 
 START_TIMEOUT_SECONDS = 150  # thirteen processes start one after another; on a loaded 2-core machine 90 s was too short
 PROCESSES = sum(entry.replicas for entry in BUILT)  # thirteen: Timeline, Fanout, Search and Trending twice
@@ -60,6 +61,37 @@ def searched(client: ChirpClient, query: str, timeout: float = 30) -> list[int]:
     return found
 
 
+def assert_logout_ends_access_tokens_in_every_process(client: ChirpClient, handle: str, password: str, tweet_id: int) -> None:
+    """Logging out (at the account process) ends the session's access tokens at Tweet's and Timeline's processes
+    within the copy interval (1 s); a password change ends the other sessions' the same way."""
+    log_in = account_pb.CreateSessionRequest(handle=handle, password=password)
+    leaving, staying = client.account.CreateSession(log_in).session, client.account.CreateSession(log_in).session
+    client.account.DeleteSession(account_pb.DeleteSessionRequest(refresh_token=leaving.refresh_token))
+    waited = refused_within(lambda: client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet_id), metadata=bearer(leaving.access_token)))
+    refused_within(lambda: client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=bearer(leaving.access_token)))
+    assert waited < 3.0, f"took {waited:.2f} s"
+    change = account_pb.ChangePasswordRequest(current_password=password, new_password="a new password, long")
+    client.account.ChangePassword(change, metadata=bearer(staying.access_token))
+    other = client.account.CreateSession(account_pb.CreateSessionRequest(handle=handle, password="a new password, long")).session
+    client.account.ChangePassword(account_pb.ChangePasswordRequest(current_password="a new password, long", new_password=password),
+                                  metadata=bearer(other.access_token))  # fmt: skip
+    refused_within(lambda: client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweet_id), metadata=bearer(staying.access_token)))
+    client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=bearer(other.access_token))  # the changer's lives on
+
+
+def refused_within(call, timeout: float = 5.0) -> float:
+    """Seconds until the call is refused as a session that has ended."""
+    start = time.monotonic()
+    while True:
+        try:
+            call()
+        except grpc.RpcError as error:
+            assert error.code() == grpc.StatusCode.UNAUTHENTICATED and "session has ended" in error.details(), error.details()
+            return time.monotonic() - start
+        assert time.monotonic() - start < timeout, "the ended session's token still works"
+        time.sleep(0.05)
+
+
 async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_path):
     base_port, metrics_port = free_port_range(PROCESSES), free_port_range(PROCESSES + 1)
     async with production_backends(tmp_path) as settings:
@@ -74,7 +106,7 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 client.account.CreateAccount(account_pb.CreateAccountRequest(handle="author", password=password))
                 session = client.account.CreateSession(account_pb.CreateSessionRequest(handle="author", password=password)).session
                 author = session.user_id
-                reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader")).user.user_id
+                reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader"), metadata=as_account_service()).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
                 newcomer = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="newcomer")).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=newcomer), metadata=bearer(session.access_token))
@@ -97,6 +129,7 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 assert processed >= 2  # the follow and the tweet, handled by the fanout replicas
                 found = [searched(client, "mesh") for _ in range(4)]  # both Search replicas, round-robin
                 assert found == [[posted.tweet.tweet_id]] * 4
+                assert_logout_ends_access_tokens_in_every_process(client, "author", password, posted.tweet.tweet_id)
             rest = httpx.get(f"http://127.0.0.1:{gateway_port}/v1/tweets/{posted.tweet.tweet_id}", timeout=10)  # the gateway's own process
             assert rest.status_code == 200 and rest.json()["author"]["handle"] == "author"
             addresses = re.findall(r"metrics on http://([^/]+)/metrics", log_path.read_text())

@@ -6,7 +6,7 @@ small world (three users, a few tweets, a like, a retweet, a reply, a deleted tw
 and compares what is stored before and after the call.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -24,7 +24,7 @@ from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.storage.sqlite import Database
 from tests.conftest import LiveMesh, acting, as_user
-from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, bearer, claims_for, signed, with_claims_swapped
+from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, as_account_service, bearer, claims_for, signed, with_claims_swapped
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
 UNAUTHENTICATED, DENIED = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
@@ -177,8 +177,8 @@ def mark_read(marker: Callable[[World], str], actor: str | None = "alice"):
     )
 
 
-def create_user(handle: str, display_name: str = ""):
-    return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
+def create_user(handle: str, display_name: str = "", caller: Callable[[World], Sequence] = lambda w: as_account_service()):
+    return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name), metadata=caller(w))
 
 
 CASES = [
@@ -439,6 +439,10 @@ CASES = [
         id="blocked-list-with-another-lists-token",
     ),
     pytest.param(Case(create_user("ALICE"), EXISTS, "'ALICE' is taken"), id="duplicate-handle-other-case"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: ()), DENIED, "register with AccountService.CreateAccount"), id="create-user-anonymous"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: as_user(w.alice)), DENIED, "only the account service"), id="create-user-as-a-user"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: bearer(TEST_MINTER.mint_service("tweet"))), DENIED, "only the account service"),
+                 id="create-user-as-another-service"),
     pytest.param(
         Case(create_user("al ice!"), INVALID, "letters, digits or underscores", "handle"), id="handle-bad-characters"
     ),
@@ -786,7 +790,9 @@ REST_CASES = [
     pytest.param(RestCase("DELETE", lambda w: f"/v1/tweets/{w.hello}", 403, DENIED, "only its author may delete it", actor="bob"),
                  id="rest-delete-someone-elses-tweet"),
     pytest.param(RestCase("POST", lambda w: f"/v1/tweets/{w.hello}:retweet", 409, EXISTS, "already retweeted", actor="bob"), id="rest-retweet-twice"),
-    pytest.param(RestCase("POST", lambda w: "/v1/users", 409, EXISTS, "'ALICE' is taken", json={"handle": "ALICE"}), id="rest-duplicate-handle"),
+    pytest.param(RestCase("POST", lambda w: "/v1/accounts", 409, EXISTS, "'ALICE' is taken", json={"handle": "ALICE", "password": "long enough 1"}),
+                 id="rest-duplicate-handle"),
+    pytest.param(RestCase("POST", lambda w: "/v1/users", 404, NOT_FOUND, "no method is bound", json={"handle": "squatter"}), id="rest-no-profile-without-account"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"}), id="rest-post-without-user"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"},
                           headers=lambda w: {"chirp-user-id": str(w.alice)}), id="rest-forged-chirp-user-id-is-stripped"),  # fmt: skip
@@ -800,7 +806,7 @@ REST_CASES = [
                  id="rest-mute-unknown-user"),
     pytest.param(RestCase("GET", lambda w: "/v1/tweets:search?query=hello%20%22brown", 400, INVALID, "unbalanced quote", "query"),
                  id="rest-search-unbalanced-quote"),
-    pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 400, INVALID, "1 to 4096", "count", json={"count": 5000}), id="rest-next-ids-5000"),
+    pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 404, NOT_FOUND, "no method is bound", json={"count": 3}), id="rest-no-ids-at-the-edge"),
     pytest.param(RestCase("POST", lambda w: "/v1/me/notifications:markRead", 400, INVALID, "read_marker is not valid", "read_marker",
                           json={"readMarker": "forged"}, actor="alice"), id="rest-notifications-forged-read-marker"),  # fmt: skip
     # The gateway's own refusals: nothing reaches a service.

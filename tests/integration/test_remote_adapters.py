@@ -4,9 +4,11 @@ import grpc
 import pytest
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from chirp.tweet.v1 import tweet_service_pb2_grpc as tweet_grpc
 from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
 from services.common.kernel.pagination import PageRequest
-from services.common.rpc.remote import channel
+from services.common.rpc.remote import calling, channel
 from services.graph.domain import HiddenAccounts
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
@@ -79,6 +81,17 @@ async def test_remote_errors_become_domain_errors(live: LiveMesh, remote):
     unreachable = RemoteTweets(grpc.aio.insecure_channel("127.0.0.1:1"))
     with pytest.raises(Unavailable, match="tweet service"):
         await unreachable.recent_ids([1], None, 5)
+
+
+async def test_a_forwarded_token_refused_further_on_stays_unauthenticated(live: LiveMesh):
+    """As when a session ends and the callee's copy of the marks hears of it before the caller's: log in again, not retry."""
+    opened = channel(live.target)
+    try:
+        with pytest.raises(Unauthenticated, match="tweet: the access token is not a JWT"), calling("tweet"):
+            request = tweet_pb.GetTweetRequest(tweet_id=1)
+            await tweet_grpc.TweetServiceStub(opened).GetTweet(request, metadata=[("authorization", "Bearer not-a-token")])
+    finally:
+        await opened.close()
 
 
 async def test_remote_ids_are_leased_a_few_at_a_time_and_a_stale_lease_is_dropped(live: LiveMesh, remote, monkeypatch):

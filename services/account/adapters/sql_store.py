@@ -64,6 +64,7 @@ class SqlAccountStore:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM refresh_tokens WHERE family = ?", family)
 
-    async def end_families_except(self, user_id: int, family: str) -> None:
+    async def end_families_except(self, user_id: int, family: str) -> list[str]:
         async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM refresh_tokens WHERE user_id = ? AND family <> ?", user_id, family)
+            rows = await tx.fetch_all("DELETE FROM refresh_tokens WHERE user_id = ? AND family <> ? RETURNING family", user_id, family)
+        return sorted({row[0] for row in rows})

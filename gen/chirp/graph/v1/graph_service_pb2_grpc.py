@@ -165,8 +165,10 @@ class GraphServiceServicer:
     """
 
     def CreateUser(self, request, context):
-        """Registers an account. A handle already taken (in any letter case)
-        answers ALREADY_EXISTS.
+        """Creates the profile of an account being registered. Internal: only the
+        account service calls it (AccountService.CreateAccount registers), with
+        its service token; any other caller gets PERMISSION_DENIED. A handle
+        already taken (in any letter case) answers ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
