@@ -4,6 +4,7 @@ Append new migrations to the list; never edit or reorder one that shipped.
 """
 
 from services.common.messaging.outbox.postgres_store import MIGRATION as OUTBOX_MIGRATION
+from services.common.storage.leases import MIGRATION as LEASE_MIGRATION
 from services.common.storage.postgres import revision_migration
 
 GRAPH_TABLES = """
@@ -28,4 +29,4 @@ CREATE INDEX follows_by_follower ON follows (follower_id, seq);
 
 CELEBRITY_SINCE = "ALTER TABLE users ADD COLUMN celebrity_since BIGINT NOT NULL DEFAULT 0"  # 0: not a celebrity
 
-MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE]
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE, LEASE_MIGRATION]
