@@ -95,8 +95,8 @@ def share_keys(base: dict[str, str]) -> None:
 
 async def ensure_database(url: str) -> None:
     """Creates the database the URL names when it doesn't exist yet."""
-    name = url.rsplit("/", 1)[-1].split("?")[0]
-    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    name, _, query = url.rsplit("/", 1)[-1].partition("?")
+    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres" + (f"?{query}" if query else ""))  # the primary, under Patroni
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await admin.execute(f'CREATE DATABASE "{name}"')
