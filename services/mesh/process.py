@@ -33,8 +33,8 @@ from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, sea
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
-from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake import worker_leases
+from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
 from services.timeline import entrypoint as timeline_entrypoint
 from services.trending import entrypoint as trending_entrypoint
@@ -106,16 +106,10 @@ async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHo
     process.resources.closers.append(db.close)
     process.resources.checks["postgresql (snowflake)"] = db.ping
     leased = await worker_leases.lease_worker_id(db, f"snowflake.{settings.replica}", settings.lease_seconds, settings.worker_id)
-    process.resources.checks[f"worker id {leased.worker_id} lease"] = _lease_check(leased)
+    process.resources.checks[f"worker id {leased.worker_id} lease"] = leased.check
     process.background.append(leased)
     process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator.leased(leased)))
 
-
-def _lease_check(leased: worker_leases.LeasedWorkerId):
-    async def check() -> None:
-        if not leased.held():
-            raise ConnectionError(f"the lease of worker id {leased.worker_id} is not held")
-    return check
 
 
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:

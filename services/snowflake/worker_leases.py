@@ -38,6 +38,11 @@ class LeasedWorkerId:
     def held(self) -> bool:
         return self.keeper.lease.held()
 
+    async def check(self) -> None:
+        """A health check: raises while the lease is not held (the process is NOT_SERVING then)."""
+        if not self.held():
+            raise ConnectionError(f"the lease of snowflake worker id {self.worker_id} is not held")
+
     def start(self) -> None:
         self.keeper.start()
 

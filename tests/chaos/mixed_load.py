@@ -98,7 +98,7 @@ class MixedLoad:
             self.report.ok_write_times.append(time.monotonic())
 
     async def _call(self, op: str, actor: int, rng: random.Random, others: list[int], live: list[int], own: list[int]) -> None:
-        meta, tweet, graph = as_user(actor), self.client.tweet, self.client.graph
+        meta, tweet = as_user(actor), self.client.tweet
         if op == "post":
             self._texts += 1
             text = f"load {actor} {self._texts}"

@@ -11,10 +11,10 @@ import pytest
 from chirp.snowflake.v1 import snowflake_service_pb2 as pb
 from chirp.snowflake.v1 import snowflake_service_pb2_grpc as pb_grpc
 from services.snowflake.worker_leases import lease_name
-from tests.integration.mesh_processes import MeshProcesses
 from tests.conftest import production_backends
+from tests.integration.mesh_processes import MeshProcesses
 
-LEASE_SECONDS = 6  # renewed every 2 s: a killed process's lease runs 4 s more at least
+LEASE_SECONDS = 20  # renewed every 7 s: a killed process's lease runs 13 s more at least, time enough to start another
 
 
 @pytest.fixture
@@ -35,19 +35,31 @@ async def worker_of(mesh: MeshProcesses, name: str) -> int:
 
 
 async def start(mesh: MeshProcesses, name: str) -> int:
+    """Starts a Snowflake process preferring worker id 0; returns the worker id its ids carry."""
     await mesh.start(name, CHIRP_WORKER_ID="0", CHIRP_LEASE_SECONDS=str(LEASE_SECONDS))
     return await worker_of(mesh, name)
+
+
+async def lease_runs(mesh: MeshProcesses, worker: int) -> bool:
+    """Whether worker's lease is unexpired now, by the database's clock."""
+    connection = await asyncpg.connect(mesh.settings.database_url, server_settings={"search_path": "snowflake"})
+    try:
+        return bool(await connection.fetchval("SELECT expires_at > now() FROM leases WHERE name = $1", lease_name(worker)))
+    finally:
+        await connection.close()
 
 
 async def test_live_processes_never_share_a_worker_id_and_a_crashed_ones_is_reused_only_after_its_lease_expires(mesh):
     first, second = await start(mesh, "snowflake-a"), await start(mesh, "snowflake-b")
     assert first != second
     mesh.kill("snowflake-a")  # SIGKILL: its lease is not released
-    killed_at = time.monotonic()
     third = await start(mesh, "snowflake-c")
-    assert time.monotonic() - killed_at < LEASE_SECONDS * 2 / 3, "too slow a start to see the dead one's lease still running"
-    assert third not in (first, second)
-    await asyncio.sleep(max(0.0, killed_at + LEASE_SECONDS + 0.5 - time.monotonic()))
+    assert await lease_runs(mesh, first), "the machine was too slow to start a process within the dead one's lease"
+    assert third not in (first, second)  # the dead one's id was still leased when the third took one
+    deadline = time.monotonic() + LEASE_SECONDS + 5
+    while await lease_runs(mesh, first):
+        assert time.monotonic() < deadline, "the dead process's lease never expired"
+        await asyncio.sleep(0.2)
     assert await start(mesh, "snowflake-d") == first  # expired: the lowest free id again
 
 

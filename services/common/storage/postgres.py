@@ -37,6 +37,7 @@ UNREACHABLE = (
     asyncpg.CrashShutdownError,
     asyncpg.ReadOnlySQLTransactionError,  # a connection still on a node that was demoted
     asyncpg.TargetServerAttributeNotMatched,  # no node takes writes yet
+    asyncpg.InternalClientError,  # "cannot switch to state…": a pooled connection the server had just dropped
 )
 _LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(hashtext('chirp.migrations'), hashtext($1))"
 
