@@ -36,13 +36,13 @@ class Report:
     count_mismatches: list[str] = field(default_factory=list)
 
     def summary(self, fault_at: float) -> dict:
-        after = [t - fault_at for t in self.error_times]
-        first_error = min(self.error_times, default=fault_at)
+        after = [t - fault_at for t in self.error_times if t >= fault_at]
+        first_error = min(after, default=0.0) + fault_at
         writes_after = [t - fault_at for t in self.ok_write_times if t > first_error]
         return {
             "attempted": sum(self.attempted.values()), "acknowledged": sum(self.acknowledged.values()),
             "by_operation": {op: f"{self.acknowledged[op]}/{self.attempted[op]}" for op in WEIGHTS},
-            "client_errors": dict(self.errors),
+            "client_errors": dict(self.errors), "errors_before_fault": len(self.error_times) - len(after),
             "errors_from_s": round(min(after), 2) if after else None, "errors_until_s": round(max(after), 2) if after else None,
             "writes_acknowledged_again_after_s": round(min(writes_after), 2) if writes_after else None,
             "lost_acknowledged_writes": len(self.lost), "count_mismatches": len(self.count_mismatches),
