@@ -58,7 +58,10 @@ def _contract(module, name: str) -> ServiceDescriptor:
 
 
 SERVICES = (
-    ServiceEntry("snowflake", _contract(snowflake_service_pb2, "SnowflakeService"), snowflake_service_pb2_grpc.SnowflakeServiceStub),
+    ServiceEntry(
+        "snowflake", _contract(snowflake_service_pb2, "SnowflakeService"), snowflake_service_pb2_grpc.SnowflakeServiceStub,
+        needs=(DATABASE,),  # its worker id's lease
+    ),
     ServiceEntry(
         "graph", _contract(graph_service_pb2, "GraphService"), graph_service_pb2_grpc.GraphServiceStub,
         calls=("snowflake",), needs=(DATABASE, REDIS, RABBITMQ),

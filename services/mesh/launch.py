@@ -1,7 +1,8 @@
 """`make mesh`: every service as its own process, on PostgreSQL, Redis and RabbitMQ.
 
 Starts every built service of the registry, in its order, as many times
-as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
+as the registry says (CHIRP_REPLICAS=tweet=2,graph=2, or CHIRP_<NAME>_REPLICAS,
+overrides it), each a
 `python -m services.mesh` process configured by environment variables,
 then the REST gateway (`python -m services.gateway`) in front of them. Each has its own /metrics: CHIRP_METRICS_LISTEN=
 HOST:PORT is the first of consecutive ports, one per process in start order. Clients reach the replicas of a service through a
@@ -35,9 +36,26 @@ DEFAULTS = {
 GATEWAY_LISTEN = "127.0.0.1:8080"  # CHIRP_GATEWAY_LISTEN: the REST gateway's process, started after the services
 
 
+MAX_REPLICAS = 16
+
+
 def replica_counts() -> dict[str, int]:
     """How many processes of each built service to start, in the registry's (dependency) order."""
-    return {e.name: env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, 16) for e in BUILT}
+    listed = parse_replicas(env_str("CHIRP_REPLICAS", ""))
+    return {e.name: listed.get(e.name) or env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, MAX_REPLICAS) for e in BUILT}
+
+
+def parse_replicas(text: str) -> dict[str, int]:
+    """`tweet=2,graph=2`: replicas by service name; ConfigError names what is wrong."""
+    counts = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, count = part.partition("=")
+        if name.strip() not in {e.name for e in BUILT}:
+            raise ConfigError(f"CHIRP_REPLICAS names {name.strip()!r}; services: {', '.join(e.name for e in BUILT)}")
+        if not count.strip().isdigit() or not 1 <= int(count) <= MAX_REPLICAS:
+            raise ConfigError(f"CHIRP_REPLICAS gives {part!r}: write service=N with N from 1 to {MAX_REPLICAS}")
+        counts[name.strip()] = int(count)
+    return counts
 
 
 def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
@@ -93,8 +111,8 @@ def share_keys(base: dict[str, str]) -> None:
 
 async def ensure_database(url: str) -> None:
     """Creates the database the URL names when it doesn't exist yet."""
-    name = url.rsplit("/", 1)[-1].split("?")[0]
-    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    name, _, query = url.rsplit("/", 1)[-1].partition("?")
+    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres" + (f"?{query}" if query else ""))  # the primary, under Patroni
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await admin.execute(f'CREATE DATABASE "{name}"')

@@ -20,6 +20,7 @@ from services.common.rpc.remote import channel
 from services.common.rpc.server import Registration
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.storage.postgres import PostgresDatabase
 from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
@@ -45,6 +46,7 @@ from services.notification import entrypoint as notification_entrypoint
 from services.registry import entry
 from services.search import entrypoint as search_entrypoint
 from services.snowflake import entrypoint as snowflake_entrypoint
+from services.snowflake import worker_leases
 from services.snowflake.domain import SnowflakeGenerator
 from services.snowflake.remote import RemoteIds
 from services.timeline import entrypoint as timeline_entrypoint
@@ -117,7 +119,15 @@ def _hidden_from(graph: RemoteGraph, settings: Settings, process: ServiceProcess
 
 
 async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:
-    process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator(settings.worker_id)))
+    """Its worker id leased in PostgreSQL (from CHIRP_WORKER_ID up), so that no two replicas share one."""
+    db = await PostgresDatabase.open(settings.database_url, worker_leases.SCHEMA, worker_leases.MIGRATIONS, max_size=2)
+    process.resources.closers.append(db.close)
+    process.resources.checks["postgresql (snowflake)"] = db.ping
+    leased = await worker_leases.lease_worker_id(db, f"snowflake.{settings.replica}", settings.lease_seconds, settings.worker_id)
+    process.resources.checks[f"worker id {leased.worker_id} lease"] = leased.check
+    process.background.append(leased)
+    process.hosted.append(snowflake_entrypoint.registration(SnowflakeGenerator.leased(leased)))
+
 
 
 async def _graph(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:

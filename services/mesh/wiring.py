@@ -65,7 +65,8 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.closers.append(bus.close)
     resources.checks["rabbitmq"] = bus.ping
     retry = RetryPolicy(attempts=settings.retry_attempts)
-    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica)
+    holder = f"{settings.service or 'mesh'}.{settings.replica}"
+    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds)
 
 
 def suggestion_service(settings: Settings, resources: Resources, stores: Stores) -> SuggestionService:

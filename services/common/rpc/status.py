@@ -17,11 +17,12 @@ from redis import exceptions as redis_errors
 
 from services.common.kernel import errors
 from services.common.rpc.unary import wrap_unary
+from services.common.storage.postgres import UNREACHABLE as POSTGRES_UNREACHABLE
 
 log = logging.getLogger("chirp.rpc")
 # A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
 # A server that refused the credentials is a misconfiguration, not a blip: INTERNAL, logged in full.
-UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError)
+UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError, *POSTGRES_UNREACHABLE)
 MISCONFIGURED = (redis_errors.AuthenticationError, redis_errors.AuthorizationError)
 
 STATUS_OF = {

@@ -117,6 +117,7 @@ class Settings:
     targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
     metrics_listen: str = ""  # HOST:PORT of /metrics; "" for the gRPC port + 1000, "off" for none
+    lease_seconds: int = 5  # how long a relay's or a Snowflake worker id's lease lasts unrenewed
     replica: int = 0  # which replica of its service this process is (the launcher numbers them from 0)
     search_index_dir: Path | None = None
     search_commit_ms: int = 200
@@ -173,6 +174,7 @@ class Settings:
             targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
             metrics_listen=env_metrics_listen("CHIRP_METRICS_LISTEN"),
+            lease_seconds=env_int("CHIRP_LEASE_SECONDS", cls.lease_seconds, 1, 600),
             replica=env_int("CHIRP_REPLICA", cls.replica, 0, 1023),
             search_index_dir=Path(os.environ["CHIRP_SEARCH_INDEX_DIR"]) if os.environ.get("CHIRP_SEARCH_INDEX_DIR") else None,
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),

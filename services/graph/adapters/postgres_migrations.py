@@ -4,6 +4,7 @@ Append new migrations to the list; never edit or reorder one that shipped.
 """
 
 from services.common.messaging.outbox.postgres_store import MIGRATION as OUTBOX_MIGRATION
+from services.common.storage.leases import MIGRATION as LEASE_MIGRATION
 from services.common.storage.postgres import revision_migration
 
 GRAPH_TABLES = """
@@ -47,4 +48,4 @@ CREATE INDEX mutes_by_muter ON mutes (muter_id, seq);
 CREATE INDEX mutes_by_muted ON mutes (muted_id);
 """
 
-MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE, BLOCKS_AND_MUTES]
+MIGRATIONS: list[str] = [GRAPH_TABLES, OUTBOX_MIGRATION, revision_migration("users"), CELEBRITY_SINCE, BLOCKS_AND_MUTES, LEASE_MIGRATION]

@@ -6,6 +6,17 @@ down or restarting): no event is ever skipped. A crash after the confirms
 and before the offset is saved publishes that batch again, so delivery is
 at-least-once and consumers are idempotent. Each message carries the
 trace context stored with its event.
+
+Several replicas of a service share its outbox, and only one relays it at
+a time: the holder of the outbox's lease (services/common/storage/leases.py),
+renewed every third of its ttl. The others wait, trying to take it every
+second; one that dies stops renewing, so another takes over within the ttl
+(at once when a relay stops cleanly and releases it). A lease, rather than
+claiming rows with FOR UPDATE SKIP LOCKED, keeps the outbox published in
+order by one publisher; rather than a session advisory lock, it works over
+pooled connections, survives a failover of the database, and lapses by
+itself when its holder is cut off instead of waiting for TCP to notice.
+Without a lease (SQLite: one process), the relay is always active.
 """
 
 import asyncio
@@ -15,15 +26,33 @@ from services.common.messaging.outbox.consumer import OutboxReader
 from services.common.messaging.outbox.store import OutboxStore, StoredEvent
 from services.common.messaging.rabbitmq.bus import Message, RabbitBus
 from services.common.messaging.retry import RetryPolicy, with_retries
+from services.common.storage.leases import LeaseKeeper
 
 FOREVER = RetryPolicy(attempts=None, first_backoff_seconds=0.1, max_backoff_seconds=5.0)
 
 
 class OutboxRelay(OutboxReader):
-    def __init__(self, store: OutboxStore, bus: RabbitBus, hold_seconds: float = 0.0):
+    def __init__(self, store: OutboxStore, bus: RabbitBus, hold_seconds: float = 0.0, keeper: LeaseKeeper | None = None):
         super().__init__(store, "relay")
-        self._bus = bus
+        self._bus, self._keeper = bus, keeper
         self._hold_seconds = hold_seconds  # test hook: widens the window between commit and publish
+
+    def active(self) -> bool:
+        """Whether this relay publishes now (it holds the outbox's lease, or there is none)."""
+        return self._keeper is None or self._keeper.lease.held()
+
+    async def start(self) -> None:
+        if self._keeper is not None:
+            self._keeper.start()
+        await super().start()
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self._keeper is not None:
+            await self._keeper.stop()  # releases the lease: a waiting replica takes over at once
+
+    async def drain_once(self) -> int:
+        return await super().drain_once() if self.active() else 0
 
     async def deliver(self, batch: list[StoredEvent]) -> None:
         if self._hold_seconds:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from services.common.kernel.events import Event
 from services.common.messaging.outbox.store import CommitSignal, QueueStats, StoredEvent
+from services.common.storage.leases import Lease
 
 T = TypeVar("T")
 
@@ -75,6 +76,10 @@ class SqlOutbox(CommitSignal, ABC):
         dead = await self._fetch_one(self.sql.dead_letters, consumer)
         age = self._seconds_since(queue["oldest"]) if queue["oldest"] is not None else 0.0
         return QueueStats(queue["depth"], max(age, 0.0), dead["n"])
+
+    def relay_lease(self, holder: str, ttl_seconds: float) -> Lease | None:
+        """The lease that makes one relay at a time publish this outbox; None where one process owns it."""
+        return None
 
     @abstractmethod
     async def append(self, connection, events: Iterable[Event]) -> None:
