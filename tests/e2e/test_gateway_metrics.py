@@ -54,7 +54,7 @@ def scraped(mesh, tmp_path_factory) -> Iterator[Prometheus]:
 def drive(url: str) -> None:
     """Three users made and read, one unknown user, one path no rule has."""
     for n in range(3):
-        user_id = httpx.post(f"{url}/v1/users", json={"handle": f"gauged{n}"}).json()["userId"]
+        user_id = httpx.post(f"{url}/v1/accounts", json={"handle": f"gauged{n}", "password": f"gauged secret {n}"}).json()["userId"]
         assert httpx.get(f"{url}/v1/users/{user_id}", headers=acting(int(user_id))).status_code == 200
     assert httpx.get(f"{url}/v1/users/1").status_code == 404
     assert httpx.get(f"{url}/v1/nothing/here").status_code == 404
@@ -66,11 +66,11 @@ def by_route(prometheus: Prometheus, promql: str) -> dict[tuple[str, ...], float
 
 def test_requests_are_counted_by_route_template_and_status_class(scraped):
     counts = by_route(scraped, "sum by (route, method, status) (chirp_http_server_requests_total)")
-    assert counts == {("/v1/users", "POST", "2xx"): 3, ("/v1/users/{user_id}", "GET", "2xx"): 3,
+    assert counts == {("/v1/accounts", "POST", "2xx"): 3, ("/v1/users/{user_id}", "GET", "2xx"): 3,
                       ("/v1/users/{user_id}", "GET", "4xx"): 1, ("unmatched", "GET", "4xx"): 1}  # fmt: skip
 
 
 def test_requests_are_timed_by_route(scraped):
     assert scraped.scalar('sum(chirp_http_server_request_seconds_count{route="/v1/users/{user_id}"})') == 4
-    p99 = scraped.scalar('histogram_quantile(0.99, sum by (le) (chirp_http_server_request_seconds_bucket{route="/v1/users"}))')
+    p99 = scraped.scalar('histogram_quantile(0.99, sum by (le) (chirp_http_server_request_seconds_bucket{route="/v1/accounts"}))')
     assert 0 < p99 < 1

@@ -108,7 +108,7 @@ async def test_one_command_starts_every_process_and_they_work_as_one_mesh(tmp_pa
                 author = session.user_id
                 reader = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="reader"), metadata=as_account_service()).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
-                newcomer = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="newcomer")).user.user_id
+                newcomer = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="newcomer"), metadata=as_account_service()).user.user_id
                 client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=newcomer), metadata=bearer(session.access_token))
                 suggested = client.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(), metadata=as_user(reader)).suggestions
                 assert [(s.user.user_id, s.reason) for s in suggested] == [(newcomer, "followed by author")]

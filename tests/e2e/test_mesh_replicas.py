@@ -16,9 +16,10 @@ from chirp_client import ChirpClient
 from tests.conftest import as_user, production_backends
 from tests.e2e.test_mesh_mode import launch, wait_for_target
 from tests.integration.servers import free_port_range
+from tests.tokens import as_account_service
 
-REPLICAS = "tweet=2,graph=2,timeline=1,fanout=1,search=1,trending=1"
-PROCESSES = 10  # snowflake, account: 1; graph, tweet: 2; timeline, fanout, search, trending: 1
+REPLICAS = "tweet=2,graph=2,timeline=1,fanout=1,search=1,trending=1,notification=1"
+PROCESSES = 11  # snowflake, account: 1; graph, tweet: 2; timeline, fanout, search, trending, notification: 1
 AUTHORS, READERS, POSTS_EACH = 3, 4, 4
 
 
@@ -43,8 +44,8 @@ async def test_tweet_and_graph_with_two_replicas_publish_each_event_once_and_ser
             target = await asyncio.to_thread(wait_for_target, process, log_path)
             assert target.count("127.0.0.1:") == PROCESSES and "tweet=ipv4:" in target and "graph=ipv4:" in target
             with ChirpClient(target, timeout=30) as client:
-                authors = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"author{i}")).user.user_id for i in range(AUTHORS)]
-                readers = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"reader{i}")).user.user_id for i in range(READERS)]
+                authors = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"author{i}"), metadata=as_account_service()).user.user_id for i in range(AUTHORS)]
+                readers = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"reader{i}"), metadata=as_account_service()).user.user_id for i in range(READERS)]
                 for reader in readers:
                     for author in authors:
                         client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))

@@ -97,7 +97,7 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     assert await call("POST", "/v1/sessions:logout", json={"refreshToken": session["refreshToken"]}) == {}
     assert (await call("GET", "/.well-known/jwks.json"))["keys"][0]["alg"] == "EdDSA"
 
-    dave = (await call("POST", "/v1/users", json={"handle": "dave"}))["userId"]
+    dave = (await call("POST", "/v1/accounts", json={"handle": "dave", "password": "dave's secret"}))["userId"]
     for verb in ("block", "mute"):
         assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
     assert [u["userId"] for u in (await call("GET", "/v1/me/blocked?page_size=5", headers=acting(a)))["users"]] == [dave]
@@ -105,6 +105,10 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     for verb in ("unblock", "unmute"):
         assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
     assert (await call("GET", "/v1/me/blocked", headers=acting(a))).get("users", []) == []
+    listed = await call("GET", "/v1/me/notifications?page_size=5", headers=acting(a))
+    assert all("readMarker" in n for n in listed.get("notifications", []))
+    assert set(await call("GET", "/v1/me/notifications:unreadCount", headers=acting(a))) <= {"unreadCount"}
+    assert set(await call("POST", "/v1/me/notifications:markRead", json={}, headers=acting(a))) <= {"unreadCount"}
     assert call.reached == PUBLIC
 
 

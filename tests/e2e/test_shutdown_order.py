@@ -15,26 +15,26 @@ async def test_the_rest_edge_drains_before_grpc(tmp_path):
     release, sent = asyncio.Event(), asyncio.Event()
 
     async def body():  # the request is in the edge's hands, its body not finished, when the signal comes
-        yield b"{"
+        yield b'{"handle": "held", "password": "held until the signal"'
         sent.set()
         await release.wait()
         yield b"}"
 
     try:
         async with httpx.AsyncClient(base_url=mesh.rest_url, timeout=10) as client:
-            held = asyncio.create_task(client.post("/v1/ids:next", content=body(), headers={"content-type": "application/json"}))
+            held = asyncio.create_task(client.post("/v1/accounts", content=body(), headers={"content-type": "application/json"}))
             await sent.wait()
             await asyncio.sleep(0.2)
             mesh.process.send_signal(signal.SIGTERM)
             await asyncio.sleep(0.5)
             with pytest.raises(httpx.ConnectError):  # no new connection once the edge stops
                 async with httpx.AsyncClient(base_url=mesh.rest_url, timeout=2) as fresh:
-                    await fresh.post("/v1/ids:next", json={})
+                    await fresh.get("/.well-known/jwks.json")
             assert mesh.process.poll() is None
             release.set()
             answered = await held
         assert answered.status_code == 200, answered.text  # its gRPC call came after the signal, and was served
-        assert int(answered.json()["id"]) > 0
+        assert int(answered.json()["userId"]) > 0
         assert await asyncio.to_thread(mesh.process.wait, GRACE_SECONDS) == 0
     finally:
         if mesh.process.poll() is None:

@@ -11,19 +11,22 @@ PUBLIC_RPCS = {
     # Accounts and sessions: how anyone gets an identity.
     "chirp.account.v1.AccountService": {"CreateAccount", "CreateSession", "RefreshSession", "DeleteSession", "ChangePassword", "ListPublicKeys"},
     # Profiles are read and followed here, never created (AccountService.CreateAccount makes them).
+    # Blocks, mutes and suggestions act for the token's user alone.
     "chirp.graph.v1.GraphService": {"GetUser", "GetUserByHandle", "BatchGetUsers", "DeleteUser", "FollowUser", "UnfollowUser",
-                                    "CheckFollowing", "ListFollowers", "ListFollowing"},  # fmt: skip
+                                    "CheckFollowing", "ListFollowers", "ListFollowing", "BlockUser", "UnblockUser", "MuteUser",
+                                    "UnmuteUser", "ListBlockedUsers", "ListMutedUsers", "ListSuggestions"},  # fmt: skip
     "chirp.tweet.v1.TweetService": {"CreateTweet", "GetTweet", "BatchGetTweets", "DeleteTweet", "LikeTweet", "UnlikeTweet", "Retweet",
                                     "UndoRetweet", "ListReplies", "ListUserTweets"},  # fmt: skip
     "chirp.timeline.v1.TimelineService": {"ListHomeTimeline"},
     "chirp.search.v1.SearchService": {"SearchTweets", "GetSearchStatus"},
     "chirp.trending.v1.TrendingService": {"ListTrendingHashtags"},
     "chirp.fanout.v1.FanoutService": {"GetFanoutStatus"},
+    "chirp.notification.v1.NotificationService": {"ListNotifications", "GetUnreadCount", "MarkNotificationsRead"},
     # Decoding an id tells only what the id already holds; drawing ids (NextId, NextIds) is internal.
     "chirp.snowflake.v1.SnowflakeService": {"DecodeId"},
 }
 INTERNAL_NEVER_AT_THE_EDGE = {"GraphService/CreateUser", "SnowflakeService/NextId", "SnowflakeService/NextIds", "GraphService/ListFollowerIds",
-                              "GraphService/ListFollowingIds", "TweetService/ScanTweets"}  # fmt: skip
+                              "GraphService/ListFollowingIds", "GraphService/ListHiddenIds", "TweetService/ScanTweets"}  # fmt: skip
 
 
 def test_the_edge_reaches_exactly_the_public_rpcs():
