@@ -12,6 +12,7 @@ import sys
 
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
+from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.metrics import start_metrics_server
 from services.common.telemetry.traces import start_tracing
@@ -38,6 +39,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
+    end_with_parent("chirp-gateway")
     try:
         settings = Settings.from_env()
     except ConfigError as error:

@@ -6,6 +6,8 @@ either from following the other while it stands; a mute only hides. Both
 are idempotent: doing one twice records nothing the second time.
 """
 
+import asyncio
+
 from services.common.kernel.errors import FailedPrecondition
 from services.common.kernel.events import UserBlocked, UserMuted, UserUnblocked, UserUnfollowed, UserUnmuted
 from services.common.kernel.pagination import Page, PageRequest
@@ -14,7 +16,7 @@ from services.graph.domain import HiddenAccounts, User, valid_user_id
 
 
 class BlockingUseCases:
-    """Needs _repository, _hidden, _check_edge and _follows_changed from GraphService."""
+    """Needs _repository, _hidden, _copy_locks, _check_edge and _follows_changed from GraphService."""
 
     async def block(self, actor_id: int, user_id: int) -> None:
         await self._check_edge(actor_id, user_id, "block")
@@ -68,4 +70,10 @@ class BlockingUseCases:
                 await best_effort(self._copy_hidden(user_id), "keep a copy of the accounts hidden from a user")
 
     async def _copy_hidden(self, user_id: int) -> None:
-        await self._hidden.put(user_id, await self._repository.hidden_accounts(user_id))
+        # One copy at a time per user in this process, each read after the commits before it, so two
+        # changes close together leave the later state, not the one whose write came last. Across Graph
+        # replicas two writes can still cross; the copy's lifetime (300–450 s) bounds that.
+        async with self._copy_locks.setdefault(user_id, asyncio.Lock()):
+            await self._hidden.put(user_id, await self._repository.hidden_accounts(user_id))
+        if not self._copy_locks[user_id].locked():
+            self._copy_locks.pop(user_id, None)

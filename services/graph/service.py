@@ -1,5 +1,6 @@
 """Graph use cases: accounts, follows, and the lists other services page through."""
 
+import asyncio
 from collections.abc import Sequence
 
 from services.common.kernel.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
@@ -29,6 +30,7 @@ class GraphService(BlockingUseCases):
     ):
         self._repository = repository
         self._hidden = hidden
+        self._copy_locks: dict[int, asyncio.Lock] = {}  # per user, while a copy of their hidden accounts is written
         self._limiter = limiter
         self._copies = copies
         self._ids = ids
@@ -81,7 +83,8 @@ class GraphService(BlockingUseCases):
         await self._check_edge(actor_id, user_id, "follow")
         await self.refuse_across_block(actor_id, user_id)
         await self._limiter.take(actor_id, FOLLOW)
-        await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)])
+        if not await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)]):
+            await self.refuse_across_block(actor_id, user_id)  # a block committed meanwhile: say so, not OK
         await self._follows_changed(actor_id)
         return await self.get_user(user_id)
 

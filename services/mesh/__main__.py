@@ -8,6 +8,7 @@ from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.traces import start_tracing
 from services.mesh.bootstrap import bootstrap
@@ -62,6 +63,7 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
 
 
 def main() -> None:
+    end_with_parent("chirp-mesh")  # started by the launcher: ends with it
     try:
         settings, hooks = Settings.from_env(), FaultHooks.from_env()
     except ConfigError as error:

@@ -5,29 +5,23 @@ with every service, so a REST read cost the mesh's own CPU: REST home
 reads reached 0.25 of gRPC's there, against 0.50 with the gateway in a
 process of its own (mesh mode). Here the mesh starts the same entry point
 mesh mode runs, pointed at itself, reads the address it prints, and stops
-it on its way out. Should the mesh be killed, the child ends too: run as
-`python -m services.mesh.edge_process`, it asks the kernel for SIGTERM when
-its parent dies (PR_SET_PDEATHSIG) before it starts the gateway. (Asked in
-the child itself: a `preexec_fn` would fork a process whose gRPC threads
-are busy, and gRPC aborts such a child.)
+it on its way out. Should the mesh be killed, the child ends too
+(services/common/runtime/lifeline.py).
 """
 
 import asyncio
-import ctypes
 import os
 import re
-import signal
 import sys
 from dataclasses import dataclass
 
+from services.common.runtime.lifeline import parent_env
 from services.gateway.catalog import reached_services
 from services.mesh.launch import metrics_addresses
 from services.registry import entry
 
 START_TIMEOUT_SECONDS = 30
 _LISTENING = re.compile(r"listening on (http://\S+)")
-_PR_SET_PDEATHSIG = 1
-_PARENT = "CHIRP_GATEWAY_PARENT_PID"  # the mesh's pid, for the child's check (not a setting)
 
 
 @dataclass
@@ -51,8 +45,8 @@ async def start_edge_process(listen: str, target: str) -> EdgeProcess:
     env = {key: value for key, value in os.environ.items() if key not in ("CHIRP_SERVICE", "CHIRP_LISTEN")}
     env.update({entry(name).target_variable: target for name in reached_services()}, CHIRP_GATEWAY_LISTEN=listen)
     env["CHIRP_METRICS_LISTEN"] = metrics_addresses(os.environ.get("CHIRP_METRICS_LISTEN", ""), 2)[1]  # the mesh's port, then its own
-    env[_PARENT] = str(os.getpid())
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.mesh.edge_process", env=env, stdout=asyncio.subprocess.PIPE)
+    env.update(parent_env())
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.gateway", env=env, stdout=asyncio.subprocess.PIPE)
     try:
         url = await asyncio.wait_for(_listening_url(process), START_TIMEOUT_SECONDS)
     except BaseException:
@@ -75,17 +69,3 @@ async def _echo(process: asyncio.subprocess.Process) -> None:
     while line := await process.stdout.readline():
         sys.stdout.write(line.decode())
         sys.stdout.flush()
-
-
-def _main() -> None:
-    """The child: SIGTERM when the mesh ends (or at once, if it already has), then the gateway as mesh mode runs it."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != int(os.environ.pop(_PARENT)):
-        sys.exit("chirp-gateway: the mesh that started it has ended")
-    from services.gateway.__main__ import main
-
-    main()
-
-
-if __name__ == "__main__":
-    _main()

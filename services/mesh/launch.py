@@ -25,6 +25,7 @@ from pathlib import Path
 import asyncpg
 
 from services.common.runtime.config import ConfigError, env_int, env_str
+from services.common.runtime.lifeline import parent_env
 from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, load_or_create, public_keys_from, read_setting
 from services.registry import BUILT, entry
 
@@ -37,6 +38,7 @@ GATEWAY_LISTEN = "127.0.0.1:8080"  # CHIRP_GATEWAY_LISTEN: the REST gateway's pr
 
 
 MAX_REPLICAS = 16
+STOP_MARGIN_SECONDS = 15  # beyond the shutdown grace, before a child that has not stopped is killed
 
 
 def replica_counts() -> dict[str, int]:
@@ -140,7 +142,7 @@ async def run() -> int:
     async def start(module: str, env: dict[str, str], label: str) -> bool:
         env = {**env, "CHIRP_METRICS_LISTEN": metrics[len(children)]}
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", module, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable, "-m", module, env={**env, **parent_env()}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
         started = asyncio.Event()
         relays.append(asyncio.create_task(relay_output(label, child.stdout, started)))
@@ -176,8 +178,16 @@ async def stop_all(children: list[asyncio.subprocess.Process], reason: str | Non
     for child in children:
         if child.returncode is None:
             child.send_signal(signal.SIGTERM)
-    await asyncio.gather(*(child.wait() for child in children))
-    return 1 if reason else 0
+    grace = env_int("CHIRP_SHUTDOWN_GRACE_SECONDS", 5, 0, 600) + STOP_MARGIN_SECONDS
+    _, late = await asyncio.wait([asyncio.create_task(child.wait()) for child in children], timeout=grace)
+    if late:  # a child stuck in its shutdown: it is ended, and said, rather than keeping the launcher (and its ports) forever
+        stuck = [child.pid for child in children if child.returncode is None]
+        print(f"chirp-mesh: processes {stuck} did not stop within {grace} s of SIGTERM; killing them", file=sys.stderr, flush=True)
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+        await asyncio.gather(*late)
+    return 1 if reason or late else 0
 
 
 def main() -> None:

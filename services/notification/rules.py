@@ -2,7 +2,7 @@
 
 Mention (`@handle` in a tweet), reply, like, retweet and follow. Never for
 your own action; never from an account hidden from the recipient (blocked
-either way, or muted: asked of Graph, remembered for HIDDEN_TTL_MS).
+either way, or muted: visibility's cached lookup, shared with every read path).
 """
 
 from collections.abc import Callable
@@ -14,14 +14,12 @@ from services.common.visibility.rules import HiddenAccounts
 from services.notification.domain import Activity, Change, Kind, TweetGone, Undo, UserGone, hides
 from services.notification.ports import HiddenFrom, TweetAuthors, UserHandles
 
-HIDDEN_TTL_MS = 2_000  # a block or mute reaches new writes within this; reads filter at once
-REMEMBERED = 100_000  # tweet authors and hidden sets kept, at most (a tweet's author never changes)
+REMEMBERED = 100_000  # tweet authors kept, at most (a tweet's author never changes)
 
 
 class Rules:
     def __init__(self, authors: TweetAuthors, handles: UserHandles, hidden: HiddenFrom, clock: Callable[[], int]):
         self._authors, self._handles, self._hidden, self._clock = authors, handles, hidden, clock
-        self._hidden_seen: dict[int, tuple[int, HiddenAccounts]] = {}
         self._author_of: dict[int, int] = {}
         self._rules = {
             TweetCreated: self._created, TweetDeleted: self._deleted, TweetLiked: self._liked, TweetUnliked: self._unliked,
@@ -74,15 +72,7 @@ class Rules:
         return Undo(recipient_id, kind, subject_id, actor_id, counted=not hides(await self.hidden_from(recipient_id), actor_id))
 
     async def hidden_from(self, user_id: int) -> HiddenAccounts:
-        now = self._clock()
-        seen = self._hidden_seen.get(user_id)
-        if seen is not None and now - seen[0] < HIDDEN_TTL_MS:
-            return seen[1]
-        hidden = await self._hidden.hidden_from(user_id)
-        if len(self._hidden_seen) >= REMEMBERED:
-            self._hidden_seen.clear()
-        self._hidden_seen[user_id] = (now, hidden)
-        return hidden
+        return await self._hidden.hidden_from(user_id)
 
     async def _author(self, tweet_id: int) -> int | None:
         author = self._author_of.get(tweet_id)

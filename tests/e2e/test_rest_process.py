@@ -44,7 +44,7 @@ def test_the_gateway_is_a_process_of_its_own_that_ends_with_the_mesh_even_when_k
     mesh = start_mesh(tmp_path / "killed")
     try:
         (gateway,) = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(mesh.process.pid)], capture_output=True, text=True).stdout.split()]
-        assert "services.mesh.edge_process" in Path(f"/proc/{gateway}/cmdline").read_bytes().decode()  # the gateway, started by the mesh
+        assert "services.gateway" in Path(f"/proc/{gateway}/cmdline").read_bytes().decode()  # the gateway, started by the mesh
         assert httpx.get(f"{mesh.rest_url}/openapi.json", timeout=10).status_code == 200
     finally:
         mesh.process.kill()

@@ -11,6 +11,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -37,7 +38,7 @@ async def wait_for(check, timeout: float = 60.0):
 
 async def test_two_replicas_group_a_burst_of_likes_exactly_and_hide_a_muted_account(mesh: MeshProcesses):
     async with AsyncChirpClient(mesh.target(), timeout=30) as client:
-        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{n}"))).user.user_id for n in range(12)]
+        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{n}"), metadata=as_account_service())).user.user_id for n in range(12)]
         author, troll, fans = users[0], users[1], users[2:]
         await client.graph.MuteUser(graph_pb.MuteUserRequest(user_id=troll), metadata=as_user(author))
         tweet = (await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="hi"), metadata=as_user(author))).tweet.tweet_id

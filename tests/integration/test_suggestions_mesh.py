@@ -7,6 +7,7 @@ from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,7 +29,7 @@ async def test_a_follow_through_one_graph_replica_freshens_the_other(mesh: MeshP
     try:
         ids = {}
         for handle in ("me", "ann", "x", "q"):
-            ids[handle] = (await first.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))).user.user_id
+            ids[handle] = (await first.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle), metadata=as_account_service())).user.user_id
         for follower, followee in (("me", "ann"), ("ann", "x"), ("x", "q")):
             await first.graph.FollowUser(graph_pb.FollowUserRequest(user_id=ids[followee]), metadata=as_user(ids[follower]))
 

@@ -16,6 +16,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -42,7 +43,7 @@ async def eventually(check, timeout: float = 30.0):
 
 async def test_blocks_and_mutes_hide_across_processes_on_the_next_read(mesh: MeshProcesses):
     async with AsyncChirpClient(mesh.target(), timeout=30) as client:
-        reader, rude, loud = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=h))).user.user_id for h in ("reader", "rude", "loud")]
+        reader, rude, loud = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=h), metadata=as_account_service())).user.user_id for h in ("reader", "rude", "loud")]
         for followee in (rude, loud):
             await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=followee), metadata=as_user(reader))
 

@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 
+from services.common.runtime.tracing import untraced
 from services.common.storage.postgres import PostgresDatabase
 
 log = logging.getLogger("chirp.leases")
@@ -97,9 +98,10 @@ class LeaseKeeper:
         await self.lease.release()
 
     async def _run(self) -> None:
-        while True:
-            was_held = self.lease.held()
-            if await self.lease.take() and not was_held:
-                log.info("lease %s: held by %s", self.lease.name, self.lease.holder)
-                self.changed.set()
-            await asyncio.sleep(self.lease.ttl / 3 if self.lease.held() else self._retry)
+        with untraced():  # renewals are housekeeping: none starts a trace
+            while True:
+                was_held = self.lease.held()
+                if await self.lease.take() and not was_held:
+                    log.info("lease %s: held by %s", self.lease.name, self.lease.holder)
+                    self.changed.set()
+                await asyncio.sleep(self.lease.ttl / 3 if self.lease.held() else self._retry)

@@ -2,7 +2,10 @@
 
 The offset moves past a batch only once the broker has confirmed every
 message in it, and publishing is retried for as long as it takes (RabbitMQ
-down or restarting): no event is ever skipped. A crash after the confirms
+down or restarting) while the relay holds its lease: no event is ever
+skipped. A relay whose lease lapses mid-batch gives the batch up to the new
+holder, which publishes from the saved offset; a saved offset never moves
+back, so a late save cannot replay what the holder already published. A crash after the confirms
 and before the offset is saved publishes that batch again, so delivery is
 at-least-once and consumers are idempotent. Each message carries the
 trace context stored with its event.
@@ -28,7 +31,11 @@ from services.common.messaging.rabbitmq.bus import Message, RabbitBus
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.storage.leases import LeaseKeeper
 
-FOREVER = RetryPolicy(attempts=None, first_backoff_seconds=0.1, max_backoff_seconds=5.0)
+ROUND = RetryPolicy(attempts=5, first_backoff_seconds=0.1, max_backoff_seconds=5.0)  # then the lease is checked again
+
+
+class LeaseLost(Exception):
+    """The relay stopped holding the outbox's lease while it published a batch."""
 
 
 class OutboxRelay(OutboxReader):
@@ -58,4 +65,14 @@ class OutboxRelay(OutboxReader):
         if self._hold_seconds:
             await asyncio.sleep(self._hold_seconds)
         messages = [Message(routing_key_of(e.payload), e.payload, e.headers) for e in batch]
-        await with_retries(lambda: self._bus.publish(messages), FOREVER, f"relay of {len(messages)} events")
+
+        async def publish() -> None:
+            if not self.active():
+                raise LeaseLost(f"the outbox's lease lapsed; {len(messages)} events are left to its holder")
+            await self._bus.publish(messages)
+
+        # Until published, or until the lease lapses meanwhile (a long broker outage): the new holder
+        # publishes from the saved offset, so this one must not publish the batch late, out of order.
+        while (error := await with_retries(publish, ROUND, f"relay of {len(messages)} events")) is not None:
+            if isinstance(error, LeaseLost) or not self.active():
+                raise LeaseLost(str(error)) from error

@@ -39,7 +39,8 @@ class OutboxSql:
             offset=f"SELECT seq FROM outbox_offsets WHERE consumer = {one}",
             save_offset=(
                 f"INSERT INTO outbox_offsets VALUES ({one}, {two}) "
-                "ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq"
+                "ON CONFLICT (consumer) DO UPDATE SET seq = CASE WHEN excluded.seq > outbox_offsets.seq "
+                "THEN excluded.seq ELSE outbox_offsets.seq END"  # never back: a relay that lost its lease saves late
             ),
             depth=(
                 "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM outbox "
