@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run mesh test setup services tools gen openapi lint unit bench
+.PHONY: run mesh test chaos setup services tools gen openapi lint unit bench
 
 PY := .venv/bin/python
 
@@ -13,6 +13,13 @@ mesh: setup services
 
 test: setup services tools lint
 	$(PY) -m pytest -q
+
+# The slow fault suite: a Patroni primary (tests/chaos), a RabbitMQ node and a Redis master killed under load,
+# each with a report of what clients saw. Installs Patroni and etcd from Debian (scripts/ensure-patroni.sh) and
+# starts its own servers on loopback.
+chaos: setup services
+	bash scripts/ensure-patroni.sh
+	$(PY) -m pytest -q -s -m chaos tests/chaos tests/integration/test_chaos_rabbitmq.py tests/integration/test_chaos_redis.py
 
 setup:
 	@bash scripts/setup-python.sh
@@ -36,6 +43,8 @@ lint: setup
 	bash scripts/check-gen.sh
 	bash scripts/check-openapi.sh
 	bash scripts/buf-check.sh
+
+
 
 unit: setup
 	$(PY) -m pytest -q tests/unit

@@ -69,7 +69,7 @@ async def run(workdir: Path, plan_name: str) -> dict:
     try:
         users = await setup_readers(running.target, readers=plan["readers"], authors=20, tweets_each=10)
         spent = cpu.meter(lambda: [*running.pids().values(), *cpu.engine_pids()])
-        async with AsyncChirpClient(running.target, timeout=5) as client:
+        async with AsyncChirpClient(running.target, timeout=5, credentials=key_holder_tokens()) as client:
             work = Workloads(client, Population(users, {}))
             await work.warm(users)
             grpc_home = (await loadgen.sweep("mesh/grpc_home", work.pick("home"), rates, plan["seconds"], log, spent)).summary()

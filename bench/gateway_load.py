@@ -5,13 +5,15 @@ import asyncio
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client.client import AsyncChirpClient
+from chirp_client.credentials import key_holder_tokens
 from chirp_client.metadata import acting_as
 
 
 async def setup_readers(target: str, readers: int, authors: int, tweets_each: int) -> list[int]:
     """`readers` users, each following the same `authors`, who posted `tweets_each` tweets apiece."""
-    async with AsyncChirpClient(target, timeout=30) as client:
-        made = await asyncio.gather(*(client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"gw_{kind}_{n}"))
+    async with AsyncChirpClient(target, timeout=30, credentials=key_holder_tokens()) as client:
+        profile_maker = client.credentials.as_service("account")  # tools holding the key make profiles as the account service does
+        made = await asyncio.gather(*(client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"gw_{kind}_{n}"), metadata=profile_maker)
                                       for kind, count in (("reader", readers), ("author", authors)) for n in range(count)))  # fmt: skip
         ids = [response.user.user_id for response in made]
         reader_ids, author_ids = ids[:readers], ids[readers:]

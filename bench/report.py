@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench import capacity  # noqa: E402
+from bench import capacity, notifications, suggestions  # noqa: E402
 from bench.workloads import lag_ms  # noqa: E402
 
 
@@ -61,11 +61,13 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("Raw Redis reads of one timeline (LRANGE), reads/s", "", _fmt(raw), "baseline"))
         rows.append(("Home-timeline throughput / raw Redis reads", "", _fmt(ratio(home(mesh)["saturation_per_second"], raw), "", 3), ""))
     rows += _power_law_rows(mesh.get("power_law"), results["echo"].get("at_pull_rate"))
+    rows += suggestions.report_rows(mesh.get("suggestions"))
     rows.append(("Snowflake ids/s, one process (no RPC)", _fmt(results["snowflake_ids_per_second"], "", 0), "", "≥ 10,000"))
     memory = results["redis_memory"]
     rows.append(("Redis bytes per timeline entry (800 entries, MEMORY USAGE)", "", f"{memory['chirp_bytes_per_entry']:.2f} "
                  f"(common layout {memory['common_bytes_per_entry']:.2f})", "≤ 16"))  # fmt: skip
     rows += _trending_rows(results.get("trending"))
+    rows += notifications.report_rows(results.get("notifications"))
     for name in ("embedded", "mesh"):
         if name in results:
             rss = ", ".join(f"{svc} {b / 2**20:.0f} MiB" for svc, b in sorted(results[name]["rss_bytes"].items()))

@@ -14,7 +14,9 @@ time of the system's processes per request (bench/cpu.py). Search is
 measured last (bench/search.py): indexing throughput and index bytes per
 tweet on 1M generated tweets, query p99 on that index at 100 queries/s,
 and searchable-after-post in mesh mode. Then Trending's refresh cost and
-Redis bytes per tag at 1,000 tweets/s over 10,000 tags (bench/trending.py).
+Redis bytes per tag at 1,000 tweets/s over 10,000 tags (bench/trending.py),
+and notifications (bench/notifications.py): a viral burst of 10,000 likes,
+the lag of everyone else's notifications meanwhile, listing p99.
 Writes bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
@@ -32,7 +34,9 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench import baselines, bulk, cpu, gateway, loadgen, power_law_phase, report, systems, trending, workloads
+from bench import notifications as notifications_bench
 from bench import search as search_bench
+from bench import suggestions as suggestions_bench
 from bench.fanout_status import FanoutStatus
 from bench.machine import describe_machine
 from bench.progress import STARTED, log
@@ -78,6 +82,7 @@ async def drive(running: systems.Running, plan: dict, mesh: bool) -> dict:
             if mesh:
                 result["redis_raw"] = await baselines.raw_redis(ids[0], rates(250, plan["echo_steps"]), plan["seconds"])
                 result["power_law"] = await power_law_phase.run(running, work, redis, status, plan)
+                result["suggestions"] = await suggestions_bench.in_run(running.database_url, plan)
     finally:
         await redis.aclose()
         await status.close()
@@ -166,6 +171,8 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
                 await running.stop()
         log("search: indexing, index size, query latency on a large index, searchable after post (mesh mode)")
         results["search"] = await search_bench.run(workdir, plan_name)
+        log("notifications: a viral burst of likes, others' lag meanwhile, listing latency (embedded)")
+        results["notifications"] = await notifications_bench.measure(workdir, plan_name)
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL, 800, 50)
     results["trending"] = await trending.measure(systems.REDIS_BENCH_URL, trending.PLANS[plan_name])

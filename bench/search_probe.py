@@ -26,7 +26,7 @@ async def searchable_after_post(workdir: Path, probes: int) -> dict:
     try:
         replicas = [search_grpc.SearchServiceStub(channel) for channel in channels]
         async with AsyncChirpClient(running.target, timeout=10, credentials=key_holder_tokens()) as client:
-            author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="prober"))).user.user_id
+            author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="prober"), metadata=client.credentials.as_service("account"))).user.user_id
             tasks = []
             for _ in range(probes):
                 tasks.append(asyncio.create_task(_probe(client, replicas, author)))

@@ -45,6 +45,8 @@ class Running:
         children = _children(self.process.pid)
         if not children:
             return {self.name: self.process.pid}
+        if self.name == "embedded":  # the mesh's one process, and the REST gateway's process it starts beside itself
+            return {self.name: self.process.pid, **{f"gateway@{n}": pid for n, pid in enumerate(children)}}
         named = {}
         for pid in children:
             service = _environ(pid).get("CHIRP_SERVICE", "?")

@@ -63,7 +63,7 @@ async def measure(target: str, seconds: float) -> float:
     """Calls a second over `seconds` of home reads with a share of posts, WORKERS at a time."""
     rng = random.Random(7)
     async with AsyncChirpClient(target) as client:
-        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"))).user.user_id for i in range(USERS)]
+        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"), metadata=_tokens().as_service("account"))).user.user_id for i in range(USERS)]
         for user in users:
             for followee in rng.sample([u for u in users if u != user], FOLLOWS):
                 await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=followee), metadata=as_user(user))

@@ -29,6 +29,7 @@ HTTP2 = {"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
 RETRY = {"retry_on": "unavailable", "num_retries": 3, "per_try_timeout": "2s",
          "retry_back_off": {"base_interval": "0.05s", "max_interval": "1s"}}  # fmt: skip
 CALL_TIMEOUT = "10s"
+EDGE_TRUSTED_HOPS = 1  # the Ingress controller in front of the edge (the chart rewrites it: values edge.xffTrustedHops)
 LOCAL = "127.0.0.1"
 
 
@@ -53,10 +54,11 @@ def listener(name: str, host: str, port: int, routes: list[dict], filters: list[
     return {"name": name, "address": address(host, port), "filter_chains": [{"filters": [manager(name, routes, list(filters))]}]}
 
 
-def method_routes(service: ServiceEntry, cluster: str) -> list[dict]:
-    """One route per RPC: retried on UNAVAILABLE only when it can safely run twice; then the rest of the service."""
+def method_routes(service: ServiceEntry, cluster: str, methods: list | None = None) -> list[dict]:
+    """One route per RPC (all of the service's unless named): retried on UNAVAILABLE only when it can safely run twice;
+    then the rest of the service."""
     routes = []
-    for method in service.contract.methods:
+    for method in service.contract.methods if methods is None else methods:
         route = {"cluster": cluster, "timeout": CALL_TIMEOUT}
         if is_idempotent(method.name):
             route["retry_policy"] = RETRY
@@ -93,21 +95,34 @@ def sidecar(service: ServiceEntry) -> dict:
     return bootstrap(listeners, clusters)
 
 
+def edge_methods(service: ServiceEntry) -> list:
+    """The RPCs with a google.api.http rule: the only ones the edge exposes (the rest are internal)."""
+    return [m for m in service.contract.methods if m.GetOptions().HasExtension(annotations_pb2.http)]
+
+
 def public(service: ServiceEntry) -> bool:
     """A service with REST rules: the edge exposes it."""
-    return any(m.GetOptions().HasExtension(annotations_pb2.http) for m in service.contract.methods)
+    return bool(edge_methods(service))
 
 
 def edge() -> dict:
-    """REST/JSON in on 8080, transcoded to gRPC from the contracts' google.api.http rules, to each service's pods."""
+    """REST/JSON in on 8080, transcoded to gRPC from the contracts' google.api.http rules, to each service's pods.
+
+    Only the RPCs with an http rule are routed (gRPC straight to the edge included): an internal RPC, a health check
+    or reflection gets 404. Behind one Ingress hop: the client is the address that hop names in x-forwarded-for,
+    which Envoy passes on with its own peer appended (the services trust both through CHIRP_TRUSTED_PROXIES)."""
     services = [e for e in BUILT if public(e)]
     transcoder = {"name": "envoy.filters.http.grpc_json_transcoder", "typed_config": {
         "@type": f"{TYPE}.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
         "proto_descriptor": DESCRIPTOR_PATH, "services": [e.contract.full_name for e in services],
         "print_options": {"preserve_proto_field_names": True, "always_print_primitive_fields": True},
-        "convert_grpc_status": True, "auto_mapping": False}}  # fmt: skip
-    routes = [r for e in services for r in method_routes(e, e.name)[:-1]]
-    listeners = [listener("edge", "0.0.0.0", EDGE_PORT, routes, [transcoder])]
+        "convert_grpc_status": True, "auto_mapping": False,
+        "request_validation_options": {"reject_unknown_method": True}}}  # fmt: skip
+    routes = [r for e in services for r in method_routes(e, e.name, edge_methods(e))[:-1]]
+    edge_listener = listener("edge", "0.0.0.0", EDGE_PORT, routes, [transcoder])
+    edge_listener["filter_chains"][0]["filters"][0]["typed_config"].update(
+        {"use_remote_address": True, "xff_num_trusted_hops": EDGE_TRUSTED_HOPS})
+    listeners = [edge_listener]
     clusters = [cluster(e.name, f"chirp-{e.name}", APP_PORT, dns=True, health_service=e.contract.full_name) for e in services]
     return bootstrap(listeners, clusters)
 

@@ -12,12 +12,23 @@ from google.protobuf.descriptor import ServiceDescriptor
 from chirp.account.v1 import account_service_pb2, account_service_pb2_grpc
 from chirp.fanout.v1 import fanout_service_pb2, fanout_service_pb2_grpc
 from chirp.graph.v1 import graph_service_pb2, graph_service_pb2_grpc
+from chirp.notification.v1 import notification_service_pb2, notification_service_pb2_grpc
 from chirp.search.v1 import search_service_pb2, search_service_pb2_grpc
 from chirp.snowflake.v1 import snowflake_service_pb2, snowflake_service_pb2_grpc
 from chirp.timeline.v1 import timeline_service_pb2, timeline_service_pb2_grpc
 from chirp.trending.v1 import trending_service_pb2, trending_service_pb2_grpc
 from chirp.tweet.v1 import tweet_service_pb2, tweet_service_pb2_grpc
-from services.common.kernel.events import CelebrityChanged, Event, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
+from services.common.kernel.events import (
+    CelebrityChanged,
+    Event,
+    TweetCreated,
+    TweetDeleted,
+    TweetLiked,
+    TweetUnliked,
+    UserDeleted,
+    UserFollowed,
+    UserUnfollowed,
+)  # fmt: skip
 
 DATABASE, REDIS, RABBITMQ = "database_url", "redis_url", "rabbitmq_url"  # settings, from CHIRP_<SETTING>
 
@@ -47,7 +58,10 @@ def _contract(module, name: str) -> ServiceDescriptor:
 
 
 SERVICES = (
-    ServiceEntry("snowflake", _contract(snowflake_service_pb2, "SnowflakeService"), snowflake_service_pb2_grpc.SnowflakeServiceStub),
+    ServiceEntry(
+        "snowflake", _contract(snowflake_service_pb2, "SnowflakeService"), snowflake_service_pb2_grpc.SnowflakeServiceStub,
+        needs=(DATABASE,),  # its worker id's lease
+    ),
     ServiceEntry(
         "graph", _contract(graph_service_pb2, "GraphService"), graph_service_pb2_grpc.GraphServiceStub,
         calls=("snowflake",), needs=(DATABASE, REDIS, RABBITMQ),
@@ -77,6 +91,11 @@ SERVICES = (
     ServiceEntry(
         "trending", _contract(trending_service_pb2, "TrendingService"), trending_service_pb2_grpc.TrendingServiceStub,
         needs=(REDIS, RABBITMQ), replicas=2, consumes=(TweetCreated, TweetDeleted, UserDeleted),
+    ),
+    ServiceEntry(
+        "notification", _contract(notification_service_pb2, "NotificationService"),
+        notification_service_pb2_grpc.NotificationServiceStub, calls=("graph", "tweet"), needs=(DATABASE, RABBITMQ),
+        consumes=(TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserFollowed, UserUnfollowed, UserDeleted),
     ),
 )
 BY_NAME = {entry.name: entry for entry in SERVICES}

@@ -22,7 +22,7 @@ from services.gateway.edge import open_edge
 from services.mesh.bootstrap import Mesh, bootstrap
 from services.registry import NAMES
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, LocalRedisCluster, flush_test_redis, fresh_bus_namespace, fresh_postgres_database
-from tests.tokens import FAST_HASHER, TEST_KEY, TEST_TOKENS, as_user
+from tests.tokens import FAST_HASHER, TEST_KEY, TEST_TOKENS, as_account_service, as_user
 
 __all__ = ["as_user"]  # the tests' one way to act for a user (tests/tokens.py)
 
@@ -51,7 +51,7 @@ class LiveMesh:
             await asyncio.sleep(0.01)
 
     async def register(self, handle: str) -> int:
-        response = await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))
+        response = await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle), metadata=as_account_service())
         return response.user.user_id
 
     async def follow(self, follower: int, followee: int) -> None:
@@ -140,16 +140,16 @@ EVERY_STORE = ("memory", "redis", "production")
 
 
 @asynccontextmanager
-async def settings_on(store: str, tmp_path: Path) -> AsyncIterator[Settings]:
+async def settings_on(store: str, tmp_path: Path, **overrides) -> AsyncIterator[Settings]:
     """Settings for one of EVERY_STORE: SQLite and the embedded bus with timelines and read copies in memory,
     the same with them on the Redis server, or the production backends (PostgreSQL, Redis, RabbitMQ)."""
     if store == "production":
-        async with production_backends(tmp_path) as settings:
+        async with production_backends(tmp_path, **overrides) as settings:
             yield settings
         return
     if store == "redis":
         await flush_test_redis()
-    yield make_settings(tmp_path, **({"redis_url": REDIS_URL} if store == "redis" else {}))
+    yield make_settings(tmp_path, **({"redis_url": REDIS_URL} if store == "redis" else {}), **overrides)
 
 
 @pytest.fixture

@@ -53,3 +53,8 @@ def with_claims_swapped(token: str, **changes) -> str:
 
 
 OTHER_KEY = SigningKey.generate()  # a key nobody published
+
+
+def as_account_service() -> tuple[tuple[str, str], ...]:
+    """Metadata of the account service's own token: the only caller Graph's internal CreateUser admits."""
+    return TEST_TOKENS.as_service("account")

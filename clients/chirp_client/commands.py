@@ -63,6 +63,34 @@ def unfollow(s: Session, a) -> str:
     return "unfollowed " + render.user_line(s.client.graph.UnfollowUser(request, metadata=s.me()).user)
 
 
+def block(s: Session, a) -> str:
+    s.client.block(s.user(a.handle).user_id, metadata=s.me())
+    return f"blocked @{a.handle}: follows between you ended both ways, and neither of you sees the other"
+
+
+def unblock(s: Session, a) -> str:
+    s.client.unblock(s.user(a.handle).user_id, metadata=s.me())
+    return f"unblocked @{a.handle} (follows are not restored)"
+
+
+def mute(s: Session, a) -> str:
+    s.client.mute(s.user(a.handle).user_id, metadata=s.me())
+    return f"muted @{a.handle}: hidden from your home timeline, still followed"
+
+
+def unmute(s: Session, a) -> str:
+    s.client.unmute(s.user(a.handle).user_id, metadata=s.me())
+    return f"unmuted @{a.handle}"
+
+
+def blocked(s: Session, a) -> str:
+    return _users(s.client.blocked(a.limit, a.page_token, metadata=s.me()))
+
+
+def muted(s: Session, a) -> str:
+    return _users(s.client.muted(a.limit, a.page_token, metadata=s.me()))
+
+
 def like(s: Session, a) -> str:
     return render.tweet_block(s.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=a.tweet_id), metadata=s.me()).tweet)
 
@@ -120,6 +148,11 @@ def following(s: Session, a) -> str:
     return _users(s.client.graph.ListFollowing(request))
 
 
+def suggestions(s: Session, a) -> str:
+    request = graph_pb.ListSuggestionsRequest(page_size=a.limit)
+    return render.suggestion_list(s.client.graph.ListSuggestions(request, metadata=s.me()))
+
+
 def fanout_status(s: Session, a) -> str:
     status = s.client.fanout.GetFanoutStatus(fanout_pb.GetFanoutStatusRequest())
     lag = status.oldest_pending_age.ToMilliseconds()
@@ -147,6 +180,14 @@ def trends(s: Session, a) -> str:
     return render.trend_list(s.client.trends(a.window, a.limit, a.page_token))
 
 
+def notifications(s: Session, a) -> str:
+    if a.action == "unread":
+        return f"{s.client.unread_count(s.me()).unread_count} unread"
+    if a.action == "read":
+        return f"marked read; {s.client.mark_read(s.me(), a.marker).unread_count} unread"
+    return render.notification_list(s.client.notifications(s.me(), a.limit, a.page_token))
+
+
 def _users(page) -> str:
     lines = [render.user_line(u) for u in page.users] or ["(nobody)"]
     return "\n".join(lines + ([f"more: --page-token {page.next_page_token}"] if page.next_page_token else []))
@@ -156,9 +197,10 @@ COMMANDS = {
     "register": register, "login": login, "logout": logout, "change-password": change_password, "user": show_user, "post": post, "reply": reply, "follow": follow, "unfollow": unfollow,
     "like": like, "unlike": unlike, "retweet": retweet, "unretweet": unretweet, "delete": delete,
     "delete-account": delete_account, "home": home, "tweets": tweets, "replies": replies,
-    "followers": followers, "following": following, "fanout-status": fanout_status,
+    "followers": followers, "following": following, "suggestions": suggestions, "fanout-status": fanout_status,
+    "block": block, "unblock": unblock, "mute": mute, "unmute": unmute, "blocked": blocked, "muted": muted,
     "search": search, "search-status": search_status,
-    "trends": trends,
+    "trends": trends, "notifications": notifications,
 }  # fmt: skip
 
 ARGUMENTS = {
@@ -175,9 +217,15 @@ ARGUMENTS = {
     "tweets": ("HANDLE PAGE", "read a user's tweets"), "replies": ("ID PAGE", "read the replies to a tweet"),
     "followers": ("HANDLE PAGE", "list an account's followers"),
     "following": ("HANDLE PAGE", "list the accounts one follows"), "fanout-status": ("", "show fan-out progress"),
+    "suggestions": ("LIMIT", "suggest accounts to follow: followed by the accounts you follow"),
+    "block": ("HANDLE", "block an account: follows end both ways, neither sees the other"),
+    "unblock": ("HANDLE", "lift a block"), "mute": ("HANDLE", "hide an account from your home timeline, still following"),
+    "unmute": ("HANDLE", "lift a mute"), "blocked": ("PAGE", "list the accounts you blocked"),
+    "muted": ("PAGE", "list the accounts you muted"),
     "search": ("QUERY PAGE", 'search tweets: words, "phrases", #tags, @mentions, from:handle, -word, since:/until:YYYY-MM-DD'),
     "search-status": ("", "show whether the search index is ready or catching up"),
     "trends": ("WINDOW PAGE", "show the trending hashtags"),
+    "notifications": ("NOTIFY PAGE", "your notifications (* unread); `unread` counts them; `read` marks them read"),
 }  # fmt: skip
 
 
@@ -210,8 +258,13 @@ def _add_params(sub: argparse.ArgumentParser, params: list[str]) -> None:
             sub.add_argument("--password-stdin", action="store_true", help="read the password(s) from stdin, a line each")
         elif param == "NAME":
             sub.add_argument("--name", help="display name (the handle when left out)")
+        elif param == "NOTIFY":
+            sub.add_argument("action", nargs="?", choices=("list", "unread", "read"), default="list")
+            sub.add_argument("--marker", default="", help="with `read`: mark read up to this read marker (default: everything)")
         elif param == "WINDOW":
             sub.add_argument("--window", type=int, default=0, help="minutes to look back (default 60, at most 1440)")
+        elif param == "LIMIT":
+            sub.add_argument("--limit", type=int, default=10, help="how many to show (at most 100)")
         elif param == "PAGE":
             sub.add_argument("--limit", type=int, default=10, help="how many to show")
             sub.add_argument("--page-token", default="", help="continue from a previous page")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from services.common.tokens.access import TokenMinter
 from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, read_setting
+from services.common.tokens.service_token import ServiceCredential
 
 REFRESH_MARGIN_SECONDS = 30  # a token this close to its end is refreshed (or minted again) first
 
@@ -61,6 +62,13 @@ class MintedTokens:
     def __init__(self, minter: TokenMinter):
         self._minter = minter
         self._minted: dict[int, tuple[str, float]] = {}
+        self._services: dict[str, ServiceCredential] = {}
+
+    def as_service(self, service: str) -> tuple[tuple[str, str], ...]:
+        """Metadata for an internal RPC only `service` may call (the account service's Graph CreateUser, which tools loading users use)."""
+        if service not in self._services:
+            self._services[service] = ServiceCredential(self._minter, service)
+        return self._services[service]()
 
     def bearer(self, user_id: int | None) -> str | None:
         if user_id is None:

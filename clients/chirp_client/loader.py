@@ -95,7 +95,7 @@ async def _register(client: AsyncChirpClient, limit: asyncio.Semaphore, index: i
     handle = f"username_{index}"
     async with limit:
         try:
-            return (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))).user.user_id
+            return (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle), metadata=client.credentials.as_service("account"))).user.user_id
         except grpc.aio.AioRpcError as error:
             if error.code() != grpc.StatusCode.ALREADY_EXISTS:
                 raise

@@ -1,6 +1,7 @@
 """How the `chirp` command shows users and tweets to a person."""
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.notification.v1 import notification_service_pb2 as notification_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 
@@ -48,3 +49,23 @@ def trend_list(response: trending_pb.ListTrendingHashtagsResponse, first_rank: i
     ]
     more = [f"more: --page-token {response.next_page_token}"] if response.next_page_token else []
     return "\n".join([header, *lines, *more])
+
+
+def notification_list(response: notification_pb.ListNotificationsResponse) -> str:
+    if not response.notifications:
+        return "(no notifications)"
+    lines = []
+    for n in response.notifications:
+        when = n.update_time.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
+        about = f"  (tweet {n.tweet_id})" if n.tweet_id else ""
+        lines.append(f"{'*' if n.unread else ' '} {when}  {n.summary}{about}\n    read marker: {n.read_marker}")
+    more = [f"more: --page-token {response.next_page_token}"] if response.next_page_token else []
+    return "\n".join(lines + more)
+
+
+def suggestion_list(response: graph_pb.ListSuggestionsResponse) -> str:
+    if not response.suggestions:
+        return "(no suggestions yet: follow a few accounts first)"
+    lines = [f"{user_line(s.user)}\n    {s.reason}" for s in response.suggestions]
+    age = f"ranked {response.staleness_seconds} s ago" if response.staleness_seconds else "ranked just now"
+    return "\n".join([*lines, f"({age})"])

@@ -1,5 +1,7 @@
 """The generated stubs of every Chirp service, as the registry lists them, for both clients."""
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.notification.v1 import notification_service_pb2 as notification_pb
 from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from services.common.rpc.service_config import CHANNEL_OPTIONS
 from services.registry import NAMES, SERVICES
@@ -40,3 +42,38 @@ class Stubs:
         awaitable on the async client."""
         request = trending_pb.ListTrendingHashtagsRequest(window_minutes=window_minutes, page_size=page_size, page_token=page_token)
         return self.trending.ListTrendingHashtags(request)
+
+    # Blocks and mutes, for the logged-in user (or the call's metadata); awaitable on the async client.
+    def block(self, user_id: int, **call):
+        """Block an account: follows between you end both ways, neither can follow the other, and each is hidden from the other."""
+        return self.graph.BlockUser(graph_pb.BlockUserRequest(user_id=user_id), **call)
+
+    def unblock(self, user_id: int, **call):
+        return self.graph.UnblockUser(graph_pb.UnblockUserRequest(user_id=user_id), **call)
+
+    def mute(self, user_id: int, **call):
+        """Mute an account: hidden from your home timeline and notifications; follows stay."""
+        return self.graph.MuteUser(graph_pb.MuteUserRequest(user_id=user_id), **call)
+
+    def unmute(self, user_id: int, **call):
+        return self.graph.UnmuteUser(graph_pb.UnmuteUserRequest(user_id=user_id), **call)
+
+    def blocked(self, page_size: int = 0, page_token: str = "", **call):
+        """The accounts you blocked, latest first: a ListBlockedUsersResponse."""
+        return self.graph.ListBlockedUsers(graph_pb.ListBlockedUsersRequest(page_size=page_size, page_token=page_token), **call)
+
+    def muted(self, page_size: int = 0, page_token: str = "", **call):
+        """The accounts you muted, latest first: a ListMutedUsersResponse."""
+        return self.graph.ListMutedUsers(graph_pb.ListMutedUsersRequest(page_size=page_size, page_token=page_token), **call)
+    def notifications(self, metadata, page_size: int = 0, page_token: str = ""):
+        """The acting user's notifications (metadata: their token), most recently updated first."""
+        request = notification_pb.ListNotificationsRequest(page_size=page_size, page_token=page_token)
+        return self.notification.ListNotifications(request, metadata=metadata)
+
+    def unread_count(self, metadata):
+        """The acting user's GetUnreadCountResponse."""
+        return self.notification.GetUnreadCount(notification_pb.GetUnreadCountRequest(), metadata=metadata)
+
+    def mark_read(self, metadata, read_marker: str = ""):
+        """Marks read up to a notification's read_marker (empty: everything); the response has the unread count."""
+        return self.notification.MarkNotificationsRead(notification_pb.MarkNotificationsReadRequest(read_marker=read_marker), metadata=metadata)

@@ -23,7 +23,8 @@ class AccountStore(Protocol):
 
     async def end_family(self, family: str) -> None: ...
 
-    async def end_families_except(self, user_id: int, family: str) -> None: ...
+    async def end_families_except(self, user_id: int, family: str) -> list[str]:
+        """Ends every other session family of the user; the families it ended."""
 
 
 class Profiles(Protocol):
@@ -42,3 +43,9 @@ class RateLimiter(Protocol):
 
 class DeletedAccounts(Protocol):
     async def mark(self, user_id: int) -> None: ...
+
+
+class EndedSessions(Protocol):
+    """Session families whose access tokens must stop working now, not when they expire."""
+
+    async def mark(self, *families: str) -> None: ...

@@ -1,4 +1,9 @@
-"""The account use cases: register, log in, refresh, log out, change password; forgetting deleted accounts."""
+"""The account use cases: register, log in, refresh, log out, change password; forgetting deleted accounts.
+
+Ending a session (logout, a reused refresh token, the other sessions at a
+password change) also marks its family ended, so its access tokens stop
+working at once instead of living out their lifetime.
+"""
 
 import time
 from collections.abc import Callable
@@ -15,7 +20,7 @@ from services.account.domain import (
     valid_password,
 )  # fmt: skip
 from services.account.passwords import Passwords
-from services.account.ports import AccountStore, DeletedAccounts, Profiles, RateLimiter
+from services.account.ports import AccountStore, DeletedAccounts, EndedSessions, Profiles, RateLimiter
 from services.common.kernel.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from services.common.kernel.events import Event, UserDeleted
 from services.common.limits.buckets import key_of
@@ -30,12 +35,12 @@ REUSED = "this refresh token was already used: every session descending from it 
 class AccountService:
     def __init__(
         self, store: AccountStore, profiles: Profiles, passwords: Passwords, minter: TokenMinter, published: list[PublicKey],
-        limiter: RateLimiter, deleted: DeletedAccounts,
+        limiter: RateLimiter, deleted: DeletedAccounts, ended: EndedSessions,
         refresh_ttl_seconds: int = DEFAULT_REFRESH_TTL_SECONDS, clock: Callable[[], float] = time.time,
     ):  # fmt: skip
         self._store, self._profiles, self._passwords = store, profiles, passwords
         self._minter, self._published, self._limiter, self._deleted = minter, published, limiter, deleted
-        self._refresh_ttl, self._clock = refresh_ttl_seconds, clock
+        self._ended, self._refresh_ttl, self._clock = ended, refresh_ttl_seconds, clock
 
     async def register(self, handle: str, password: str, display_name: str) -> tuple[int, str]:
         valid_password(password)
@@ -62,6 +67,7 @@ class AccountService:
         token, successor = new_successor(now, self._refresh_ttl)
         outcome, spent = await self._store.spend(hash_refresh_token(refresh_token), now, successor)
         if outcome is Spend.REUSED:
+            await self._ended.mark(spent.family)
             raise Unauthenticated(REUSED)
         if outcome is not Spend.SPENT:
             raise Unauthenticated(f"the refresh token is {outcome.value}: log in again")
@@ -71,6 +77,7 @@ class AccountService:
         _, spent = await self._store.spend(hash_refresh_token(refresh_token), self._clock(), None)
         if spent is not None:
             await self._store.end_family(spent.family)
+            await self._ended.mark(spent.family)
 
     async def change_password(self, user_id: int, session: str, current: str, new: str) -> None:
         valid_password(new, field="new_password")
@@ -80,7 +87,7 @@ class AccountService:
         if not await self._passwords.verify(account.password_hash, current):
             raise PermissionDenied("the current password is wrong", field="current_password")
         await self._store.set_password_hash(user_id, await self._passwords.hash(new))
-        await self._store.end_families_except(user_id, session)
+        await self._ended.mark(*await self._store.end_families_except(user_id, session))
 
     def public_keys(self) -> list[PublicKey]:
         return list(self._published)

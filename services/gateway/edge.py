@@ -6,6 +6,7 @@ import grpc
 
 from services.gateway.app import Gateway
 from services.gateway.catalog import all_bindings, open_channels
+from services.gateway.measured import MeasuredGateway
 from services.gateway.openapi import rendered
 from services.gateway.server import RestServer, start_rest_server
 
@@ -31,10 +32,10 @@ def build_gateway(targets: dict[str, str]) -> tuple[Gateway, dict[str, grpc.aio.
     return Gateway(bindings, channels, rendered(bindings)), channels
 
 
-async def open_edge(listen: str, targets: dict[str, str]) -> Edge:
+async def open_edge(listen: str, targets: dict[str, str], measured: bool = False) -> Edge:
     gateway, channels = build_gateway(targets)
     try:
-        return Edge(await start_rest_server(gateway, listen), channels)
+        return Edge(await start_rest_server(MeasuredGateway(gateway) if measured else gateway, listen), channels)
     except BaseException:
         for opened in channels.values():
             await opened.close()

@@ -1,4 +1,4 @@
-"""Serving the gateway over HTTP/1.1: uvicorn with httptools, on the caller's event loop.
+"""Serving the gateway over HTTP/1.1: uvicorn with httptools (each response in one write: corked.py), on the caller's event loop.
 
 Chosen by measurement (docs/architecture.md, "The REST gateway"): on a
 home read it beat granian and hypercorn here. It runs inside the process's
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from services.gateway.app import Gateway
+from services.gateway.corked import CorkedHttpToolsProtocol
 
 
 class _QuietServer(uvicorn.Server):
@@ -46,7 +47,7 @@ async def start_rest_server(app: Gateway, listen: str) -> RestServer:
     except OSError as error:
         listener.close()
         raise OSError(f"the REST gateway could not listen on {listen}: {error.strerror}") from None
-    config = uvicorn.Config(app, http="httptools", loop="none", lifespan="off", log_level="warning", access_log=False,
+    config = uvicorn.Config(app, http=CorkedHttpToolsProtocol, loop="none", lifespan="off", log_level="warning", access_log=False,
                             server_header=False, date_header=False, proxy_headers=False)  # fmt: skip  # the client is the peer
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[listener]))

@@ -8,6 +8,7 @@ from datetime import datetime
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.events import CelebrityChanged
 from services.common.kernel.ids import valid_id, wall_clock_ms
+from services.common.visibility.rules import HiddenAccounts as HiddenAccounts  # given by the graph, judged by the rules
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50

@@ -5,23 +5,29 @@ import grpc
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
 from services.common.kernel.pagination import PageLimits, PageTokens
-from services.common.rpc.auth import require_user
+from services.common.rpc.auth import require_service, require_user
 from services.common.rpc.server import Registration
 from services.graph.messages import user_message
 from services.graph.service import GraphService
+from services.graph.suggestion_entrypoint import SuggestionsServicer
+from services.graph.suggestion_service import SuggestionService
 
 USER_PAGES = PageLimits(default=50, maximum=1000)
 ID_PAGES = PageLimits(default=1000, maximum=10_000)
 
 Context = grpc.aio.ServicerContext
+PROFILE_MAKER = "account"  # a profile is made only as an account is registered
+REGISTER_INSTEAD = "register with AccountService.CreateAccount (POST /v1/accounts), which makes the profile"
 
 
-class GraphServicer(pb_grpc.GraphServiceServicer):
-    def __init__(self, graph: GraphService, tokens: PageTokens):
+class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
+    def __init__(self, graph: GraphService, tokens: PageTokens, suggestions: SuggestionService):
         self._graph = graph
+        self._suggestions = suggestions
         self._tokens = tokens
 
     async def CreateUser(self, request: pb.CreateUserRequest, context: Context) -> pb.CreateUserResponse:
+        require_service(PROFILE_MAKER, REGISTER_INSTEAD)
         user = await self._graph.create_user(request.handle, request.display_name)
         return pb.CreateUserResponse(user=user_message(user))
 
@@ -84,9 +90,46 @@ class GraphServicer(pb_grpc.GraphServiceServicer):
         followers = await self._graph.followers_among(request.followee_id, list(request.candidate_ids))
         return pb.ListFollowersAmongResponse(follower_ids=sorted(followers))
 
+    async def BlockUser(self, request: pb.BlockUserRequest, context: Context) -> pb.BlockUserResponse:
+        await self._graph.block(require_user(context), request.user_id)
+        return pb.BlockUserResponse()
+
+    async def UnblockUser(self, request: pb.UnblockUserRequest, context: Context) -> pb.UnblockUserResponse:
+        await self._graph.unblock(require_user(context), request.user_id)
+        return pb.UnblockUserResponse()
+
+    async def MuteUser(self, request: pb.MuteUserRequest, context: Context) -> pb.MuteUserResponse:
+        await self._graph.mute(require_user(context), request.user_id)
+        return pb.MuteUserResponse()
+
+    async def UnmuteUser(self, request: pb.UnmuteUserRequest, context: Context) -> pb.UnmuteUserResponse:
+        await self._graph.unmute(require_user(context), request.user_id)
+        return pb.UnmuteUserResponse()
+
+    async def ListBlockedUsers(self, request: pb.ListBlockedUsersRequest, context: Context) -> pb.ListBlockedUsersResponse:
+        actor_id = require_user(context)
+        scope = f"graph/blocked/{actor_id}"
+        page = await self._graph.blocked_users(actor_id, self._page(scope, request))
+        return pb.ListBlockedUsersResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListMutedUsers(self, request: pb.ListMutedUsersRequest, context: Context) -> pb.ListMutedUsersResponse:
+        actor_id = require_user(context)
+        scope = f"graph/muted/{actor_id}"
+        page = await self._graph.muted_users(actor_id, self._page(scope, request))
+        return pb.ListMutedUsersResponse(
+            users=[user_message(u) for u in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)
+        )
+
+    async def ListHiddenIds(self, request: pb.ListHiddenIdsRequest, context: Context) -> pb.ListHiddenIdsResponse:
+        hidden = await self._graph.hidden_accounts(request.user_id)
+        return pb.ListHiddenIdsResponse(blocked_ids=sorted(hidden.blocked), muted_ids=sorted(hidden.muted))
+
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
 
 
-def registration(graph: GraphService, tokens: PageTokens) -> Registration:
-    return Registration.of(pb, "GraphService", pb_grpc.add_GraphServiceServicer_to_server, GraphServicer(graph, tokens))
+def registration(graph: GraphService, tokens: PageTokens, suggestions: SuggestionService) -> Registration:
+    servicer = GraphServicer(graph, tokens, suggestions)
+    return Registration.of(pb, "GraphService", pb_grpc.add_GraphServiceServicer_to_server, servicer)

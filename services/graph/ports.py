@@ -5,7 +5,7 @@ from typing import Protocol
 
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
-from services.graph.domain import User
+from services.graph.domain import HiddenAccounts, User
 
 
 class GraphRepository(Protocol):
@@ -46,6 +46,30 @@ class GraphRepository(Protocol):
     async def mark_celebrities(self) -> None:
         """Marks users at or over the celebrity threshold who are not marked yet."""
 
+    async def block(self, blocker_id: int, blocked_id: int, events_for: Callable[[list[tuple[int, int]]], list[Event]]) -> bool:
+        """Stores the block if both users exist and it is new, removing the follows between them both ways
+        (counts moved, the celebrity line applied); events_for(removed (follower, followee) pairs) gives the
+        events recorded with it. Returns whether the block is new. A follow never crosses a stored block."""
+
+    async def unblock(self, blocker_id: int, blocked_id: int, events: list[Event]) -> bool: ...
+
+    async def mute(self, muter_id: int, muted_id: int, events: list[Event]) -> bool:
+        """Stores the mute, with its events, if both users exist and it is new; returns whether it was."""
+
+    async def unmute(self, muter_id: int, muted_id: int, events: list[Event]) -> bool: ...
+
+    async def is_blocked(self, first_id: int, second_id: int) -> bool:
+        """Whether either user blocked the other."""
+
+    async def hidden_accounts(self, user_id: int) -> HiddenAccounts:
+        """Blocked either way, and muted by the user."""
+
+    async def blocked_users(self, user_id: int, page: PageRequest) -> Page[User]:
+        """The users user_id blocked, latest block first."""
+
+    async def muted_users(self, user_id: int, page: PageRequest) -> Page[User]:
+        """The users user_id muted, latest mute first."""
+
 
 class ReadCopies(Protocol):
     """What readers keep of users for fast reads (the Timeline service's), told once a change commits,
@@ -54,6 +78,13 @@ class ReadCopies(Protocol):
     async def follows_changed(self, user_id: int) -> None: ...
 
     async def account_deleted(self, user_id: int) -> None: ...
+
+
+class HiddenCopies(Protocol):
+    """The copies of each user's hidden accounts that readers keep (services/common/visibility), written
+    as a block or mute commits, so the user's next read hides what they just hid. Best effort: they lapse."""
+
+    async def put(self, user_id: int, hidden: HiddenAccounts) -> None: ...
 
 
 class RateLimiter(Protocol):

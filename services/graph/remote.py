@@ -1,11 +1,11 @@
 """The graph as other services reach it over gRPC.
 
 One adapter serves every port other services hold on the graph: the
-tweet service's UserDirectory, the timeline's FollowGraph and fan-out's
-FollowerSource. Page cursors it returns are the graph's opaque tokens.
+tweet service's UserDirectory, the timeline's FollowGraph, fan-out's
+FollowerSource and every reader's source of hidden accounts. Page cursors it returns are the graph's opaque tokens.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import grpc
 
@@ -14,15 +14,17 @@ from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
 from services.common.kernel.errors import NotFound, Unauthenticated
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
-from services.graph.domain import MAX_BATCH_USERS, User
+from services.graph.domain import MAX_BATCH_USERS, HiddenAccounts, User
 from services.graph.messages import user_from_message
 
 SERVICE = "graph"
 
 
 class RemoteGraph:
-    def __init__(self, channel: grpc.aio.Channel):
+    def __init__(self, channel: grpc.aio.Channel, credential: Callable[[], tuple[tuple[str, str], ...]] = tuple):
+        """credential: the caller service's own token as metadata (the account service's, for create_user)."""
         self._stub = pb_grpc.GraphServiceStub(channel)
+        self._credential = credential
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         users: list[User] = []
@@ -36,7 +38,7 @@ class RemoteGraph:
     async def create_user(self, handle: str, display_name: str) -> User:
         with calling(SERVICE):
             request = pb.CreateUserRequest(handle=handle, display_name=display_name)
-            response = await self._stub.CreateUser(request, timeout=INTERNAL_CALL_SECONDS)
+            response = await self._stub.CreateUser(request, timeout=INTERNAL_CALL_SECONDS, metadata=self._credential())
         return user_from_message(response.user)
 
     async def get_by_handle(self, handle: str) -> User:
@@ -73,6 +75,11 @@ class RemoteGraph:
         with calling(SERVICE):
             response = await self._stub.ListFollowerIds(request, timeout=INTERNAL_CALL_SECONDS)
         return Page(list(response.follower_ids), response.next_page_token or None)
+
+    async def hidden_accounts(self, user_id: int) -> HiddenAccounts:
+        with calling(SERVICE):
+            response = await self._stub.ListHiddenIds(pb.ListHiddenIdsRequest(user_id=user_id), timeout=INTERNAL_CALL_SECONDS)
+        return HiddenAccounts(frozenset(response.blocked_ids), frozenset(response.muted_ids))
 
     async def _following(self, user_id: int, celebrities_only: bool) -> list[int]:
         request = pb.ListFollowingIdsRequest(user_id=user_id, celebrities_only=celebrities_only)

@@ -1,5 +1,6 @@
 """Graph use cases: accounts, follows, and the lists other services page through."""
 
+import asyncio
 from collections.abc import Sequence
 
 from services.common.kernel.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
@@ -8,6 +9,7 @@ from services.common.kernel.ids import IdSource, created_at
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.limits.rates import FOLLOW
 from services.common.runtime.best_effort import best_effort
+from services.graph.blocking import BlockingUseCases
 from services.graph.domain import (
     MAX_BATCH_USERS,
     MAX_FOLLOWER_CANDIDATES,
@@ -16,14 +18,19 @@ from services.graph.domain import (
     valid_handle,
     valid_user_id,
 )
-from services.graph.ports import GraphRepository, RateLimiter, ReadCopies
+from services.graph.ports import GraphRepository, HiddenCopies, RateLimiter, ReadCopies
 
 
-class GraphService:
+class GraphService(BlockingUseCases):
     """A follow takes a token of the follower's limit once it is known to be valid, before anything is written."""
 
-    def __init__(self, repository: GraphRepository, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter):
+    def __init__(
+        self, repository: GraphRepository, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter,
+        hidden: HiddenCopies | None = None,
+    ):
         self._repository = repository
+        self._hidden = hidden
+        self._copy_locks: dict[int, asyncio.Lock] = {}  # per user, while a copy of their hidden accounts is written
         self._limiter = limiter
         self._copies = copies
         self._ids = ids
@@ -74,8 +81,10 @@ class GraphService:
 
     async def follow(self, actor_id: int, user_id: int) -> User:
         await self._check_edge(actor_id, user_id, "follow")
+        await self.refuse_across_block(actor_id, user_id)
         await self._limiter.take(actor_id, FOLLOW)
-        await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)])
+        if not await self._repository.follow(actor_id, user_id, [UserFollowed(actor_id, user_id)]):
+            await self.refuse_across_block(actor_id, user_id)  # a block committed meanwhile: say so, not OK
         await self._follows_changed(actor_id)
         return await self.get_user(user_id)
 

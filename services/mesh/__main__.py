@@ -8,13 +8,13 @@ from services.common.rpc.server import create_server, serve_until_signalled
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.traces import start_tracing
-from services.gateway.edge import open_edge
 from services.mesh.bootstrap import bootstrap
+from services.mesh.edge_process import start_edge_process
 from services.mesh.observed import FlowGauges, start_metrics
 from services.mesh.process import build_process
-from services.registry import NAMES
 
 log = logging.getLogger("chirp.mesh")
 
@@ -39,7 +39,7 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
-    edge = None if settings.service else await open_edge(settings.gateway_listen, _itself(host_name, running.port))
+    edge = None if settings.service else await start_edge_process(settings.gateway_listen, f"{host_name}:{running.port}")
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
@@ -49,23 +49,21 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         print(f"  metrics on http://{metrics}/metrics", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
 
-    async def stop() -> None:
+    async def stop_edge() -> None:  # first: no new REST request, and those in flight finish while gRPC still serves
         if edge is not None:
             await edge.close()
+
+    async def stop() -> None:
         if gauges is not None:
             await gauges.stop()
         await monitor.stop()
         await host.close()
 
-    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop)
-
-
-def _itself(host: str, port: int) -> dict[str, str]:
-    """The embedded mesh's gateway reaches every service at the process's own gRPC address."""
-    return {name: f"{host}:{port}" for name in NAMES}
+    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop, before_drain=stop_edge)
 
 
 def main() -> None:
+    end_with_parent("chirp-mesh")  # started by the launcher: ends with it
     try:
         settings, hooks = Settings.from_env(), FaultHooks.from_env()
     except ConfigError as error:

@@ -15,7 +15,6 @@ from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from services.account.adapters.connections import PostgresTransactions, SqliteTransactions
 from services.account.adapters.schema import POSTGRES_MIGRATIONS as ACCOUNT_MIGRATIONS
 from services.account.adapters.schema import SQLITE_SCHEMA as ACCOUNT_SCHEMA
 from services.account.adapters.sql_store import SqlAccountStore
@@ -28,13 +27,19 @@ from services.common.runtime.config import Settings
 from services.common.storage.postgres import PostgresDatabase
 from services.common.storage.row_cache import RowCache
 from services.common.storage.sqlite import Database
+from services.common.storage.transactions import PostgresTransactions, SqliteTransactions
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters import postgres_migrations as graph_migrations
+from services.graph.adapters.postgres_candidates import PostgresCandidates
 from services.graph.adapters.postgres_repository import PostgresGraphRepository
+from services.graph.adapters.sqlite_candidates import SqliteCandidates
 from services.graph.adapters.sqlite_repository import SqliteGraphRepository
 from services.graph.adapters.sqlite_schema import ADDED_COLUMNS as GRAPH_ADDED_COLUMNS
 from services.graph.adapters.sqlite_schema import SCHEMA as GRAPH_SCHEMA
 from services.graph.domain import CelebrityLine
+from services.notification.adapters.schema import POSTGRES_MIGRATIONS as NOTIFICATION_MIGRATIONS
+from services.notification.adapters.schema import SQLITE_SCHEMA as NOTIFICATION_SCHEMA
+from services.notification.adapters.sql_store import SqlNotificationStore
 from services.tweet.adapters import cached_repository as cached_tweets
 from services.tweet.adapters import postgres_migrations as tweet_migrations
 from services.tweet.adapters.postgres_repository import PostgresTweetRepository
@@ -64,6 +69,8 @@ class Stores:
     tweets: SqliteTweetRepository | PostgresTweetRepository | cached_tweets.CachedTweetRepository | None
     outboxes: dict[str, OutboxStore]  # by the service that writes it ("events" when shared)
     accounts: SqlAccountStore | None = None
+    notifications: SqlNotificationStore | None = None
+    candidates: SqliteCandidates | PostgresCandidates | None = None  # who-to-follow's friends of friends, beside graph
 
     async def largest_id(self) -> int:
         stores = [s for s in (self.graph, self.tweets) if s is not None]
@@ -71,29 +78,33 @@ class Stores:
 
 
 async def open_stores(
-    settings: Settings, resources: Resources, graph: bool = True, tweets: bool = True, accounts: bool = True
+    settings: Settings, resources: Resources, graph: bool = True, tweets: bool = True, accounts: bool = True, notifications: bool = True
 ) -> Stores:
     if settings.database_url:
-        return await _open_postgres(settings, resources, graph, tweets, accounts)
+        return await _open_postgres(settings, resources, graph, tweets, accounts, notifications)
     db = await Database.open(settings.database_path)
     resources.closers.append(db.close)
-    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA + ACCOUNT_SCHEMA, GRAPH_ADDED_COLUMNS)
+    await db.apply_schema(OUTBOX_SCHEMA + GRAPH_SCHEMA + TWEET_SCHEMA + ACCOUNT_SCHEMA + NOTIFICATION_SCHEMA, GRAPH_ADDED_COLUMNS)
     outbox = SqliteOutbox(db)
     celebrities = CelebrityLine(settings.celebrity_threshold)
-    account_store = SqlAccountStore(SqliteTransactions(db))
-    return Stores(SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox), {"events": outbox}, account_store)
+    account_store, notification_store = SqlAccountStore(SqliteTransactions(db)), SqlNotificationStore(SqliteTransactions(db))
+    graph_store, tweet_store = SqliteGraphRepository(db, outbox, celebrities), SqliteTweetRepository(db, outbox)
+    return Stores(graph_store, tweet_store, {"events": outbox}, account_store, notification_store, SqliteCandidates(db))
 
 
-async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool, accounts: bool) -> Stores:
+async def _open_postgres(settings: Settings, resources: Resources, graph: bool, tweets: bool, accounts: bool, notifications: bool) -> Stores:
     stores = Stores(None, None, {})
     if accounts:
         db, _ = await _open_schema(settings, resources, "account", ACCOUNT_MIGRATIONS)
         stores.accounts = SqlAccountStore(PostgresTransactions(db))
+    if notifications:
+        db, _ = await _open_schema(settings, resources, "notification", NOTIFICATION_MIGRATIONS)
+        stores.notifications = SqlNotificationStore(PostgresTransactions(db))
     redis = shared_redis(settings, resources) if settings.redis_url else None
     if graph:
         db, outbox = await _open_schema(settings, resources, "graph", graph_migrations.MIGRATIONS)
         stores.graph = PostgresGraphRepository(db, outbox, CelebrityLine(settings.celebrity_threshold))
-        stores.outboxes["graph"] = outbox
+        stores.outboxes["graph"], stores.candidates = outbox, PostgresCandidates(db)
         if redis:
             stores.graph = cached_graph.CachedGraphRepository(stores.graph, _row_cache(settings, redis, "user", cached_graph))
     if tweets:

@@ -20,15 +20,30 @@ from services.common.rpc.auth import Authenticator
 from services.common.rpc.server import Registration
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.visibility.cached import CachedHiddenAccounts
 from services.fanout import entrypoint as fanout_entrypoint
 from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
+from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
-from services.mesh.wiring import EventFlow, fanout_service, open_event_flow, search_service, timeline_service, trending_service, tweet_service
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.wiring import (
+    EventFlow,
+    GraphCopies,
+    fanout_service,
+    notification_service,
+    open_event_flow,
+    search_service,
+    suggestion_service,
+    timeline_service,
+    trending_service,
+    tweet_service,
+)  # fmt: skip
+from services.notification import entrypoint as notification_entrypoint
+from services.notification.service import NotificationService
 from services.search import entrypoint as search_entrypoint
 from services.search.service import SearchService
 from services.snowflake import entrypoint as snowflake_entrypoint
@@ -57,18 +72,21 @@ class Mesh:
     flow: EventFlow
     accounts: AccountService
     authenticator: Authenticator
+    notifications: NotificationService
+    suggestions: SuggestionService
 
     def registrations(self) -> list[Registration]:
         tokens = PageTokens(self.settings.page_token_secret)
         return [
             snowflake_entrypoint.registration(self.ids),
-            graph_entrypoint.registration(self.graph, tokens),
+            graph_entrypoint.registration(self.graph, tokens, self.suggestions),
             account_entrypoint.registration(self.accounts, self.settings.trusted_proxies),
             tweet_entrypoint.registration(self.tweets, tokens),
             timeline_entrypoint.registration(self.timelines, tokens),
             fanout_entrypoint.registration(self.fanout),
             search_entrypoint.registration(self.search, tokens),
             trending_entrypoint.registration(self.trending, tokens),
+            notification_entrypoint.registration(self.notifications, tokens),
         ]
 
     async def start(self) -> None:
@@ -96,25 +114,31 @@ async def bootstrap(
         ids = SnowflakeGenerator(settings.worker_id, clock=clock, above=await stores.largest_id())
         model = open_read_model(settings, resources, in_process=True)
         limiter = open_rate_limiter(settings, resources)
-        graph = GraphService(stores.graph, ids, model.notices if model else None, limiter=limiter)
+        suggestions = suggestion_service(settings, resources, stores)
+        hidden_copies = open_hidden_copies(settings, resources, in_process=True)
+        copies = GraphCopies(model.notices if model else None, suggestions)
+        graph = GraphService(stores.graph, ids, copies, limiter=limiter, hidden=hidden_copies)
         await graph.start()
-        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter)
+        hidden = CachedHiddenAccounts(graph, hidden_copies)
+        tweets = tweet_service(stores.tweets, AuthorsFromGraph(graph), ids, model, limiter, hidden)
         if cache is None:
             cache = await open_timeline_cache(settings, resources)
         else:
             resources.closers.append(cache.close)
-        timelines = timeline_service(settings, cache, graph, tweets, model)
+        timelines = timeline_service(settings, cache, graph, tweets, model, hidden)
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
         fanout = fanout_service(settings, cache, graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
-        search = search_service(settings, resources, graph, tweets, flow, model)
+        search = search_service(settings, resources, graph, tweets, flow, model, hidden)
         trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)
         signing = signing_key(settings)
         authenticator = open_authenticator(settings, resources, signing)
         profiles = ProfilesFromGraph(graph)
-        accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, hasher)
+        accounts = account_service(settings, stores.accounts, profiles, signing, limiter, authenticator.deleted, authenticator.ended, hasher)
         flow.consume("account", accounts.handle)
+        notifications = notification_service(settings, stores.notifications, graph, tweets, hidden, flow, clock)
     except BaseException:
         await resources.close()
         raise
-    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator)
+    return Mesh(settings, resources, ids, graph, tweets, cache, timelines, fanout, search, trending, flow, accounts, authenticator,
+                notifications, suggestions)  # fmt: skip

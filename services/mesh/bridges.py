@@ -100,7 +100,7 @@ class FoundFromCards:
         self._cards = cards
 
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Found]:
-        return [Found(card.tweet_id, shown_to_viewer(card)) for card in await self._cards.hydrate(viewer_id, tweet_ids)]
+        return [Found(card.tweet_id, shown_to_viewer(card), card.authors) for card in await self._cards.hydrate(viewer_id, tweet_ids)]
 
 
 class PagesFromCards:
@@ -124,14 +124,14 @@ class PagesFromCards:
             found = await self._warm.page(viewer_id, author_id, page)
             metrics.looked_up("user_page", found is not None, found is None)
             if found is not None:
-                return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in found.items], found.next_cursor)
+                return Page([Shown(card.tweet_id, shown_to_viewer(card), card.authors) for card in found.items], found.next_cursor)
         if build:
             ids = await self._cards.recent_ids([author_id], page.cursor, page.size + 1)
         elif (ids := await self._cards.kept_recent_ids(author_id, page.cursor, page.size + 1)) is None:
             return None
         more, ids = len(ids) > page.size, ids[: page.size]
         cards = await self._cards.hydrate(viewer_id, ids)
-        return Page([Shown(card.tweet_id, shown_to_viewer(card)) for card in cards], ids[-1] if more else None)
+        return Page([Shown(card.tweet_id, shown_to_viewer(card), card.authors) for card in cards], ids[-1] if more else None)
 
 
 class HandlesFromGraph:

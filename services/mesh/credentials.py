@@ -18,9 +18,11 @@ from services.common.rpc.auth import Authenticator
 from services.common.runtime.config import ConfigError, Settings
 from services.common.tokens.access import TokenMinter, TokenVerifier
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
+from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions
 from services.common.tokens.keys import SIGNING_KEY_FILE, PublicKey, SigningKey, load_or_create, public_keys_from
+from services.common.tokens.service_token import ServiceCredential
 from services.mesh.backends import Resources
-from services.mesh.kept import open_deleted_accounts
+from services.mesh.kept import open_deleted_accounts, open_ended_sessions
 
 
 def signing_key(settings: Settings) -> SigningKey | None:
@@ -46,18 +48,27 @@ def published_keys(settings: Settings, signing: SigningKey | None) -> list[Publi
 
 
 def open_authenticator(settings: Settings, resources: Resources, signing: SigningKey | None) -> Authenticator:
-    deleted = open_deleted_accounts(settings, resources)
-    return Authenticator(TokenVerifier(published_keys(settings, signing)), deleted)
+    deleted, ended = open_deleted_accounts(settings, resources), open_ended_sessions(settings, resources)
+    return Authenticator(TokenVerifier(published_keys(settings, signing)), deleted, ended)
+
+
+def account_minter(settings: Settings, signing: SigningKey | None) -> TokenMinter:
+    if signing is None:
+        raise ConfigError("CHIRP_SERVICE=account needs CHIRP_JWT_PRIVATE_KEY, the key it signs access tokens with")
+    return TokenMinter(signing, settings.access_token_ttl_seconds)
+
+
+def account_credential(settings: Settings, signing: SigningKey | None) -> ServiceCredential:
+    """The account service's own token, which Graph's internal CreateUser requires."""
+    return ServiceCredential(account_minter(settings, signing), "account")
 
 
 def account_service(
     settings: Settings, store: AccountStore, profiles: Profiles, signing: SigningKey | None, limiter: TokenBuckets,
-    deleted: MemoryDeletedAccounts | RedisDeletedAccounts, hasher: PasswordHasher | None = None,
+    deleted: MemoryDeletedAccounts | RedisDeletedAccounts, ended: MemoryEndedSessions | RedisEndedSessions,
+    hasher: PasswordHasher | None = None,
 ) -> AccountService:  # fmt: skip
-    if signing is None:
-        raise ConfigError("CHIRP_SERVICE=account needs CHIRP_JWT_PRIVATE_KEY, the key it signs access tokens with")
-    minter = TokenMinter(signing, settings.access_token_ttl_seconds)
     return AccountService(
-        store, profiles, Passwords(hasher), minter, published_keys(settings, signing), limiter, deleted,
-        settings.refresh_token_ttl_seconds,
+        store, profiles, Passwords(hasher), account_minter(settings, signing), published_keys(settings, signing), limiter, deleted,
+        ended, settings.refresh_token_ttl_seconds,
     )  # fmt: skip

@@ -22,6 +22,7 @@ from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
 from services.common.messaging.rabbitmq.consumer import Consumer
 from services.common.messaging.retry import RetryPolicy
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.storage.leases import LeaseKeeper, new_holder
 from services.fanout.adapters import rabbitmq_chunks
 from services.fanout.adapters.rabbitmq_chunks import RabbitChunkQueue
 from services.fanout.domain import Chunk
@@ -86,10 +87,11 @@ class EmbeddedFlow:
 
 class RabbitFlow:
     def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
-                 retry: RetryPolicy, hooks: FaultHooks = FaultHooks(), replica: int = 0):
+                 retry: RetryPolicy, hooks: FaultHooks = FaultHooks(), replica: int = 0, holder: str = "relay",
+                 lease_seconds: float = 5.0):
         self._bus, self._namespace, self._prefetch, self._retry, self._replica = bus, namespace, prefetch, retry, replica
         self._hold_ack_seconds = hooks.hold_ack_ms / 1000
-        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000) for outbox in outboxes]
+        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000, _keeper(outbox, holder, lease_seconds)) for outbox in outboxes]
         self._wanted: dict[str, tuple[QueueSpec, Callable, int]] = {}
         self.consumers: dict[str, Consumer] = {}
 
@@ -145,6 +147,11 @@ class RabbitFlow:
             await consumer.stop()
         for relay in self.relays:
             await relay.stop()
+
+
+def _keeper(outbox: OutboxStore, holder: str, lease_seconds: float) -> LeaseKeeper | None:
+    lease = outbox.relay_lease(new_holder(holder), lease_seconds)
+    return LeaseKeeper(lease) if lease is not None else None
 
 
 def _all(readers: dict[str, list[OutboxReader]]) -> list[OutboxReader]:

@@ -12,6 +12,8 @@ from services.common.limits.redis_buckets import RedisBuckets
 from services.common.runtime.config import Settings
 from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
+from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions, kept_seconds
+from services.common.visibility.copies import MemoryHiddenCopies, RedisHiddenCopies
 from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.memory_read_model import MemoryCopies
@@ -65,6 +67,14 @@ def open_read_model(settings: Settings, resources: Resources, in_process: bool =
     return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
 
 
+def open_hidden_copies(settings: Settings, resources: Resources, in_process: bool = False) -> MemoryHiddenCopies | RedisHiddenCopies | None:
+    """Each user's hidden accounts, kept for every read path: in Redis when CHIRP_REDIS_URL is set; else in process
+    memory when every service shares the process, or None: a process of one service can't keep copies Graph writes."""
+    if settings.redis_url:
+        return RedisHiddenCopies(shared_redis(settings, resources))
+    return MemoryHiddenCopies() if in_process else None
+
+
 def open_trend_store(settings: Settings, resources: Resources, clock: Callable[[], int]) -> TrendStore:
     """In memory by default; in Redis, shared by every Trending replica, when CHIRP_REDIS_URL is set."""
     if not settings.redis_url:
@@ -88,3 +98,14 @@ def open_deleted_accounts(settings: Settings, resources: Resources) -> MemoryDel
     deleted.start()
     resources.closers.append(deleted.stop)
     return deleted
+
+
+def open_ended_sessions(settings: Settings, resources: Resources) -> MemoryEndedSessions | RedisEndedSessions:
+    """As open_deleted_accounts: in memory by default, else in Redis and copied into every process once a second."""
+    kept = kept_seconds(settings.access_token_ttl_seconds)
+    if not settings.redis_url:
+        return MemoryEndedSessions(kept)
+    ended = RedisEndedSessions(shared_redis(settings, resources), kept)
+    ended.start()
+    resources.closers.append(ended.stop)
+    return ended

@@ -1,9 +1,11 @@
 """`make mesh`: every service as its own process, on PostgreSQL, Redis and RabbitMQ.
 
 Starts every built service of the registry, in its order, as many times
-as the registry says (CHIRP_<NAME>_REPLICAS overrides it), each a
+as the registry says (CHIRP_REPLICAS=tweet=2,graph=2, or CHIRP_<NAME>_REPLICAS,
+overrides it), each a
 `python -m services.mesh` process configured by environment variables,
-then the REST gateway (`python -m services.gateway`) in front of them. Clients reach the replicas of a service through a
+then the REST gateway (`python -m services.gateway`) in front of them. Each has its own /metrics: CHIRP_METRICS_LISTEN=
+HOST:PORT is the first of consecutive ports, one per process in start order. Clients reach the replicas of a service through a
 multi-address target balanced round-robin by gRPC; the launcher prints
 the CHIRP_TARGET that names them all. A child that exits stops the rest.
 
@@ -23,6 +25,7 @@ from pathlib import Path
 import asyncpg
 
 from services.common.runtime.config import ConfigError, env_int, env_str
+from services.common.runtime.lifeline import parent_env
 from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, load_or_create, public_keys_from, read_setting
 from services.registry import BUILT, entry
 
@@ -34,9 +37,27 @@ DEFAULTS = {
 GATEWAY_LISTEN = "127.0.0.1:8080"  # CHIRP_GATEWAY_LISTEN: the REST gateway's process, started after the services
 
 
+MAX_REPLICAS = 16
+STOP_MARGIN_SECONDS = 15  # beyond the shutdown grace, before a child that has not stopped is killed
+
+
 def replica_counts() -> dict[str, int]:
     """How many processes of each built service to start, in the registry's (dependency) order."""
-    return {e.name: env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, 16) for e in BUILT}
+    listed = parse_replicas(env_str("CHIRP_REPLICAS", ""))
+    return {e.name: listed.get(e.name) or env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, MAX_REPLICAS) for e in BUILT}
+
+
+def parse_replicas(text: str) -> dict[str, int]:
+    """`tweet=2,graph=2`: replicas by service name; ConfigError names what is wrong."""
+    counts = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, count = part.partition("=")
+        if name.strip() not in {e.name for e in BUILT}:
+            raise ConfigError(f"CHIRP_REPLICAS names {name.strip()!r}; services: {', '.join(e.name for e in BUILT)}")
+        if not count.strip().isdigit() or not 1 <= int(count) <= MAX_REPLICAS:
+            raise ConfigError(f"CHIRP_REPLICAS gives {part!r}: write service=N with N from 1 to {MAX_REPLICAS}")
+        counts[name.strip()] = int(count)
+    return counts
 
 
 def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
@@ -51,6 +72,21 @@ def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
 def target_of(ports: list[int]) -> str:
     addresses = [f"127.0.0.1:{port}" for port in ports]
     return addresses[0] if len(addresses) == 1 else "ipv4:" + ",".join(addresses)
+
+
+def metrics_addresses(setting: str, count: int) -> list[str]:
+    """Each child's CHIRP_METRICS_LISTEN, in start order, from the launcher's: HOST:PORT is the first of `count`
+    consecutive ports (HOST:0, a free one each); "off" stays off; unset, each child takes its own port + 1000."""
+    value = setting.strip()
+    if value.lower() in ("", "off"):
+        return [value.lower()] * count
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: give HOST:PORT (the first of {count} ports, one per process), or off")
+    first = int(port)
+    if first and first + count - 1 > 65535:
+        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: {count} processes need ports {first}-{first + count - 1}")
+    return [f"{host}:{first + i if first else 0}" for i in range(count)]
 
 
 def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:
@@ -77,8 +113,8 @@ def share_keys(base: dict[str, str]) -> None:
 
 async def ensure_database(url: str) -> None:
     """Creates the database the URL names when it doesn't exist yet."""
-    name = url.rsplit("/", 1)[-1].split("?")[0]
-    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    name, _, query = url.rsplit("/", 1)[-1].partition("?")
+    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres" + (f"?{query}" if query else ""))  # the primary, under Patroni
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await admin.execute(f'CREATE DATABASE "{name}"')
@@ -99,12 +135,14 @@ async def run() -> int:
     base.setdefault("CHIRP_PAGE_TOKEN_SECRET", secrets.token_hex(32))  # replicas must accept each other's tokens
     share_keys(base)
     ports = plan(env_int("CHIRP_MESH_BASE_PORT", 50060, 1024, 65000), replica_counts())
+    metrics = metrics_addresses(base.get("CHIRP_METRICS_LISTEN", ""), sum(map(len, ports.values())) + 1)  # + the gateway
     await ensure_database(env_str("CHIRP_DATABASE_URL", DEFAULTS["CHIRP_DATABASE_URL"]))
     children, relays = [], []
 
     async def start(module: str, env: dict[str, str], label: str) -> bool:
+        env = {**env, "CHIRP_METRICS_LISTEN": metrics[len(children)]}
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", module, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable, "-m", module, env={**env, **parent_env()}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
         started = asyncio.Event()
         relays.append(asyncio.create_task(relay_output(label, child.stdout, started)))
@@ -140,8 +178,16 @@ async def stop_all(children: list[asyncio.subprocess.Process], reason: str | Non
     for child in children:
         if child.returncode is None:
             child.send_signal(signal.SIGTERM)
-    await asyncio.gather(*(child.wait() for child in children))
-    return 1 if reason else 0
+    grace = env_int("CHIRP_SHUTDOWN_GRACE_SECONDS", 5, 0, 600) + STOP_MARGIN_SECONDS
+    _, late = await asyncio.wait([asyncio.create_task(child.wait()) for child in children], timeout=grace)
+    if late:  # a child stuck in its shutdown: it is ended, and said, rather than keeping the launcher (and its ports) forever
+        stuck = [child.pid for child in children if child.returncode is None]
+        print(f"chirp-mesh: processes {stuck} did not stop within {grace} s of SIGTERM; killing them", file=sys.stderr, flush=True)
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+        await asyncio.gather(*late)
+    return 1 if reason or late else 0
 
 
 def main() -> None:

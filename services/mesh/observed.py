@@ -10,32 +10,19 @@ a scrape runs on another thread, and the flow lives on the event loop.
 
 import asyncio
 import contextlib
-import logging
 
 from services.common.runtime.concurrency import cancel_and_wait
 from services.common.runtime.config import Settings
 from services.common.runtime.tracing import untraced
-from services.common.telemetry.metrics import OUTBOX_BACKLOG, QUEUE_DEAD, QUEUE_DEPTH, QUEUE_OLDEST, serve_metrics
+from services.common.telemetry.metrics import OUTBOX_BACKLOG, QUEUE_DEAD, QUEUE_DEPTH, QUEUE_OLDEST, start_metrics_server
 from services.mesh.wiring import EventFlow
 
-log = logging.getLogger("chirp.metrics")
-METRICS_PORT_OFFSET = 1000
 SAMPLE_SECONDS = 2.0
 
 
 def start_metrics(settings: Settings, grpc_port: int) -> str | None:
     """Serves /metrics; its address, or None when CHIRP_METRICS_LISTEN=off."""
-    if settings.metrics_listen == "off":
-        return None
-    if settings.metrics_listen:
-        host, _, port = settings.metrics_listen.rpartition(":")
-        return f"{host}:{serve_metrics(host, int(port))}"
-    host = settings.listen.rsplit(":", 1)[0]
-    try:
-        return f"{host}:{serve_metrics(host, grpc_port + METRICS_PORT_OFFSET)}"
-    except OSError:
-        log.warning("metrics port %s is taken; serving /metrics on a free port", grpc_port + METRICS_PORT_OFFSET)
-        return f"{host}:{serve_metrics(host, 0)}"
+    return start_metrics_server(settings.metrics_listen, settings.listen.rsplit(":", 1)[0], grpc_port)
 
 
 class FlowGauges:

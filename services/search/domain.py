@@ -1,16 +1,15 @@
 """What search holds and answers, as plain values: indexed tweets, queries, results, the index's state."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
 from services.common.kernel.hashtags import extract_hashtags
 from services.common.kernel.ids import created_at
+from services.common.kernel.mentions import mentions_in
 
 MAX_TERM_BYTES = 65_535  # the index can't hold a longer term: such a tweet is set aside before it reaches the writer
 MAX_TEXT_BYTES = 64 * 1024
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])")
 
 
 class Unindexable(ValueError):
@@ -57,16 +56,13 @@ def hashtags_in(text: str) -> tuple[str, ...]:
     return tuple(extract_hashtags(text))  # as Trending counts them
 
 
-def mentions_in(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(handle.casefold() for handle in _MENTION.findall(text)))
-
-
 @dataclass(frozen=True)
 class Found:
     """A hydrated result, ready to show: `shown` is the tweet as the contract encodes it, with the viewer's state."""
 
     tweet_id: int
     shown: bytes
+    authors: tuple[int, ...] = ()  # the tweet's author and, for a retweet, the original's: what visibility judges
 
 
 @dataclass

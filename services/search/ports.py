@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.common.visibility.rules import HiddenAccounts
 from services.search.domain import Found, IndexedTweet, Order
 from services.search.query import SearchQuery
 
@@ -50,6 +51,12 @@ class SearchIndex(Protocol):
 class TweetCards(Protocol):
     async def hydrate(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Found]:
         """The visible tweets among the ids, in their order: deleted tweets and deleted accounts' are left out."""
+
+
+class HiddenFrom(Protocol):
+    """The accounts hidden from a viewer (services/common/visibility gives one, kept in copies)."""
+
+    async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts: ...
 
 
 class UserHandles(Protocol):

@@ -2,8 +2,11 @@
 
 Results are hydrated like a home timeline, and hydration leaves out
 deleted tweets and deleted accounts' tweets from the moment the delete
-commits; the index forgets them asynchronously, from their events. A page
-thinned by hydration is filled up by querying again past what was read.
+commits; the index forgets them asynchronously, from their events. Tweets
+by accounts blocked either way with the viewer, or retweeting them, are left
+out as services/common/visibility decides for search. A page thinned by
+hydration or visibility is filled up by querying again past what was read,
+at most that module's MAX_FETCHES queries a page.
 """
 
 import asyncio
@@ -13,19 +16,21 @@ from collections.abc import Sequence
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import cancel_and_wait
+from services.common.visibility.pages import MAX_FETCHES
+from services.common.visibility.rules import HiddenAccounts, Surface
 from services.search.domain import Found, IndexState, IndexStatus, Order, Unindexable
 from services.search.indexing import Indexer, change_for
-from services.search.ports import Change, RemoveAuthor, RemoveTweet, SearchIndex, TweetArchive, TweetCards, UserHandles
+from services.search.ports import Change, HiddenFrom, RemoveAuthor, RemoveTweet, SearchIndex, TweetArchive, TweetCards, UserHandles
 from services.search.query import SearchQuery, parse
 from services.search.rebuild import rebuild
 
 log = logging.getLogger("chirp.search")
-MAX_REFILLS = 8  # queries for one page, at most, when hydration keeps dropping results
 
 
 class SearchService:
-    def __init__(self, index: SearchIndex, cards: TweetCards, handles: UserHandles, archive: TweetArchive, commit_seconds: float = 0.2):
-        self._index, self._cards, self._handles, self._archive = index, cards, handles, archive
+    def __init__(self, index: SearchIndex, cards: TweetCards, handles: UserHandles, archive: TweetArchive, hidden: HiddenFrom,
+                 commit_seconds: float = 0.2):
+        self._index, self._cards, self._handles, self._archive, self._hidden = index, cards, handles, archive, hidden
         self._indexer = Indexer(index, commit_seconds)
         self._status = IndexStatus(state=IndexState.READY if index.complete else IndexState.CATCHING_UP)
         self._rebuild: asyncio.Task | None = None
@@ -59,7 +64,10 @@ class SearchService:
             if None in authors:
                 return Page([], None)  # no such account: nothing it could have posted
             query = query.resolved(authors)
-        return await self._page(viewer_id, query, order, page.size, page.cursor)
+        hidden = await self._hidden.hidden_from(viewer_id)
+        if query.author_ids and all(author in hidden.on(Surface.SEARCH) for author in query.author_ids):
+            return Page([], None)  # from: only accounts hidden from the viewer
+        return await self._page(viewer_id, query, order, page.size, page.cursor, hidden)
 
     async def handle(self, event: Event) -> None:
         """One event (RabbitMQ): returns once its change is committed; an unindexable tweet raises, to be dead-lettered."""
@@ -99,15 +107,17 @@ class SearchService:
             log.error("search index: set aside: %s", error)
             self._status.set_aside.add(tweet_id)
 
-    async def _page(self, viewer_id: int | None, query: SearchQuery, order: Order, size: int, cursor: int | None) -> Page[Found]:
+    async def _page(
+        self, viewer_id: int | None, query: SearchQuery, order: Order, size: int, cursor: int | None, hidden: HiddenAccounts
+    ) -> Page[Found]:
         shown: list[Found] = []
-        for _ in range(MAX_REFILLS):
+        for _ in range(MAX_FETCHES):
             wanted = size - len(shown) + 1  # one more than needed tells whether more exist
             ids = await self._index.search(query, order, cursor, wanted)
             visible = {found.tweet_id: found for found in await self._cards.hydrate(viewer_id, ids)}
             for read, tweet_id in enumerate(ids, 1):
                 cursor = tweet_id if order is Order.RECENCY else (cursor or 0) + 1
-                if tweet_id in visible:
+                if tweet_id in visible and hidden.shows(Surface.SEARCH, visible[tweet_id].authors):
                     shown.append(visible[tweet_id])
                 if len(shown) == size:
                     more = read < len(ids) or len(ids) == wanted

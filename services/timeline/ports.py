@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.visibility.rules import HiddenAccounts
 from services.timeline.domain import Card
 
 
@@ -46,6 +47,12 @@ class FollowGraph(Protocol):
         """The celebrities the user follows; raises Unauthenticated when the user has no account."""
 
     async def following_ids(self, user_id: int) -> list[int]: ...
+
+
+class HiddenFrom(Protocol):
+    """The accounts hidden from a viewer (services/common/visibility gives one, kept in copies)."""
+
+    async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts: ...
 
 
 class TweetSource(Protocol):

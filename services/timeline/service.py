@@ -12,14 +12,17 @@ import asyncio
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
 from services.common.telemetry import metrics
+from services.common.visibility.pages import MAX_FETCHES, full_page
+from services.common.visibility.rules import Surface
 from services.timeline.domain import Card
-from services.timeline.ports import FollowGraph, TimelineCache, TweetSource, WarmPages
+from services.timeline.ports import FollowGraph, HiddenFrom, TimelineCache, TweetSource, WarmPages
 
 
 class TimelineService:
     def __init__(self, cache: TimelineCache, graph: FollowGraph, tweets: TweetSource, capacity: int,
-                 warm: WarmPages | None = None):
+                 warm: WarmPages | None = None, *, hidden: HiddenFrom):
         self._cache = cache
+        self._hidden = hidden
         self._warm = warm
         self._graph = graph
         self._tweets = tweets
@@ -27,14 +30,31 @@ class TimelineService:
         self._rebuilds: dict[int, asyncio.Task] = {}
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
+        """A page without the tweets hidden from the reader (services/common/visibility), full while more exist."""
+        first = await self._home_part(reader_id, page)
+        if len(first.items) >= page.size or first.next_cursor is None:
+            return first  # the common case: one fetch, each original already shown once
+        originals = {card.original_id for card in first.items}
+
+        def first_showing(card: Card) -> bool:  # each original once across the page's fetches too
+            new = card.original_id not in originals
+            originals.add(card.original_id)
+            return new
+
+        rest = await full_page(lambda part: self._home_part(reader_id, part), PageRequest(page.size - len(first.items), first.next_cursor),
+                               first_showing, fetches=MAX_FETCHES - 1)  # fmt: skip
+        return Page([*first.items, *rest.items], rest.next_cursor)
+
+    async def _home_part(self, reader_id: int, page: PageRequest) -> Page[Card]:
         if self._warm is not None:
-            warm = await self._warm.page(reader_id, page)
+            warm = await self._warm.page(reader_id, page)  # hides what the kept copy of the hidden accounts says
             metrics.looked_up("home_page", warm is not None, warm is None)
             if warm is not None:
                 return warm
+        hidden = await self._hidden.hidden_from(reader_id)  # a kept copy: cheaper in turn than as a task beside the next
         celebrities = await self._graph.celebrities_followed_by(reader_id)
         candidates, more_below = await self._candidates(reader_id, celebrities, page)
-        return await self._hydrated_page(reader_id, candidates, page.size, more_below)
+        return await self._hydrated_page(reader_id, candidates, page.size, more_below, hidden.on(Surface.HOME))
 
     async def cached_ids(self, reader_id: int, before: int | None = None, limit: int | None = None) -> list[int]:
         """The reader's pushed ids (below `before`, at most `limit`); a miss rebuilds them from storage,
@@ -63,8 +83,8 @@ class TimelineService:
         floor = max(floors)  # below it, some lane was not read: stop there
         return [i for i in merged if i >= floor], True
 
-    async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool) -> Page[Card]:
-        """Hydrates candidates in order until the page is full, showing each original once."""
+    async def _hydrated_page(self, reader_id: int, candidates: list[int], size: int, more_below: bool, hidden: frozenset[int]) -> Page[Card]:
+        """Hydrates candidates in order until the page is full, showing each original once, none by a hidden author."""
         shown: list[Card] = []
         originals: set[int] = set()
         position = 0  # candidates[:position] have been considered
@@ -74,7 +94,7 @@ class TimelineService:
             for tweet_id in batch:
                 position += 1
                 card = visible.get(tweet_id)
-                if card is not None and card.original_id not in originals:
+                if card is not None and card.original_id not in originals and hidden.isdisjoint(card.authors):
                     originals.add(card.original_id)
                     shown.append(card)
                     if len(shown) == size:

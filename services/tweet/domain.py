@@ -73,6 +73,11 @@ class TweetView:
     def original_id(self) -> int:
         return self.tweet.original_id
 
+    @property
+    def authors(self) -> tuple[int, ...]:
+        """The tweet's author and, for a retweet, the original's: what visibility judges."""
+        return (self.author.user_id, self.retweeted.author.user_id) if self.retweeted else (self.author.user_id,)
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -80,6 +85,7 @@ class Shown:
 
     tweet_id: int
     encoded: bytes
+    authors: tuple[int, ...] = ()  # the tweet's author and, for a retweet, the original's: what visibility judges
 
 
 def valid_text(text: str) -> str:

@@ -5,6 +5,7 @@ from typing import Protocol
 
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.visibility.rules import HiddenAccounts
 from services.tweet.domain import Author, Shown, Tweet
 
 
@@ -82,6 +83,12 @@ class KeptPages(Protocol):
         """The author's page, as `by_author` and hydration would give it; None when the author's recent ids
         are not kept and `build` is False (else they are built from this service first), or when the
         copies can't be reached."""
+
+
+class HiddenFrom(Protocol):
+    """The accounts hidden from a viewer (services/common/visibility gives one, kept in copies)."""
+
+    async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts: ...
 
 
 class RateLimiter(Protocol):

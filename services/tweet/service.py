@@ -5,15 +5,15 @@ from collections.abc import Sequence
 from services.common.kernel.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.kernel.ids import IdSource
-from services.common.kernel.pagination import Page, PageRequest
 from services.common.limits.rates import LIKE, POST
 from services.common.runtime.best_effort import best_effort
-from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Shown, Tweet, TweetView, valid_text, valid_tweet_id
+from services.tweet.domain import MAX_BATCH_TWEETS, MAX_RECENT_AUTHORS, MAX_RECENT_IDS, MAX_SCAN_TWEETS, Tweet, TweetView, valid_text, valid_tweet_id
 from services.tweet.hydration import Hydrator
-from services.tweet.ports import KeptPages, RateLimiter, ReadCopies, TweetRepository, UserDirectory
+from services.tweet.ports import HiddenFrom, KeptPages, RateLimiter, ReadCopies, TweetRepository, UserDirectory
+from services.tweet.reading import VisibleLists
 
 
-class TweetService:
+class TweetService(VisibleLists):
     """Posts (replies and retweets among them) and likes take a token of the actor's limit
     once the request is known to be valid, before anything is written.
 
@@ -23,9 +23,11 @@ class TweetService:
     kept: KeptPages | None = None
 
     def __init__(
-        self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None, *, limiter: RateLimiter
+        self, repository: TweetRepository, users: UserDirectory, ids: IdSource, copies: ReadCopies | None = None, *,
+        limiter: RateLimiter, hidden: HiddenFrom,
     ):
         self._repository = repository
+        self._hidden = hidden
         self._limiter = limiter
         self._copies = copies
         self._users = users
@@ -70,29 +72,6 @@ class TweetService:
             await self._tell(lambda copies: copies.counts_changed([tweet.in_reply_to_tweet_id]))
         if tweet.retweet_of_tweet_id:  # as undoing the retweet does: the original's count, the actor's state
             await self._acted(actor_id, tweet.retweet_of_tweet_id)
-
-    async def user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[TweetView]:
-        await self._require_user(user_id)
-        ids = await self._repository.by_author(user_id, page)
-        return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
-
-    async def kept_user_tweets(self, viewer_id: int | None, user_id: int, page: PageRequest) -> Page[Shown] | None:
-        """The page `user_tweets` gives, from the kept copies; None when there are none, or they can't serve
-        it now. An author whose recent ids are not kept is checked before they are built, and so is one
-        with nothing to show."""
-        if self.kept is None:
-            return None
-        found = await self.kept.by_author(viewer_id, user_id, page, build=False) if user_id > 0 else None
-        if found is None or not found.items:
-            await self._require_user(user_id)
-        if found is None:
-            found = await self.kept.by_author(viewer_id, user_id, page, build=True)
-        return found
-
-    async def replies(self, viewer_id: int | None, tweet_id: int, page: PageRequest) -> Page[TweetView]:
-        tweet = await self._visible(tweet_id)
-        ids = await self._repository.replies_to(tweet.original_id, page)
-        return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
 
     async def like(self, actor_id: int, tweet_id: int) -> TweetView:
         await self._users.require_account(actor_id)

@@ -19,7 +19,7 @@ from tests.tokens import TEST_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 5
-START_TIMEOUT_SECONDS = 20
+START_TIMEOUT_SECONDS = 40  # the mesh, then the REST gateway process it starts
 
 
 def clean_env(**extra: str) -> dict[str, str]:

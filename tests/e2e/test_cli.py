@@ -144,6 +144,63 @@ def test_trends_shows_a_tag_once_five_accounts_use_it(mesh: MeshProcess):
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "1 to 1440" in bad.stderr
 
 
+def test_suggestions_name_who_follows_each_and_leave_out_who_you_follow(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("sg_me", "sg_ann", "sg_ben", "sg_x", "sg_y"):
+        ok(chirp(t, "register", handle))
+    for follower, followee in (("sg_ann", "sg_x"), ("sg_ben", "sg_x"), ("sg_ben", "sg_y"), ("sg_me", "sg_ann"), ("sg_me", "sg_ben")):
+        ok(chirp(t, "follow", followee, as_=follower))
+    assert "(no suggestions yet" in ok(chirp(t, "suggestions", as_="sg_x"))
+    shown = ok(chirp(t, "suggestions", as_="sg_me"))
+    assert re.findall(r"^@(\w+) ", shown, flags=re.MULTILINE) == ["sg_x", "sg_y"], shown
+    assert "followed by sg_ann and 1 other" in shown and "followed by sg_ben\n" in shown and "(ranked just now)" in shown
+    ok(chirp(t, "follow", "sg_x", as_="sg_me"))
+    assert handles(ok(chirp(t, "suggestions", "--limit", "5", as_="sg_me"))) == {"sg_y"}
+    bad = chirp(t, "suggestions", "--limit", "-1", as_="sg_me")
+    assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "page_size must not be negative" in bad.stderr
+
+
+def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("carl", "dana", "erin"):
+        ok(chirp(t, "register", handle))
+    ok(chirp(t, "follow", "dana", as_="carl"))
+    ok(chirp(t, "follow", "erin", as_="carl"))
+    ok(chirp(t, "follow", "carl", as_="dana"))
+    said = tweet_ids(ok(chirp(t, "post", "dana speaks", as_="dana")))
+    loud = tweet_ids(ok(chirp(t, "post", "erin speaks", as_="erin")))
+    assert set(tweet_ids(poll(lambda: ok(chirp(t, "home", as_="carl")), lambda out: len(tweet_ids(out)) == 2))) == {*said, *loud}
+    assert ok(chirp(t, "block", "dana", as_="carl")).startswith("blocked @dana")
+    assert "0 followers, 0 following" in ok(chirp(t, "user", "dana"))
+    assert ok(chirp(t, "mute", "erin", as_="carl")).startswith("muted @erin")
+    assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == []
+    assert tweet_ids(ok(chirp(t, "tweets", "erin", as_="carl"))) == loud  # a mute hides nothing on the page itself
+    assert handles(ok(chirp(t, "blocked", as_="carl"))) == {"dana"}
+    assert handles(ok(chirp(t, "muted", as_="carl"))) == {"erin"}
+    refused = chirp(t, "follow", "carl", as_="dana")
+    assert refused.returncode == 1 and "FAILED_PRECONDITION" in refused.stderr and "blocked" in refused.stderr
+    ok(chirp(t, "unblock", "dana", as_="carl"))
+    ok(chirp(t, "unmute", "erin", as_="carl"))
+    assert ok(chirp(t, "blocked", as_="carl")).strip() == "(nobody)"
+    assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == loud  # the block ended carl's follow of dana
+
+
+def test_notifications_lists_counts_unread_and_marks_read(mesh: MeshProcess):
+    t = mesh.target
+    for handle in ("nora", "nick", "nell"):
+        ok(chirp(t, "register", handle))
+    ok(chirp(t, "follow", "nora", as_="nick"))
+    ok(chirp(t, "follow", "nora", as_="nell"))
+    listed = poll(lambda: ok(chirp(t, "notifications", as_="nora")), lambda out: "nell and nick followed you" in out)
+    assert listed.startswith("* ") and "nell and nick followed you" in listed
+    assert ok(chirp(t, "notifications", "unread", as_="nora")).strip() == "1 unread"
+    marker = re.search(r"read marker: (\S+)", listed).group(1)
+    assert ok(chirp(t, "notifications", "read", "--marker", marker, as_="nora")).strip() == "marked read; 0 unread"
+    assert ok(chirp(t, "notifications", as_="nora")).startswith("  ")  # read: no star
+    refused = chirp(t, "notifications", "read", "--marker", "forged", as_="nora")
+    assert refused.returncode != 0 and "read_marker is not valid" in refused.stderr
+
+
 def test_an_unknown_handle_is_not_found(mesh: MeshProcess):
     result = chirp(mesh.target, "user", "nobody_here")
     assert result.returncode == 1

@@ -19,6 +19,7 @@ from chirp_client import ChirpClient
 from tests.conftest import as_user
 from tests.e2e.mesh_process import MeshProcess, start_mesh
 from tests.e2e.prometheus import Prometheus, start_prometheus
+from tests.tokens import as_account_service
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "chirp-mesh.json"
 HOME = 'service="chirp.timeline.v1.TimelineService",method="ListHomeTimeline"'
@@ -52,8 +53,8 @@ def prometheus(mesh, tmp_path_factory) -> Iterator[Prometheus]:
 
 def sign_up(client: ChirpClient) -> tuple[int, list[int]]:
     """An author and readers who follow them, each having read their home timeline once."""
-    author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="scraped")).user.user_id
-    readers = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"reader{i}")).user.user_id for i in range(READERS)]
+    author = client.graph.CreateUser(graph_pb.CreateUserRequest(handle="scraped"), metadata=as_account_service()).user.user_id
+    readers = [client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"reader{i}"), metadata=as_account_service()).user.user_id for i in range(READERS)]
     for reader in readers:
         client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
         client.timeline.ListHomeTimeline(timeline_pb.ListHomeTimelineRequest(), metadata=as_user(reader))

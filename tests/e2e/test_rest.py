@@ -38,11 +38,11 @@ async def eventually(read, check, timeout: float = 10.0):
 
 async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.AsyncClient):
     call = Recorded(rest)
-    alice = await call("POST", "/v1/users", json={"handle": "alice", "display_name": "Alice"})
-    bob = await call("POST", "/v1/users", json={"handle": "bob", "displayName": "Bob"})
-    assert (alice["displayName"], bob["displayName"]) == ("Alice", "Bob")
+    alice = await call("POST", "/v1/accounts", json={"handle": "alice", "password": "alice's secret", "display_name": "Alice"})
+    bob = await call("POST", "/v1/accounts", json={"handle": "bob", "password": "bob's secret", "displayName": "Bob"})
     a, b = alice["userId"], bob["userId"]
     assert isinstance(a, str) and a.isdigit(), "64-bit ids are JSON strings"
+    assert [(await call("GET", f"/v1/users/{u}"))["displayName"] for u in (a, b)] == ["Alice", "Bob"]
     assert (await call("GET", f"/v1/users/{a}"))["handle"] == "alice"
     assert (await call("GET", "/v1/handles/bob"))["userId"] == b
     assert [u["handle"] for u in (await call("GET", f"/v1/users:batchGet?user_ids={a}&userIds={b}"))["users"]] == ["alice", "bob"]
@@ -52,6 +52,7 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     assert (await call("GET", f"/v1/users/{b}/following/{a}"))["following"] is True
     assert [u["userId"] for u in (await call("GET", f"/v1/users/{a}/followers?page_size=10"))["users"]] == [b]
     assert [u["userId"] for u in (await call("GET", f"/v1/users/{b}/following"))["users"]] == [a]
+    assert (await call("GET", "/v1/me/suggestions?pageSize=5", headers=acting(b))).get("suggestions", []) == []  # alice follows nobody
 
     hello = await call("POST", "/v1/tweets", json={"text": "hello #chirp"}, headers=acting(a))
     tweet_id = hello["tweetId"]
@@ -76,9 +77,7 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     assert set(await call("GET", "/v1/fanout/status")) >= {"queueDepth", "eventsProcessed", "timelineWrites"}
     assert (await call("GET", "/v1/trends/hashtags?window_minutes=60"))["windowMinutes"] == 60
 
-    next_id = (await call("POST", "/v1/ids:next"))["id"]
-    assert len((await call("POST", "/v1/ids:batchNext", json={"count": 3}))["ids"]) == 3
-    assert set(await call("GET", f"/v1/ids/{next_id}:decode")) == {"createTime", "workerId", "sequence"}
+    assert set(await call("GET", f"/v1/ids/{tweet_id}:decode")) == {"createTime", "workerId", "sequence"}
 
     assert await call("POST", f"/v1/users/{a}:unfollow", headers=acting(b)) == {"user": followed["user"] | {"followerCount": "0"}}
     assert await call("DELETE", f"/v1/tweets/{reply['tweetId']}", headers=acting(b)) == {}
@@ -86,6 +85,7 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     await call("GET", f"/v1/users/{b}", expect=404)
 
     carol = await call("POST", "/v1/accounts", json={"handle": "carol", "password": "correct horse 1"})
+    await call("GET", "/v1/handles/carol")
     session = (await call("POST", "/v1/sessions", json={"handle": "carol", "password": "correct horse 1"}))["session"]
     as_carol = {"Authorization": f"Bearer {session['accessToken']}"}
     assert (await call("POST", "/v1/tweets", json={"text": "by token"}, headers=as_carol))["author"]["userId"] == carol["userId"]
@@ -96,7 +96,27 @@ async def test_every_public_endpoint_over_rest(live: LiveMesh, rest: httpx.Async
     session = (await call("POST", "/v1/sessions", json={"handle": "carol", "password": "battery staple 2"}))["session"]
     assert await call("POST", "/v1/sessions:logout", json={"refreshToken": session["refreshToken"]}) == {}
     assert (await call("GET", "/.well-known/jwks.json"))["keys"][0]["alg"] == "EdDSA"
+
+    dave = (await call("POST", "/v1/accounts", json={"handle": "dave", "password": "dave's secret"}))["userId"]
+    for verb in ("block", "mute"):
+        assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
+    assert [u["userId"] for u in (await call("GET", "/v1/me/blocked?page_size=5", headers=acting(a)))["users"]] == [dave]
+    assert [u["handle"] for u in (await call("GET", "/v1/me/muted", headers=acting(a)))["users"]] == ["dave"]
+    for verb in ("unblock", "unmute"):
+        assert await call("POST", f"/v1/users/{dave}:{verb}", json={}, headers=acting(a)) == {}
+    assert (await call("GET", "/v1/me/blocked", headers=acting(a))).get("users", []) == []
+    listed = await call("GET", "/v1/me/notifications?page_size=5", headers=acting(a))
+    assert all("readMarker" in n for n in listed.get("notifications", []))
+    assert set(await call("GET", "/v1/me/notifications:unreadCount", headers=acting(a))) <= {"unreadCount"}
+    assert set(await call("POST", "/v1/me/notifications:markRead", json={}, headers=acting(a))) <= {"unreadCount"}
     assert call.reached == PUBLIC
+
+
+async def test_no_profile_and_no_id_is_made_at_the_edge(rest: httpx.AsyncClient):
+    for path, body in (("/v1/users", {"handle": "squatter"}), ("/v1/ids:next", {}), ("/v1/ids:batchNext", {"count": 3})):
+        response = await rest.post(path, json=body)
+        assert response.status_code in (404, 405) and response.json()["code"] in (5, 12), response.text
+    assert (await rest.get("/v1/handles/squatter")).status_code == 404
 
 
 async def test_internal_rpcs_have_no_route(rest: httpx.AsyncClient):
@@ -111,12 +131,12 @@ async def test_internal_rpcs_have_no_route(rest: httpx.AsyncClient):
     [
         ("GET", "/v1/nowhere", {}, 404, 5, "no method is bound"),
         ("PUT", "/v1/tweets/1", {}, 405, 12, "takes DELETE, GET"),
-        ("POST", "/v1/users", {"content": b'{"handle": '}, 400, 3, "not valid JSON"),
-        ("POST", "/v1/users", {"content": b"[]"}, 400, 3, "JSON object"),
+        ("POST", "/v1/accounts", {"content": b'{"handle": '}, 400, 3, "not valid JSON"),
+        ("POST", "/v1/accounts", {"content": b"[]"}, 400, 3, "JSON object"),
         ("GET", "/v1/users/abc", {}, 400, 3, "user_id"),
         ("GET", "/v1/users/1/followers?pageSize=ten", {}, 400, 3, "page_size"),
         ("GET", "/v1/users/1/followers?colour=red", {}, 400, 3, "'colour' names no field"),
-        ("POST", "/v1/users", {"content": b"x" * (1 << 20 + 1)}, 413, 8, "over the gateway's limit"),
+        ("POST", "/v1/accounts", {"content": b"x" * (1 << 20 + 1)}, 413, 8, "over the gateway's limit"),
         ("GET", "/v1/users/123", {"headers": {"Grpc-Timeout": "soon"}}, 400, 3, "Grpc-Timeout"),
         ("GET", "/v1/users/987654321", {}, 404, 5, "no user has id 987654321"),
         ("POST", "/v1/tweets", {"json": {"text": "hi"}}, 401, 16, "this call acts for a user"),

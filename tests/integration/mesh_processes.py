@@ -45,6 +45,7 @@ class MeshProcesses:
             "CHIRP_LISTEN": f"127.0.0.1:{port}",
             "CHIRP_DATABASE_URL": s.database_url,
             "CHIRP_REDIS_URL": s.redis_url,
+            "CHIRP_REDIS_CLUSTER": "true" if s.redis_cluster else "false",
             "CHIRP_RABBITMQ_URL": s.rabbitmq_url,
             "CHIRP_BUS_NAMESPACE": s.bus_namespace,
             "CHIRP_PAGE_TOKEN_SECRET": s.page_token_secret.decode(),

@@ -4,6 +4,7 @@ copies kept in Redis read those counts to tell when a read reached the owning se
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import Unauthenticated
+from services.common.visibility.rules import HiddenAccounts
 from services.timeline.domain import VIEWER_LIKED, Card
 
 
@@ -64,7 +65,12 @@ class Graph:
         self.accounts: set[int] = set()
         self.celebrities: dict[int, list[int]] = {}
         self.following: dict[int, list[int]] = {}
+        self.hidden: dict[int, HiddenAccounts] = {}
         self.calls = 0
+
+    async def hidden_accounts(self, user_id):
+        self.calls += 1
+        return self.hidden.get(user_id, HiddenAccounts())
 
     async def celebrities_followed_by(self, user_id):
         self.calls += 1

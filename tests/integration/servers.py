@@ -57,11 +57,12 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 
 class LocalRedisCluster:
-    """Three redis-server processes on loopback, joined into one cluster without replicas."""
+    """redis-server processes on loopback joined into one cluster: three masters, each with `replicas` replicas.
+    With replicas, a master that stops answering for `node_timeout_ms` is replaced by its replica."""
 
-    def __init__(self, workdir: Path, nodes: int = 3):
-        self.workdir = workdir
-        self.ports = [free_cluster_port() for _ in range(nodes)]
+    def __init__(self, workdir: Path, nodes: int = 3, replicas: int = 0, node_timeout_ms: int = 15000):
+        self.workdir, self.replicas, self.node_timeout_ms = workdir, replicas, node_timeout_ms
+        self.ports = [free_cluster_port() for _ in range(nodes * (1 + replicas))]
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> "LocalRedisCluster":
@@ -73,25 +74,41 @@ class LocalRedisCluster:
             node_dir.mkdir(parents=True)
             args = [server, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no",
-                    "--dir", str(node_dir)]  # fmt: skip
+                    "--cluster-node-timeout", str(self.node_timeout_ms), "--dir", str(node_dir)]  # fmt: skip
             self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for port in self.ports:
             wait_for_port(port)
         addresses = [f"127.0.0.1:{port}" for port in self.ports]
         subprocess.run(
-            ["redis-cli", "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
+            ["redis-cli", "--cluster", "create", *addresses, "--cluster-replicas", str(self.replicas), "--cluster-yes"],
             check=True, capture_output=True, timeout=30,
         )  # fmt: skip
-        self._wait_until_ok()
+        self.wait_until_ok()
         return self
 
-    def _wait_until_ok(self, timeout: float = 15.0) -> None:
+    def nodes(self, via: int | None = None) -> list[tuple[int, str, bool]]:
+        """(port, role, connected) of every node, as `via` (a live node's port) sees the cluster."""
+        port = via or next(p for p, process in zip(self.ports, self.processes) if process.poll() is None)
+        listed = subprocess.run(["redis-cli", "-p", str(port), "cluster", "nodes"], capture_output=True, text=True, timeout=5).stdout
+        rows = [line.split() for line in listed.splitlines() if line.strip()]
+        return [(int(r[1].split(":")[1].split("@")[0]), "master" if "master" in r[2] else "replica", "fail" not in r[2]) for r in rows]
+
+    def masters(self) -> list[int]:
+        return sorted(port for port, role, connected in self.nodes() if role == "master" and connected)
+
+    def kill(self, port: int) -> None:
+        """SIGKILL: the node stops answering at once, with no goodbye to its replica."""
+        process = self.processes[self.ports.index(port)]
+        process.kill()
+        process.wait(10)
+
+    def wait_until_ok(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            info = subprocess.run(
-                ["redis-cli", "-p", str(self.ports[0]), "cluster", "info"], capture_output=True, text=True, timeout=5
-            ).stdout
-            if "cluster_state:ok" in info:
+            alive = [p for p, process in zip(self.ports, self.processes) if process.poll() is None]
+            infos = [subprocess.run(["redis-cli", "-p", str(port), "cluster", "info"], capture_output=True, text=True, timeout=5).stdout
+                     for port in alive]  # fmt: skip
+            if all("cluster_state:ok" in info for info in infos):
                 return
             time.sleep(0.1)
         raise TimeoutError("the local Redis Cluster did not reach cluster_state:ok")
@@ -100,7 +117,7 @@ class LocalRedisCluster:
         for process in self.processes:
             process.terminate()
         for process in self.processes:
-            process.wait(timeout=10)
+            process.wait(10)
 
 
 @asynccontextmanager

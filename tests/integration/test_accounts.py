@@ -59,6 +59,24 @@ async def test_register_log_in_post_refresh_and_log_out(live: LiveMesh):
     await live.client.account.DeleteSession(account_pb.DeleteSessionRequest(refresh_token=renewed.refresh_token))  # a no-op
 
 
+async def test_logging_out_ends_the_sessions_access_tokens_at_once_and_only_its_own(live: LiveMesh):
+    await register(live, "alice")
+    leaving, staying = await log_in(live, "alice"), await log_in(live, "alice")
+    renewed = await refresh(live, leaving)
+    await live.client.account.DeleteSession(account_pb.DeleteSessionRequest(refresh_token=renewed.refresh_token))
+    for token in (leaving.access_token, renewed.access_token):  # every access token the session was given
+        assert "session has ended" in await refused(post(live, token))
+    assert (await post(live, staying.access_token)).author.user_id == staying.user_id, "another device's session lives on"
+
+
+async def test_a_reused_refresh_token_ends_the_familys_access_tokens(live: LiveMesh):
+    await register(live, "alice")
+    stolen = await log_in(live, "alice")
+    legitimate = await refresh(live, stolen)
+    await refused(refresh(live, stolen))
+    assert "session has ended" in await refused(post(live, legitimate.access_token))
+
+
 async def test_a_reused_refresh_token_ends_its_whole_family(live: LiveMesh):
     await register(live, "alice")
     stolen = await log_in(live, "alice")
@@ -79,6 +97,8 @@ async def test_changing_the_password_ends_the_other_sessions_and_only_your_own(l
     assert (await log_in(live, "alice", "a brand new password")).user_id == here.user_id
     await refresh(live, here)
     assert "unknown" in await refused(refresh(live, elsewhere))
+    assert "session has ended" in await refused(post(live, elsewhere.access_token)), "the other sessions' access tokens end at once"
+    assert (await post(live, here.access_token)).author.user_id == here.user_id, "the session that changed it lives on"
     assert (await log_in(live, "bob")).user_id == bob, "bob's password is untouched"
 
 
@@ -163,7 +183,10 @@ async def test_accounts_on_the_production_backends(tmp_path):
         renewed = await refresh(live, session)
         assert "already used" in await refused(refresh(live, session))
         assert "unknown" in await refused(refresh(live, renewed))
-        fresh = await log_in(live, "alice")
+        fresh, leaving = await log_in(live, "alice"), await log_in(live, "alice")
+        await live.client.account.DeleteSession(account_pb.DeleteSessionRequest(refresh_token=leaving.refresh_token))
+        assert "session has ended" in await refused(post(live, leaving.access_token))
+        assert (await post(live, fresh.access_token)).author.user_id == alice
         await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=alice), metadata=bearer(fresh.access_token))
         await live.settle(timeout=20)
         assert "deleted" in await refused(post(live, fresh.access_token))

@@ -6,7 +6,7 @@ small world (three users, a few tweets, a like, a retweet, a reply, a deleted tw
 and compares what is stored before and after the call.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.notification.v1 import notification_service_pb2 as notification_pb
 from chirp.search.v1 import search_service_pb2 as search_pb
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -23,7 +24,7 @@ from chirp.trending.v1 import trending_service_pb2 as trending_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.storage.sqlite import Database
 from tests.conftest import LiveMesh, acting, as_user
-from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, bearer, claims_for, signed, with_claims_swapped
+from tests.tokens import OTHER_KEY, TEST_KEY, TEST_MINTER, as_account_service, bearer, claims_for, signed, with_claims_swapped
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
 UNAUTHENTICATED, DENIED = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
@@ -34,7 +35,10 @@ GHOST_ID = 123_456_789  # a well-formed acting user id that has no account
 NO_USER = "send 'authorization: Bearer <access token>'"
 PASSWORD = "dave's long password"
 LONG_URL = "https://example.com/" + "p" * 300  # 320 characters that weigh 23
-TABLES = ("outbox", "users", "follows", "tweets", "likes", "accounts", "refresh_tokens")
+TABLES = (
+    "outbox", "users", "follows", "blocks", "mutes", "tweets", "likes", "accounts", "refresh_tokens", "notification_groups", "notification_reads",
+)  # fmt: skip
+FAILED = grpc.StatusCode.FAILED_PRECONDITION
 
 
 @dataclass
@@ -50,7 +54,7 @@ class World:
     reply: int  # bob's reply to hello
     gone: int  # alice's, deleted
     alice_token: str  # a real page token from alice's tweet list
-    dave: int  # registered with PASSWORD, logged in
+    dave: int  # registered with PASSWORD, logged in; blocked carol
     dave_access: str
     ghost: int = GHOST_ID
 
@@ -103,6 +107,7 @@ async def build_world(live: LiveMesh) -> World:
     assert [t.tweet_id for t in page.tweets] == [hello] and page.next_page_token
     dave = (await live.client.account.CreateAccount(account_pb.CreateAccountRequest(handle="dave", password=PASSWORD))).user_id
     session = (await live.client.account.CreateSession(account_pb.CreateSessionRequest(handle="dave", password=PASSWORD))).session
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=carol), metadata=as_user(dave))
     await live.settle()
     retweet = retweeted.tweet.tweet_id
     return World(live, alice, bob, carol, hello, full, linked, retweet, reply, gone, page.next_page_token, dave, session.access_token)
@@ -159,8 +164,21 @@ def trends(window_minutes: int = 0, page_size: int = 0, token: Callable[[World],
     )
 
 
-def create_user(handle: str, display_name: str = ""):
-    return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name))
+def notifications(actor: str | None = "alice", page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: w.live.client.notification.ListNotifications(
+        notification_pb.ListNotificationsRequest(page_size=page_size, page_token=token(w)),
+        metadata=as_user(getattr(w, actor)) if actor else None,
+    )
+
+
+def mark_read(marker: Callable[[World], str], actor: str | None = "alice"):
+    return lambda w: w.live.client.notification.MarkNotificationsRead(
+        notification_pb.MarkNotificationsReadRequest(read_marker=marker(w)), metadata=as_user(getattr(w, actor)) if actor else None
+    )
+
+
+def create_user(handle: str, display_name: str = "", caller: Callable[[World], Sequence] = lambda w: as_account_service()):
+    return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name), metadata=caller(w))
 
 
 CASES = [
@@ -357,7 +375,74 @@ CASES = [
         ),
         id="delete-someone-elses-account",
     ),
+    # Blocks and mutes.
+    pytest.param(
+        Case(
+            lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=UNKNOWN_ID), metadata=as_user(w.carol)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="block-unknown-user",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=w.carol), metadata=as_user(w.carol)),
+            INVALID,
+            "cannot block yourself",
+            "user_id",
+        ),
+        id="block-yourself",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.MuteUser(graph_pb.MuteUserRequest(user_id=w.bob), metadata=as_user(w.bob)),
+            INVALID,
+            "cannot mute yourself",
+            "user_id",
+        ),
+        id="mute-yourself",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.MuteUser(graph_pb.MuteUserRequest(user_id=UNKNOWN_ID), metadata=as_user(w.bob)),
+            NOT_FOUND,
+            f"no user has id {UNKNOWN_ID}",
+        ),
+        id="mute-unknown-user",
+    ),
+    pytest.param(Case(lambda w: w.graph.BlockUser(graph_pb.BlockUserRequest(user_id=w.alice)), UNAUTHENTICATED, NO_USER), id="block-without-user"),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.dave), metadata=as_user(w.carol)),
+            FAILED,
+            "one of them blocked the other",
+            "user_id",
+        ),
+        id="follow-someone-who-blocked-you",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.FollowUser(graph_pb.FollowUserRequest(user_id=w.carol), metadata=as_user(w.dave)),
+            FAILED,
+            "once the block is lifted",
+            "user_id",
+        ),
+        id="follow-someone-you-blocked",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListBlockedUsers(graph_pb.ListBlockedUsersRequest(page_token=w.alice_token), metadata=as_user(w.dave)),
+            INVALID,
+            "belongs to a different list",
+            "page_token",
+        ),
+        id="blocked-list-with-another-lists-token",
+    ),
     pytest.param(Case(create_user("ALICE"), EXISTS, "'ALICE' is taken"), id="duplicate-handle-other-case"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: ()), DENIED, "register with AccountService.CreateAccount"), id="create-user-anonymous"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: as_user(w.alice)), DENIED, "only the account service"), id="create-user-as-a-user"),
+    pytest.param(Case(create_user("squatter", caller=lambda w: bearer(TEST_MINTER.mint_service("tweet"))), DENIED, "only the account service"),
+                 id="create-user-as-another-service"),
     pytest.param(
         Case(create_user("al ice!"), INVALID, "letters, digits or underscores", "handle"), id="handle-bad-characters"
     ),
@@ -550,6 +635,27 @@ CASES = [
         id="negative-page-size-home",
     ),
     pytest.param(
+        Case(
+            lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(page_size=-1), metadata=as_user(w.bob)),
+            INVALID,
+            "page_size must not be negative",
+            "page_size",
+        ),
+        id="negative-page-size-suggestions",
+    ),
+    pytest.param(
+        Case(lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest()), UNAUTHENTICATED, NO_USER),
+        id="suggestions-without-token",
+    ),
+    pytest.param(
+        Case(
+            lambda w: w.graph.ListSuggestions(graph_pb.ListSuggestionsRequest(), metadata=as_user(w.ghost)),
+            UNAUTHENTICATED,
+            "has no account; register first",
+        ),
+        id="suggestions-as-user-without-account",
+    ),
+    pytest.param(
         Case(user_tweets("alice", token=lambda w: "not a token"), INVALID, "page_token is not valid", "page_token"),
         id="malformed-page-token",
     ),
@@ -618,6 +724,16 @@ CASES = [
     pytest.param(Case(trends(page_size=-1), INVALID, "must not be negative", "page_size"), id="trends-negative-page-size"),
     pytest.param(Case(trends(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"), id="trends-token-of-another-list"),
     pytest.param(Case(trends(token=World.tampered_token), INVALID, "altered", "page_token"), id="trends-tampered-token"),
+    # Notifications.
+    pytest.param(Case(mark_read(World.tampered_token), INVALID, "read_marker is not valid", "read_marker"), id="notifications-forged-read-marker"),
+    pytest.param(Case(mark_read(lambda w: w.alice_token), INVALID, "read_marker is not valid", "read_marker"),
+                 id="notifications-page-token-as-read-marker"),  # fmt: skip
+    pytest.param(Case(mark_read(lambda w: "not-a-marker"), INVALID, "read_marker is not valid", "read_marker"), id="notifications-garbage-read-marker"),
+    pytest.param(Case(mark_read(lambda w: "", actor=None), UNAUTHENTICATED, NO_USER), id="notifications-mark-read-without-user"),
+    pytest.param(Case(notifications(page_size=-1), INVALID, "must not be negative", "page_size"), id="notifications-negative-page-size"),
+    pytest.param(Case(notifications(token=lambda w: w.alice_token), INVALID, "belongs to a different list", "page_token"),
+                 id="notifications-token-of-another-list"),  # fmt: skip
+    pytest.param(Case(notifications(actor=None), UNAUTHENTICATED, NO_USER), id="notifications-without-user"),
 ]
 
 
@@ -674,7 +790,9 @@ REST_CASES = [
     pytest.param(RestCase("DELETE", lambda w: f"/v1/tweets/{w.hello}", 403, DENIED, "only its author may delete it", actor="bob"),
                  id="rest-delete-someone-elses-tweet"),
     pytest.param(RestCase("POST", lambda w: f"/v1/tweets/{w.hello}:retweet", 409, EXISTS, "already retweeted", actor="bob"), id="rest-retweet-twice"),
-    pytest.param(RestCase("POST", lambda w: "/v1/users", 409, EXISTS, "'ALICE' is taken", json={"handle": "ALICE"}), id="rest-duplicate-handle"),
+    pytest.param(RestCase("POST", lambda w: "/v1/accounts", 409, EXISTS, "'ALICE' is taken", json={"handle": "ALICE", "password": "long enough 1"}),
+                 id="rest-duplicate-handle"),
+    pytest.param(RestCase("POST", lambda w: "/v1/users", 404, NOT_FOUND, "no method is bound", json={"handle": "squatter"}), id="rest-no-profile-without-account"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"}), id="rest-post-without-user"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 401, UNAUTHENTICATED, "acts for a user", json={"text": "hi"},
                           headers=lambda w: {"chirp-user-id": str(w.alice)}), id="rest-forged-chirp-user-id-is-stripped"),  # fmt: skip
@@ -682,9 +800,15 @@ REST_CASES = [
                  id="rest-tampered-page-token"),
     pytest.param(RestCase("GET", lambda w: f"/v1/users/{w.alice}/followers?pageSize=-5", 400, INVALID, "must not be negative", "page_size"),
                  id="rest-negative-page-size"),
+    pytest.param(RestCase("POST", lambda w: f"/v1/users/{w.bob}:block", 400, INVALID, "cannot block yourself", "user_id", json={}, actor="bob"),
+                 id="rest-block-yourself"),
+    pytest.param(RestCase("POST", lambda w: f"/v1/users/{UNKNOWN_ID}:mute", 404, NOT_FOUND, f"no user has id {UNKNOWN_ID}", json={}, actor="bob"),
+                 id="rest-mute-unknown-user"),
     pytest.param(RestCase("GET", lambda w: "/v1/tweets:search?query=hello%20%22brown", 400, INVALID, "unbalanced quote", "query"),
                  id="rest-search-unbalanced-quote"),
-    pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 400, INVALID, "1 to 4096", "count", json={"count": 5000}), id="rest-next-ids-5000"),
+    pytest.param(RestCase("POST", lambda w: "/v1/ids:batchNext", 404, NOT_FOUND, "no method is bound", json={"count": 3}), id="rest-no-ids-at-the-edge"),
+    pytest.param(RestCase("POST", lambda w: "/v1/me/notifications:markRead", 400, INVALID, "read_marker is not valid", "read_marker",
+                          json={"readMarker": "forged"}, actor="alice"), id="rest-notifications-forged-read-marker"),  # fmt: skip
     # The gateway's own refusals: nothing reaches a service.
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "not valid JSON", content=b'{"text": "hi', actor="alice"), id="rest-malformed-json"),
     pytest.param(RestCase("POST", lambda w: "/v1/tweets", 400, INVALID, "inReplyToTweetId", json={"text": "hi", "inReplyToTweetId": "x"},

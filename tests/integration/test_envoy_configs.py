@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
 from services.common.rpc.service_config import is_idempotent
@@ -65,11 +66,34 @@ def test_a_sidecar_reaches_exactly_what_its_service_calls_retrying_only_idempote
         assert "grpc_health_check" in cluster["health_checks"][0] and cluster["outlier_detection"] and cluster["circuit_breakers"]
 
 
-def test_the_edge_transcodes_every_public_service_from_the_descriptor_set():
-    listener = config(ENVOY / "edge.yaml")["static_resources"]["listeners"][0]
-    transcoder = listener["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"][0]["typed_config"]
+def edge_rpcs() -> dict[str, set[str]]:
+    """The RPCs with a google.api.http rule, by service, read from the descriptor set the edge loads."""
     descriptors = descriptor_pb2.FileDescriptorSet.FromString((ENVOY / "chirp.pb").read_bytes())
-    described = {f"{f.package}.{s.name}" for f in descriptors.file for s in f.service}
-    assert set(transcoder["services"]) == {e.contract.full_name for e in BUILT} and set(transcoder["services"]) <= described
-    routed = {r["match"]["path"] for r in routes(listener)}
-    assert routed == {f"/{e.contract.full_name}/{m.name}" for e in BUILT for m in e.contract.methods}
+    found: dict[str, set[str]] = {}
+    for file in descriptors.file:
+        for service in file.service:
+            for method in service.method:
+                if method.options.HasExtension(annotations_pb2.http):
+                    found.setdefault(f"{file.package}.{service.name}", set()).add(f"/{file.package}.{service.name}/{method.name}")
+    return found
+
+
+def test_the_edge_routes_only_the_rpcs_with_an_http_rule_and_transcodes_only_their_services():
+    listener = config(ENVOY / "edge.yaml")["static_resources"]["listeners"][0]
+    manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    transcoder = manager["http_filters"][0]["typed_config"]
+    public = edge_rpcs()
+    assert set(transcoder["services"]) == set(public) and set(public) <= {e.contract.full_name for e in BUILT}
+    assert transcoder["request_validation_options"]["reject_unknown_method"] is True
+    by_path = {r["match"]["path"]: r for r in routes(listener)}
+    assert set(by_path) == set().union(*public.values())
+    assert [r for r in routes(listener) if "prefix" in r["match"]] == []  # no catch-all: anything else is a 404
+    internal = {f"/{e.contract.full_name}/{m.name}" for e in BUILT for m in e.contract.methods} - set(by_path)
+    assert "/chirp.tweet.v1.TweetService/ScanTweets" in internal  # e.g. Search's rebuild scan stays inside the mesh
+    for path, route in by_path.items():
+        assert ("retry_policy" in route["route"]) == is_idempotent(path.rsplit("/", 1)[1]), path
+
+
+def test_the_edge_takes_the_client_address_from_one_trusted_hop():
+    manager = config(ENVOY / "edge.yaml")["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    assert manager["use_remote_address"] is True and manager["xff_num_trusted_hops"] == 1  # the Ingress controller

@@ -16,28 +16,32 @@ from services.common.rpc.server import Registration, create_server
 from services.gateway.edge import open_edge
 from services.registry import NAMES
 
+SLOW_ID, RECORDED_ID, FAILING_BASE = 1, 7, 1000  # DecodeId of 1000 + a code fails with that code
+
 
 class RecordingSnowflake(snowflake_grpc.SnowflakeServiceServicer):
-    """NextId records what it was sent; NextIds fails with the code its count names; DecodeId takes half a second."""
+    """DecodeId (the one Snowflake RPC the edge exposes): records what id 7 was sent with, fails with the code
+    id 1000 + code names, and takes half a second on id 1."""
 
     def __init__(self):
         self.seen: list[tuple[float | None, dict[str, str]]] = []
 
-    async def NextId(self, request, context):
-        self.seen.append((context.time_remaining(), dict(context.invocation_metadata())))
-        return snowflake_pb.NextIdResponse(id=1)
-
-    async def NextIds(self, request, context):
-        status = status_pb2.Status(code=request.count, message=f"failed with code {request.count}")
-        if request.count == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
-            retry = error_details_pb2.RetryInfo()
-            retry.retry_delay.FromMilliseconds(1_500)
-            status.details.append(_packed(retry))
-        await context.abort_with_status(rpc_status.to_status(status))
-
     async def DecodeId(self, request, context):
-        await asyncio.sleep(0.5)
+        if request.id == SLOW_ID:
+            await asyncio.sleep(0.5)
+        elif request.id >= FAILING_BASE:
+            await context.abort_with_status(rpc_status.to_status(_failure(request.id - FAILING_BASE)))
+        self.seen.append((context.time_remaining(), dict(context.invocation_metadata())))
         return snowflake_pb.DecodeIdResponse()
+
+
+def _failure(code: int) -> status_pb2.Status:
+    status = status_pb2.Status(code=code, message=f"failed with code {code}")
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromMilliseconds(1_500)
+        status.details.append(_packed(retry))
+    return status
 
 
 def _packed(message) -> any_pb2.Any:
@@ -62,15 +66,15 @@ async def edge():
 
 async def test_the_clients_deadline_reaches_the_service(edge):
     client, servicer = edge
-    await client.post("/v1/ids:next", headers={"Grpc-Timeout": "2S"})
-    await client.post("/v1/ids:next")
+    await client.get(f"/v1/ids/{RECORDED_ID}:decode", headers={"Grpc-Timeout": "2S"})
+    await client.get(f"/v1/ids/{RECORDED_ID}:decode")
     (given, _), (default, _) = servicer.seen
     assert 1.5 < given <= 2.1 and 4.5 < default <= 5.1  # gRPC rounds a timeout up on the wire
 
 
 async def test_a_deadline_that_passes_is_504(edge):
     client, _ = edge
-    response = await client.get("/v1/ids/1:decode", headers={"Grpc-Timeout": "100m"})
+    response = await client.get(f"/v1/ids/{SLOW_ID}:decode", headers={"Grpc-Timeout": "100m"})
     assert response.status_code == 504 and response.json()["code"] == grpc.StatusCode.DEADLINE_EXCEEDED.value[0]
 
 
@@ -78,7 +82,7 @@ async def test_authorization_and_the_client_address_are_forwarded_and_identity_h
     client, servicer = edge
     headers = {"Authorization": "Bearer a.b.c", "X-Forwarded-For": "203.0.113.9", "chirp-user-id": "42",
                "Grpc-Metadata-Chirp-User-Id": "42", "Cookie": "session=1"}  # fmt: skip
-    await client.post("/v1/ids:next", headers=headers)
+    await client.get(f"/v1/ids/{RECORDED_ID}:decode", headers=headers)
     _, metadata = servicer.seen[0]
     assert metadata["authorization"] == "Bearer a.b.c"
     assert metadata["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
@@ -92,7 +96,7 @@ async def test_authorization_and_the_client_address_are_forwarded_and_identity_h
 async def test_grpc_failures_over_http(edge, code, http):
     client, _ = edge
     number = grpc.StatusCode[code].value[0]
-    response = await client.post("/v1/ids:batchNext", json={"count": number})
+    response = await client.get(f"/v1/ids/{FAILING_BASE + number}:decode")
     assert response.status_code == http
     body = response.json()
     assert (body["code"], body["message"]) == (number, f"failed with code {number}")

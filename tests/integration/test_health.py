@@ -68,7 +68,7 @@ async def test_a_lost_redis_turns_health_not_serving_until_it_returns(tmp_path):
 async def test_every_production_dependency_is_watched(production_settings):
     mesh = await bootstrap(production_settings)
     try:
-        assert set(mesh.resources.checks) == {"postgresql (graph)", "postgresql (tweet)", "postgresql (account)", "redis", "rabbitmq"}
+        assert set(mesh.resources.checks) == {"postgresql (graph)", "postgresql (tweet)", "postgresql (account)", "postgresql (notification)", "redis", "rabbitmq"}
         assert await DependencyMonitor(mesh.resources.checks, 1).check_once() == set()
     finally:
         await mesh.close()

@@ -12,6 +12,7 @@ from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.consistency import assert_timelines_consistent, wait_until_pushed
 from tests.integration.mesh_processes import MeshProcesses
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -41,7 +42,7 @@ class World:
 
     async def register(self, handle: str) -> int:
         async with self.limit:
-            return (await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle))).user.user_id
+            return (await self.client.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle), metadata=as_account_service())).user.user_id
 
     async def follow_and_warm(self, fan: int, author: int) -> None:
         async with self.limit:

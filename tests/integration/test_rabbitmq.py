@@ -15,6 +15,7 @@ import pytest
 from opentelemetry import trace
 
 from services.common.messaging.rabbitmq.bus import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
+from services.common.messaging.rabbitmq.topology import QueueTypeMismatch
 from services.common.runtime.tracing import tracer
 from tests.integration.servers import RABBITMQ_URL as URL
 from tests.integration.spans import capture_spans
@@ -34,8 +35,8 @@ class Broker:
         self.queues.append(spec)
         return spec
 
-    async def bus(self, name: str = "test") -> RabbitBus:
-        bus = await RabbitBus.connect(URL, exchange=self.exchange, name=f"{name}-{uuid.uuid4().hex[:8]}", timeout=5.0)
+    async def bus(self, name: str = "test", queue_type: str = "quorum") -> RabbitBus:
+        bus = await RabbitBus.connect(URL, exchange=self.exchange, name=f"{name}-{uuid.uuid4().hex[:8]}", timeout=5.0, queue_type=queue_type)
         self.buses.append(bus)
         return bus
 
@@ -99,7 +100,8 @@ async def test_a_batch_of_2000_is_confirmed_stored_and_consumed_exactly(broker):
 
 
 async def test_nacks_and_unroutable_messages_fail_the_publish(broker):
-    bus, queue = await broker.bus(), broker.queue("full.#")
+    # A classic queue: a quorum queue applies max-length only once its log has the messages, so it nacks none of a fast batch.
+    bus, queue = await broker.bus(queue_type="classic"), broker.queue("full.#")
     policy = f"test-chirp-{uuid.uuid4().hex}"
     await rabbitmqctl("set_policy", "--apply-to", "queues", policy, f"^{queue.name}$", '{"max-length":1,"overflow":"reject-publish"}')
     broker.policies.append(policy)
@@ -240,6 +242,26 @@ async def test_an_unreachable_broker_fails_instead_of_hanging():
     with pytest.raises(BusUnavailable, match="not connected"):
         await RabbitBus.connect("amqp://guest:guest@127.0.0.1:1/%2F", name="test-unreachable", timeout=1.0)
     assert time.monotonic() - started < 3
+
+
+async def test_queues_are_quorum_queues_and_a_classic_one_in_the_way_stops_the_consumer_with_what_to_do(broker):
+    quorum, classic = broker.queue("q.#"), broker.queue("c.#")
+    await (await (await broker.bus()).consume(quorum, _ignore)).stop()
+    await (await (await broker.bus(queue_type="classic")).consume(classic, _ignore)).stop()
+    listed = await rabbitmqctl("list_queues", "name", "type", "--no-table-headers")
+    types = dict(line.split("\t") for line in listed.splitlines() if line.startswith("test.chirp."))
+    assert {types[name] for name in quorum.queues} == {"quorum"}
+    assert {types[name] for name in classic.queues} == {"classic"}
+    with pytest.raises(QueueTypeMismatch, match=f"{classic.name}.*delete_queue {classic.name}"):
+        await (await broker.bus()).consume(classic, _ignore)
+
+
+async def test_a_list_of_brokers_skips_the_one_that_is_down():
+    down = "amqp://guest:guest@127.0.0.1:1/%2F"
+    for _ in range(3):  # whichever of the two it tries first
+        bus = await RabbitBus.connect(f"{down},{URL}", name="test-list", timeout=5.0)
+        assert bus.is_connected
+        await bus.close()
 
 
 def sever(bus: RabbitBus) -> None:

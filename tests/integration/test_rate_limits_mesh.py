@@ -13,6 +13,7 @@ from services.common.limits.rates import POST, Rate
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.test_rate_limits import refused
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -37,7 +38,7 @@ async def test_two_tweet_replicas_share_one_bucket(mesh: MeshProcesses):
     replicas = [await mesh.start("tweet-0"), await mesh.start("tweet-1")]
     clients = [graph, *(AsyncChirpClient(replica.address) for replica in replicas)]
     try:
-        alice = (await graph.graph.CreateUser(graph_pb.CreateUserRequest(handle="alice"))).user.user_id
+        alice = (await graph.graph.CreateUser(graph_pb.CreateUserRequest(handle="alice"), metadata=as_account_service())).user.user_id
         for n in range(10):
             await post(clients[1 + n % 2], alice, f"tweet {n}")  # five through each replica
         for client in clients[1:]:

@@ -3,13 +3,17 @@
 import grpc
 import pytest
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from chirp.tweet.v1 import tweet_service_pb2_grpc as tweet_grpc
 from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
 from services.common.kernel.pagination import PageRequest
-from services.common.rpc.remote import channel
+from services.common.rpc.remote import calling, channel
+from services.graph.domain import HiddenAccounts
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
 from services.tweet.remote import RemoteTweets
-from tests.conftest import LiveMesh
+from tests.conftest import LiveMesh, as_user
 
 
 @pytest.fixture
@@ -45,6 +49,19 @@ async def test_the_remote_graph_answers_as_the_graph_does(live: LiveMesh, remote
         await graph.require_account(12345)
 
 
+async def test_the_remote_graph_gives_the_accounts_hidden_from_a_viewer(live: LiveMesh, remote):
+    graph, _, _ = remote
+    viewer, blocked, blocker, muted = [await live.register(h) for h in ("viewer", "blocked", "blocker", "muted")]
+    client = live.client.graph
+    await client.BlockUser(graph_pb.BlockUserRequest(user_id=blocked), metadata=as_user(viewer))
+    await client.BlockUser(graph_pb.BlockUserRequest(user_id=viewer), metadata=as_user(blocker))
+    await client.MuteUser(graph_pb.MuteUserRequest(user_id=muted), metadata=as_user(viewer))
+    assert await graph.hidden_accounts(viewer) == HiddenAccounts(frozenset({blocked, blocker}), frozenset({muted}))
+    assert await graph.hidden_accounts(muted) == HiddenAccounts()
+    with pytest.raises(InvalidArgument):
+        await graph.hidden_accounts(0)
+
+
 async def test_remote_tweets_list_and_hydrate_past_one_batch(live: LiveMesh, remote):
     _, tweets, ids = remote
     author = await live.register("author")
@@ -64,6 +81,17 @@ async def test_remote_errors_become_domain_errors(live: LiveMesh, remote):
     unreachable = RemoteTweets(grpc.aio.insecure_channel("127.0.0.1:1"))
     with pytest.raises(Unavailable, match="tweet service"):
         await unreachable.recent_ids([1], None, 5)
+
+
+async def test_a_forwarded_token_refused_further_on_stays_unauthenticated(live: LiveMesh):
+    """As when a session ends and the callee's copy of the marks hears of it before the caller's: log in again, not retry."""
+    opened = channel(live.target)
+    try:
+        with pytest.raises(Unauthenticated, match="tweet: the access token is not a JWT"), calling("tweet"):
+            request = tweet_pb.GetTweetRequest(tweet_id=1)
+            await tweet_grpc.TweetServiceStub(opened).GetTweet(request, metadata=[("authorization", "Bearer not-a-token")])
+    finally:
+        await opened.close()
 
 
 async def test_remote_ids_are_leased_a_few_at_a_time_and_a_stale_lease_is_dropped(live: LiveMesh, remote, monkeypatch):

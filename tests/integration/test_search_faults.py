@@ -16,6 +16,7 @@ from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.servers import free_port
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(180)
 POSTS = 240
@@ -66,7 +67,7 @@ async def test_a_replica_killed_while_indexing_resumes_from_its_queue_and_holds_
     try:
         await until(lambda: _ready(stubs[0]))
         async with AsyncChirpClient(mesh.target(), timeout=30) as client:
-            author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author"))).user.user_id
+            author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="author"), metadata=as_account_service())).user.user_id
             limit = asyncio.Semaphore(16)
 
             async def post(i: int) -> int:

@@ -12,6 +12,7 @@ from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.otlp_receiver import OtlpReceiver, ReceivedSpan
+from tests.tokens import as_account_service
 
 CREATE = "/chirp.tweet.v1.TweetService/CreateTweet"
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP span kinds
@@ -55,8 +56,8 @@ async def post_trace(receiver: OtlpReceiver, want: set[tuple[str, str]], timeout
 
 async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into_fanout_and_redis(mesh, receiver):
     async with AsyncChirpClient(mesh.target()) as client:
-        author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="traced"))).user.user_id
-        reader = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="follower"))).user.user_id
+        author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="traced"), metadata=as_account_service())).user.user_id
+        reader = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="follower"), metadata=as_account_service())).user.user_id
         await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
         since = time.time_ns()
         await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="follow me through"), metadata=as_user(author))

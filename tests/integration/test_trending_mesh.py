@@ -11,6 +11,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp_client import AsyncChirpClient
 from tests.conftest import as_user, production_backends
 from tests.integration.mesh_processes import MeshProcesses
+from tests.tokens import as_account_service
 
 pytestmark = pytest.mark.timeout(240)
 REFRESH = {"CHIRP_TRENDING_REFRESH_SECONDS": "1"}
@@ -40,7 +41,7 @@ async def wait_for(check, timeout: float = 60.0):
 
 async def test_two_replicas_count_from_their_queue_and_one_survives_the_other(mesh: MeshProcesses):
     async with AsyncChirpClient(mesh.target(), timeout=30) as client:
-        authors = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"a{n}"))).user.user_id for n in range(6)]
+        authors = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"a{n}"), metadata=as_account_service())).user.user_id for n in range(6)]
         posted = []
         for author in authors:
             request = tweet_pb.CreateTweetRequest(text="together #MeshMode")

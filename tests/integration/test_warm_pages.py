@@ -13,6 +13,9 @@ from chirp.timeline.v1 import timeline_service_pb2_grpc as timeline_grpc
 from services.common.kernel.pagination import PageRequest, PageTokens
 from services.common.rpc.server import create_server
 from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.common.visibility.cached import CachedHiddenAccounts
+from services.common.visibility.copies import RedisHiddenCopies
+from services.common.visibility.rules import HiddenAccounts, Surface
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
@@ -57,9 +60,10 @@ async def world():
     tweets.likes.add((READER, 1030))
     posts = RedisTimelineCache(redis, POSTS_KEPT, 600, key=layout.posts_key)
     cards = CachedTweets(tweets, RedisCopies(redis), posts)
-    slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800)
+    hidden = CachedHiddenAccounts(graph, RedisHiddenCopies(redis))
+    slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800, hidden=hidden)
     warm_pages = CountedPages(redis)
-    warm = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800, warm_pages)
+    warm = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800, warm_pages, hidden=hidden)
     yield redis, tweets, slow, warm, warm_pages, RedisReadNotices(redis, posts)
     await redis.flushdb()
     await redis.aclose()
@@ -137,7 +141,7 @@ async def test_a_redis_that_does_not_answer_makes_a_home_read_unavailable_not_in
     address = f"redis://127.0.0.1:{free_port()}/0"
     gone = Redis.from_url(address, socket_connect_timeout=0.5)
     service = TimelineService(RedisTimelineCache(gone, 800, 600), CachedReaders(Graph(), RedisCopies(gone)), CachedTweets(tweets, RedisCopies(gone), None), 800,
-                              RedisHomePages(MultiplexedRedis(address)))  # fmt: skip
+                              RedisHomePages(MultiplexedRedis(address)), hidden=CachedHiddenAccounts(Graph(), RedisHiddenCopies(gone)))  # fmt: skip
     failure = await home_read_failure(service)
     await gone.aclose()
     assert failure.code() == grpc.StatusCode.UNAVAILABLE and "did not answer" in failure.details()
@@ -154,7 +158,7 @@ async def test_refused_redis_credentials_are_internal_not_a_retryable_unavailabl
     redis, tweets, slow, warm, pages, _ = world
     refused = Redis.from_url(REDIS_URL.replace("redis://", "redis://nobody:wrong@"))
     service = TimelineService(RedisTimelineCache(refused, 800, 600), CachedReaders(Graph(), RedisCopies(refused)),
-                              CachedTweets(tweets, RedisCopies(refused), None), 800)  # fmt: skip
+                              CachedTweets(tweets, RedisCopies(refused), None), 800, hidden=CachedHiddenAccounts(Graph(), RedisHiddenCopies(refused)))  # fmt: skip
     failure = await home_read_failure(service)
     await refused.aclose()
     assert failure.code() == grpc.StatusCode.INTERNAL and "misconfigured" in failure.details()
@@ -168,3 +172,30 @@ async def test_a_retweet_of_a_deleted_tweet_is_hidden_on_the_warm_way_too(world)
     shown = [i for i, _ in await walk(warm, 20)]
     assert 1030 not in shown and 1033 not in shown
     assert pages.missed == 0 and shown == [i for i, _ in await walk(slow, 20)]
+
+
+async def page_sizes_and_ids(service: TimelineService, size: int) -> tuple[list[int], list[int]]:
+    sizes, shown, cursor = [], [], None
+    while True:
+        page = await service.home(READER, PageRequest(size, cursor))
+        sizes.append(len(page.items))
+        shown += [card.tweet_id for card in page.items]
+        if page.next_cursor is None:
+            return sizes, shown
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("size", [3, 10])
+@pytest.mark.parametrize("hidden", [HiddenAccounts(muted=frozenset({FRIENDS[1]})), HiddenAccounts(blocked=frozenset({CELEBRITY, FRIENDS[1]}))],
+                         ids=["muted-friend", "blocked-celebrity-and-friend"])  # fmt: skip
+async def test_hidden_authors_and_retweets_of_them_are_left_out_both_ways_and_pages_come_full(world, size, hidden):
+    redis, tweets, slow, warm, pages, _ = world
+    await walk(slow, size)  # keeps every copy, as the Graph would have, then the reader hides accounts
+    await RedisHiddenCopies(redis).put(READER, hidden)
+    pages.missed = 0
+    warm_sizes, warm_shown = await page_sizes_and_ids(warm, size)
+    assert pages.missed == 0
+    assert (warm_sizes, warm_shown) == await page_sizes_and_ids(slow, size)
+    assert not {i for i in warm_shown if tweets.authors[i] in hidden.on(Surface.HOME)}
+    assert 1033 not in warm_shown  # a friend's retweet of FRIENDS[1]'s 1030
+    assert all(n == size for n in warm_sizes[:-1]) and len(warm_shown) >= 20

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from services.common.kernel.errors import Unauthenticated
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.visibility.rules import HiddenAccounts
 from services.graph.domain import User
 from services.timeline.domain import Card
 from services.tweet.domain import Tweet
@@ -15,6 +16,7 @@ class FakeGraph:
         self.threshold = celebrity_threshold
         self.users: set[int] = set()
         self.edges: list[tuple[int, int]] = []  # (follower, followee), in follow order
+        self.hidden: dict[int, HiddenAccounts] = {}  # viewer -> what is hidden from them
 
     def follow(self, follower: int, followee: int) -> None:
         self.users |= {follower, followee}
@@ -25,6 +27,9 @@ class FakeGraph:
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         return [_user(i) for i in user_ids if i in self.users]
+
+    async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts:
+        return self.hidden.get(viewer_id, HiddenAccounts())
 
     async def require_account(self, user_id: int) -> None:
         if user_id not in self.users:

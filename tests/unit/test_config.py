@@ -20,6 +20,7 @@ def test_defaults_need_no_environment(monkeypatch):
         ("CHIRP_WORKER_ID", "1024", "CHIRP_WORKER_ID=1024 is outside 0..1023"),
         ("CHIRP_CELEBRITY_THRESHOLD", "many", "is not a whole number"),
         ("CHIRP_REDIS_CLUSTER", "maybe", "is not true or false"),
+        ("CHIRP_RABBITMQ_QUEUE_TYPE", "mirrored", "CHIRP_RABBITMQ_QUEUE_TYPE='MIRRORED' is not one of QUORUM, CLASSIC"),
         ("CHIRP_METRICS_LISTEN", "9464", "CHIRP_METRICS_LISTEN='9464' is not HOST:PORT"),
     ],
 )
@@ -60,3 +61,16 @@ def test_a_malformed_token_setting_stops_the_start(monkeypatch, name, value, fra
 def test_the_metrics_address_is_the_default_off_or_host_and_port(monkeypatch, value, expected):
     monkeypatch.setenv("CHIRP_METRICS_LISTEN", value)
     assert Settings.from_env().metrics_listen == expected
+
+
+def test_the_queue_type_is_quorum_unless_set_and_a_cluster_is_a_list_of_urls(monkeypatch):
+    from services.common.messaging.rabbitmq.bus import broker_parameters
+
+    monkeypatch.delenv("CHIRP_RABBITMQ_QUEUE_TYPE", raising=False)
+    assert Settings.from_env().rabbitmq_queue_type == "quorum"
+    monkeypatch.setenv("CHIRP_RABBITMQ_QUEUE_TYPE", "Classic")
+    assert Settings.from_env().rabbitmq_queue_type == "classic"
+    nodes = broker_parameters("amqp://guest:guest@10.0.0.1:5672/%2F, amqp://guest:guest@10.0.0.2:5673/%2F", "fanout")
+    assert [(n.host, n.port, n.client_properties["connection_name"]) for n in nodes] == [("10.0.0.1", 5672, "fanout"), ("10.0.0.2", 5673, "fanout")]
+    with pytest.raises(ValueError, match="CHIRP_RABBITMQ_URL"):
+        broker_parameters(" , ", "fanout")

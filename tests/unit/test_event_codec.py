@@ -5,9 +5,13 @@ from services.common.kernel.events import (
     TweetDeleted,
     TweetLiked,
     TweetUnliked,
+    UserBlocked,
     UserDeleted,
     UserFollowed,
+    UserMuted,
+    UserUnblocked,
     UserUnfollowed,
+    UserUnmuted,
 )
 from services.common.messaging import codec as event_codec
 
@@ -20,6 +24,10 @@ EVENTS = [
     UserDeleted(9),
     TweetLiked(1, 2),
     TweetUnliked(1, 2),
+    UserBlocked(1, 2),
+    UserUnblocked(1, 2),
+    UserMuted(3, 4),
+    UserUnmuted(3, 4),
 ]
 
 

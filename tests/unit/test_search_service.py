@@ -3,6 +3,7 @@
 import asyncio
 
 from services.common.kernel.pagination import PageRequest
+from services.common.visibility.rules import HiddenAccounts
 from services.search.domain import Found, IndexState, Order
 from services.search.ports import StoredTweet
 from services.search.service import SearchService
@@ -33,7 +34,19 @@ class Cards:
         self.hidden = hidden
 
     async def hydrate(self, viewer_id, tweet_ids):
-        return [Found(i, f"tweet {i}".encode()) for i in tweet_ids if i not in self.hidden]
+        return [Found(i, f"tweet {i}".encode(), (author_of(i),)) for i in tweet_ids if i not in self.hidden]
+
+
+def author_of(tweet_id: int) -> int:
+    return 100 + tweet_id % 3
+
+
+class Hidden:
+    def __init__(self, hidden: dict[int, HiddenAccounts] | None = None):
+        self.hidden = hidden or {}
+
+    async def hidden_from(self, viewer_id):
+        return self.hidden.get(viewer_id, HiddenAccounts())
 
 
 class SlowArchive:
@@ -53,7 +66,7 @@ class NoHandles:
 async def test_a_rebuild_reports_catching_up_until_it_is_done():
     archive = SlowArchive([StoredTweet(i, 1, f"word {i}") for i in range(1, 6)])
     index = FakeIndex(complete=False)
-    search = SearchService(index, Cards(set()), NoHandles(), archive, commit_seconds=0.01)
+    search = SearchService(index, Cards(set()), NoHandles(), archive, Hidden(), commit_seconds=0.01)
     await search.start()
     try:
         assert search.status().state is IndexState.CATCHING_UP
@@ -75,7 +88,7 @@ async def test_a_rebuild_reports_catching_up_until_it_is_done():
 async def test_a_page_thinned_by_hydration_is_filled_from_further_down():
     index = FakeIndex(complete=True)
     index.ids = set(range(1, 21))
-    search = SearchService(index, Cards(hidden={20, 19, 18, 16, 15, 14}), NoHandles(), SlowArchive([]))
+    search = SearchService(index, Cards(hidden={20, 19, 18, 16, 15, 14}), NoHandles(), SlowArchive([]), Hidden())
     page = await search.search(None, "word", Order.RECENCY, PageRequest(5))
     assert [f.tweet_id for f in page.items] == [17, 13, 12, 11, 10] and page.next_cursor == 10
     rest = await search.search(None, "word", Order.RECENCY, PageRequest(50, page.next_cursor))
@@ -83,12 +96,26 @@ async def test_a_page_thinned_by_hydration_is_filled_from_further_down():
     assert (await search.search(None, "word from:nobody", Order.RECENCY, PageRequest(5))).items == []
 
 
+async def test_blocked_authors_are_left_out_for_their_viewer_only_and_pages_come_full():
+    index = FakeIndex(complete=True)
+    index.ids = set(range(1, 31))
+    viewer, blocked, muted = 7, author_of(1), author_of(2)  # each author wrote every third tweet
+    hidden = Hidden({viewer: HiddenAccounts(blocked=frozenset({blocked}), muted=frozenset({muted}))})
+    search = SearchService(index, Cards(set()), NoHandles(), SlowArchive([]), hidden)
+    page = await search.search(viewer, "word", Order.RECENCY, PageRequest(6))
+    assert [f.tweet_id for f in page.items] == [30, 29, 27, 26, 24, 23]  # muting hides nothing from search
+    assert page.next_cursor == 23
+    everything = await search.search(viewer, "word", Order.RECENCY, PageRequest(100))
+    assert len(everything.items) == 20 and all(author_of(f.tweet_id) != blocked for f in everything.items)
+    assert len((await search.search(None, "word", Order.RECENCY, PageRequest(100))).items) == 30
+
+
 async def test_a_tweet_the_index_cannot_hold_is_set_aside_and_the_rest_indexed():
     from services.common.kernel.events import TweetCreated, TweetDeleted
     from services.search.domain import Unindexable
 
     index = FakeIndex(complete=True)
-    search = SearchService(index, Cards(set()), NoHandles(), SlowArchive([]), commit_seconds=0.01)
+    search = SearchService(index, Cards(set()), NoHandles(), SlowArchive([]), Hidden(), commit_seconds=0.01)
     await search.start()
     try:
         huge = TweetCreated(2, 1, "#" + "x" * 70_000)
@@ -117,7 +144,7 @@ async def test_a_delete_during_a_rebuild_is_applied_again_after_the_scan():
 
     archive = SlowArchive([StoredTweet(i, 1, f"word {i}") for i in range(1, 4)])
     index = RemovingIndex(complete=False)
-    search = SearchService(index, Cards(set()), NoHandles(), archive, commit_seconds=0.01)
+    search = SearchService(index, Cards(set()), NoHandles(), archive, Hidden(), commit_seconds=0.01)
     await search.start()
     try:
         await search.handle(TweetDeleted(2, 1))  # committed before the scan puts tweet 2 back
@@ -145,7 +172,7 @@ async def test_a_rebuild_whose_commit_fails_retries_it_and_still_finishes(monkey
     archive = SlowArchive([StoredTweet(i, 1, f"word {i}") for i in range(1, 6)])
     archive.release.set()
     index = FailingOnce(complete=False)
-    search = SearchService(index, Cards(set()), NoHandles(), archive, commit_seconds=0.01)
+    search = SearchService(index, Cards(set()), NoHandles(), archive, Hidden(), commit_seconds=0.01)
     await search.start()
     try:
         async with asyncio.timeout(5):

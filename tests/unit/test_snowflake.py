@@ -92,3 +92,22 @@ async def test_after_a_restart_a_clock_far_behind_the_stored_ids_is_refused():
     restarted = SnowflakeGenerator(worker_id=3, clock=SteppingClock(NOW - 60_000), max_backward_wait_ms=5, above=stored)
     with pytest.raises(Unavailable, match="moved back"):
         await restarted.next_id()
+
+
+class SwitchedLease:
+    def __init__(self, worker_id: int):
+        self.worker_id, self.holding = worker_id, True
+
+    def held(self) -> bool:
+        return self.holding
+
+
+async def test_a_generator_issues_ids_only_while_it_holds_its_worker_ids_lease():
+    lease = SwitchedLease(7)
+    generator = SnowflakeGenerator.leased(lease, SteppingClock(NOW, tick=1))
+    assert decode(await generator.next_id()).worker_id == 7
+    lease.holding = False
+    with pytest.raises(Unavailable, match="does not hold its worker id's lease"):
+        await generator.next_ids(3)
+    lease.holding = True
+    assert decode(await generator.next_id()).worker_id == 7

@@ -16,7 +16,7 @@ def world():
     for fan in (READER, 10, 11):
         graph.follow(fan, STAR)  # three followers: STAR is a celebrity
     cache = InMemoryTimelineCache(capacity=800)
-    return graph, tweets, cache, TimelineService(cache, graph, tweets, capacity=800)
+    return graph, tweets, cache, TimelineService(cache, graph, tweets, capacity=800, hidden=graph)
 
 
 async def ids(service, size=100, cursor=None):

@@ -6,8 +6,10 @@ import pytest
 
 from services.common.kernel.errors import Unauthenticated
 from services.common.rpc.client_address import client_address, parse_networks, peer_address
+from services.common.tokens import marks
 from services.common.tokens.access import TokenMinter, TokenVerifier
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts
+from services.common.tokens.ended_sessions import MemoryEndedSessions, kept_seconds
 from services.common.tokens.keys import SigningKey, load_or_create, public_keys_from, read_setting
 from tests.tokens import OTHER_KEY, TEST_KEY
 
@@ -50,6 +52,24 @@ async def test_deleted_accounts_in_memory():
     deleted = MemoryDeletedAccounts()
     await deleted.mark(5)
     assert deleted.is_deleted(5) and not deleted.is_deleted(6)
+
+
+async def test_ended_sessions_are_kept_one_token_lifetime_and_then_forgotten(monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(marks.time, "time", lambda: now[0])
+    ended = MemoryEndedSessions(kept_seconds(900))
+    await ended.mark("family-a", "family-b")
+    assert ended.is_ended("family-a") and ended.is_ended("family-b") and not ended.is_ended("family-c")
+    now[0] += 900 + 61  # past the access token's lifetime and both leeways: its tokens have expired anyway
+    await ended.mark("family-c")
+    assert not ended.is_ended("family-a") and ended.is_ended("family-c")
+
+
+def test_a_service_token_names_its_service_and_acts_for_no_user():
+    minter = TokenMinter(SigningKey.generate())
+    identity = TokenVerifier([minter.key.public]).verify(minter.mint_service("account"))
+    assert (identity.service, identity.user_id, identity.session) == ("account", 0, "")
+    assert TokenVerifier([minter.key.public]).verify(minter.mint(7, "family")).service == ""
 
 
 class Call:

@@ -21,3 +21,7 @@ app.kubernetes.io/component: {{ .name }}
 {{- define "chirp.secretName" -}}
 {{- .Values.existingSecret | default "chirp-backends" -}}
 {{- end -}}
+
+{{- define "chirp.jwtSecretName" -}}
+{{- .Values.jwt.existingSecret | default "chirp-jwt" -}}
+{{- end -}}

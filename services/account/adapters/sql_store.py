@@ -1,8 +1,8 @@
 """The account store on SQL, written once for SQLite and PostgreSQL (the connections differ: connections.py)."""
 
-from services.account.adapters.connections import Transactions
 from services.account.domain import Account, RefreshToken, Spend, Successor
 from services.common.kernel.errors import AlreadyExists
+from services.common.storage.transactions import Transactions
 
 _TOKEN_COLUMNS = "token_hash, family, user_id, expires_at"
 
@@ -64,6 +64,7 @@ class SqlAccountStore:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM refresh_tokens WHERE family = ?", family)
 
-    async def end_families_except(self, user_id: int, family: str) -> None:
+    async def end_families_except(self, user_id: int, family: str) -> list[str]:
         async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM refresh_tokens WHERE user_id = ? AND family <> ?", user_id, family)
+            rows = await tx.fetch_all("DELETE FROM refresh_tokens WHERE user_id = ? AND family <> ? RETURNING family", user_id, family)
+        return sorted({row[0] for row in rows})

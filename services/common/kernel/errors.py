@@ -33,6 +33,10 @@ class Unauthenticated(ChirpError):
     pass
 
 
+class FailedPrecondition(ChirpError):
+    """The system is not in a state the call needs (a follow across a block); changing that state first helps."""
+
+
 class ResourceExhausted(ChirpError):
     pass
 

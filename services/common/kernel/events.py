@@ -63,5 +63,34 @@ class CelebrityChanged:
     since_ms: int  # when the user became a celebrity (for a user who stopped: when that stretch began)
 
 
-Event = TweetCreated | TweetDeleted | UserFollowed | UserUnfollowed | UserDeleted | TweetLiked | TweetUnliked | CelebrityChanged
+@dataclass(frozen=True)
+class UserBlocked:
+    """The follows the block removed are UserUnfollowed events of their own, recorded with it."""
+
+    blocker_id: int
+    blocked_id: int
+
+
+@dataclass(frozen=True)
+class UserUnblocked:
+    blocker_id: int
+    blocked_id: int
+
+
+@dataclass(frozen=True)
+class UserMuted:
+    muter_id: int
+    muted_id: int
+
+
+@dataclass(frozen=True)
+class UserUnmuted:
+    muter_id: int
+    muted_id: int
+
+
+Event = (
+    TweetCreated | TweetDeleted | UserFollowed | UserUnfollowed | UserDeleted | TweetLiked | TweetUnliked | CelebrityChanged
+    | UserBlocked | UserUnblocked | UserMuted | UserUnmuted
+)
 EVENT_TYPES: tuple[type, ...] = Event.__args__

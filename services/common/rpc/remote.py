@@ -20,6 +20,9 @@ _PASSED_ON = {
     grpc.StatusCode.NOT_FOUND: errors.NotFound,
     grpc.StatusCode.ALREADY_EXISTS: errors.AlreadyExists,
     grpc.StatusCode.RESOURCE_EXHAUSTED: errors.ResourceExhausted,
+    # The caller's own token, forwarded, refused further on: its session ended or its account went while the
+    # marks reached this process a moment later (marks.py). The caller must log in again, not retry.
+    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
 }
 
 

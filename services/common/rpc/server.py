@@ -19,6 +19,7 @@ from services.common.rpc.auth import Authenticator, AuthInterceptor
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
 from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
+from services.common.telemetry.server_spans import server_spans
 
 log = logging.getLogger("chirp.server")
 
@@ -53,7 +54,7 @@ class RunningServer:
 async def create_server(
     listen: str, registrations: Sequence[Registration], authenticator: Authenticator | None = None
 ) -> RunningServer:
-    interceptors = [RpcMetricsInterceptor(), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
+    interceptors = [RpcMetricsInterceptor(server_spans()), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
@@ -76,12 +77,22 @@ async def create_server(
     return RunningServer(server, port, health_servicer)
 
 
-async def serve_until_signalled(running: RunningServer, grace: float, on_stop: Callable | None = None) -> None:
+async def serve_until_signalled(running: RunningServer, grace: float, on_stop: Callable | None = None,
+                                before_drain: Callable | None = None) -> None:  # fmt: skip
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
+    await shut_down(running, grace, on_stop, before_drain)
+
+
+async def shut_down(running: RunningServer, grace: float, on_stop: Callable | None = None,
+                    before_drain: Callable | None = None) -> None:  # fmt: skip
+    """`before_drain` first (an edge in front stops taking requests and finishes its own, its gRPC calls still
+    answered), then the gRPC drain, then `on_stop` (the adapters)."""
+    if before_drain is not None:
+        await before_drain()
     log.info("stopping: draining requests for up to %ss", grace)
     await running.stop(grace)
     if on_stop is not None:

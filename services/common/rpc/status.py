@@ -17,11 +17,12 @@ from redis import exceptions as redis_errors
 
 from services.common.kernel import errors
 from services.common.rpc.unary import wrap_unary
+from services.common.storage.postgres import UNREACHABLE as POSTGRES_UNREACHABLE
 
 log = logging.getLogger("chirp.rpc")
 # A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
 # A server that refused the credentials is a misconfiguration, not a blip: INTERNAL, logged in full.
-UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError)
+UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError, *POSTGRES_UNREACHABLE)
 MISCONFIGURED = (redis_errors.AuthenticationError, redis_errors.AuthorizationError)
 
 STATUS_OF = {
@@ -30,6 +31,7 @@ STATUS_OF = {
     errors.AlreadyExists: code_pb2.ALREADY_EXISTS,
     errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
+    errors.FailedPrecondition: code_pb2.FAILED_PRECONDITION,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     errors.Unavailable: code_pb2.UNAVAILABLE,
     errors.NotImplementedYet: code_pb2.UNIMPLEMENTED,

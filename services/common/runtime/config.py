@@ -104,9 +104,11 @@ class Settings:
     redis_cluster: bool = False
     timeline_ttl_seconds: int = 7 * 24 * 3600
     hydration_ttl_seconds: int = 3600
+    suggestion_max_age_seconds: int = 900
     database_url: str = ""
     database_pool_size: int = 10
-    rabbitmq_url: str = ""
+    rabbitmq_url: str = ""  # one broker, or a cluster's nodes separated by commas
+    rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
     bus_namespace: str = "chirp"
     fanout_prefetch: int = 8
     retry_attempts: int = 5
@@ -115,11 +117,13 @@ class Settings:
     targets: dict[str, str] = field(default_factory=dict)  # by service name, from CHIRP_<NAME>_TARGET
     trace_console: bool = False
     metrics_listen: str = ""  # HOST:PORT of /metrics; "" for the gRPC port + 1000, "off" for none
+    lease_seconds: int = 5  # how long a relay's or a Snowflake worker id's lease lasts unrenewed
     replica: int = 0  # which replica of its service this process is (the launcher numbers them from 0)
     search_index_dir: Path | None = None
     search_commit_ms: int = 200
     search_prefetch: int = 2_000
     trending_refresh_seconds: int = 30
+    notification_window_seconds: int = 3600  # notifications of one kind on one target group within this window
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
     jwt_private_key: bytes = b""  # PEM; the whole mesh in one process makes one at start when it is empty
     jwt_public_keys: tuple[bytes, ...] = ()  # PEM or JWKS texts: every key whose tokens are accepted
@@ -157,9 +161,11 @@ class Settings:
             redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
             timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),
             hydration_ttl_seconds=env_int("CHIRP_HYDRATION_TTL_SECONDS", cls.hydration_ttl_seconds, 1),
+            suggestion_max_age_seconds=env_int("CHIRP_SUGGESTION_MAX_AGE_SECONDS", cls.suggestion_max_age_seconds, 1, 86_400),
             database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
             database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
             rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
+            rabbitmq_queue_type=env_choice("CHIRP_RABBITMQ_QUEUE_TYPE", cls.rabbitmq_queue_type, ("QUORUM", "CLASSIC")).lower(),
             bus_namespace=env_str("CHIRP_BUS_NAMESPACE", cls.bus_namespace),
             fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
             retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
@@ -168,11 +174,13 @@ class Settings:
             targets={e.name: os.environ[e.target_variable] for e in SERVICES if os.environ.get(e.target_variable)},
             trace_console=env_bool("CHIRP_TRACE_CONSOLE", cls.trace_console),
             metrics_listen=env_metrics_listen("CHIRP_METRICS_LISTEN"),
+            lease_seconds=env_int("CHIRP_LEASE_SECONDS", cls.lease_seconds, 1, 600),
             replica=env_int("CHIRP_REPLICA", cls.replica, 0, 1023),
             search_index_dir=Path(os.environ["CHIRP_SEARCH_INDEX_DIR"]) if os.environ.get("CHIRP_SEARCH_INDEX_DIR") else None,
             search_commit_ms=env_int("CHIRP_SEARCH_COMMIT_MS", cls.search_commit_ms, 1, 10_000),
             search_prefetch=env_int("CHIRP_SEARCH_PREFETCH", cls.search_prefetch, 1, 65_535),
             trending_refresh_seconds=env_int("CHIRP_TRENDING_REFRESH_SECONDS", cls.trending_refresh_seconds, 1, 60),
+            notification_window_seconds=env_int("CHIRP_NOTIFICATION_WINDOW_SECONDS", cls.notification_window_seconds, 1, 7 * 86_400),
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
             jwt_private_key=b"".join(env_key_texts("CHIRP_JWT_PRIVATE_KEY")),
             jwt_public_keys=env_key_texts("CHIRP_JWT_PUBLIC_KEYS"),

@@ -5,6 +5,12 @@ connection has that schema as its search_path, so the SQL stays
 unqualified. Migrations are numbered by their place in the service's list
 and applied once each, in their own transaction, under an advisory lock on
 the schema: processes starting at the same time take turns.
+
+Under Patroni, the DSN names every node and asks for the one that takes
+writes (`postgresql://u@h1:5432,h2:5432/chirp?target_session_attrs=read-write`):
+each new connection goes to the current primary. When the primary dies, the
+pool's connections to it fail (UNREACHABLE: callers get UNAVAILABLE and
+retry) and are replaced, on the next use, by connections to the promoted one.
 """
 
 import asyncio
@@ -23,6 +29,16 @@ SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PING_TIMEOUT_SECONDS = 2.0
 DEADLOCK_ATTEMPTS = 5
 DEADLOCK_PAUSE_SECONDS = 0.005  # before a rerun, a random pause up to this, times the attempt: the two sides part
+# The primary gone or not yet there (a failover): a blip to retry, not a bug.
+UNREACHABLE = (
+    asyncpg.PostgresConnectionError,  # the connection broke, or could not be made
+    asyncpg.CannotConnectNowError,  # starting up, or being promoted
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.ReadOnlySQLTransactionError,  # a connection still on a node that was demoted
+    asyncpg.TargetServerAttributeNotMatched,  # no node takes writes yet
+    asyncpg.InternalClientError,  # "cannot switch to state…": a pooled connection the server had just dropped
+)
 _LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(hashtext('chirp.migrations'), hashtext($1))"
 
 

@@ -7,11 +7,15 @@ functions below, so no other module names a metric.
 """
 
 import functools
+import logging
 import time
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics, start_http_server
 
 from services.common.kernel.ids import timestamp_ms
+
+log = logging.getLogger("chirp.metrics")
+METRICS_PORT_OFFSET = 1000  # by default /metrics listens at the process's own port + 1000
 
 disable_created_metrics()  # no `_created` series beside every counter and histogram
 
@@ -34,6 +38,10 @@ SEARCH_INDEX_LAG = Histogram("chirp_search_index_lag_seconds", "From a tweet's i
                              buckets=LAG_BUCKETS)  # fmt: skip
 TREND_REFRESH = Histogram("chirp_trending_refresh_seconds", "Time to compute and publish every wanted trending window",
                           buckets=LATENCY_BUCKETS)  # fmt: skip
+HTTP_SERVED = Counter("chirp_http_server_requests_total", "REST requests answered by the gateway, by route template and status class",
+                      ["route", "method", "status"])  # fmt: skip
+HTTP_SECONDS = Histogram("chirp_http_server_request_seconds", "Time to answer a REST request in the gateway", ["route", "method"],
+                         buckets=LATENCY_BUCKETS)  # fmt: skip
 RATE_LIMITED = Counter("chirp_rate_limit_rejections_total", "Requests refused by a rate limit", ["action"])
 
 
@@ -75,7 +83,34 @@ def rate_limited(action: str) -> None:
     RATE_LIMITED.labels(action).inc()
 
 
+@functools.cache
+def _http(route: str, method: str, status_class: str) -> tuple[Counter, Histogram]:
+    return HTTP_SERVED.labels(route, method, status_class), HTTP_SECONDS.labels(route, method)
+
+
+def http_served(route: str, method: str, status: int, seconds: float) -> None:
+    """One REST request: `route` is its template (bounded), `status` the HTTP status, counted by class (2xx, 4xx, 5xx)."""
+    served, timed = _http(route, method, f"{status // 100}xx")
+    served.inc()
+    timed.observe(seconds)
+
+
 def serve_metrics(host: str, port: int) -> int:
     """Serves /metrics on a thread of its own; the port it listens on (port 0 picks a free one)."""
     server, _ = start_http_server(port, addr=host)
     return server.server_port
+
+
+def start_metrics_server(setting: str, host: str, own_port: int) -> str | None:
+    """Serves /metrics at CHIRP_METRICS_LISTEN (`setting`: HOST:PORT, "off" or ""), by default on `host` at the
+    process's own port + 1000, or on a free port when that one is taken; its address, or None when off."""
+    if setting == "off":
+        return None
+    if setting:
+        at, _, port = setting.rpartition(":")
+        return f"{at}:{serve_metrics(at, int(port))}"
+    try:
+        return f"{host}:{serve_metrics(host, own_port + METRICS_PORT_OFFSET)}"
+    except OSError:
+        log.warning("metrics port %s is taken; serving /metrics on a free port", own_port + METRICS_PORT_OFFSET)
+        return f"{host}:{serve_metrics(host, 0)}"

@@ -1,4 +1,4 @@
-"""A grpc.aio server interceptor counting every unary RPC by status code and timing it.
+"""A grpc.aio server interceptor counting every unary RPC by status code and timing it, and tracing it when on.
 
 It sits outside the error mapping, so it sees the status the caller gets.
 Each method's series are looked up once, not on every call.
@@ -11,12 +11,19 @@ import grpc
 
 from services.common.rpc.unary import wrap_unary
 from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
+from services.common.telemetry.server_spans import ServerSpans
 
 
 class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, spans: ServerSpans | None = None):
+        self._spans = spans  # when tracing is on: each call's server span, inside this layer rather than one of its own
+
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        return wrap_unary(handler, lambda behaviour: _measured(behaviour, handler_call_details.method))
+        method = handler_call_details.method
+        if self._spans is None:
+            return wrap_unary(handler, lambda behaviour: _measured(behaviour, method))
+        return wrap_unary(handler, lambda behaviour: _measured(self._spans.wrap(behaviour, method), method))
 
 
 @functools.cache

@@ -5,7 +5,7 @@ spans over OTLP/gRPC in batches; OTEL_TRACES_EXPORTER chooses otlp,
 console or none; OTEL_SERVICE_NAME names the process (chirp-<service> by
 default); OTEL_TRACES_SAMPLER and its argument choose the sampler;
 OTEL_SDK_DISABLED=true turns it all off. Once on, every gRPC call gets a
-server and a client span, and Redis and PostgreSQL (asyncpg) calls spans
+server span (server_spans.py: lean when unsampled) and a client span, and Redis and PostgreSQL (asyncpg) calls spans
 of their own; RabbitMQ publishes and deliveries get theirs from the bus.
 """
 
@@ -13,14 +13,15 @@ import os
 
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer
+from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 
 from services.common.runtime.tracing import configure_tracing
+from services.common.telemetry import server_spans
 
 ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
-INSTRUMENTORS = (GrpcAioInstrumentorServer, GrpcAioInstrumentorClient, RedisInstrumentor, AsyncPGInstrumentor)
+INSTRUMENTORS = (GrpcAioInstrumentorClient, RedisInstrumentor, AsyncPGInstrumentor)  # servers: server_spans.py
 
 
 def chosen_exporter() -> str:
@@ -43,4 +44,5 @@ def start_tracing(service_name: str, console: bool = False) -> bool:
     configure_tracing(OTLPSpanExporter() if exporter == "otlp" else None, console or exporter == "console", resource, batch=True)
     for instrumentor in INSTRUMENTORS:
         instrumentor().instrument()
+    server_spans.switch_on()
     return True

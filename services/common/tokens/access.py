@@ -1,7 +1,8 @@
 """Access tokens: short-lived JWTs signed with EdDSA, minted by the account service and verified by every service.
 
-Claims: `sub` (the user id, decimal), `sid` (the session family, for
-ending the other sessions), `iss`, `aud`, `iat`, `nbf`, `exp`, `jti`. The
+Claims: `sub` (the user id, decimal; or `service:<name>` for a service
+acting for no user, see `mint_service`), `sid` (the session family, for
+ending its access tokens early), `iss`, `aud`, `iat`, `nbf`, `exp`, `jti`. The
 header's `kid` names the key; a verifier accepts only EdDSA, only keys it
 holds, and only tokens of this issuer and audience, in their time.
 """
@@ -22,6 +23,7 @@ AUDIENCE = "chirp-mesh"
 DEFAULT_TTL_SECONDS = 900
 LEEWAY_SECONDS = 30  # clocks of the issuer and a verifier may differ this much
 MAX_USER_ID = 2**63
+SERVICE_SUBJECT = "service:"  # sub of a service's own token: only a holder of the signing key mints one
 VERIFIED_KEPT = 10_000  # tokens whose signature was checked, kept so a repeat costs a lookup instead of 0.5 ms
 
 
@@ -30,6 +32,7 @@ class Identity:
     user_id: int
     session: str  # the session family the token was minted for ("" for minted test and tool tokens)
     expires_at: float
+    service: str = ""  # a service's own token (user_id 0): the service's name, else ""
 
 
 class TokenMinter:
@@ -39,9 +42,16 @@ class TokenMinter:
         self.key, self.ttl_seconds, self._clock = key, ttl_seconds, clock
 
     def mint(self, user_id: int, session: str = "") -> str:
+        return self._signed(str(user_id), session)
+
+    def mint_service(self, service: str) -> str:
+        """A token that proves a call comes from `service` itself (acting for no user): Graph's CreateUser takes only the account service's."""
+        return self._signed(SERVICE_SUBJECT + service, "")
+
+    def _signed(self, subject: str, session: str) -> str:
         now = int(self._clock())
         claims = {
-            "sub": str(user_id), "sid": session, "iss": ISSUER, "aud": AUDIENCE,
+            "sub": subject, "sid": session, "iss": ISSUER, "aud": AUDIENCE,
             "iat": now, "nbf": now, "exp": now + self.ttl_seconds, "jti": secrets.token_urlsafe(12),
         }  # fmt: skip
         return jwt.encode(claims, self.key.private, algorithm=ALGORITHM, headers={"kid": self.key.public.kid})
@@ -90,7 +100,10 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise Unauthenticated(f"the access token is not valid ({error})") from None
         self._check_times(claims)
-        return Identity(_user_id(claims.get("sub")), str(claims.get("sid", "")), float(claims["exp"]))
+        subject, expires_at = claims.get("sub"), float(claims["exp"])
+        if isinstance(subject, str) and subject.startswith(SERVICE_SUBJECT) and len(subject) > len(SERVICE_SUBJECT):
+            return Identity(0, "", expires_at, service=subject[len(SERVICE_SUBJECT) :])
+        return Identity(_user_id(subject), str(claims.get("sid", "")), expires_at)
 
     def _check_times(self, claims: dict) -> None:
         now = self._clock()

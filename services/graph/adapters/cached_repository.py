@@ -57,6 +57,10 @@ class CachedGraphRepository:
         async with self._cache.write([follower_id, followee_id], self._store.revisions):
             return await self._store.unfollow(follower_id, followee_id, events)
 
+    async def block(self, blocker_id: int, blocked_id: int, events_for: Callable[[list[tuple[int, int]]], list[Event]]) -> bool:
+        async with self._cache.write([blocker_id, blocked_id], self._store.revisions):  # the follows it removes move counts
+            return await self._store.block(blocker_id, blocked_id, events_for)
+
     async def delete_user(self, user_id: int, events_for: Callable[[list[int]], list[Event]]) -> bool:
         async def read(row_ids: list[int]) -> dict[int, Revision[User]]:
             return {user_id: Revision(0, None), **await self._store.revisions(row_ids)}  # absent now: a tombstone

@@ -18,14 +18,16 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
+from services.graph.adapters.postgres_blocks import LOCK_USERS as _LOCK_USERS
+from services.graph.adapters.postgres_blocks import PostgresBlocks, forget_user
 from services.graph.adapters.rows import USER_COLUMNS, user_from_row
 from services.graph.domain import CelebrityLine, User, handle_key
 
 _HANDLE_CONSTRAINT = "users_handle_key_unique"
-_LOCK_USERS = "SELECT user_id FROM users WHERE user_id = ANY($1::bigint[]) ORDER BY user_id FOR NO KEY UPDATE"
 _FOLLOW = (
     "INSERT INTO follows (follower_id, followee_id) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM users WHERE user_id = $1) "
-    "AND EXISTS (SELECT 1 FROM users WHERE user_id = $2) ON CONFLICT DO NOTHING"
+    "AND EXISTS (SELECT 1 FROM users WHERE user_id = $2) "
+    "AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id IN ($1, $2) AND blocked_id IN ($1, $2)) ON CONFLICT DO NOTHING"
 )
 _UNFOLLOW = "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2"
 _COUNT_FOLLOWING = "UPDATE users SET following_count = following_count + $1 WHERE user_id = $2"
@@ -48,7 +50,7 @@ _UNCOUNT_FOLLOWEES = (
 )
 
 
-class PostgresGraphRepository:
+class PostgresGraphRepository(PostgresBlocks):
     def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox
@@ -113,6 +115,7 @@ class PostgresGraphRepository:
             await tx.execute(_UNCOUNT_FOLLOWERS, user_id)
             crossed = await _cross(tx, await tx.fetch(_UNCOUNT_FOLLOWEES, user_id), self._celebrities)
             await tx.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
+            await forget_user(tx, user_id)
             deleted = rows_affected(await tx.execute("DELETE FROM users WHERE user_id = $1", user_id)) == 1
             if deleted:
                 await self._outbox.append(tx, [*events_for(followers), *crossed])
@@ -168,19 +171,29 @@ class PostgresGraphRepository:
     ) -> bool:
         async def change(tx: asyncpg.Connection) -> bool:
             await tx.execute(_LOCK_USERS, [follower_id, followee_id])  # until commit: no deletion under the edge
-            if rows_affected(await tx.execute(sql, follower_id, followee_id)) != 1:
+            crossed = await self._move_edge(tx, sql, follower_id, followee_id, delta)
+            if crossed is None:
                 return False
-            await tx.execute(_COUNT_FOLLOWING, delta, follower_id)
-            crossed = await _cross(tx, await tx.fetch(_COUNT_FOLLOWERS, delta, followee_id), self._celebrities)
             await self._outbox.append(tx, [*events, *crossed])
             return True
 
         return await self._outbox.write(change)
 
-    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
-        """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
+    async def _remove_follow(self, tx: asyncpg.Connection, follower_id: int, followee_id: int) -> list[Event] | None:
+        return await self._move_edge(tx, _UNFOLLOW, follower_id, followee_id, -1)
+
+    async def _move_edge(self, tx: asyncpg.Connection, sql: str, follower_id: int, followee_id: int, delta: int) -> list[Event] | None:
+        """Runs the edge's change and moves both counts by delta (the users locked); None if the edge
+        did not change, else the events of a followee crossing the celebrity line."""
+        if rows_affected(await tx.execute(sql, follower_id, followee_id)) != 1:
+            return None
+        await tx.execute(_COUNT_FOLLOWING, delta, follower_id)
+        return await _cross(tx, await tx.fetch(_COUNT_FOLLOWERS, delta, followee_id), self._celebrities)
+
+    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest, table: str = "follows") -> Page[User]:
+        """Users on the `other` side of a table's edges whose `anchor` is user_id, newest edge first."""
         rows = await self._db.fetch_all(
-            f"SELECT f.seq, {USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"SELECT f.seq, {USER_COLUMNS} FROM {table} f JOIN users u ON u.user_id = f.{other} "
             f"WHERE f.{anchor} = $1 AND f.seq < $2 ORDER BY f.seq DESC LIMIT $3",
             user_id, page.cursor or 2**62, page.size + 1,
         )  # fmt: skip

@@ -12,10 +12,11 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
 from services.graph.adapters.rows import USER_COLUMNS, user_from_epoch_row
+from services.graph.adapters.sqlite_blocks import SqliteBlocks, forget_user
 from services.graph.domain import CelebrityLine, User, handle_key
 
 
-class SqliteGraphRepository:
+class SqliteGraphRepository(SqliteBlocks):
     def __init__(self, db: Database, outbox: SqliteOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox
@@ -76,6 +77,7 @@ class SqliteGraphRepository:
             )
             crossed = await _cross(tx, counted, self._celebrities)
             await tx.execute("DELETE FROM follows WHERE follower_id = ? OR followee_id = ?", (user_id, user_id))
+            await forget_user(tx, user_id)
             deleted = (await tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))).rowcount == 1
             if deleted:
                 await self._outbox.append(tx, [*events_for(followers), *crossed])
@@ -86,8 +88,9 @@ class SqliteGraphRepository:
     async def follow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
         sql = (
             "INSERT OR IGNORE INTO follows (follower_id, followee_id) SELECT ?1, ?2 "
-            "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?1) AND EXISTS (SELECT 1 FROM users WHERE user_id = ?2)"
-        )  # checked inside the transaction, so a follow can't outlive a concurrent account deletion
+            "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?1) AND EXISTS (SELECT 1 FROM users WHERE user_id = ?2) "
+            "AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id IN (?1, ?2) AND blocked_id IN (?1, ?2))"
+        )  # checked inside the transaction, so a follow can't outlive a concurrent account deletion or cross a block
         return await self._change_edge(sql, follower_id, followee_id, +1, events)
 
     async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
@@ -137,23 +140,35 @@ class SqliteGraphRepository:
         self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]
     ) -> bool:
         async def change(tx: aiosqlite.Connection) -> bool:
-            if (await tx.execute(sql, (follower_id, followee_id))).rowcount != 1:
+            crossed = await self._move_edge(tx, sql, follower_id, followee_id, delta)
+            if crossed is None:
                 return False
-            await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
-            counted = await tx.execute_fetchall(
-                "UPDATE users SET follower_count = follower_count + ? WHERE user_id = ? "
-                "RETURNING user_id, follower_count, celebrity_since",
-                (delta, followee_id),
-            )
-            await self._outbox.append(tx, [*events, *await _cross(tx, counted, self._celebrities)])
+            await self._outbox.append(tx, [*events, *crossed])
             return True
 
         return await self._outbox.write(change)
 
-    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest) -> Page[User]:
-        """Users on the `other` side of edges whose `anchor` is user_id, newest edge first."""
+    async def _remove_follow(self, tx: aiosqlite.Connection, follower_id: int, followee_id: int) -> list[Event] | None:
+        sql = "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?"
+        return await self._move_edge(tx, sql, follower_id, followee_id, -1)
+
+    async def _move_edge(self, tx: aiosqlite.Connection, sql: str, follower_id: int, followee_id: int, delta: int) -> list[Event] | None:
+        """Runs the edge's change and moves both counts by delta; None if the edge did not change,
+        else the events of a followee crossing the celebrity line."""
+        if (await tx.execute(sql, (follower_id, followee_id))).rowcount != 1:
+            return None
+        await tx.execute("UPDATE users SET following_count = following_count + ? WHERE user_id = ?", (delta, follower_id))
+        counted = await tx.execute_fetchall(
+            "UPDATE users SET follower_count = follower_count + ? WHERE user_id = ? "
+            "RETURNING user_id, follower_count, celebrity_since",
+            (delta, followee_id),
+        )
+        return await _cross(tx, counted, self._celebrities)
+
+    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest, table: str = "follows") -> Page[User]:
+        """Users on the `other` side of a table's edges whose `anchor` is user_id, newest edge first."""
         rows = await self._db.fetch_all(
-            f"SELECT f.seq, {USER_COLUMNS} FROM follows f JOIN users u ON u.user_id = f.{other} "
+            f"SELECT f.seq, {USER_COLUMNS} FROM {table} f JOIN users u ON u.user_id = f.{other} "
             f"WHERE f.{anchor} = ? AND f.seq < ? ORDER BY f.seq DESC LIMIT ?",
             (user_id, page.cursor or 2**62, page.size + 1),
         )

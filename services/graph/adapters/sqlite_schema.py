@@ -19,6 +19,22 @@ CREATE TABLE IF NOT EXISTS follows (
 );
 CREATE INDEX IF NOT EXISTS follows_by_followee ON follows (followee_id, seq);
 CREATE INDEX IF NOT EXISTS follows_by_follower ON follows (follower_id, seq);
+CREATE TABLE IF NOT EXISTS blocks (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  blocker_id INTEGER NOT NULL,
+  blocked_id INTEGER NOT NULL,
+  UNIQUE (blocker_id, blocked_id)
+);
+CREATE INDEX IF NOT EXISTS blocks_by_blocker ON blocks (blocker_id, seq);
+CREATE INDEX IF NOT EXISTS blocks_by_blocked ON blocks (blocked_id);
+CREATE TABLE IF NOT EXISTS mutes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  muter_id INTEGER NOT NULL,
+  muted_id INTEGER NOT NULL,
+  UNIQUE (muter_id, muted_id)
+);
+CREATE INDEX IF NOT EXISTS mutes_by_muter ON mutes (muter_id, seq);
+CREATE INDEX IF NOT EXISTS mutes_by_muted ON mutes (muted_id);
 """
 
 # Columns added since the first release, for database files made before them: (table, column, definition).

@@ -4,9 +4,11 @@ It merges the reader's pushed ids with their own and their celebrities'
 recent posts (newest first, below the cursor, each id once), walks them in
 order, and keeps each card that is neither a tombstone, nor a retweet of a
 tombstone, nor a second showing of an original, nor by an account deleted
-lately, with the viewer's state on it, until the page is full. It changes nothing: when any key it
+lately, nor by an account hidden from the reader (blocked either way or
+muted: the kept copy services/common/visibility keeps, as its rules say for
+a home timeline), with the viewer's state on it, until the page is full. It changes nothing: when any key it
 needs is missing (a timeline or author list not built, a card or a viewer
-state not kept, a list that ends above the page) it answers nothing, and the
+state or the hidden accounts not kept, a list that ends above the page) it answers nothing, and the
 Timeline service reads the slow way, which builds what was missing. Page
 after page, it shows the same tweets in the same order as the slow way.
 
@@ -16,19 +18,20 @@ Cluster can't run it (its keys lie in many slots): there every read goes the slo
 
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.storage.redis_multiplexed import MultiplexedRedis
+from services.common.visibility.redis_layout import LUA_HIDDEN, hidden_key
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.adapters.redis_page_script import LUA_PARTS, leaving_since_ms, run_page, top_of
 from services.timeline.domain import Card
 from services.timeline.read_model import POSTS_KEPT
 
-# KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving.
+# KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving; the reader's hidden accounts.
 # ARGV: the bound above the page ('' or the packed cursor), the window per lane, the page size,
 # leaving since (ms), ids kept per author, the posts and card key prefixes.
 # Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
 _PAGE = """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
 local CARDS = ARGV[7]
-""" + LUA_PARTS + """
+""" + LUA_PARTS + LUA_HIDDEN + """
 local reader = redis.call('GET', KEYS[2])
 if not reader or window > kept then return false end
 local lanes = {lane(KEYS[1], false), lane(KEYS[3], true)}
@@ -66,7 +69,8 @@ local function take()  -- the newest id not taken yet, at or above the floor
   return id
 end
 
-local leaving = leaving_since(KEYS[5], ARGV[4])
+local leaving = leaving_since(KEYS[5], ARGV[4])  -- with the accounts hidden from the reader: shown() skips both
+if not hidden_into(leaving, KEYS[6]) then return false end
 local page, originals, count, last = {''}, {}, 0, nil
 while count < size do
   local id = take()
@@ -94,6 +98,6 @@ class RedisHomePages:
     async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
         """The page, or None when the read model lacks something it needs."""
         keys = [layout.timeline_key(reader_id), layout.reader_key(reader_id), layout.posts_key(reader_id),
-                layout.viewer_key(reader_id), layout.LEAVING_KEY]  # fmt: skip
+                layout.viewer_key(reader_id), layout.LEAVING_KEY, hidden_key(reader_id)]  # fmt: skip
         args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.POSTS_PREFIX, layout.CARD_PREFIX]
         return await run_page(self._script, keys, args, "home page")

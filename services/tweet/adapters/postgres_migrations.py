@@ -6,6 +6,7 @@ BIGINT holds them.
 """
 
 from services.common.messaging.outbox.postgres_store import MIGRATION as OUTBOX_MIGRATION
+from services.common.storage.leases import MIGRATION as LEASE_MIGRATION
 from services.common.storage.postgres import revision_migration
 
 TWEET_TABLES = """
@@ -32,4 +33,4 @@ CREATE TABLE likes (
 CREATE INDEX likes_by_user ON likes (user_id, tweet_id);
 """
 
-MIGRATIONS: list[str] = [TWEET_TABLES, OUTBOX_MIGRATION, revision_migration("tweets")]
+MIGRATIONS: list[str] = [TWEET_TABLES, OUTBOX_MIGRATION, revision_migration("tweets"), LEASE_MIGRATION]

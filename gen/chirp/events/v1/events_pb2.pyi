@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("event_id", "occur_time", "tweet_created", "tweet_deleted", "user_followed", "user_unfollowed", "user_deleted", "tweet_liked", "tweet_unliked", "celebrity_changed")
+    __slots__ = ("event_id", "occur_time", "tweet_created", "tweet_deleted", "user_followed", "user_unfollowed", "user_deleted", "tweet_liked", "tweet_unliked", "celebrity_changed", "user_blocked", "user_unblocked", "user_muted", "user_unmuted")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
     TWEET_CREATED_FIELD_NUMBER: _ClassVar[int]
@@ -20,6 +20,10 @@ class Event(_message.Message):
     TWEET_LIKED_FIELD_NUMBER: _ClassVar[int]
     TWEET_UNLIKED_FIELD_NUMBER: _ClassVar[int]
     CELEBRITY_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    USER_BLOCKED_FIELD_NUMBER: _ClassVar[int]
+    USER_UNBLOCKED_FIELD_NUMBER: _ClassVar[int]
+    USER_MUTED_FIELD_NUMBER: _ClassVar[int]
+    USER_UNMUTED_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     occur_time: _timestamp_pb2.Timestamp
     tweet_created: TweetCreated
@@ -30,7 +34,11 @@ class Event(_message.Message):
     tweet_liked: TweetLiked
     tweet_unliked: TweetUnliked
     celebrity_changed: CelebrityChanged
-    def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ..., celebrity_changed: _Optional[_Union[CelebrityChanged, _Mapping]] = ...) -> None: ...
+    user_blocked: UserBlocked
+    user_unblocked: UserUnblocked
+    user_muted: UserMuted
+    user_unmuted: UserUnmuted
+    def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ..., celebrity_changed: _Optional[_Union[CelebrityChanged, _Mapping]] = ..., user_blocked: _Optional[_Union[UserBlocked, _Mapping]] = ..., user_unblocked: _Optional[_Union[UserUnblocked, _Mapping]] = ..., user_muted: _Optional[_Union[UserMuted, _Mapping]] = ..., user_unmuted: _Optional[_Union[UserUnmuted, _Mapping]] = ...) -> None: ...
 
 class TweetCreated(_message.Message):
     __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id", "author_below_line")
@@ -103,3 +111,35 @@ class CelebrityChanged(_message.Message):
     celebrity: bool
     since_ms: int
     def __init__(self, user_id: _Optional[int] = ..., celebrity: _Optional[bool] = ..., since_ms: _Optional[int] = ...) -> None: ...
+
+class UserBlocked(_message.Message):
+    __slots__ = ("blocker_id", "blocked_id")
+    BLOCKER_ID_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_ID_FIELD_NUMBER: _ClassVar[int]
+    blocker_id: int
+    blocked_id: int
+    def __init__(self, blocker_id: _Optional[int] = ..., blocked_id: _Optional[int] = ...) -> None: ...
+
+class UserUnblocked(_message.Message):
+    __slots__ = ("blocker_id", "blocked_id")
+    BLOCKER_ID_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_ID_FIELD_NUMBER: _ClassVar[int]
+    blocker_id: int
+    blocked_id: int
+    def __init__(self, blocker_id: _Optional[int] = ..., blocked_id: _Optional[int] = ...) -> None: ...
+
+class UserMuted(_message.Message):
+    __slots__ = ("muter_id", "muted_id")
+    MUTER_ID_FIELD_NUMBER: _ClassVar[int]
+    MUTED_ID_FIELD_NUMBER: _ClassVar[int]
+    muter_id: int
+    muted_id: int
+    def __init__(self, muter_id: _Optional[int] = ..., muted_id: _Optional[int] = ...) -> None: ...
+
+class UserUnmuted(_message.Message):
+    __slots__ = ("muter_id", "muted_id")
+    MUTER_ID_FIELD_NUMBER: _ClassVar[int]
+    MUTED_ID_FIELD_NUMBER: _ClassVar[int]
+    muter_id: int
+    muted_id: int
+    def __init__(self, muter_id: _Optional[int] = ..., muted_id: _Optional[int] = ...) -> None: ...

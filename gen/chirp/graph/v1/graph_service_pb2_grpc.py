@@ -109,6 +109,46 @@ class GraphServiceStub:
                 request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
                 response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
                 _registered_method=True)
+        self.BlockUser = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/BlockUser',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserResponse.FromString,
+                _registered_method=True)
+        self.UnblockUser = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/UnblockUser',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserResponse.FromString,
+                _registered_method=True)
+        self.MuteUser = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/MuteUser',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserResponse.FromString,
+                _registered_method=True)
+        self.UnmuteUser = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/UnmuteUser',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserResponse.FromString,
+                _registered_method=True)
+        self.ListBlockedUsers = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListBlockedUsers',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersResponse.FromString,
+                _registered_method=True)
+        self.ListMutedUsers = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListMutedUsers',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersResponse.FromString,
+                _registered_method=True)
+        self.ListSuggestions = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListSuggestions',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsResponse.FromString,
+                _registered_method=True)
+        self.ListHiddenIds = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/ListHiddenIds',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsResponse.FromString,
+                _registered_method=True)
 
 
 class GraphServiceServicer:
@@ -125,8 +165,10 @@ class GraphServiceServicer:
     """
 
     def CreateUser(self, request, context):
-        """Registers an account. A handle already taken (in any letter case)
-        answers ALREADY_EXISTS.
+        """Creates the profile of an account being registered. Internal: only the
+        account service calls it (AccountService.CreateAccount registers), with
+        its service token; any other caller gets PERMISSION_DENIED. A handle
+        already taken (in any letter case) answers ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -224,6 +266,73 @@ class GraphServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BlockUser(self, request, context):
+        """Makes the acting user block an account: follows between the two are
+        removed in both directions, neither can follow the other while the
+        block stands, and each is hidden from the other's home timeline,
+        search results, replies and notifications. Blocking twice is a no-op;
+        blocking yourself is INVALID_ARGUMENT; an unknown account is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnblockUser(self, request, context):
+        """Lifts the acting user's block of an account (follows are not restored).
+        Unblocking an account not blocked is a no-op.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MuteUser(self, request, context):
+        """Makes the acting user mute an account: it is hidden from their home
+        timeline and notifications, and follows stay as they are. Muting twice
+        is a no-op; muting yourself is INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnmuteUser(self, request, context):
+        """Lifts the acting user's mute of an account. A no-op when not muted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBlockedUsers(self, request, context):
+        """Lists the accounts the acting user blocked, most recent first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMutedUsers(self, request, context):
+        """Lists the accounts the acting user muted, most recent first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSuggestions(self, request, context):
+        """Suggests accounts for the acting user to follow: accounts followed by
+        the accounts they follow, ranked by how many of their followees follow
+        each (ties by follower count). Never themselves, an account they
+        follow, or one blocked or muted either way.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListHiddenIds(self, request, context):
+        """For other services (not exposed at the edge): the accounts hidden from
+        a viewer, which every read path filters through.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -291,6 +400,46 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     servicer.ListFollowersAmong,
                     request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.FromString,
                     response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.SerializeToString,
+            ),
+            'BlockUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.BlockUser,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserResponse.SerializeToString,
+            ),
+            'UnblockUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnblockUser,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserResponse.SerializeToString,
+            ),
+            'MuteUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.MuteUser,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserResponse.SerializeToString,
+            ),
+            'UnmuteUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnmuteUser,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserResponse.SerializeToString,
+            ),
+            'ListBlockedUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBlockedUsers,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersResponse.SerializeToString,
+            ),
+            'ListMutedUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMutedUsers,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersResponse.SerializeToString,
+            ),
+            'ListSuggestions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSuggestions,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsResponse.SerializeToString,
+            ),
+            'ListHiddenIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHiddenIds,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -654,6 +803,222 @@ class GraphService:
             '/chirp.graph.v1.GraphService/ListFollowersAmong',
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BlockUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/BlockUser',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnblockUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/UnblockUser',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnblockUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MuteUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/MuteUser',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.MuteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnmuteUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/UnmuteUser',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.UnmuteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBlockedUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListBlockedUsers',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListBlockedUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMutedUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListMutedUsers',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListMutedUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSuggestions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListSuggestions',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListSuggestionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHiddenIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/ListHiddenIds',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListHiddenIdsResponse.FromString,
             options,
             channel_credentials,
             insecure,

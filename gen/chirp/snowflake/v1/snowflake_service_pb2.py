@@ -27,7 +27,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chirp/snowflake/v1/snowflake_service.proto\x12\x12\x63hirp.snowflake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x0f\n\rNextIdRequest\"\"\n\x0eNextIdResponse\x12\x10\n\x02id\x18\x01 \x01(\x04\x42\x04\xe2\x41\x01\x03\"%\n\x0eNextIdsRequest\x12\x13\n\x05\x63ount\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x02\"$\n\x0fNextIdsResponse\x12\x11\n\x03ids\x18\x01 \x03(\x04\x42\x04\xe2\x41\x01\x03\"#\n\x0f\x44\x65\x63odeIdRequest\x12\x10\n\x02id\x18\x01 \x01(\x04\x42\x04\xe2\x41\x01\x02\"z\n\x10\x44\x65\x63odeIdResponse\x12\x35\n\x0b\x63reate_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x17\n\tworker_id\x18\x02 \x01(\rB\x04\xe2\x41\x01\x03\x12\x16\n\x08sequence\x18\x03 \x01(\rB\x04\xe2\x41\x01\x03\x32\xe2\x02\n\x10SnowflakeService\x12h\n\x06NextId\x12!.chirp.snowflake.v1.NextIdRequest\x1a\".chirp.snowflake.v1.NextIdResponse\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/ids:next:\x01*\x12p\n\x07NextIds\x12\".chirp.snowflake.v1.NextIdsRequest\x1a#.chirp.snowflake.v1.NextIdsResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/ids:batchNext:\x01*\x12r\n\x08\x44\x65\x63odeId\x12#.chirp.snowflake.v1.DecodeIdRequest\x1a$.chirp.snowflake.v1.DecodeIdResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/ids/{id}:decodeb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*chirp/snowflake/v1/snowflake_service.proto\x12\x12\x63hirp.snowflake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x0f\n\rNextIdRequest\"\"\n\x0eNextIdResponse\x12\x10\n\x02id\x18\x01 \x01(\x04\x42\x04\xe2\x41\x01\x03\"%\n\x0eNextIdsRequest\x12\x13\n\x05\x63ount\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x02\"$\n\x0fNextIdsResponse\x12\x11\n\x03ids\x18\x01 \x03(\x04\x42\x04\xe2\x41\x01\x03\"#\n\x0f\x44\x65\x63odeIdRequest\x12\x10\n\x02id\x18\x01 \x01(\x04\x42\x04\xe2\x41\x01\x02\"z\n\x10\x44\x65\x63odeIdResponse\x12\x35\n\x0b\x63reate_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x17\n\tworker_id\x18\x02 \x01(\rB\x04\xe2\x41\x01\x03\x12\x16\n\x08sequence\x18\x03 \x01(\rB\x04\xe2\x41\x01\x03\x32\xab\x02\n\x10SnowflakeService\x12O\n\x06NextId\x12!.chirp.snowflake.v1.NextIdRequest\x1a\".chirp.snowflake.v1.NextIdResponse\x12R\n\x07NextIds\x12\".chirp.snowflake.v1.NextIdsRequest\x1a#.chirp.snowflake.v1.NextIdsResponse\x12r\n\x08\x44\x65\x63odeId\x12#.chirp.snowflake.v1.DecodeIdRequest\x1a$.chirp.snowflake.v1.DecodeIdResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/ids/{id}:decodeb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -48,10 +48,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DECODEIDRESPONSE'].fields_by_name['worker_id']._serialized_options = b'\342A\001\003'
   _globals['_DECODEIDRESPONSE'].fields_by_name['sequence']._loaded_options = None
   _globals['_DECODEIDRESPONSE'].fields_by_name['sequence']._serialized_options = b'\342A\001\003'
-  _globals['_SNOWFLAKESERVICE'].methods_by_name['NextId']._loaded_options = None
-  _globals['_SNOWFLAKESERVICE'].methods_by_name['NextId']._serialized_options = b'\202\323\344\223\002\021\"\014/v1/ids:next:\001*'
-  _globals['_SNOWFLAKESERVICE'].methods_by_name['NextIds']._loaded_options = None
-  _globals['_SNOWFLAKESERVICE'].methods_by_name['NextIds']._serialized_options = b'\202\323\344\223\002\026\"\021/v1/ids:batchNext:\001*'
   _globals['_SNOWFLAKESERVICE'].methods_by_name['DecodeId']._loaded_options = None
   _globals['_SNOWFLAKESERVICE'].methods_by_name['DecodeId']._serialized_options = b'\202\323\344\223\002\025\022\023/v1/ids/{id}:decode'
   _globals['_NEXTIDREQUEST']._serialized_start=162
@@ -67,5 +63,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DECODEIDRESPONSE']._serialized_start=329
   _globals['_DECODEIDRESPONSE']._serialized_end=451
   _globals['_SNOWFLAKESERVICE']._serialized_start=454
-  _globals['_SNOWFLAKESERVICE']._serialized_end=808
+  _globals['_SNOWFLAKESERVICE']._serialized_end=753
 # @@protoc_insertion_point(module_scope)

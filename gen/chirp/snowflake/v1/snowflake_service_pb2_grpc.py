@@ -69,14 +69,15 @@ class SnowflakeServiceServicer:
     """
 
     def NextId(self, request, context):
-        """Returns one new id.
+        """Returns one new id. Internal: not reachable through the REST edge.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def NextIds(self, request, context):
-        """Returns a batch of new ids, in increasing order.
+        """Returns a batch of new ids, in increasing order. Internal: not
+        reachable through the REST edge.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -18,6 +18,7 @@ import asyncpg
 from services.common.kernel.events import Event
 from services.common.messaging.outbox.sql_store import OutboxSql, SqlOutbox
 from services.common.messaging.outbox.store import outbox_rows
+from services.common.storage.leases import Lease
 from services.common.storage.postgres import PostgresDatabase
 
 MIGRATION = """
@@ -37,6 +38,7 @@ CREATE TABLE outbox_dead_letters (
 );
 """
 
+RELAY_LEASE = "outbox.relay"  # in the outbox's schema: one relay at a time publishes it
 _LOCK_APPENDS = "SELECT pg_advisory_xact_lock(hashtext('chirp.outbox'), hashtext(current_schema()))"
 _DEAD_LETTER = (
     "INSERT INTO outbox_dead_letters VALUES ($1, $2, $3, now()) "
@@ -59,6 +61,9 @@ class PostgresOutbox(SqlOutbox):
             return
         await connection.execute(_LOCK_APPENDS)
         await connection.executemany(self.sql.insert, rows)
+
+    def relay_lease(self, holder: str, ttl_seconds: float) -> Lease:
+        return Lease(self._db, RELAY_LEASE, holder, ttl_seconds)
 
     async def dead_letter(self, consumer: str, seq: int, error: str) -> None:
         await self._execute(_DEAD_LETTER, consumer, seq, error)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from services.common.kernel.events import Event
 from services.common.messaging.outbox.store import CommitSignal, QueueStats, StoredEvent
+from services.common.storage.leases import Lease
 
 T = TypeVar("T")
 
@@ -38,7 +39,8 @@ class OutboxSql:
             offset=f"SELECT seq FROM outbox_offsets WHERE consumer = {one}",
             save_offset=(
                 f"INSERT INTO outbox_offsets VALUES ({one}, {two}) "
-                "ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq"
+                "ON CONFLICT (consumer) DO UPDATE SET seq = CASE WHEN excluded.seq > outbox_offsets.seq "
+                "THEN excluded.seq ELSE outbox_offsets.seq END"  # never back: a relay that lost its lease saves late
             ),
             depth=(
                 "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM outbox "
@@ -75,6 +77,10 @@ class SqlOutbox(CommitSignal, ABC):
         dead = await self._fetch_one(self.sql.dead_letters, consumer)
         age = self._seconds_since(queue["oldest"]) if queue["oldest"] is not None else 0.0
         return QueueStats(queue["depth"], max(age, 0.0), dead["n"])
+
+    def relay_lease(self, holder: str, ttl_seconds: float) -> Lease | None:
+        """The lease that makes one relay at a time publish this outbox; None where one process owns it."""
+        return None
 
     @abstractmethod
     async def append(self, connection, events: Iterable[Event]) -> None:

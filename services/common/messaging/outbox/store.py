@@ -63,3 +63,6 @@ class OutboxStore(Protocol):
     async def dead_letter(self, consumer: str, seq: int, error: str) -> None: ...
 
     async def stats(self, consumer: str) -> QueueStats: ...
+
+    def relay_lease(self, holder: str, ttl_seconds: float):
+        """The Lease a relay must hold to publish this outbox, or None when there is no other process to share it with."""

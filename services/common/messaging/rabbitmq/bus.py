@@ -36,19 +36,31 @@ PERSISTENT, CONTENT_TYPE = 2, "application/x-protobuf"
 RECONNECT = RetryPolicy(attempts=None, first_backoff_seconds=0.1, max_backoff_seconds=5.0)
 
 
+def broker_parameters(url: str, name: str) -> list[pika.URLParameters]:
+    """One set of connection parameters per comma-separated URL, each naming the connection for the broker's tools."""
+    brokers = [pika.URLParameters(each.strip()) for each in url.split(",") if each.strip()]
+    if not brokers:
+        raise ValueError("no RabbitMQ URL given: set CHIRP_RABBITMQ_URL to amqp://... (several nodes: comma-separated)")
+    for parameters in brokers:
+        parameters.client_properties = {"connection_name": name}
+    return brokers
+
+
 class RabbitBus:
-    def __init__(self, parameters: pika.URLParameters, exchange: str, name: str, reconnect: RetryPolicy, timeout: float):
-        self.exchange, self.name, self.timeout = exchange, name, timeout
+    def __init__(self, brokers: Sequence[pika.URLParameters], exchange: str, name: str, reconnect: RetryPolicy, timeout: float,
+                 queue_type: str = topology.QUORUM):
+        self.exchange, self.name, self.timeout, self.queue_type = exchange, name, timeout, queue_type
         self._consumers: list[Consumer] = []
-        self._link = Link(parameters, name, reconnect, timeout, self._setup)
+        self._link = Link(brokers, name, reconnect, timeout, self._setup)
 
     @classmethod
-    async def connect(cls, url: str, exchange: str = "chirp.events", name: str = "chirp",
-                      reconnect: RetryPolicy = RECONNECT, timeout: float = 10.0) -> "RabbitBus":
-        """Connects (retrying until `timeout`), declares the exchange, and keeps the connection up until `close()`."""
-        parameters = pika.URLParameters(url)
-        parameters.client_properties = {"connection_name": name}  # how the broker's tools show it
-        bus = cls(parameters, exchange, name, reconnect, timeout)
+    async def connect(cls, url: str, exchange: str = "chirp.events", name: str = "chirp", reconnect: RetryPolicy = RECONNECT,
+                      timeout: float = 10.0, queue_type: str = topology.QUORUM) -> "RabbitBus":
+        """Connects (retrying until `timeout`), declares the exchange, and keeps the connection up until `close()`.
+
+        `url` names one broker, or the nodes of a cluster separated by commas (tried in turn).
+        `queue_type` ("quorum" or "classic") is the type of every queue the bus declares."""
+        bus = cls(broker_parameters(url, name), exchange, name, reconnect, timeout, topology.checked_queue_type(queue_type))
         bus._link.start()
         try:
             await bus._link.wait_ready(timeout, "connect")

@@ -42,6 +42,7 @@ class ConsumerBus(Protocol):
 
     exchange: str
     timeout: float
+    queue_type: str
 
     def channel_lost(self, connection: Connection, what: str, reason: object) -> None: ...
 
@@ -82,7 +83,7 @@ class Consumer:
         self._attached_to, channel = connection, None
         try:
             channel = await connection.channel(self._bus.timeout)
-            await declare_queues(channel, self._bus.exchange, self.queue)
+            await declare_queues(channel, self._bus.exchange, self.queue, self._bus.queue_type)
             await channel.call("basic_qos", prefetch_count=self._prefetch)
             self._consumer_tag = await channel.consume(self.queue.name, self._deliver, self._tasks, self._cancelled)
         except BaseException:

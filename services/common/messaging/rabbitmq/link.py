@@ -8,13 +8,17 @@ Guarantees:
 - on each new connection it opens the publishing channel, with publisher confirms, and runs
   `setup` (declare the exchange, re-attach consumers) before it reports ready: `wait_ready`
   never hands out a lost or half set-up connection;
-- a lost channel closes its whole connection, so everything is set up again together.
+- a lost channel closes its whole connection, so everything is set up again together;
+- with several brokers (the nodes of a cluster), each attempt after a failure or a lost connection
+  goes to the next one in the list, so a stopped node costs one failed attempt, not a wait for it;
+  each process starts at a random one, which spreads the connections over the nodes.
 """
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import pika
 
@@ -31,9 +35,9 @@ class BusUnavailable(ConnectionError):
 
 
 class Link:
-    def __init__(self, parameters: pika.ConnectionParameters, name: str, reconnect: RetryPolicy, timeout: float, setup: Setup):
+    def __init__(self, brokers: Sequence[pika.ConnectionParameters], name: str, reconnect: RetryPolicy, timeout: float, setup: Setup):
         self.name, self.timeout = name, timeout
-        self._parameters, self._reconnect, self._setup = parameters, reconnect, setup
+        self._brokers, self._next, self._reconnect, self._setup = list(brokers), random.randrange(len(brokers)), reconnect, setup
         self._connection: Connection | None = None
         self._channel: Channel | None = None  # for publishing, with confirms
         self._ready = asyncio.Event()
@@ -108,7 +112,9 @@ class Link:
             backoff = min(backoff * 2, self._reconnect.max_backoff_seconds)
 
     async def _establish(self) -> Connection:
-        connection = await Connection.open(self._parameters, self.timeout)
+        parameters = self._brokers[self._next % len(self._brokers)]
+        self._next += 1  # the next attempt, after a failure or a loss, goes to the next broker
+        connection = await Connection.open(parameters, self.timeout)
         try:
             channel = await connection.channel(self.timeout)
             await channel.enable_confirms()

@@ -1,4 +1,5 @@
-"""One transaction interface over SQLite (aiosqlite) and PostgreSQL (asyncpg), so sql_store.py is written once.
+"""One transaction interface over SQLite (aiosqlite) and PostgreSQL (asyncpg), so a SQL store is written once
+(Account's sql_store.py, Notification's sql_store.py).
 
 Statements use `?` placeholders (numbered for PostgreSQL here); `FOR UPDATE`
 is dropped on SQLite, whose write transactions run one at a time anyway.
@@ -15,11 +16,16 @@ from services.common.storage.sqlite import Database
 class Transaction(Protocol):
     async def fetch_one(self, sql: str, *args) -> tuple | None: ...
 
+    async def fetch_all(self, sql: str, *args) -> list[tuple]: ...
+
     async def execute(self, sql: str, *args) -> None: ...
 
 
 class Transactions(Protocol):
     def transaction(self): ...  # an async context manager giving a Transaction
+
+    async def read(self, sql: str, *args) -> list[tuple]:
+        """Rows read outside any write transaction (SQLite: on its reader connection, never queued behind writes)."""
 
 
 class SqliteTransactions:
@@ -31,6 +37,9 @@ class SqliteTransactions:
         async with self._db.transaction() as connection:
             yield _SqliteTx(connection)
 
+    async def read(self, sql: str, *args) -> list[tuple]:
+        return await self._db.fetch_all(sql, args)
+
 
 class _SqliteTx:
     def __init__(self, connection):
@@ -39,6 +48,9 @@ class _SqliteTx:
     async def fetch_one(self, sql: str, *args) -> tuple | None:
         cursor = await self._connection.execute(sql.replace(" FOR UPDATE", ""), args)
         return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, *args) -> list[tuple]:
+        return list(await self._connection.execute_fetchall(sql.replace(" FOR UPDATE", ""), args))
 
     async def execute(self, sql: str, *args) -> None:
         await self._connection.execute(sql, args)
@@ -53,6 +65,9 @@ class PostgresTransactions:
         async with self._db.transaction() as connection:
             yield _PostgresTx(connection)
 
+    async def read(self, sql: str, *args) -> list[tuple]:
+        return await self._db.fetch_all(numbered(sql), *args)
+
 
 class _PostgresTx:
     def __init__(self, connection):
@@ -60,6 +75,9 @@ class _PostgresTx:
 
     async def fetch_one(self, sql: str, *args) -> tuple | None:
         return await self._connection.fetchrow(numbered(sql), *args)
+
+    async def fetch_all(self, sql: str, *args) -> list[tuple]:
+        return await self._connection.fetch(numbered(sql), *args)
 
     async def execute(self, sql: str, *args) -> None:
         await self._connection.execute(numbered(sql), *args)

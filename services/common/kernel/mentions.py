@@ -1,0 +1,12 @@
+"""Mentions in a tweet's text: `@handle` not inside a word or an e-mail address, case-folded, each once.
+
+Search indexes them and Notification tells the mentioned accounts.
+"""
+
+import re
+
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])")
+
+
+def mentions_in(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(handle.casefold() for handle in _MENTION.findall(text)))

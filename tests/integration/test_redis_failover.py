@@ -1,0 +1,66 @@
+"""Redis Cluster with replicas (3 masters, 3 replicas): the process's own client, and the timeline cache on it, carry on
+after a master is killed (SIGKILL) and its replica takes over. The fast part of the Redis fault tests (the mesh under load
+is in test_chaos_redis.py, `make chaos`)."""
+
+import asyncio
+import subprocess
+import time
+
+import pytest
+from redis.exceptions import RedisError
+
+from services.common.runtime.config import Settings
+from services.mesh.backends import redis_client
+from services.timeline.adapters.redis_cache import RedisTimelineCache
+from tests.integration.servers import LocalRedisCluster
+
+pytestmark = pytest.mark.timeout(90)
+USERS = list(range(1, 301))
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    started = LocalRedisCluster(tmp_path, replicas=1, node_timeout_ms=1000).start()
+    yield started
+    started.stop()
+
+
+def replication(port: int) -> dict[str, str]:
+    info = subprocess.run(["redis-cli", "-p", str(port), "info", "replication"], capture_output=True, text=True, timeout=5).stdout
+    return dict(line.strip().split(":", 1) for line in info.splitlines() if ":" in line)
+
+
+async def caught_up(master: int) -> None:
+    """Until the master's replica has applied everything the master acknowledged (replication is asynchronous)."""
+    while True:
+        state = replication(master)
+        if state.get("connected_slaves") == "1" and f"offset={state['master_repl_offset']}," in state.get("slave0", ""):
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_timelines_survive_a_killed_master_and_writes_resume_on_its_promoted_replica(cluster):
+    cache = RedisTimelineCache(redis_client(Settings(redis_url=f"redis://127.0.0.1:{cluster.ports[0]}", redis_cluster=True)), 800, 600)
+    for user in USERS:
+        await cache.start(user)
+        await cache.complete(user)
+    await cache.add(USERS, [1, 2, 3])
+    victim = cluster.masters()[1]
+    await caught_up(victim)
+
+    cluster.kill(victim)
+    killed, failures, tweet = time.monotonic(), 0, 4
+    while True:  # what a fan-out worker does: retry the batch until it goes through
+        try:
+            await cache.add(USERS, [tweet])
+            break
+        except RedisError:
+            failures += 1
+            await asyncio.sleep(0.1)
+    recovered = time.monotonic() - killed
+    assert failures > 0, "the killed master's slots should have refused writes until its replica took over"
+    assert recovered < 15, f"writes resumed only after {recovered:.1f}s"
+    assert victim not in cluster.masters() and len(cluster.masters()) == 3
+
+    assert await cache.read_many(USERS) == [[4, 3, 2, 1]] * len(USERS)
+    await cache.close()
