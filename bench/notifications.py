@@ -52,8 +52,10 @@ async def _bounded(calls, in_flight: int) -> list:
 
 
 async def _users(client: AsyncChirpClient, prefix: str, count: int, in_flight: int) -> list[int]:
+    maker = key_holder_tokens().as_service("account")  # profiles in bulk, as the account service makes them
+
     async def create(n: int) -> int:
-        return (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"{prefix}{n}"))).user.user_id
+        return (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"{prefix}{n}"), metadata=maker)).user.user_id
 
     return await _bounded([lambda n=n: create(n) for n in range(count)], in_flight)
 
