@@ -49,7 +49,7 @@ lint: setup
 unit: setup
 	$(PY) -m pytest -q tests/unit
 
-# The standard benchmark (about fourteen minutes here): writes bench/results/ (JSON, summary.md, PNG plots).
+# The standard benchmark (about twenty-two minutes here): writes bench/results/ (JSON, summary.md, PNG plots).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--graph-users 100000" for a larger power-law graph.
 bench: setup services
 	$(PY) -m bench.run $(BENCH_ARGS)
