@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from services.common.runtime.lifeline import parent_env
 from services.gateway.catalog import reached_services
-from services.mesh.launch import metrics_addresses
+from services.mesh.launch_settings import metrics_addresses
 from services.registry import entry
 
 START_TIMEOUT_SECONDS = 30

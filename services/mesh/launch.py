@@ -27,7 +27,8 @@ import asyncpg
 from services.common.runtime.config import ConfigError, env_int, env_str
 from services.common.runtime.lifeline import parent_env
 from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, load_or_create, public_keys_from, read_setting
-from services.registry import BUILT, entry
+from services.mesh.launch_settings import metrics_addresses, replica_counts
+from services.registry import entry
 
 DEFAULTS = {
     "CHIRP_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/chirp",
@@ -37,27 +38,7 @@ DEFAULTS = {
 GATEWAY_LISTEN = "127.0.0.1:8080"  # CHIRP_GATEWAY_LISTEN: the REST gateway's process, started after the services
 
 
-MAX_REPLICAS = 16
 STOP_MARGIN_SECONDS = 15  # beyond the shutdown grace, before a child that has not stopped is killed
-
-
-def replica_counts() -> dict[str, int]:
-    """How many processes of each built service to start, in the registry's (dependency) order."""
-    listed = parse_replicas(env_str("CHIRP_REPLICAS", ""))
-    return {e.name: listed.get(e.name) or env_int(f"CHIRP_{e.name.upper()}_REPLICAS", e.replicas, 1, MAX_REPLICAS) for e in BUILT}
-
-
-def parse_replicas(text: str) -> dict[str, int]:
-    """`tweet=2,graph=2`: replicas by service name; ConfigError names what is wrong."""
-    counts = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, count = part.partition("=")
-        if name.strip() not in {e.name for e in BUILT}:
-            raise ConfigError(f"CHIRP_REPLICAS names {name.strip()!r}; services: {', '.join(e.name for e in BUILT)}")
-        if not count.strip().isdigit() or not 1 <= int(count) <= MAX_REPLICAS:
-            raise ConfigError(f"CHIRP_REPLICAS gives {part!r}: write service=N with N from 1 to {MAX_REPLICAS}")
-        counts[name.strip()] = int(count)
-    return counts
 
 
 def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
@@ -72,21 +53,6 @@ def plan(base_port: int, counts: dict[str, int]) -> dict[str, list[int]]:
 def target_of(ports: list[int]) -> str:
     addresses = [f"127.0.0.1:{port}" for port in ports]
     return addresses[0] if len(addresses) == 1 else "ipv4:" + ",".join(addresses)
-
-
-def metrics_addresses(setting: str, count: int) -> list[str]:
-    """Each child's CHIRP_METRICS_LISTEN, in start order, from the launcher's: HOST:PORT is the first of `count`
-    consecutive ports (HOST:0, a free one each); "off" stays off; unset, each child takes its own port + 1000."""
-    value = setting.strip()
-    if value.lower() in ("", "off"):
-        return [value.lower()] * count
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: give HOST:PORT (the first of {count} ports, one per process), or off")
-    first = int(port)
-    if first and first + count - 1 > 65535:
-        raise ConfigError(f"CHIRP_METRICS_LISTEN={value!r}: {count} processes need ports {first}-{first + count - 1}")
-    return [f"{host}:{first + i if first else 0}" for i in range(count)]
 
 
 def child_env(base: dict[str, str], ports: dict[str, list[int]], service: str, port: int, replica: int) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import pytest
 
 from services.common.runtime.config import ConfigError
-from services.mesh.launch import metrics_addresses
+from services.mesh.launch_settings import metrics_addresses
 
 
 def test_a_host_and_port_is_the_first_of_consecutive_ports_one_per_process():

@@ -3,7 +3,7 @@
 import pytest
 
 from services.common.runtime.config import ConfigError
-from services.mesh.launch import parse_replicas, replica_counts
+from services.mesh.launch_settings import parse_replicas, replica_counts
 from services.registry import BUILT
 
 

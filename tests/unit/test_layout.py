@@ -6,7 +6,7 @@ from pathlib import Path
 import grpc
 
 from chirp_client.stubs import SERVICE_KEYS, Stubs
-from services.mesh import process
+from services.mesh import service_builders
 from services.registry import BUILT, NAMES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def test_common_knows_no_service():
 
 
 def test_every_built_service_has_a_builder_and_every_service_a_stub():
-    assert set(process._BUILDERS) == {entry.name for entry in BUILT}
+    assert set(service_builders.BUILDERS) == {entry.name for entry in BUILT}
     assert SERVICE_KEYS == NAMES
     with grpc.insecure_channel("127.0.0.1:9") as channel:  # never connects: no call is made
         stubs = Stubs({"any": channel})
