@@ -85,7 +85,6 @@ class LeaseKeeper:
     def __init__(self, lease: Lease, retry_seconds: float = 1.0):
         self.lease, self._retry = lease, retry_seconds
         self._task: asyncio.Task | None = None
-        self.changed = asyncio.Event()  # set whenever this process gains the lease
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"lease-{self.lease.name}")
@@ -103,5 +102,4 @@ class LeaseKeeper:
                 was_held = self.lease.held()
                 if await self.lease.take() and not was_held:
                     log.info("lease %s: held by %s", self.lease.name, self.lease.holder)
-                    self.changed.set()
                 await asyncio.sleep(self.lease.ttl / 3 if self.lease.held() else self._retry)
