@@ -74,7 +74,7 @@ async def _settle(client: AsyncChirpClient, user: int, want: int, timeout: float
     """Waits until the user's newest notification counts `want` actors; returns the seconds waited."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        page = await _as(user, lambda: client.notifications(None, 1))
+        page = await _as(user, lambda: client.notifications(1))
         if page.notifications and page.notifications[0].actor_count >= want:
             break
         await asyncio.sleep(0.05)
@@ -84,7 +84,7 @@ async def _settle(client: AsyncChirpClient, user: int, want: int, timeout: float
 async def _probe(client: AsyncChirpClient, follower: int, followed: int) -> float:
     await _as(follower, lambda: client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=followed)))
     answered = time.perf_counter()
-    while (await _as(followed, lambda: client.unread_count(None))).unread_count < 1:
+    while (await _as(followed, lambda: client.unread_count())).unread_count < 1:
         await asyncio.sleep(POLL_S)
     return time.perf_counter() - answered
 
@@ -112,7 +112,7 @@ def _at(values: list[float], percentile: float) -> float:
 async def _listing(client: AsyncChirpClient, plan: dict, readers: list[int]) -> dict:
     def pick(rng: random.Random):
         reader = rng.choice(readers)
-        return "list", lambda: _as(reader, lambda: client.notifications(None, 20))
+        return "list", lambda: _as(reader, lambda: client.notifications(20))
 
     step = await loadgen.run_step(plan["list_rate"], plan["list_seconds"], pick)
     return step.summary()
@@ -156,7 +156,7 @@ async def _run(client: AsyncChirpClient, plan: dict, data_dir: Path) -> dict:
     probes = [(likers[n % len(likers)], watched[n]) for n in range(probes_needed)]
     burst = await _burst(client, plan, viral, likers, probes)
     burst["settled_after_s"] = await _settle(client, author, plan["burst"])
-    page = await _as(author, lambda: client.notifications(None, 1))
+    page = await _as(author, lambda: client.notifications(1))
     groups, actors = await _rows(data_dir, author)
     log("notifications: listing latency")
     listing = await _listing(client, plan, readers)

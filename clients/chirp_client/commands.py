@@ -182,10 +182,10 @@ def trends(s: Session, a) -> str:
 
 def notifications(s: Session, a) -> str:
     if a.action == "unread":
-        return f"{s.client.unread_count(s.me()).unread_count} unread"
+        return f"{s.client.unread_count(metadata=s.me()).unread_count} unread"
     if a.action == "read":
-        return f"marked read; {s.client.mark_read(s.me(), a.marker).unread_count} unread"
-    return render.notification_list(s.client.notifications(s.me(), a.limit, a.page_token))
+        return f"marked read; {s.client.mark_read(a.marker, metadata=s.me()).unread_count} unread"
+    return render.notification_list(s.client.notifications(a.limit, a.page_token, metadata=s.me()))
 
 
 def _users(page) -> str:

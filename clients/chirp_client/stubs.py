@@ -65,15 +65,17 @@ class Stubs:
     def muted(self, page_size: int = 0, page_token: str = "", **call):
         """The accounts you muted, latest first: a ListMutedUsersResponse."""
         return self.graph.ListMutedUsers(graph_pb.ListMutedUsersRequest(page_size=page_size, page_token=page_token), **call)
-    def notifications(self, metadata, page_size: int = 0, page_token: str = ""):
-        """The acting user's notifications (metadata: their token), most recently updated first."""
+
+    # Notifications, for the logged-in user (or the call's metadata); awaitable on the async client.
+    def notifications(self, page_size: int = 0, page_token: str = "", **call):
+        """Your notifications, most recently updated first: a ListNotificationsResponse."""
         request = notification_pb.ListNotificationsRequest(page_size=page_size, page_token=page_token)
-        return self.notification.ListNotifications(request, metadata=metadata)
+        return self.notification.ListNotifications(request, **call)
 
-    def unread_count(self, metadata):
-        """The acting user's GetUnreadCountResponse."""
-        return self.notification.GetUnreadCount(notification_pb.GetUnreadCountRequest(), metadata=metadata)
+    def unread_count(self, **call):
+        """Your GetUnreadCountResponse."""
+        return self.notification.GetUnreadCount(notification_pb.GetUnreadCountRequest(), **call)
 
-    def mark_read(self, metadata, read_marker: str = ""):
+    def mark_read(self, read_marker: str = "", **call):
         """Marks read up to a notification's read_marker (empty: everything); the response has the unread count."""
-        return self.notification.MarkNotificationsRead(notification_pb.MarkNotificationsReadRequest(read_marker=read_marker), metadata=metadata)
+        return self.notification.MarkNotificationsRead(notification_pb.MarkNotificationsReadRequest(read_marker=read_marker), **call)

@@ -45,7 +45,7 @@ async def test_two_replicas_group_a_burst_of_likes_exactly_and_hide_a_muted_acco
         await asyncio.gather(*(client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=tweet), metadata=as_user(u)) for u in [troll, *fans]))
 
         async def grouped():
-            page = await client.notifications(as_user(author))
+            page = await client.notifications(metadata=as_user(author))
             return page if [n.actor_count for n in page.notifications] == [len(fans)] else None
 
         [note] = (await wait_for(grouped)).notifications
@@ -54,7 +54,7 @@ async def test_two_replicas_group_a_burst_of_likes_exactly_and_hide_a_muted_acco
         await client.tweet.UnlikeTweet(tweet_pb.UnlikeTweetRequest(tweet_id=tweet), metadata=as_user(fans[0]))
 
         async def one_fewer():
-            page = await client.notifications(as_user(author))
+            page = await client.notifications(metadata=as_user(author))
             return [n.actor_count for n in page.notifications] == [len(fans) - 1]
 
         await wait_for(one_fewer)

@@ -23,7 +23,7 @@ async def settings(request, tmp_path):
 
 async def listed(live: LiveMesh, user: int, page_size: int = 50) -> list[pb.Notification]:
     await live.settle()
-    return list((await live.client.notifications(as_user(user), page_size)).notifications)
+    return list((await live.client.notifications(page_size, metadata=as_user(user))).notifications)
 
 
 async def like(live: LiveMesh, user: int, tweet: int) -> None:
@@ -131,7 +131,7 @@ async def test_a_block_made_later_hides_what_was_already_stored(live: LiveMesh):
     await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=bob), metadata=as_user(ann))
     [note] = await listed(live, ann)
     assert (note.summary, note.actor_count) == ("cat liked your tweet", 1)
-    assert (await live.client.unread_count(as_user(ann))).unread_count == 1
+    assert (await live.client.unread_count(metadata=as_user(ann))).unread_count == 1
 
 
 async def test_unread_count_and_marking_read_up_to_a_point(live: LiveMesh):
@@ -141,11 +141,11 @@ async def test_unread_count_and_marking_read_up_to_a_point(live: LiveMesh):
         await live.follow(fan, ann)
         await live.post(fan, f"@ann from fan {fan}")
     notes = await listed(live, ann)
-    assert len(notes) == 4 and (await live.client.unread_count(as_user(ann))).unread_count == 4  # the follows group
-    after = await live.client.mark_read(as_user(ann), notes[1].read_marker)
+    assert len(notes) == 4 and (await live.client.unread_count(metadata=as_user(ann))).unread_count == 4  # the follows group
+    after = await live.client.mark_read(notes[1].read_marker, metadata=as_user(ann))
     assert after.unread_count == 1
     assert [n.unread for n in await listed(live, ann)] == [True, False, False, False]
-    assert (await live.client.mark_read(as_user(ann))).unread_count == 0
+    assert (await live.client.mark_read(metadata=as_user(ann))).unread_count == 0
 
 
 async def test_pages_run_newest_first_and_end_with_an_empty_token(live: LiveMesh):
@@ -156,7 +156,7 @@ async def test_pages_run_newest_first_and_end_with_an_empty_token(live: LiveMesh
     await live.settle()
     seen, token = [], ""
     while True:
-        page = await live.client.notifications(as_user(ann), 2, token)
+        page = await live.client.notifications(2, token, metadata=as_user(ann))
         seen += [n.tweet_id for n in page.notifications]
         if not (token := page.next_page_token):
             break
@@ -171,7 +171,7 @@ async def test_a_marker_issued_to_someone_else_is_refused(live: LiveMesh):
     await live.follow(bob, ann)
     [note] = await listed(live, ann)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await live.client.mark_read(as_user(bob), note.read_marker)
+        await live.client.mark_read(note.read_marker, metadata=as_user(bob))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "read_marker" in refused.value.details()
 
@@ -191,7 +191,7 @@ async def test_a_page_filtered_down_is_filled_from_the_rows_after_it(live: LiveM
         await live.post(bob, f"@ann from bob {n}")
     await live.settle()
     await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=bob), metadata=as_user(ann))
-    first = await live.client.notifications(as_user(ann), 2)
+    first = await live.client.notifications(2, metadata=as_user(ann))
     assert [n.summary for n in first.notifications] == ["cat mentioned you"] * 2 and first.next_page_token
-    rest = await live.client.notifications(as_user(ann), 2, first.next_page_token)
+    rest = await live.client.notifications(2, first.next_page_token, metadata=as_user(ann))
     assert [n.summary for n in rest.notifications] == ["cat mentioned you"] and not rest.next_page_token
