@@ -3,8 +3,9 @@
 An error naming a field carries a google.rpc.BadRequest detail (clients can
 point at what to fix); one saying when to retry (a rate limit's
 RESOURCE_EXHAUSTED) carries a google.rpc.RetryInfo detail. A backing server that does not answer
-is UNAVAILABLE; any other unexpected exception is logged and answered with
-INTERNAL. Neither takes the server down.
+is UNAVAILABLE; an RPC the servicer does not implement (the generated base
+class raises NotImplementedError) is UNIMPLEMENTED; any other unexpected
+exception is logged and answered with INTERNAL. None takes the server down.
 """
 
 import logging
@@ -79,6 +80,9 @@ def _guarded(behaviour, method: str):
         except UNREACHABLE as error:  # overload or an outage, not a bug: the caller may retry
             log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")
+        except NotImplementedError:  # the generated servicer's default: the contract names it, this server does not serve it
+            log.warning("%s: called, but this server does not implement it", method)
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented by this server")
         except Exception:
             log.exception("unexpected failure in %s", method)
             await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed unexpectedly; the server log has the details")
