@@ -5,7 +5,8 @@ deleted tweets and deleted accounts' tweets from the moment the delete
 commits; the index forgets them asynchronously, from their events. Tweets
 by accounts blocked either way with the viewer, or retweeting them, are left
 out as services/common/visibility decides for search. A page thinned by
-hydration or visibility is filled up by querying again past what was read,
+hydration or visibility is filled up as every filtered list is (visibility/pages.py:
+full_page), querying again past what was read,
 at most that module's MAX_FETCHES queries a page.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from services.common.kernel.events import Event
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import cancel_and_wait
-from services.common.visibility.pages import MAX_FETCHES
+from services.common.visibility.pages import full_page
 from services.common.visibility.rules import HiddenAccounts, Surface
 from services.search.domain import Found, IndexState, IndexStatus, Order, Unindexable
 from services.search.indexing import Indexer, change_for
@@ -110,18 +111,11 @@ class SearchService:
     async def _page(
         self, viewer_id: int | None, query: SearchQuery, order: Order, size: int, cursor: int | None, hidden: HiddenAccounts
     ) -> Page[Found]:
-        shown: list[Found] = []
-        for _ in range(MAX_FETCHES):
-            wanted = size - len(shown) + 1  # one more than needed tells whether more exist
-            ids = await self._index.search(query, order, cursor, wanted)
-            visible = {found.tweet_id: found for found in await self._cards.hydrate(viewer_id, ids)}
-            for read, tweet_id in enumerate(ids, 1):
-                cursor = tweet_id if order is Order.RECENCY else (cursor or 0) + 1
-                if tweet_id in visible and hidden.shows(Surface.SEARCH, visible[tweet_id].authors):
-                    shown.append(visible[tweet_id])
-                if len(shown) == size:
-                    more = read < len(ids) or len(ids) == wanted
-                    return Page(shown, cursor if more else None)
-            if len(ids) < wanted:
-                return Page(shown, None)
-        return Page(shown, cursor)
+        async def fetch(part: PageRequest) -> Page[Found]:
+            """The next part.size matches after the cursor, hydrated (one more asked tells whether more exist)."""
+            ids = await self._index.search(query, order, part.cursor, part.size + 1)
+            read, more = ids[: part.size], len(ids) > part.size
+            after = (read[-1] if order is Order.RECENCY else (part.cursor or 0) + len(read)) if more else None
+            return Page(await self._cards.hydrate(viewer_id, read), after)
+
+        return await full_page(fetch, PageRequest(size, cursor), lambda found: hidden.shows(Surface.SEARCH, found.authors))
