@@ -1,10 +1,11 @@
 """`chirp-mesh`: the whole mesh in one process, or one service when CHIRP_SERVICE names it."""
 
+import asyncio
 import logging
 import sys
 
 from services.common.rpc.health import DependencyMonitor
-from services.common.rpc.server import create_server, serve_until_signalled
+from services.common.rpc.server import create_server, serve_until_signalled, shut_down
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
@@ -39,7 +40,19 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         gauges.start()
     name = f"Chirp {settings.service} service" if settings.service else "Chirp mesh"
     host_name = settings.listen.rsplit(":", 1)[0]
-    edge = None if settings.service else await start_edge_process(settings.gateway_listen, f"{host_name}:{running.port}")
+
+    async def stop() -> None:
+        if gauges is not None:
+            await gauges.stop()
+        await monitor.stop()
+        await host.close()
+
+    try:
+        edge = None if settings.service else await start_edge_process(settings.gateway_listen, f"{host_name}:{running.port}")
+    except BaseException as error:  # the gateway did not start: the mesh stops as cleanly as on SIGTERM (its leases released)
+        log.error("the REST gateway's process did not start (%s); stopping the mesh", error)
+        await shut_down(running, settings.shutdown_grace_seconds, on_stop=stop)
+        raise
     print(f"{name} listening on {host_name}:{running.port} ({describe(settings)})", flush=True)
     for registration in registrations:
         print(f"  {registration.service_name}", flush=True)
@@ -53,13 +66,12 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
         if edge is not None:
             await edge.close()
 
-    async def stop() -> None:
-        if gauges is not None:
-            await gauges.stop()
-        await monitor.stop()
-        await host.close()
-
-    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop, before_drain=stop_edge)
+    stopping = asyncio.Event()
+    if edge is not None:
+        edge.stop_on_exit(stopping)  # a gateway that dies stops the mesh (edge_process.py says why)
+    await serve_until_signalled(running, settings.shutdown_grace_seconds, on_stop=stop, before_drain=stop_edge, stop=stopping)
+    if edge is not None and edge.died_with is not None:
+        raise SystemExit(f"chirp-mesh: stopped because the REST gateway's process exited with code {edge.died_with}")
 
 
 def main() -> None:

@@ -6,10 +6,15 @@ reads reached 0.25 of gRPC's there, against 0.50 with the gateway in a
 process of its own (mesh mode). Here the mesh starts the same entry point
 mesh mode runs, pointed at itself, reads the address it prints, and stops
 it on its way out. Should the mesh be killed, the child ends too
-(services/common/runtime/lifeline.py).
+(services/common/runtime/lifeline.py). Should the child end first (a crash,
+a kill), the mesh logs its exit code and stops cleanly, exit code 1, rather
+than serve gRPC with its REST edge gone: the same rule as `make mesh`'s
+launcher (a child that exits stops the rest), leaving restarts to whatever
+supervises the mesh.
 """
 
 import asyncio
+import logging
 import os
 import re
 import sys
@@ -20,6 +25,8 @@ from services.gateway.catalog import reached_services
 from services.mesh.launch_settings import metrics_addresses
 from services.registry import entry
 
+log = logging.getLogger("chirp.mesh")
+
 START_TIMEOUT_SECONDS = 30
 _LISTENING = re.compile(r"listening on (http://\S+)")
 
@@ -29,8 +36,24 @@ class EdgeProcess:
     process: asyncio.subprocess.Process
     url: str
     echo: asyncio.Task
+    watch: asyncio.Task | None = None
+    died_with: int | None = None  # the exit code, when it ended before close()
+
+    def stop_on_exit(self, stop: asyncio.Event) -> None:
+        """Sets stop should the gateway's process end before close() is called."""
+        self.watch = asyncio.create_task(self._watch(stop), name="edge-process-watch")
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        code = await self.process.wait()
+        if stop.is_set():  # the mesh is stopping already (Ctrl-C reaches the gateway too): an end it asked for
+            return
+        self.died_with = code
+        log.error("the REST gateway's process (pid %s) exited with code %s; stopping the mesh", self.process.pid, self.died_with)
+        stop.set()
 
     async def close(self) -> None:
+        if self.watch is not None:
+            self.watch.cancel()
         if self.process.returncode is None:
             try:
                 self.process.terminate()
@@ -49,6 +72,10 @@ async def start_edge_process(listen: str, target: str) -> EdgeProcess:
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.gateway", env=env, stdout=asyncio.subprocess.PIPE)
     try:
         url = await asyncio.wait_for(_listening_url(process), START_TIMEOUT_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise OSError(f"the REST gateway's process did not listen within {START_TIMEOUT_SECONDS} s") from None
     except BaseException:
         if process.returncode is None:
             process.kill()

@@ -78,8 +78,9 @@ async def create_server(
 
 
 async def serve_until_signalled(running: RunningServer, grace: float, on_stop: Callable | None = None,
-                                before_drain: Callable | None = None) -> None:  # fmt: skip
-    stop = asyncio.Event()
+                                before_drain: Callable | None = None, stop: asyncio.Event | None = None) -> None:  # fmt: skip
+    """Serves until SIGTERM or SIGINT, or until `stop` is set (by something the process cannot run without), then shuts down."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
