@@ -127,6 +127,7 @@ class Settings:
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
     jwt_private_key: bytes = b""  # PEM; the whole mesh in one process makes one at start when it is empty
     jwt_public_keys: tuple[bytes, ...] = ()  # PEM or JWKS texts: every key whose tokens are accepted
+    service_key: bytes = b""  # PEM; internal services sign their own tokens with it (Graph's ListHiddenIds takes them)
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(",".join(DEFAULT_TRUSTED_PROXIES)))
@@ -184,6 +185,7 @@ class Settings:
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
             jwt_private_key=b"".join(env_key_texts("CHIRP_JWT_PRIVATE_KEY")),
             jwt_public_keys=env_key_texts("CHIRP_JWT_PUBLIC_KEYS"),
+            service_key=b"".join(env_key_texts("CHIRP_SERVICE_KEY")),
             access_token_ttl_seconds=env_int("CHIRP_ACCESS_TOKEN_TTL_SECONDS", cls.access_token_ttl_seconds, 60, 86_400),
             refresh_token_ttl_seconds=env_int("CHIRP_REFRESH_TOKEN_TTL_SECONDS", cls.refresh_token_ttl_seconds, 60, 365 * 86_400),
             trusted_proxies=env_networks("CHIRP_TRUSTED_PROXIES"),
