@@ -106,6 +106,7 @@ class Settings:
     hydration_ttl_seconds: int = 3600
     suggestion_max_age_seconds: int = 900
     database_url: str = ""
+    database_read_url: str = ""  # a streaming replica for reads that may be stale; empty: the primary serves every read
     database_pool_size: int = 10
     rabbitmq_url: str = ""  # one broker, or a cluster's nodes separated by commas
     rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
@@ -164,6 +165,7 @@ class Settings:
             hydration_ttl_seconds=env_int("CHIRP_HYDRATION_TTL_SECONDS", cls.hydration_ttl_seconds, 1),
             suggestion_max_age_seconds=env_int("CHIRP_SUGGESTION_MAX_AGE_SECONDS", cls.suggestion_max_age_seconds, 1, 86_400),
             database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
+            database_read_url=env_str("CHIRP_DATABASE_READ_URL", cls.database_read_url),
             database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
             rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
             rabbitmq_queue_type=env_choice("CHIRP_RABBITMQ_QUEUE_TYPE", cls.rabbitmq_queue_type, ("QUORUM", "CLASSIC")).lower(),
