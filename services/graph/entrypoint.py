@@ -5,7 +5,8 @@ import grpc
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
 from services.common.kernel.pagination import PageLimits, PageTokens
-from services.common.rpc.auth import require_service, require_user
+from services.common.kernel.errors import PermissionDenied
+from services.common.rpc.auth import acting_user, require_service, require_user, verified_identity
 from services.common.rpc.server import Registration
 from services.graph.messages import user_message
 from services.graph.service import GraphService
@@ -18,6 +19,7 @@ ID_PAGES = PageLimits(default=1000, maximum=10_000)
 Context = grpc.aio.ServicerContext
 PROFILE_MAKER = "account"  # a profile is made only as an account is registered
 REGISTER_INSTEAD = "register with AccountService.CreateAccount (POST /v1/accounts), which makes the profile"
+HIDDEN_READERS = frozenset({"timeline", "tweet", "search", "notification"})  # the services whose readers filter hidden accounts
 
 
 class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
@@ -123,11 +125,23 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
         )
 
     async def ListHiddenIds(self, request: pb.ListHiddenIdsRequest, context: Context) -> pb.ListHiddenIdsResponse:
+        _may_see_hidden(request.user_id)
         hidden = await self._graph.hidden_accounts(request.user_id)
         return pb.ListHiddenIdsResponse(blocked_ids=sorted(hidden.blocked), muted_ids=sorted(hidden.muted))
 
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
+
+
+def _may_see_hidden(user_id: int) -> None:
+    """Who blocked whom is private: only the reading services' own tokens, or the user asking about themselves."""
+    identity = verified_identity()
+    if (identity is not None and identity.service in HIDDEN_READERS) or acting_user() == user_id:
+        return
+    raise PermissionDenied(
+        "ListHiddenIds is internal: only the timeline, tweet, search and notification services call it, or a user about themselves; "
+        "list your own blocks and mutes with ListBlockedUsers and ListMutedUsers"
+    )
 
 
 def registration(graph: GraphService, tokens: PageTokens, suggestions: SuggestionService) -> Registration:

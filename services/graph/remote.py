@@ -13,6 +13,7 @@ from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
 from services.common.kernel.errors import NotFound, Unauthenticated
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.rpc.auth import forwarded_for
 from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
 from services.graph.domain import MAX_BATCH_USERS, HiddenAccounts, User
 from services.graph.messages import user_from_message
@@ -22,9 +23,13 @@ SERVICE = "graph"
 
 class RemoteGraph:
     def __init__(self, channel: grpc.aio.Channel, credential: Callable[[], tuple[tuple[str, str], ...]] = tuple):
-        """credential: the caller service's own token as metadata (the account service's, for create_user)."""
-        self._stub = pb_grpc.GraphServiceStub(channel)
+        """credential: the caller service's own token as metadata (the account service's, for create_user; a reader's, for hidden_accounts)."""
+        self._channel, self._stub = channel, pb_grpc.GraphServiceStub(channel)
         self._credential = credential
+
+    def acting_as(self, credential: Callable[[], tuple[tuple[str, str], ...]]) -> "RemoteGraph":
+        """The same channel, calling with another credential."""
+        return RemoteGraph(self._channel, credential)
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[User]:
         users: list[User] = []
@@ -77,8 +82,11 @@ class RemoteGraph:
         return Page(list(response.follower_ids), response.next_page_token or None)
 
     async def hidden_accounts(self, user_id: int) -> HiddenAccounts:
+        """As the viewer (their own token, when the call being served acts for them), else as this service."""
+        metadata = forwarded_for(user_id) or self._credential()
         with calling(SERVICE):
-            response = await self._stub.ListHiddenIds(pb.ListHiddenIdsRequest(user_id=user_id), timeout=INTERNAL_CALL_SECONDS)
+            request = pb.ListHiddenIdsRequest(user_id=user_id)
+            response = await self._stub.ListHiddenIds(request, timeout=INTERNAL_CALL_SECONDS, metadata=metadata)
         return HiddenAccounts(frozenset(response.blocked_ids), frozenset(response.muted_ids))
 
     async def _following(self, user_id: int, celebrities_only: bool) -> list[int]:

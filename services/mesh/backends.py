@@ -109,10 +109,20 @@ async def _open_postgres(settings: Settings, resources: Resources, graph: bool, 
             stores.graph = cached_graph.CachedGraphRepository(stores.graph, _row_cache(settings, redis, "user", cached_graph))
     if tweets:
         db, outbox = await _open_schema(settings, resources, "tweet", tweet_migrations.MIGRATIONS)
-        stores.tweets, stores.outboxes["tweet"] = PostgresTweetRepository(db, outbox), outbox
+        stores.tweets, stores.outboxes["tweet"] = PostgresTweetRepository(db, outbox, await _open_replica(settings, resources, "tweet")), outbox
         if redis:
             stores.tweets = cached_tweets.CachedTweetRepository(stores.tweets, _row_cache(settings, redis, "tweet", cached_tweets))
     return stores
+
+
+async def _open_replica(settings: Settings, resources: Resources, schema: str) -> PostgresDatabase | None:
+    """CHIRP_DATABASE_READ_URL: the streaming replica that serves reads allowed to be stale; unset, none."""
+    if not settings.database_read_url:
+        return None
+    db = await PostgresDatabase.open_reader(settings.database_read_url, schema, max_size=settings.database_pool_size)
+    resources.closers.append(db.close)
+    resources.checks[f"postgresql replica ({schema})"] = db.ping
+    return db
 
 
 def _row_cache(settings: Settings, redis: Redis | RedisCluster, kind: str, codec) -> RowCache:

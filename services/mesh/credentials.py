@@ -5,8 +5,12 @@ signs with CHIRP_JWT_PRIVATE_KEY; the whole mesh in one process, given
 none, signs with `$CHIRP_DATA_DIR/jwt-signing-key.pem`, made at its first
 start (so tokens outlive a restart, and tools on the machine can read it). Every process verifies with every key of
 CHIRP_JWT_PUBLIC_KEYS plus the public half of its own signing key; a
-process of one service with no key at all refuses to start.
+process of one service with no key at all refuses to start. CHIRP_SERVICE_KEY,
+given to every process of one service, signs the internal services' own
+tokens (Graph's ListHiddenIds admits them) and is accepted for nothing else.
 """
+
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 
@@ -47,9 +51,27 @@ def published_keys(settings: Settings, signing: SigningKey | None) -> list[Publi
     return unique
 
 
+def service_key(settings: Settings) -> SigningKey | None:
+    """CHIRP_SERVICE_KEY: what internal services sign their own tokens with; it can sign no user's token."""
+    if not settings.service_key:
+        return None
+    try:
+        return SigningKey.from_pem(settings.service_key)
+    except ValueError as error:
+        raise ConfigError(f"CHIRP_SERVICE_KEY: {error}") from None
+
+
 def open_authenticator(settings: Settings, resources: Resources, signing: SigningKey | None) -> Authenticator:
     deleted, ended = open_deleted_accounts(settings, resources), open_ended_sessions(settings, resources)
-    return Authenticator(TokenVerifier(published_keys(settings, signing)), deleted, ended)
+    internal = service_key(settings)
+    verifier = TokenVerifier(published_keys(settings, signing), service_keys=[internal.public] if internal else [])
+    return Authenticator(verifier, deleted, ended)
+
+
+def own_credential(settings: Settings) -> Callable[[], tuple[tuple[str, str], ...]]:
+    """This process's service token (named by CHIRP_SERVICE), or no metadata without CHIRP_SERVICE_KEY."""
+    internal = service_key(settings)
+    return ServiceCredential(TokenMinter(internal, settings.access_token_ttl_seconds), settings.service) if internal else tuple
 
 
 def account_minter(settings: Settings, signing: SigningKey | None) -> TokenMinter:

@@ -75,6 +75,7 @@ def share_keys(base: dict[str, str]) -> None:
         base["CHIRP_JWT_PRIVATE_KEY"] = key.pem().decode()
     published = public_keys_from(read_setting(base.get("CHIRP_JWT_PUBLIC_KEYS", "")))
     base["CHIRP_JWT_PUBLIC_KEYS"] = json.dumps({"keys": [k.jwk() for k in [key.public, *published]]})
+    base.setdefault("CHIRP_SERVICE_KEY", SigningKey.generate().pem().decode())  # the services' own tokens, for this run
 
 
 async def ensure_database(url: str) -> None:

@@ -16,7 +16,7 @@ from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
 from services.mesh.backends import open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
-from services.mesh.credentials import account_credential, account_service, signing_key
+from services.mesh.credentials import account_credential, account_service, own_credential, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
 from services.mesh.service_process import ServiceProcess
 from services.mesh.wiring import (
@@ -50,7 +50,7 @@ def _remote(process: ServiceProcess, settings: Settings, service: str) -> grpc.a
 
 def _hidden_from(graph: RemoteGraph, settings: Settings, process: ServiceProcess) -> CachedHiddenAccounts:
     """What a reading service hides from each viewer: the Graph's answer, kept in the copies the Graph writes."""
-    return CachedHiddenAccounts(graph, open_hidden_copies(settings, process.resources))
+    return CachedHiddenAccounts(graph.acting_as(own_credential(settings)), open_hidden_copies(settings, process.resources))
 
 
 async def _snowflake(settings: Settings, process: ServiceProcess, hooks: FaultHooks) -> None:

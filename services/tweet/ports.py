@@ -36,7 +36,8 @@ class TweetRepository(Protocol):
     async def delete_all_by(self, author_id: int) -> list[Tweet]:
         """Deletes an author's tweets and likes, with counts and events; returns the tweets."""
 
-    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]: ...
+    async def by_author(self, author_id: int, page: PageRequest, stale_ok: bool = False) -> Page[int]:
+        """stale_ok: a read replica may answer (the page may miss the newest writes)."""
 
     async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]: ...
 

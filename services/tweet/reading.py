@@ -26,7 +26,7 @@ class VisibleLists:
             return Page([], None)
 
         async def fetch(part: PageRequest) -> Page[TweetView]:
-            ids = await self._repository.by_author(user_id, part)
+            ids = await self._repository.by_author(user_id, part, stale_ok=viewer_id != user_id)  # read-your-writes for the author
             return Page(await self._hydrator.views(viewer_id, ids.items), ids.next_cursor)
 
         return await full_page(fetch, page, lambda view: hidden.shows(Surface.PROFILE, view.authors))

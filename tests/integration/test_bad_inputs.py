@@ -177,6 +177,10 @@ def mark_read(marker: Callable[[World], str], actor: str | None = "alice"):
     )
 
 
+def hidden_ids(of: str, caller: Callable[[World], Sequence]):
+    return lambda w: w.graph.ListHiddenIds(graph_pb.ListHiddenIdsRequest(user_id=getattr(w, of)), metadata=caller(w))
+
+
 def create_user(handle: str, display_name: str = "", caller: Callable[[World], Sequence] = lambda w: as_account_service()):
     return lambda w: w.graph.CreateUser(graph_pb.CreateUserRequest(handle=handle, display_name=display_name), metadata=caller(w))
 
@@ -439,6 +443,13 @@ CASES = [
         id="blocked-list-with-another-lists-token",
     ),
     pytest.param(Case(create_user("ALICE"), EXISTS, "'ALICE' is taken"), id="duplicate-handle-other-case"),
+    # Who blocked whom is private: ListHiddenIds takes the reading services' tokens, or the user asking about themselves.
+    pytest.param(Case(hidden_ids("dave", lambda w: as_user(w.carol)), DENIED, "ListHiddenIds is internal"), id="hidden-ids-of-another-user"),
+    pytest.param(Case(hidden_ids("dave", lambda w: ()), DENIED, "ListHiddenIds is internal"), id="hidden-ids-anonymous"),
+    pytest.param(
+        Case(hidden_ids("carol", lambda w: bearer(TEST_MINTER.mint_service("fanout"))), DENIED, "only the timeline, tweet, search and notification"),
+        id="hidden-ids-as-a-service-that-does-not-read-them",
+    ),
     pytest.param(Case(create_user("squatter", caller=lambda w: ()), DENIED, "register with AccountService.CreateAccount"), id="create-user-anonymous"),
     pytest.param(Case(create_user("squatter", caller=lambda w: as_user(w.alice)), DENIED, "only the account service"), id="create-user-as-a-user"),
     pytest.param(Case(create_user("squatter", caller=lambda w: bearer(TEST_MINTER.mint_service("tweet"))), DENIED, "only the account service"),

@@ -13,13 +13,16 @@ from services.graph.domain import HiddenAccounts
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
 from services.tweet.remote import RemoteTweets
+from services.common.rpc.auth import _acting
+from services.common.tokens.access import Identity
 from tests.conftest import LiveMesh, as_user
+from tests.tokens import TEST_TOKENS
 
 
 @pytest.fixture
 async def remote(live: LiveMesh):
     ch = channel(live.target)
-    yield RemoteGraph(ch), RemoteTweets(ch), RemoteIds(ch)
+    yield RemoteGraph(ch, lambda: TEST_TOKENS.as_service("timeline")), RemoteTweets(ch), RemoteIds(ch)
     await ch.close()
 
 
@@ -60,6 +63,23 @@ async def test_the_remote_graph_gives_the_accounts_hidden_from_a_viewer(live: Li
     assert await graph.hidden_accounts(muted) == HiddenAccounts()
     with pytest.raises(InvalidArgument):
         await graph.hidden_accounts(0)
+
+
+async def test_only_reading_services_or_the_viewer_learn_who_is_hidden(live: LiveMesh, remote):
+    graph, _, _ = remote
+    viewer, blocked, stranger = [await live.register(h) for h in ("viewer", "blocked", "stranger")]
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=blocked), metadata=as_user(viewer))
+    uncredentialed = graph.acting_as(tuple)
+    with pytest.raises(Unavailable, match="PERMISSION_DENIED: ListHiddenIds is internal"):  # a reader without CHIRP_SERVICE_KEY
+        await uncredentialed.hidden_accounts(viewer)
+    for acting, allowed in ((viewer, True), (stranger, False)):  # a call served for `acting` forwards their token
+        token = TEST_TOKENS.bearer(acting)
+        with _acting((Identity(acting, "", 0.0), token)):
+            if allowed:
+                assert await uncredentialed.hidden_accounts(viewer) == HiddenAccounts(frozenset({blocked}), frozenset())
+            else:
+                with pytest.raises(Unavailable, match="PERMISSION_DENIED"):
+                    await uncredentialed.hidden_accounts(viewer)
 
 
 async def test_remote_tweets_list_and_hydrate_past_one_batch(live: LiveMesh, remote):

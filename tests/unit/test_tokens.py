@@ -72,6 +72,16 @@ def test_a_service_token_names_its_service_and_acts_for_no_user():
     assert TokenVerifier([minter.key.public]).verify(minter.mint(7, "family")).service == ""
 
 
+def test_the_service_key_signs_internal_services_tokens_and_nothing_else():
+    signing, internal = TokenMinter(SigningKey.generate()), TokenMinter(SigningKey.generate())
+    verifier = TokenVerifier([signing.key.public], service_keys=[internal.key.public])
+    assert verifier.verify(internal.mint_service("timeline")).service == "timeline"
+    assert verifier.verify(signing.mint_service("account")).service == "account"
+    for forged in (internal.mint(7), internal.mint_service("account")):  # a user's token, or the account service's
+        with pytest.raises(Unauthenticated, match="only internal services"):
+            verifier.verify(forged)
+
+
 class Call:
     def __init__(self, peer: str, forwarded: list[str]):
         self._peer, self._metadata = peer, [("x-forwarded-for", value) for value in forwarded]

@@ -106,6 +106,7 @@ class Settings:
     hydration_ttl_seconds: int = 3600
     suggestion_max_age_seconds: int = 900
     database_url: str = ""
+    database_read_url: str = ""  # a streaming replica for reads that may be stale; empty: the primary serves every read
     database_pool_size: int = 10
     rabbitmq_url: str = ""  # one broker, or a cluster's nodes separated by commas
     rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
@@ -127,6 +128,7 @@ class Settings:
     rate_limits: dict[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))  # by action; none when switched off
     jwt_private_key: bytes = b""  # PEM; the whole mesh in one process makes one at start when it is empty
     jwt_public_keys: tuple[bytes, ...] = ()  # PEM or JWKS texts: every key whose tokens are accepted
+    service_key: bytes = b""  # PEM; internal services sign their own tokens with it (Graph's ListHiddenIds takes them)
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(",".join(DEFAULT_TRUSTED_PROXIES)))
@@ -163,6 +165,7 @@ class Settings:
             hydration_ttl_seconds=env_int("CHIRP_HYDRATION_TTL_SECONDS", cls.hydration_ttl_seconds, 1),
             suggestion_max_age_seconds=env_int("CHIRP_SUGGESTION_MAX_AGE_SECONDS", cls.suggestion_max_age_seconds, 1, 86_400),
             database_url=env_str("CHIRP_DATABASE_URL", cls.database_url),
+            database_read_url=env_str("CHIRP_DATABASE_READ_URL", cls.database_read_url),
             database_pool_size=env_int("CHIRP_DATABASE_POOL_SIZE", cls.database_pool_size, 1, 1000),
             rabbitmq_url=env_str("CHIRP_RABBITMQ_URL", cls.rabbitmq_url),
             rabbitmq_queue_type=env_choice("CHIRP_RABBITMQ_QUEUE_TYPE", cls.rabbitmq_queue_type, ("QUORUM", "CLASSIC")).lower(),
@@ -184,6 +187,7 @@ class Settings:
             rate_limits=env_rates("CHIRP_RATE_LIMITS"),
             jwt_private_key=b"".join(env_key_texts("CHIRP_JWT_PRIVATE_KEY")),
             jwt_public_keys=env_key_texts("CHIRP_JWT_PUBLIC_KEYS"),
+            service_key=b"".join(env_key_texts("CHIRP_SERVICE_KEY")),
             access_token_ttl_seconds=env_int("CHIRP_ACCESS_TOKEN_TTL_SECONDS", cls.access_token_ttl_seconds, 60, 86_400),
             refresh_token_ttl_seconds=env_int("CHIRP_REFRESH_TOKEN_TTL_SECONDS", cls.refresh_token_ttl_seconds, 60, 365 * 86_400),
             trusted_proxies=env_networks("CHIRP_TRUSTED_PROXIES"),

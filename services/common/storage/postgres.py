@@ -65,6 +65,13 @@ class PostgresDatabase:
             raise
         return db
 
+    @classmethod
+    async def open_reader(cls, dsn: str, schema: str, max_size: int = 10) -> "PostgresDatabase":
+        """A pool for reads only (a streaming replica): no schema made, no migration run; the primary's pool does that."""
+        if not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"schema {schema!r} is not valid: use lowercase letters, digits and underscores")
+        return cls(await asyncpg.create_pool(dsn, min_size=1, max_size=max_size, server_settings={"search_path": schema}, reset=_keep_session))
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """One transaction on a pooled connection. Whatever stops it (an error, a cancelled

@@ -24,6 +24,7 @@ DEFAULT_TTL_SECONDS = 900
 LEEWAY_SECONDS = 30  # clocks of the issuer and a verifier may differ this much
 MAX_USER_ID = 2**63
 SERVICE_SUBJECT = "service:"  # sub of a service's own token: only a holder of the signing key mints one
+ACCOUNT_SERVICE = "account"  # its own token is signed with the signing key, never with the service key
 VERIFIED_KEPT = 10_000  # tokens whose signature was checked, kept so a repeat costs a lookup instead of 0.5 ms
 
 
@@ -60,8 +61,10 @@ class TokenMinter:
 class TokenVerifier:
     """Checks a token against every published key; any failure is Unauthenticated, never another error."""
 
-    def __init__(self, keys: Sequence[PublicKey], clock: Callable[[], float] = time.time):
-        self._keys = {key.kid: key for key in keys}
+    def __init__(self, keys: Sequence[PublicKey], clock: Callable[[], float] = time.time, service_keys: Sequence[PublicKey] = ()):
+        """service_keys: keys that sign only internal services' own tokens (never a user's, nor the account service's)."""
+        self._keys = {key.kid: key for key in [*service_keys, *keys]}
+        self._service_only = {key.kid for key in service_keys} - {key.kid for key in keys}
         self._clock = clock
         self._verified: OrderedDict[str, Identity] = OrderedDict()
 
@@ -89,7 +92,10 @@ class TokenVerifier:
         key = self._keys.get(header.get("kid"))
         if key is None:
             raise Unauthenticated("the access token's key is not (or no longer) published")
-        return self._decode(token, key)
+        identity = self._decode(token, key)
+        if key.kid in self._service_only and identity.service in ("", ACCOUNT_SERVICE):
+            raise Unauthenticated("the service key signs only internal services' own tokens")
+        return identity
 
     def _decode(self, token: str, key: PublicKey) -> Identity:
         try:

@@ -39,9 +39,11 @@ _COUNT_ON_PARENTS = (
 
 
 class PostgresTweetRepository:
-    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox):
+    def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox, replica: PostgresDatabase | None = None):
+        """replica: where reads that may be stale go (CHIRP_DATABASE_READ_URL); None: the primary serves them too."""
         self._db = db
         self._outbox = outbox
+        self._replica = replica or db
 
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
         async def add(tx: asyncpg.Connection) -> None:
@@ -107,8 +109,9 @@ class PostgresTweetRepository:
 
         return await self._outbox.write(delete_all)
 
-    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
-        return await self._id_page("author_id", author_id, page)
+    async def by_author(self, author_id: int, page: PageRequest, stale_ok: bool = False) -> Page[int]:
+        """stale_ok: the replica may answer (another user's profile); the author's own read stays on the primary."""
+        return await self._id_page("author_id", author_id, page, self._replica if stale_ok else self._db)
 
     async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]:
         return await self._id_page("in_reply_to_tweet_id", tweet_id, page)
@@ -172,8 +175,8 @@ class PostgresTweetRepository:
 
         return await self._outbox.write(change)
 
-    async def _id_page(self, column: str, value: int, page: PageRequest) -> Page[int]:
-        rows = await self._db.fetch_all(
+    async def _id_page(self, column: str, value: int, page: PageRequest, db: PostgresDatabase | None = None) -> Page[int]:
+        rows = await (db or self._db).fetch_all(
             f"SELECT tweet_id FROM tweets WHERE {column} = $1 AND NOT deleted AND tweet_id < $2 "
             "ORDER BY tweet_id DESC LIMIT $3",
             value, page.cursor or _MAX_ID, page.size + 1,

@@ -76,7 +76,7 @@ class SqliteTweetRepository:
 
         return await self._outbox.write(delete_all)
 
-    async def by_author(self, author_id: int, page: PageRequest) -> Page[int]:
+    async def by_author(self, author_id: int, page: PageRequest, stale_ok: bool = False) -> Page[int]:  # one file: never stale
         return await self._id_page("author_id", author_id, page)
 
     async def replies_to(self, tweet_id: int, page: PageRequest) -> Page[int]:
