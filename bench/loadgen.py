@@ -8,6 +8,8 @@ coordinated omission). Latencies go into HDR histograms, one per label.
 """
 
 import asyncio
+import contextlib
+import gc
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -84,6 +86,23 @@ class Step:
 
 
 async def run_step(rate: float, seconds: float, pick: Pick, seed: int = 1) -> Step:
+    with _heap_held():
+        return await _run_step(rate, seconds, pick, seed)
+
+
+@contextlib.contextmanager
+def _heap_held():
+    """The load generator's own full collections would pause it and add to every latency it measures:
+    during a step, what it held before the step is kept out of them."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+async def _run_step(rate: float, seconds: float, pick: Pick, seed: int) -> Step:
     step = Step(rate, seconds)
     rng = random.Random(seed)
     loop = asyncio.get_running_loop()

@@ -12,6 +12,7 @@ import sys
 
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
+from services.common.runtime.heap import settle_after_start
 from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.metrics import start_metrics_server
@@ -31,6 +32,7 @@ async def run(settings: Settings) -> None:
     print(f"Chirp REST gateway listening on {edge.url} (OpenAPI: {edge.url}/openapi.json)", flush=True)
     if metrics:
         print(f"  metrics on http://{metrics}/metrics", flush=True)
+    settle_after_start()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)

@@ -9,6 +9,7 @@ from services.common.rpc.server import create_server, serve_until_signalled, shu
 from services.common.runtime.config import ConfigError, Settings
 from services.common.runtime.entry import run_main
 from services.common.runtime.fault_hooks import FaultHooks
+from services.common.runtime.heap import settle_after_start
 from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging
 from services.common.telemetry.traces import start_tracing
@@ -61,6 +62,7 @@ async def run(settings: Settings, hooks: FaultHooks) -> None:
     if metrics:
         print(f"  metrics on http://{metrics}/metrics", flush=True)
     print("  Ctrl-C or SIGTERM stops", flush=True)
+    settle_after_start()
 
     async def stop_edge() -> None:  # first: no new REST request, and those in flight finish while gRPC still serves
         if edge is not None:

@@ -26,6 +26,7 @@ from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromC
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
 from services.mesh.kept import ReadModel
 from services.mesh.notification_bridges import AuthorsOfTweets, MentionedFromGraph
+from services.notification.known_handles import KnownHandles
 from services.notification.ports import NotificationStore
 from services.notification.service import NotificationService
 from services.search.adapters.tantivy_index import TantivyIndex
@@ -160,7 +161,7 @@ def notification_service(settings: Settings, store: NotificationStore, graph, tw
     """Notifications on their own queue (embedded: a batch of outbox events a transaction), over Graph and Tweet (in process or
     remote), hiding what visibility hides there (the same cached lookup as every read path)."""
     window_ms = settings.notification_window_seconds * 1000
-    notifications = NotificationService(store, AuthorsOfTweets(tweets), MentionedFromGraph(graph), hidden, window_ms, clock)
+    notifications = NotificationService(store, AuthorsOfTweets(tweets), KnownHandles(MentionedFromGraph(graph)), hidden, window_ms, clock)
     if isinstance(flow, EmbeddedFlow):
         flow.consume_batches("notification", notifications.handle_batch, NOTIFICATION_BATCH_EVENTS)
     else:

@@ -8,7 +8,7 @@ def notification_message(listed: Listed, read_marker: str) -> pb.Notification:
     group = listed.shown.group
     message = pb.Notification(
         notification_id=group.group_id, kind=int(group.kind), tweet_id=group.subject_id,
-        actors=[pb.Actor(user_id=a, handle=h) for a, h in zip(listed.shown.actor_ids, listed.handles + [""] * 3)],
+        actors=[pb.Actor(user_id=a, handle=h) for a, h in listed.actors],
         actor_count=listed.shown.actor_count, summary=listed.summary, unread=listed.unread, read_marker=read_marker,
     )  # fmt: skip
     message.create_time.FromMilliseconds(group.first_at_ms)

@@ -21,7 +21,7 @@ UNREAD_SCANNED = 1_000  # unread groups filtered one by one when the user hides 
 @dataclass(frozen=True)
 class Listed:
     shown: Shown
-    handles: list[str]
+    actors: list[tuple[int, str]]  # the shown actors that still exist, with their handles
     summary: str
     unread: bool
 
@@ -80,5 +80,5 @@ class NotificationService:
 
 
 def _listed(s: Shown, named: dict[int, str], read: int) -> Listed:
-    handles = [named[a] for a in s.actor_ids if a in named]
-    return Listed(s, handles, summary(s.group.kind, handles, s.actor_count), s.group.position > read)
+    actors = [(a, named[a]) for a in s.actor_ids if a in named]
+    return Listed(s, actors, summary(s.group.kind, [handle for _, handle in actors], s.actor_count), s.group.position > read)

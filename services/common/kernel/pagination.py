@@ -45,7 +45,7 @@ class PageTokens:
         self._secret = secret
 
     def encode(self, scope: str, cursor: int) -> str:
-        body = json.dumps({"s": scope, "c": cursor}, separators=(",", ":")).encode()
+        body = f'{{"s":{json.dumps(scope)},"c":{int(cursor)}}}'.encode()  # as json.dumps of {"s": scope, "c": cursor}, compact
         token = self._mac(body) + body
         return base64.urlsafe_b64encode(token).decode().rstrip("=")
 
@@ -66,7 +66,7 @@ class PageTokens:
         return "" if cursor is None else self.encode(scope, cursor)
 
     def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, body, hashlib.sha256).digest()[:_MAC_BYTES]
+        return hmac.digest(self._secret, body, hashlib.sha256)[:_MAC_BYTES]
 
     @staticmethod
     def _split(token: str) -> tuple[bytes, bytes]:
