@@ -4,8 +4,8 @@ import grpc
 
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
-from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.kernel.errors import PermissionDenied
+from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.rpc.auth import acting_user, require_service, require_user, verified_identity
 from services.common.rpc.server import Registration
 from services.graph.messages import user_message

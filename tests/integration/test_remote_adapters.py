@@ -8,13 +8,13 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as tweet_grpc
 from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
 from services.common.kernel.pagination import PageRequest
+from services.common.rpc.auth import _acting
 from services.common.rpc.remote import calling, channel
+from services.common.tokens.access import Identity
 from services.graph.domain import HiddenAccounts
 from services.graph.remote import RemoteGraph
 from services.snowflake.remote import RemoteIds
 from services.tweet.remote import RemoteTweets
-from services.common.rpc.auth import _acting
-from services.common.tokens.access import Identity
 from tests.conftest import LiveMesh, as_user
 from tests.tokens import TEST_TOKENS
 
