@@ -33,8 +33,11 @@ class NotificationService:
         self.rules = Rules(authors, handles, hidden, clock)
 
     async def handle(self, event: Event) -> None:
-        """One event (RabbitMQ): returns once its changes are committed."""
-        await self._store.apply(await self.rules.changes(event), self._window_ms)
+        """One event (RabbitMQ): returns once its changes are committed. Most events (a post that
+        mentions nobody) change nothing: those open no transaction."""
+        changes = await self.rules.changes(event)
+        if changes:
+            await self._store.apply(changes, self._window_ms)
 
     async def handle_batch(self, events: Sequence[Event]) -> list[tuple[int, str]]:
         """A batch of events (the embedded outbox), committed as one transaction; none is set aside."""
