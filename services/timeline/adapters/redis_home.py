@@ -1,7 +1,8 @@
 """A warm home page in one call to Redis: a script reads the read model's keys and returns the page.
 
 It merges the reader's pushed ids with their own and their celebrities'
-recent posts (newest first, below the cursor, each id once), walks them in
+recent posts (newest first, below the cursor, each id once; an author's list
+is read a few ids at a time, as far as the merge reaches it), walks them in
 order, and keeps each card that is neither a tombstone, nor a retweet of a
 tombstone, nor a second showing of an original, nor by an account deleted
 lately, nor by an account hidden from the reader (blocked either way or
@@ -34,39 +35,73 @@ local CARDS = ARGV[7]
 """ + LUA_PARTS + LUA_HIDDEN + """
 local reader = redis.call('GET', KEYS[2])
 if not reader or window > kept then return false end
-local lanes = {lane(KEYS[1], false), lane(KEYS[3], true)}
-if not lanes[1] or not lanes[2] then return false end
+
+-- A lane: a list's ids below the page, read as the merge reaches them (an author's list FIRST at first,
+-- then twice as many as read so far), at most `window` in all.
+local FIRST = 2
+local lanes = {}
+local function open(list, bounded, count)
+  local start, ids = list_from(list, top, count)
+  if not start then return false end
+  lanes[#lanes + 1] = {list = list, bounded = bounded, ids = ids, at = 1, next = start + #ids, read = #ids, ended = #ids < count}
+  return true
+end
+if not open(KEYS[1], false, window) or not open(KEYS[3], true, FIRST) then return false end
 for i = 1, #reader, 8 do
-  local ids = lane(key(ARGV[6], string.sub(reader, i, i + 7)), true)
-  if not ids then return false end
-  lanes[#lanes + 1] = ids
+  if not open(key(ARGV[6], string.sub(reader, i, i + 7)), true, FIRST) then return false end
 end
 
 -- Each lane's head as two exact 32-bit halves (Lua's numbers hold 53 bits), so merging compares numbers.
-local at, hi, lo, floor_hi, floor_lo = {}, {}, {}, nil, nil
+-- stop: a lane gave its `window` ids and more may follow unread: nothing below its last can be shown.
+-- trimmed: an author's list, trimmed, ended above the page: only the slow way can read on.
+local hi, lo, stop, trimmed = {}, {}, false, false
 local function advance(i)
-  local id = lanes[i][at[i]]
-  if id then hi[i], lo[i] = struct.unpack('>I4>I4', id) else hi[i] = nil end
-end
-for i, ids in ipairs(lanes) do
-  if #ids >= window then  -- below its last id this lane was not read: nothing below the highest such floor
-    local h, l = struct.unpack('>I4>I4', ids[#ids])
-    if not floor_hi or h > floor_hi or (h == floor_hi and l > floor_lo) then floor_hi, floor_lo = h, l end
+  local lane = lanes[i]
+  if lane.at > #lane.ids and not lane.ended and lane.read < window then
+    local count = math.min(lane.read, window - lane.read)
+    lane.ids, lane.at = redis.call('LRANGE', lane.list, lane.next, lane.next + count - 1), 1
+    lane.next, lane.read, lane.ended = lane.next + #lane.ids, lane.read + #lane.ids, #lane.ids < count
   end
-  at[i] = 1
+  local id = lane.ids[lane.at]
+  if id then
+    hi[i], lo[i] = struct.unpack('>I4>I4', id)
+    return
+  end
+  hi[i] = nil
+  if not lane.ended then stop = true
+  elseif lane.bounded and redis.call('LLEN', lane.list) > kept then trimmed = true end
+end
+-- order: the lanes that have a head, by head, the newest last (popped first).
+local order = {}
+local function place(i)
+  if not hi[i] then return end
+  local low, high = 1, #order + 1
+  while low < high do
+    local middle, j = math.floor((low + high) / 2)
+    j = order[middle]
+    if hi[j] > hi[i] or (hi[j] == hi[i] and lo[j] > lo[i]) then high = middle else low = middle + 1 end
+  end
+  table.insert(order, low, i)
+end
+for i = 1, #lanes do
   advance(i)
+  place(i)
 end
-local function take()  -- the newest id not taken yet, at or above the floor
-  local best
-  for i = 1, #lanes do
-    if hi[i] and (not best or hi[i] > hi[best] or (hi[i] == hi[best] and lo[i] > lo[best])) then best = i end
+local taken_hi, taken_lo
+local function take()  -- the newest id not taken yet (an id in two lanes is taken once)
+  while not stop and not trimmed do
+    local best = table.remove(order)
+    if not best then return nil end
+    local id, h, l = lanes[best].ids[lanes[best].at], hi[best], lo[best]
+    lanes[best].at = lanes[best].at + 1
+    advance(best)
+    place(best)
+    if h ~= taken_hi or l ~= taken_lo then
+      taken_hi, taken_lo = h, l
+      return id
+    end
   end
-  if not best or (floor_hi and (floor_hi > hi[best] or (floor_hi == hi[best] and floor_lo > lo[best]))) then return nil end
-  local id, h, l = lanes[best][at[best]], hi[best], lo[best]
-  for i = 1, #lanes do
-    if hi[i] == h and lo[i] == l then at[i] = at[i] + 1 advance(i) end
-  end
-  return id
+  return nil
 end
 
 local leaving = leaving_since(KEYS[5], ARGV[4])  -- with the accounts hidden from the reader: shown() skips both
@@ -86,7 +121,8 @@ while count < size do
     page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
   end
 end
-if last and (floor_hi or take()) then page[1] = last end
+if last and (stop or take()) then page[1] = last end
+if trimmed then return false end
 return page
 """
 

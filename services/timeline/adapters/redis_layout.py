@@ -38,12 +38,14 @@ def _tag(some_id: int) -> str:
 
 
 # The same, in a script that holds a packed id: key(POSTS_PREFIX or CARD_PREFIX, packed id).
-LUA_KEY = "local function key(prefix, id) return prefix .. string.format(string.rep('%02x', 8), string.byte(id, 1, 8)) .. '}' end\n"
+LUA_KEY = "local function key(prefix, id) return prefix .. string.format('%08x%08x}', struct.unpack('>I4>I4', id)) end\n"
 
 # A timeline (or posts) list, in a script. older(a, b): packed id a is below b (as two exact 32-bit halves:
 # Lua's numbers hold 53 bits, and its string order follows the server's locale).
-# ids_below(list, bound, count): the list's ids below the packed id `bound` ('' for no bound), newest
-# first, at most count; nil when the list is missing or being built. Below a bound, a binary search.
+# list_from(list, bound, count): where the list's ids below the packed id `bound` ('' for no bound) start
+# (the list index of the first), and the first `count` of them, newest first; nil when the list is missing
+# or being built. Below a bound, a binary search. The ids after them start at that index + their number.
+# ids_below(list, bound, count): only those ids.
 LUA_LISTS = """
 local EXISTS, BUILDING = string.rep('\\0', 8), string.rep('\\0', 7) .. '\\1'
 local function older(a, b)
@@ -51,12 +53,12 @@ local function older(a, b)
   local bh, bl = struct.unpack('>I4>I4', b)
   return ah < bh or (ah == bh and al < bl)
 end
-local function ids_below(list, bound, count)
+local function list_from(list, bound, count)
   if bound == '' then
     local ids = redis.call('LRANGE', list, 0, count)
     if ids[1] ~= EXISTS then return nil end
     table.remove(ids, 1)
-    return ids
+    return 1, ids
   end
   if redis.call('LINDEX', list, 0) ~= EXISTS then return nil end
   local low, high = 1, redis.call('LLEN', list)
@@ -64,8 +66,12 @@ local function ids_below(list, bound, count)
     local middle = math.floor((low + high) / 2)
     if older(redis.call('LINDEX', list, middle), bound) then high = middle else low = middle + 1 end
   end
-  if count < 1 then return {} end
-  return redis.call('LRANGE', list, low, low + count - 1)
+  if count < 1 then return low, {} end
+  return low, redis.call('LRANGE', list, low, low + count - 1)
+end
+local function ids_below(list, bound, count)
+  local _, ids = list_from(list, bound, count)
+  return ids
 end
 """
 
