@@ -11,15 +11,17 @@ import asyncio
 from services.common.kernel.errors import FailedPrecondition
 from services.common.kernel.events import UserBlocked, UserMuted, UserUnblocked, UserUnfollowed, UserUnmuted
 from services.common.kernel.pagination import Page, PageRequest
+from services.common.limits.rates import BLOCK
 from services.common.runtime.best_effort import best_effort
 from services.graph.domain import HiddenAccounts, User, valid_user_id
 
 
 class BlockingUseCases:
-    """Needs _repository, _hidden, _copy_locks, _check_edge and _follows_changed from GraphService."""
+    """Needs _repository, _hidden, _copy_locks, _check_edge, _limiter and _follows_changed from GraphService."""
 
     async def block(self, actor_id: int, user_id: int) -> None:
         await self._check_edge(actor_id, user_id, "block")
+        await self._limiter.take(actor_id, BLOCK)
 
         def events_for(removed: list[tuple[int, int]]):
             return [*(UserUnfollowed(follower, followee) for follower, followee in removed), UserBlocked(actor_id, user_id)]
@@ -36,6 +38,7 @@ class BlockingUseCases:
 
     async def mute(self, actor_id: int, user_id: int) -> None:
         await self._check_edge(actor_id, user_id, "mute")
+        await self._limiter.take(actor_id, BLOCK)
         await self._repository.mute(actor_id, user_id, [UserMuted(actor_id, user_id)])
         await self._hidden_changed(actor_id)
 

@@ -10,11 +10,12 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
-from services.common.limits.rates import FOLLOW, LIKE, POST, Rate
+from services.common.limits.rates import BLOCK, FOLLOW, LIKE, POST, Rate
 from tests.conftest import LiveMesh, as_user, make_settings, production_backends
 
-LIMITED = {POST: Rate(10, 60), FOLLOW: Rate(2, 3600), LIKE: Rate(2, 3600)}
+LIMITED = {POST: Rate(10, 60), FOLLOW: Rate(2, 3600), LIKE: Rate(2, 3600), BLOCK: Rate(2, 3600)}
 TWO_A_SECOND = {POST: Rate(2, 1)}
 
 
@@ -82,6 +83,20 @@ async def test_a_third_follow_and_a_third_like_in_an_hour_are_refused_and_change
     like = live.client.tweet.LikeTweet(tweet_pb.LikeTweetRequest(tweet_id=tweets[2]), metadata=as_user(reader))
     assert (await refused(like))[0].startswith("2 likes an hour: try again in ")
     assert (await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=tweets[2]))).tweet.like_count == 0
+
+
+async def test_blocks_and_mutes_share_a_bucket_and_a_refused_one_changes_nothing(live: LiveMesh):
+    reader = await live.register("reader")
+    others = [await live.register(f"other{n}") for n in range(3)]
+    await live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=others[0]), metadata=as_user(reader))
+    await live.client.graph.MuteUser(graph_pb.MuteUserRequest(user_id=others[1]), metadata=as_user(reader))
+    message, delay = await refused(live.client.graph.BlockUser(graph_pb.BlockUserRequest(user_id=others[2]), metadata=as_user(reader)))
+    assert message.startswith("2 blocks and mutes an hour: try again in ") and delay > 0
+    await refused(live.client.graph.MuteUser(graph_pb.MuteUserRequest(user_id=others[2]), metadata=as_user(reader)))
+    await live.client.graph.UnblockUser(graph_pb.UnblockUserRequest(user_id=others[0]), metadata=as_user(reader))  # undoing is not limited
+    blocked = await live.client.graph.ListBlockedUsers(graph_pb.ListBlockedUsersRequest(), metadata=as_user(reader))
+    muted = await live.client.graph.ListMutedUsers(graph_pb.ListMutedUsersRequest(), metadata=as_user(reader))
+    assert list(blocked.users) == [] and [u.user_id for u in muted.users] == [others[1]]
 
 
 @pytest.mark.parametrize("settings", ["embedded, per-second", "production, per-second"], indirect=True)

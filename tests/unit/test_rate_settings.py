@@ -2,14 +2,15 @@
 
 import pytest
 
-from services.common.limits.rates import DEFAULT_RATES, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS, POST, Rate, format_rates, parse_rates
+from services.common.limits.rates import BLOCK, DEFAULT_RATES, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS, POST, Rate, format_rates, parse_rates
 from services.common.runtime.config import ConfigError, Settings
 
 
 def test_unset_means_the_designs_rates(monkeypatch):
     monkeypatch.delenv("CHIRP_RATE_LIMITS", raising=False)
     assert Settings.from_env().rate_limits == {
-        POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), LOGIN: Rate(10, 3600), LOGIN_ADDRESS: Rate(100, 3600),
+        POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), BLOCK: Rate(200, 3600), LOGIN: Rate(10, 3600),
+        LOGIN_ADDRESS: Rate(100, 3600),
     }
 
 

@@ -2,8 +2,8 @@
 
 A rate is a token bucket: `tokens` at most (the burst), refilled evenly over
 `period_seconds`, so a full bucket takes the whole period to refill after
-it was emptied. Replies and retweets are posts; unfollows and unlikes are
-not limited. Logins are limited per account (`login`, wrong handles too)
+it was emptied. Replies and retweets are posts; blocks and mutes share one
+bucket; unfollows, unlikes, unblocks and unmutes are not limited. Logins are limited per account (`login`, wrong handles too)
 and per client address (`login_address`), against guessing.
 """
 
@@ -11,9 +11,9 @@ import math
 import re
 from dataclasses import dataclass
 
-POST, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS = "post", "follow", "like", "login", "login_address"
-ACTIONS = (POST, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS)
-_NOUNS = {LOGIN_ADDRESS: "logins from one address"}
+POST, FOLLOW, LIKE, BLOCK, LOGIN, LOGIN_ADDRESS = "post", "follow", "like", "block", "login", "login_address"
+ACTIONS = (POST, FOLLOW, LIKE, BLOCK, LOGIN, LOGIN_ADDRESS)
+_NOUNS = {BLOCK: "blocks and mutes", LOGIN_ADDRESS: "logins from one address"}
 MAX_TOKENS = 1_000_000_000
 MAX_PERIOD_SECONDS = 7 * 24 * 3600
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
@@ -50,7 +50,8 @@ def _wait(wait_ms: int) -> str:
 
 
 DEFAULT_RATES = {
-    POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), LOGIN: Rate(10, 3600), LOGIN_ADDRESS: Rate(100, 3600),
+    POST: Rate(10, 60), FOLLOW: Rate(100, 3600), LIKE: Rate(1_000, 3600), BLOCK: Rate(200, 3600), LOGIN: Rate(10, 3600),
+    LOGIN_ADDRESS: Rate(100, 3600),
 }
 
 
