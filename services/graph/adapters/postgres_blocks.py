@@ -35,7 +35,7 @@ def _remove(kind: tuple[str, str, str]) -> str:
 
 
 class PostgresBlocks:
-    """Needs _db, _outbox, _remove_follow(tx, follower, followee) and _users_page from the repository."""
+    """Needs _db, _outbox and _remove_follow(tx, follower, followee) from the repository, _users_page from PostgresFollowReads."""
 
     async def block(self, blocker_id: int, blocked_id: int, events_for: Callable[[list[tuple[int, int]]], list[Event]]) -> bool:
         async def change(tx: asyncpg.Connection) -> bool:

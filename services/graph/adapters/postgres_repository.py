@@ -14,12 +14,12 @@ import asyncpg
 from services.common.kernel.errors import AlreadyExists
 from services.common.kernel.events import Event
 from services.common.kernel.ids import possible_ids
-from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
 from services.graph.adapters.postgres_blocks import LOCK_USERS as _LOCK_USERS
 from services.graph.adapters.postgres_blocks import PostgresBlocks, forget_user
+from services.graph.adapters.postgres_follow_reads import PostgresFollowReads
 from services.graph.adapters.rows import USER_COLUMNS, user_from_row
 from services.graph.domain import CelebrityLine, User, handle_key
 
@@ -50,7 +50,7 @@ _UNCOUNT_FOLLOWEES = (
 )
 
 
-class PostgresGraphRepository(PostgresBlocks):
+class PostgresGraphRepository(PostgresBlocks, PostgresFollowReads):
     def __init__(self, db: PostgresDatabase, outbox: PostgresOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox
@@ -129,43 +129,6 @@ class PostgresGraphRepository(PostgresBlocks):
     async def unfollow(self, follower_id: int, followee_id: int, events: list[Event]) -> bool:
         return await self._change_edge(_UNFOLLOW, follower_id, followee_id, -1, events)
 
-    async def is_following(self, follower_id: int, followee_id: int) -> bool:
-        row = await self._db.fetch_one(
-            "SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2", follower_id, followee_id
-        )
-        return row is not None
-
-    async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
-        rows = await self._db.fetch_all(
-            "SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2::bigint[])",
-            followee_id, list(possible_ids(candidate_ids)),
-        )  # fmt: skip
-        return {row[0] for row in rows}
-
-    async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
-        return await self._users_page("followee_id", "follower_id", user_id, page)
-
-    async def following(self, user_id: int, page: PageRequest) -> Page[User]:
-        return await self._users_page("follower_id", "followee_id", user_id, page)
-
-    async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
-        rows = await self._db.fetch_all(
-            "SELECT seq, follower_id FROM follows WHERE followee_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            user_id, page.cursor or 0, page.size + 1,
-        )  # fmt: skip
-        return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
-
-    async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]:
-        if not celebrities_only:
-            rows = await self._db.fetch_all("SELECT followee_id FROM follows WHERE follower_id = $1", user_id)
-        else:
-            rows = await self._db.fetch_all(
-                "SELECT f.followee_id FROM follows f JOIN users u ON u.user_id = f.followee_id "
-                "WHERE f.follower_id = $1 AND u.celebrity_since <> 0",
-                user_id,
-            )  # fmt: skip
-        return [row[0] for row in rows]
-
     async def _change_edge(
         self, sql: str, follower_id: int, followee_id: int, delta: int, events: list[Event]
     ) -> bool:
@@ -189,15 +152,6 @@ class PostgresGraphRepository(PostgresBlocks):
             return None
         await tx.execute(_COUNT_FOLLOWING, delta, follower_id)
         return await _cross(tx, await tx.fetch(_COUNT_FOLLOWERS, delta, followee_id), self._celebrities)
-
-    async def _users_page(self, anchor: str, other: str, user_id: int, page: PageRequest, table: str = "follows") -> Page[User]:
-        """Users on the `other` side of a table's edges whose `anchor` is user_id, newest edge first."""
-        rows = await self._db.fetch_all(
-            f"SELECT f.seq, {USER_COLUMNS} FROM {table} f JOIN users u ON u.user_id = f.{other} "
-            f"WHERE f.{anchor} = $1 AND f.seq < $2 ORDER BY f.seq DESC LIMIT $3",
-            user_id, page.cursor or 2**62, page.size + 1,
-        )  # fmt: skip
-        return page_of(rows, page.size, lambda row: row["seq"], user_from_row)
 
 
 async def _cross(tx: asyncpg.Connection, counted: list, line: CelebrityLine) -> list[Event]:
