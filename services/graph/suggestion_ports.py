@@ -1,8 +1,9 @@
-"""What who-to-follow needs: a source of ranked candidates, and a place to keep rankings a while."""
+"""What who-to-follow needs: a source of ranked candidates, a place to keep rankings a while, and what each reader hides."""
 
 from collections.abc import Sequence
 from typing import Protocol
 
+from services.graph.domain import HiddenAccounts
 from services.graph.suggestions import Candidate, Ranking
 
 
@@ -24,3 +25,10 @@ class RankingCache(Protocol):
 
     async def drop(self, user_ids: Sequence[int]) -> int:
         """Forgets the users' rankings, so the next read computes them again; how many were kept."""
+
+
+class HiddenLookup(Protocol):
+    """Each viewer's hidden accounts through the shared cached lookup (services/common/visibility/cached.py):
+    the copy Graph writes as each block or mute commits, filled from the repository on a miss."""
+
+    async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts: ...

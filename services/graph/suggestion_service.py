@@ -16,8 +16,9 @@ follows now and the accounts hidden from them either way.
 from services.common.kernel.errors import Unauthenticated
 from services.common.kernel.ids import wall_clock_ms
 from services.common.kernel.pagination import PageLimits
+from services.common.visibility.rules import Surface
 from services.graph.ports import GraphRepository
-from services.graph.suggestion_ports import CandidateSource, RankingCache
+from services.graph.suggestion_ports import CandidateSource, HiddenLookup, RankingCache
 from services.graph.suggestion_refresher import Refresher
 from services.graph.suggestions import DEFAULT_PAGE, KEPT_CANDIDATES, Ranking, Suggestion, Suggestions, reason, shown
 
@@ -25,9 +26,10 @@ SUGGESTION_PAGES = PageLimits(default=DEFAULT_PAGE, maximum=KEPT_CANDIDATES)
 
 
 class SuggestionService:
-    def __init__(self, users: GraphRepository, candidates: CandidateSource, rankings: RankingCache, max_age_seconds: int,
-                 clock=wall_clock_ms):  # fmt: skip
+    def __init__(self, users: GraphRepository, candidates: CandidateSource, rankings: RankingCache, hidden: HiddenLookup,
+                 max_age_seconds: int, clock=wall_clock_ms):  # fmt: skip
         self._users = users
+        self._hidden_lookup = hidden
         self._candidates = candidates
         self._rankings = rankings
         self._max_age_seconds = max_age_seconds
@@ -77,5 +79,4 @@ class SuggestionService:
 
     async def _hidden(self, user_id: int) -> frozenset[int]:
         """Blocked either way, and muted by the user: never suggested, nor named in a reason."""
-        hidden = await self._users.hidden_accounts(user_id)
-        return hidden.blocked | hidden.muted
+        return (await self._hidden_lookup.hidden_from(user_id)).on(Surface.SUGGESTIONS)
