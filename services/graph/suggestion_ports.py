@@ -15,6 +15,9 @@ class CandidateSource(Protocol):
         accounts the user follows, never the user nor an account the user follows. Each names up to
         FOLLOWED_BY_SHOWN of those followees, the most followed first."""
 
+    async def followed_among(self, user_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        """Which of the candidates (at most KEPT_CANDIDATES) the user follows now."""
+
 
 class RankingCache(Protocol):
     """Rankings kept per user for a bounded time (in memory, or shared through Redis)."""

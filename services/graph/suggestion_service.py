@@ -40,7 +40,8 @@ class SuggestionService:
         size = SUGGESTION_PAGES.size(page_size)
         ranking = await self._ranking(actor_id)
         hidden = await self._hidden(actor_id)
-        picked = shown(ranking, actor_id, hidden | set(await self._users.following_ids(actor_id)), size)
+        kept = [c.user_id for c in ranking.candidates if c.user_id not in hidden]
+        picked = shown(ranking, actor_id, hidden | await self._candidates.followed_among(actor_id, kept), size)
         named = [i for c in picked for i in (c.user_id, *c.followed_by) if i not in hidden]
         found = {u.user_id: u for u in await self._users.get_many(named)}
         items = []
