@@ -2,7 +2,8 @@
 
 Runs Graph's real SuggestionService in this process over the graph schema
 of a PostgreSQL database (users read through the Redis row cache, rankings
-kept in Redis, as Graph runs in mesh mode), without the gRPC hop. Readers
+and each reader's hidden accounts kept in Redis, as Graph runs in mesh
+mode), without the gRPC hop. Readers
 are sampled from the power-law graph's users (handles `bulk_…`) who follow
 someone. Measured:
 
@@ -43,6 +44,8 @@ from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.runtime.config import Settings
 from services.common.storage.postgres import PostgresDatabase
 from services.common.storage.row_cache import RowCache
+from services.common.visibility.cached import CachedHiddenAccounts
+from services.common.visibility.copies import RedisHiddenCopies
 from services.graph.adapters import cached_repository as cached_graph
 from services.graph.adapters.postgres_candidates import PostgresCandidates
 from services.graph.adapters.postgres_migrations import MIGRATIONS
@@ -78,8 +81,10 @@ async def measure(database_url: str, redis_url: str, plan: dict) -> dict:
     try:
         store = PostgresGraphRepository(db, PostgresOutbox(db), CelebrityLine(settings.celebrity_threshold))
         users = cached_graph.CachedGraphRepository(store, RowCache(redis, "user", cached_graph.encode, cached_graph.decode, 3600))
-        service = SuggestionService(users, PostgresCandidates(db), RedisRankings(redis), settings.suggestion_max_age_seconds)
-        graph = GraphService(users, None, GraphCopies(service), limiter=Unlimited())
+        copies = RedisHiddenCopies(redis)  # each reader's hidden accounts, as Graph keeps and reads them in mesh mode
+        hidden = CachedHiddenAccounts(users, copies)
+        service = SuggestionService(users, PostgresCandidates(db), RedisRankings(redis), hidden, settings.suggestion_max_age_seconds)
+        graph = GraphService(users, None, GraphCopies(service), limiter=Unlimited(), hidden=copies)
         ids = [row[0] for row in await db.fetch_all(READERS)]
         readers = random.Random(15).sample(ids, min(plan["readers"], len(ids)))
         log(f"[suggestions] {len(readers)} readers of {len(ids):,} who follow someone")

@@ -14,7 +14,7 @@ from services.common.messaging.retry import RetryPolicy
 from services.common.runtime.best_effort import best_effort
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
-from services.common.visibility.cached import CachedHiddenAccounts
+from services.common.visibility.cached import CachedHiddenAccounts, HiddenCopies
 from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
 from services.fanout.service import FanoutService
 from services.graph.adapters.memory_rankings import MemoryRankings
@@ -70,10 +70,12 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds)
 
 
-def suggestion_service(settings: Settings, resources: Resources, stores: Stores) -> SuggestionService:
-    """Who to follow over the graph's store: rankings kept in Redis when there is one, else in memory."""
+def suggestion_service(settings: Settings, resources: Resources, stores: Stores, hidden_copies: HiddenCopies | None) -> SuggestionService:
+    """Who to follow over the graph's store: rankings kept in Redis when there is one, else in memory; each reader's
+    hidden accounts through the shared lookup, from the copies Graph writes (its repository on a miss)."""
     rankings = RedisRankings(shared_redis(settings, resources)) if settings.redis_url else MemoryRankings()
-    suggestions = SuggestionService(stores.graph, stores.candidates, rankings, settings.suggestion_max_age_seconds)
+    hidden = CachedHiddenAccounts(stores.graph, hidden_copies)
+    suggestions = SuggestionService(stores.graph, stores.candidates, rankings, hidden, settings.suggestion_max_age_seconds)
     resources.closers.append(suggestions.close)
     return suggestions
 

@@ -1,6 +1,6 @@
 """Who-to-follow's ports, one suite per port, run against every implementation.
 
-CandidateSource on SQLite and PostgreSQL; RankingCache in memory and on
+CandidateSource (the candidates, and which of them a user follows) on SQLite and PostgreSQL; RankingCache in memory and on
 Redis. Unreachable PostgreSQL or Redis fails.
 """
 
@@ -85,6 +85,15 @@ async def test_no_followees_no_candidates(graph):
 async def test_an_unknown_user_has_no_candidates(graph):
     stores, source = graph
     assert await source.candidates(sid(99), 100) == ()
+
+
+async def test_followed_among_names_the_candidates_the_user_follows_now(graph):
+    stores, source = graph
+    await made(stores, FOLLOWS)
+    assert await source.followed_among(sid(1), [sid(2), sid(4), sid(10), sid(13), sid(99)]) == {sid(2), sid(4)}
+    await stores.graph.follow(sid(1), sid(10), [])
+    assert await source.followed_among(sid(1), [sid(10), sid(13)]) == {sid(10)}
+    assert await source.followed_among(sid(1), []) == set()
 
 
 @pytest.fixture(params=["memory", "redis"])

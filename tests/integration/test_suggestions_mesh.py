@@ -1,5 +1,5 @@
 """Who to follow in mesh mode, one process per service: two Graph processes on the same stores keep rankings in
-Redis, so a follow through one freshens what the other serves (only that: more than one Graph replica is not built)."""
+Redis, so a follow, block or mute through one shows in what the other serves (only that: more than one Graph replica is not built)."""
 
 import pytest
 
@@ -39,6 +39,10 @@ async def test_a_follow_through_one_graph_replica_freshens_the_other(mesh: MeshP
 
         assert await suggested(first) == [("x", "followed by ann")]
         await second.graph.FollowUser(graph_pb.FollowUserRequest(user_id=ids["x"]), metadata=as_user(ids["me"]))
+        assert await suggested(first) == [("q", "followed by x")]
+        await second.graph.MuteUser(graph_pb.MuteUserRequest(user_id=ids["q"]), metadata=as_user(ids["me"]))
+        assert await suggested(first) == []  # the mute through one replica hides q from what the other serves
+        await second.graph.UnmuteUser(graph_pb.UnmuteUserRequest(user_id=ids["q"]), metadata=as_user(ids["me"]))
         assert await suggested(first) == [("q", "followed by x")]
     finally:
         await first.close()

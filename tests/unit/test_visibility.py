@@ -12,8 +12,8 @@ HIDDEN = HiddenAccounts(blocked=frozenset({1, 2}), muted=frozenset({3}))
 
 
 @pytest.mark.parametrize("surface", list(Surface))
-def test_blocks_hide_everywhere_and_mutes_only_from_home_and_notifications(surface):
-    mutes_apply = surface in (Surface.HOME, Surface.NOTIFICATIONS)
+def test_blocks_hide_everywhere_and_mutes_only_from_home_notifications_and_suggestions(surface):
+    mutes_apply = surface in (Surface.HOME, Surface.NOTIFICATIONS, Surface.SUGGESTIONS)
     assert HIDDEN.on(surface) == ({1, 2, 3} if mutes_apply else {1, 2})
     assert not HIDDEN.shows(surface, (9, 1))  # a retweet of a blocked account's tweet
     assert HIDDEN.shows(surface, (9, 3)) is not mutes_apply

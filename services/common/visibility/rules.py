@@ -6,6 +6,8 @@ hides a tweet when its author, or the author of the tweet it retweets, is
 hidden there:
 
 - home timeline and notifications: blocked either way, and muted;
+- who-to-follow (the Graph's suggestions, and the followees named in their
+  reasons): blocked either way, and muted;
 - a user's own timeline (profile), replies and search results: blocked
   either way only (muting never hides an account's own page);
 - a profile whose owner is blocked either way shows nothing at all (an
@@ -25,15 +27,16 @@ class Surface(Enum):
     PROFILE = "profile"
     REPLIES = "replies"
     SEARCH = "search"
+    SUGGESTIONS = "suggestions"
 
 
-_MUTES_APPLY = frozenset({Surface.HOME, Surface.NOTIFICATIONS})
+_MUTES_APPLY = frozenset({Surface.HOME, Surface.NOTIFICATIONS, Surface.SUGGESTIONS})
 
 
 @dataclass(frozen=True)
 class HiddenAccounts:
     """What to hide from a viewer: accounts blocked either way (on every surface) and the accounts the
-    viewer muted (on the home timeline and notifications only)."""
+    viewer muted (on the home timeline, notifications and suggestions only)."""
 
     blocked: frozenset[int] = frozenset()
     muted: frozenset[int] = frozenset()

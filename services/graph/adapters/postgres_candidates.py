@@ -6,6 +6,8 @@ candidates that can still make the cut (as many followees following as the
 limit-th best, or more) are joined with users for the tie-break.
 """
 
+from collections.abc import Sequence
+
 from services.common.storage.postgres import PostgresDatabase
 from services.graph.suggestions import FOLLOWED_BY_SHOWN, Candidate
 
@@ -24,6 +26,7 @@ SELECT c.candidate, c.n, u.follower_count, c.via FROM counted c JOIN users u ON 
 WHERE c.n >= (SELECT min(n) FROM cut)
 ORDER BY c.n DESC, u.follower_count DESC, c.candidate LIMIT $2
 """
+FOLLOWED_AMONG = "SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])"
 
 
 class PostgresCandidates:
@@ -33,3 +36,6 @@ class PostgresCandidates:
     async def candidates(self, user_id: int, limit: int) -> tuple[Candidate, ...]:
         rows = await self._db.fetch_all(CANDIDATES, user_id, limit)
         return tuple(Candidate(row["candidate"], row["n"], row["follower_count"], tuple(row["via"])) for row in rows)
+
+    async def followed_among(self, user_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        return {row[0] for row in await self._db.fetch_all(FOLLOWED_AMONG, user_id, list(candidate_ids))}

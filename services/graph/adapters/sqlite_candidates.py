@@ -1,5 +1,7 @@
 """Friends of friends in SQLite: the counts in one aggregate, then who follows each of the best."""
 
+from collections.abc import Sequence
+
 from services.common.storage.sqlite import Database, placeholders
 from services.graph.suggestions import FOLLOWED_BY_SHOWN, Candidate
 
@@ -38,3 +40,10 @@ class SqliteCandidates:
             if len(via[candidate]) < FOLLOWED_BY_SHOWN:
                 via[candidate].append(followee)
         return tuple(Candidate(c, n, followers, tuple(via[c])) for c, n, followers in counted)
+
+    async def followed_among(self, user_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        """candidate_ids: at most KEPT_CANDIDATES, well under SQLite's limit on parameters."""
+        if not candidate_ids:
+            return set()
+        sql = f"SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN ({placeholders(len(candidate_ids))})"
+        return {row[0] for row in await self._db.fetch_all(sql, (user_id, *candidate_ids))}
