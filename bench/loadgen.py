@@ -181,10 +181,14 @@ class Sweep:
         }
 
 
+REFINEMENTS = 2  # a doubling sweep brackets saturation within a factor of 2; each try narrows it to the square root (√2, then 2^¼)
+
+
 async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: Callable[[str], None],
                 cpu: Callable[[], float] | None = None) -> Sweep:
     """Runs the rates in order until one fails the p99 limit (the rest would fail too), then
-    tries once between the last passing rate and the failing one, to halve the uncertainty.
+    narrows the gap between the last passing rate and the failing one, REFINEMENTS times, each
+    time trying the rate halfway between them (geometrically) and keeping the half it falls in.
     `cpu` reads the CPU seconds the system has spent so far, for its cost per request."""
     result = Sweep(name)
 
@@ -201,7 +205,12 @@ async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: 
 
     for previous, rate in zip([None, *rates], rates):
         if not await measure(rate):
-            if previous:
-                await measure(round((previous * rate) ** 0.5))
+            low, high = previous, rate
+            for _ in range(REFINEMENTS if low else 0):
+                middle = round((low * high) ** 0.5)
+                if await measure(middle):
+                    low = middle
+                else:
+                    high = middle
             break
     return result

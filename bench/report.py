@@ -170,7 +170,8 @@ def markdown(results: dict) -> str:
         "|---|---|---|---|",
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in figures(results)),
         "",
-        "Throughput is the achieved rate at the highest offered rate (doubling from 25/s; 250/s for echo and Redis) "
+        "Throughput is the achieved rate at the highest offered rate (doubling from 25/s; 250/s for echo and Redis; "
+        "then two tries between the last rate that passed and the first that failed, each at their geometric mean) "
         "whose p99 stayed under 200 ms with at most 1% errors; latency runs from each request's intended start "
         "(open loop, exponential arrivals), so a backlog counts. Plots: `latency.png`, `fanout_lag.png`, `capacity.png`.",
     ]

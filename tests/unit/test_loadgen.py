@@ -34,11 +34,11 @@ async def test_a_server_with_headroom_shows_its_service_time():
     assert not step.errors
 
 
-async def test_a_sweep_stops_at_the_first_failing_rate_tries_between_and_reports_the_last_passing_one():
+async def test_a_sweep_stops_at_the_first_failing_rate_narrows_the_gap_twice_and_reports_the_last_passing_one():
     server = OneAtATime(0.01)  # 100/s at most
     result = await sweep("test", lambda rng: ("x", server.call), [20, 40, 400, 800], 0.5, lambda line: None)
-    assert [s.offered for s in result.steps] == [20, 40, 400, 126]  # 126: between 40 and 400, and too much
-    assert result.saturation.offered == 40
+    assert [s.offered for s in result.steps] == [20, 40, 400, 126, 71]  # 126: between 40 and 400, too much; 71: between 40 and 126
+    assert result.saturation.offered == 71
     assert result.half_saturation.offered == 20
 
 
