@@ -5,6 +5,8 @@ points open them here."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from redis.asyncio import RedisCluster
+
 from services.common.kernel.ids import wall_clock_ms
 from services.common.limits.buckets import TokenBuckets
 from services.common.limits.memory_buckets import MemoryBuckets
@@ -21,6 +23,7 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import RedisCopies
+from services.timeline.adapters.redis_replica_acks import ReplicaAcks
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
 from services.trending.adapters.memory_trends import InMemoryTrendStore
@@ -29,12 +32,15 @@ from services.trending.ports import TrendStore
 
 
 async def open_timeline_cache(settings: Settings, resources: Resources) -> TimelineCache:
-    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set."""
+    """In memory by default; Redis (or Redis Cluster) when CHIRP_REDIS_URL is set. On a Cluster, the writes wait
+    for a replica of each master that has one (CHIRP_REDIS_REPLICA_ACKS), so a failover loses none acknowledged."""
     if not settings.redis_url:
         cache = InMemoryTimelineCache(settings.timeline_length)
         resources.closers.append(cache.close)
     else:
-        cache = RedisTimelineCache(shared_redis(settings, resources), settings.timeline_length, settings.timeline_ttl_seconds)
+        redis = shared_redis(settings, resources)
+        acks = ReplicaAcks(redis, settings.redis_replica_ack_timeout_ms) if settings.redis_replica_acks and isinstance(redis, RedisCluster) else None
+        cache = RedisTimelineCache(redis, settings.timeline_length, settings.timeline_ttl_seconds, replica_acks=acks)
         await cache.check_listpack_limit()
     return cache
 

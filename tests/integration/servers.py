@@ -24,10 +24,11 @@ def free_port() -> int:
 
 
 def free_cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free and valid too."""
+    """A free port whose cluster bus port (port + 10000) is free too, both below Linux's ephemeral range (32768 up)."""
+    rng = random.Random()
     while True:
-        port = free_port()
-        if port + 10000 <= 65535 and _is_free(port + 10000):
+        port = rng.randrange(20_000, 22_700)
+        if _is_free(port) and _is_free(port + 10000):
             return port
 
 

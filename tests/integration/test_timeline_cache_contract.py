@@ -9,6 +9,7 @@ from redis.asyncio import Redis, RedisCluster
 
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.redis_cache import SCRIPT_KEYS, RedisTimelineCache
+from services.timeline.adapters.redis_replica_acks import ReplicaAcks
 from tests.integration.servers import REDIS_URL
 
 CAPACITY = 5
@@ -27,7 +28,8 @@ async def open_cache(request, capacity: int):
         port = request.getfixturevalue("redis_cluster").ports[0]
         client = RedisCluster(host="127.0.0.1", port=port)
     await client.flushdb() if request.param == "redis" else await client.flushall()
-    yield RedisTimelineCache(client, capacity, ttl_seconds=60)
+    acks = ReplicaAcks(client, 500) if isinstance(client, RedisCluster) else None  # no replicas here: no WAIT is sent
+    yield RedisTimelineCache(client, capacity, ttl_seconds=60, replica_acks=acks)
     await client.aclose()
 
 

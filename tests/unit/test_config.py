@@ -20,6 +20,8 @@ def test_defaults_need_no_environment(monkeypatch):
         ("CHIRP_WORKER_ID", "1024", "CHIRP_WORKER_ID=1024 is outside 0..1023"),
         ("CHIRP_CELEBRITY_THRESHOLD", "many", "is not a whole number"),
         ("CHIRP_REDIS_CLUSTER", "maybe", "is not true or false"),
+        ("CHIRP_REDIS_REPLICA_ACKS", "maybe", "is not true or false"),
+        ("CHIRP_REDIS_REPLICA_ACK_TIMEOUT_MS", "2000", "is outside 1..1500"),
         ("CHIRP_RABBITMQ_QUEUE_TYPE", "mirrored", "CHIRP_RABBITMQ_QUEUE_TYPE='MIRRORED' is not one of QUORUM, CLASSIC"),
         ("CHIRP_METRICS_LISTEN", "9464", "CHIRP_METRICS_LISTEN='9464' is not HOST:PORT"),
     ],

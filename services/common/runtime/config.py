@@ -102,6 +102,8 @@ class Settings:
     log_level: str = "INFO"
     redis_url: str = ""
     redis_cluster: bool = False
+    redis_replica_acks: bool = True  # on a Redis Cluster, timeline writes wait for a replica of each master (that has one)
+    redis_replica_ack_timeout_ms: int = 500
     timeline_ttl_seconds: int = 7 * 24 * 3600
     hydration_ttl_seconds: int = 3600
     suggestion_max_age_seconds: int = 900
@@ -161,6 +163,8 @@ class Settings:
             log_level=env_choice("CHIRP_LOG_LEVEL", cls.log_level, LOG_LEVELS),
             redis_url=env_str("CHIRP_REDIS_URL", cls.redis_url),
             redis_cluster=env_bool("CHIRP_REDIS_CLUSTER", cls.redis_cluster),
+            redis_replica_acks=env_bool("CHIRP_REDIS_REPLICA_ACKS", cls.redis_replica_acks),
+            redis_replica_ack_timeout_ms=env_int("CHIRP_REDIS_REPLICA_ACK_TIMEOUT_MS", cls.redis_replica_ack_timeout_ms, 1, 1500),
             timeline_ttl_seconds=env_int("CHIRP_TIMELINE_TTL_SECONDS", cls.timeline_ttl_seconds, 60),
             hydration_ttl_seconds=env_int("CHIRP_HYDRATION_TTL_SECONDS", cls.hydration_ttl_seconds, 1),
             suggestion_max_age_seconds=env_int("CHIRP_SUGGESTION_MAX_AGE_SECONDS", cls.suggestion_max_age_seconds, 1, 86_400),

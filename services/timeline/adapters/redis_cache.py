@@ -13,7 +13,8 @@ changes atomically: on one Redis server, up to 50 timelines a call
 (present? add, trim, keep the TTL), the calls in one pipeline (redis-py
 first checks, in a round trip of its own, that the script is loaded). A script's keys must share a Cluster
 slot, so there each timeline is one EVALSHA, in one pipeline (loaded on
-every node when one lacks it). Both need Redis 7 (EXPIRE ... NX).
+every node when one lacks it). Both need Redis 7 (EXPIRE ... NX). With `ReplicaAcks` (Cluster with
+replicas), an add or remove returns only once a replica of each master written to holds it.
 """
 
 import logging
@@ -25,6 +26,7 @@ from redis.exceptions import NoScriptError
 
 from services.timeline.adapters import redis_timeline_scripts as scripts
 from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_id, pack_ids, timeline_key, unpack_ids
+from services.timeline.adapters.redis_replica_acks import ReplicaAcks
 
 log = logging.getLogger("chirp.timeline.redis")
 
@@ -34,9 +36,10 @@ SMALLEST_NODE = 32  # a positive list-max-listpack-size below this splits a time
 
 class RedisTimelineCache:
     def __init__(self, redis: Redis | RedisCluster, capacity: int, ttl_seconds: int,
-                 key: Callable[[int], str] = timeline_key):
+                 key: Callable[[int], str] = timeline_key, replica_acks: ReplicaAcks | None = None):
         """`key` names a user's list: home timelines by default, or the users' own recent posts."""
         self._redis = redis
+        self._acks = replica_acks
         self._key = key
         self._capacity = capacity
         self._ttl = ttl_seconds
@@ -96,7 +99,11 @@ class RedisTimelineCache:
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.execute_command("EVALSHA", script.sha, 1, key, *args)
-            return sum(await pipe.execute())
+            waits = await self._acks.ask(pipe, keys) if self._acks else None
+            answers = await pipe.execute()
+        if waits:
+            await self._acks.check(waits, answers[len(keys) :])
+        return sum(answers[: len(keys)])
 
     async def drop(self, user_id: int) -> None:
         await self._redis.delete(self._key(user_id))
