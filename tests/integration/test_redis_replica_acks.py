@@ -20,7 +20,7 @@ from tests.integration.servers import LocalRedisCluster
 
 pytestmark = pytest.mark.timeout(60)
 USERS = list(range(1, 201))
-TIMEOUT_MS = 500  # the default: a loaded machine may take a while to answer
+TIMEOUT_MS = 1_000  # twice the default: a loaded machine may take a while to answer
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ async def test_a_write_a_stopped_replica_has_not_acknowledged_fails_and_goes_thr
         started = time.monotonic()
         with pytest.raises(ReplicaLag):
             await cache.add(USERS, [3])
-        assert time.monotonic() - started < 1.5, "the write should fail within its timeout, not hang"
+        assert time.monotonic() - started < TIMEOUT_MS / 1000 + 1.0, "the write should fail within its timeout, not hang"
     finally:
         os.kill(process.pid, signal.SIGCONT)
     assert await cache.add(USERS, [3]) == 0  # the retry: the masters had written it already
