@@ -26,7 +26,9 @@ def container_env(docs: list[dict], container: dict) -> dict[str, str]:
             continue
         source = variable["valueFrom"]
         if "secretKeyRef" in source:
-            env[variable["name"]] = data_of(docs, "Secret", source["secretKeyRef"]["name"])[source["secretKeyRef"]["key"]]
+            ref, data = source["secretKeyRef"], data_of(docs, "Secret", source["secretKeyRef"]["name"])
+            if ref["key"] in data or not ref.get("optional"):  # an optional key that is absent sets nothing
+                env[variable["name"]] = data[ref["key"]]
         elif "configMapKeyRef" in source:
             env[variable["name"]] = data_of(docs, "ConfigMap", source["configMapKeyRef"]["name"])[source["configMapKeyRef"]["key"]]
         else:

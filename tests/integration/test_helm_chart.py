@@ -31,7 +31,9 @@ CHART = ROOT / "helm" / "chirp"
 HELM = ROOT / ".venv" / "bin" / "helm"
 KUBERNETES = "1.37.0"
 KEY = SigningKey.generate()  # what an operator passes with --set-file (the chart makes the Secret chirp-jwt from it)
-KEYS = ["--set-string", f"jwt.privateKey={KEY.pem().decode()}", "--set-string", f"jwt.publicKeys={KEY.public_pem().decode()}"]
+SERVICE_KEY = SigningKey.generate()  # the services' own tokens (jwt.serviceKey), as an operator passes it
+KEYS = ["--set-string", f"jwt.privateKey={KEY.pem().decode()}", "--set-string", f"jwt.publicKeys={KEY.public_pem().decode()}",
+        "--set-string", f"jwt.serviceKey={SERVICE_KEY.pem().decode()}"]  # fmt: skip
 VALUES = {"default": KEYS, "production": ["-f", str(CHART / "values-production.yaml")]}
 
 
