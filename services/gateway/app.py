@@ -2,7 +2,8 @@
 
 It holds one grpc.aio channel per service (opened by its owner) and one
 method callable per binding. GET /openapi.json serves the OpenAPI
-document of exactly these bindings.
+document of exactly these bindings. The template of the binding that
+answers is left in the scope (ROUTE), for the metrics' label.
 """
 
 import logging
@@ -23,6 +24,7 @@ log = logging.getLogger("chirp.gateway")
 
 MAX_BODY_BYTES = 1 << 20  # the services' own gRPC request limit
 OPENAPI_PATH = "/openapi.json"
+ROUTE = "chirp.route"  # the scope key where the answering binding's template is left for the wrapper that measures (measured.py)
 _JSON = (b"content-type", b"application/json")
 
 
@@ -57,6 +59,7 @@ class Gateway:
         if path == OPENAPI_PATH and method == "GET":
             return self.openapi
         binding, values = self.router.route(method, path)
+        scope[ROUTE] = binding.template.source
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         body = await self._read_body(receive, headers)
         try:
