@@ -6,8 +6,8 @@ each time. Here each message type gets its printer once: a straight-line
 function generated from the descriptor (one statement a field: ids
 through `str`, plain values as they are, nested messages through their
 own printer, the rest through a converter), reused for every message of
-that type. A Timestamp's text is remembered by its instant (formatting
-it took a tenth of the gateway's time on a home read, py-spy). Well-known
+that type; the elements of a repeated message field and Timestamps are
+printed once and remembered (remembered.py). Well-known
 types other than Timestamp and Duration go to json_format itself. A unit
 test holds the output equal to MessageToDict's.
 """
@@ -15,7 +15,6 @@ test holds the output equal to MessageToDict's.
 import base64
 import keyword
 import math
-import time
 from collections.abc import Callable
 
 from google.protobuf import json_format
@@ -23,14 +22,12 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
+from services.gateway.remembered import remembered_by_bytes, timestamp_text
+
 F = FieldDescriptor
 _INT64 = {F.CPPTYPE_INT64, F.CPPTYPE_UINT64}
 _OWN_JSON = {"google.protobuf.Timestamp", "google.protobuf.Duration"}  # ToJsonString()
-_YEAR_10000 = 253_402_300_800  # seconds since the epoch at 10000-01-01, past Timestamp's range
-ELEMENTS_KEPT = 4_096  # printed elements remembered, per field of a repeated message; when full, the memory starts over
-TIMESTAMPS_KEPT = 16_384  # instants whose text is remembered; when full, the memory starts over
 _printers: dict[str, Callable[[Message], object]] = {}
-_timestamp_texts: dict[tuple[int, int], str] = {}
 
 
 def to_json_object(message: Message):
@@ -46,7 +43,7 @@ def printer_of(descriptor: Descriptor) -> Callable[[Message], object]:
 
 def _build(descriptor: Descriptor) -> Callable[[Message], object]:
     if descriptor.full_name == "google.protobuf.Timestamp":
-        return _timestamp
+        return timestamp_text
     if descriptor.full_name in _OWN_JSON:
         return lambda message: message.ToJsonString()
     if descriptor.full_name.startswith("google.protobuf."):
@@ -69,7 +66,7 @@ def _expression(field: FieldDescriptor, value: str, n: int, names: dict) -> str:
     """The code that prints `value` (the field read from m): inline for ids and plain values, else a named converter."""
     if field.message_type is not None and field.is_repeated and not field.message_type.full_name.startswith("google.protobuf."):
         if not field.message_type.GetOptions().map_entry:
-            names[f"c{n}"] = _remembering(field.message_type.full_name)
+            names[f"c{n}"] = remembered_by_bytes(_printers, field.message_type.full_name)
             return f"[c{n}(v) for v in {value}]"
     if field.message_type is not None and not field.message_type.GetOptions().map_entry:
         single = f"P[{field.message_type.full_name!r}]"
@@ -81,27 +78,6 @@ def _expression(field: FieldDescriptor, value: str, n: int, names: dict) -> str:
         names[f"c{n}"] = convert
         return f"c{n}({value})"
     return f"[{single}(v) for v in {value}]" if field.is_repeated else f"{single}({value})"
-
-
-def _remembering(full_name: str) -> Callable[[Message], object]:
-    """The printer of a repeated field's elements, each output remembered by the element's bytes (equal bytes, equal JSON).
-
-    A page of a timeline is mostly tweets printed for other pages already;
-    serializing one (upb, in C) costs a fraction of printing it in Python.
-    The outputs are shared between responses, and only read (orjson).
-    """
-    printed: dict[bytes, object] = {}
-
-    def render(message: Message):
-        key = message.SerializeToString()
-        out = printed.get(key)
-        if out is None:
-            if len(printed) >= ELEMENTS_KEPT:
-                printed.clear()
-            out = printed[key] = _printers[full_name](message)
-        return out
-
-    return render
 
 
 def _container(field: FieldDescriptor) -> Callable:
@@ -127,34 +103,6 @@ def _single(field: FieldDescriptor) -> Callable:
     if field.cpp_type in (F.CPPTYPE_FLOAT, F.CPPTYPE_DOUBLE):
         return lambda value: _float(value, field.cpp_type == F.CPPTYPE_FLOAT)
     return _identity
-
-
-def _timestamp(message) -> str:
-    """Timestamp.ToJsonString's text, remembered by instant: the same tweets' times are printed again and again."""
-    instant = (message.seconds, message.nanos)
-    text = _timestamp_texts.get(instant)
-    if text is None:
-        text = _timestamp_text(*instant)
-        if text is None:
-            return message.ToJsonString()  # before 1970, or invalid: protobuf's own checks and words
-        if len(_timestamp_texts) >= TIMESTAMPS_KEPT:
-            _timestamp_texts.clear()
-        _timestamp_texts[instant] = text
-    return text
-
-
-def _timestamp_text(seconds: int, nanos: int) -> str | None:
-    """RFC 3339, UTC, 0, 3, 6 or 9 digits of fraction, from C's gmtime; None outside 1970 to 9999 or for invalid nanos."""
-    if not 0 <= seconds < _YEAR_10000 or not 0 <= nanos < 1_000_000_000:
-        return None
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % time.gmtime(seconds)[:6]
-    if nanos == 0:
-        return text + "Z"
-    if nanos % 1_000_000 == 0:
-        return "%s.%03dZ" % (text, nanos // 1_000_000)
-    if nanos % 1_000 == 0:
-        return "%s.%06dZ" % (text, nanos // 1_000)
-    return "%s.%09dZ" % (text, nanos)
 
 
 def _identity(value):

@@ -115,11 +115,11 @@ def test_a_remembered_element_or_timestamp_prints_afresh_once_it_changes():
 
 
 def test_the_memories_start_over_when_full(monkeypatch):
-    from services.gateway import render
+    from services.gateway import remembered
 
-    monkeypatch.setattr(render, "ELEMENTS_KEPT", 1)
-    monkeypatch.setattr(render, "TIMESTAMPS_KEPT", 1)
+    monkeypatch.setattr(remembered, "ELEMENTS_KEPT", 1)
+    monkeypatch.setattr(remembered, "TIMESTAMPS_KEPT", 1)
     for n in (4, 5, 4):
         page = timeline_pb.ListHomeTimelineResponse(tweets=[tweet(n), tweet(n + 1)])
         assert to_json_object(page) == json_format.MessageToDict(page, always_print_fields_with_no_presence=True)
-    assert len(render._timestamp_texts) == 1
+    assert len(remembered._timestamp_texts) == 1
