@@ -6,14 +6,15 @@ each time. Here each message type gets its printer once: a straight-line
 function generated from the descriptor (one statement a field: ids
 through `str`, plain values as they are, nested messages through their
 own printer, the rest through a converter), reused for every message of
-that type. Well-known types other than Timestamp and Duration go to
-json_format itself. A unit test holds the output equal to MessageToDict's.
+that type; the elements of a repeated message field and Timestamps are
+printed once and remembered (remembered.py). Well-known
+types other than Timestamp and Duration go to json_format itself. A unit
+test holds the output equal to MessageToDict's.
 """
 
 import base64
 import keyword
 import math
-import time
 from collections.abc import Callable
 
 from google.protobuf import json_format
@@ -21,10 +22,11 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
+from services.gateway.remembered import remembered_by_bytes, timestamp_text
+
 F = FieldDescriptor
 _INT64 = {F.CPPTYPE_INT64, F.CPPTYPE_UINT64}
 _OWN_JSON = {"google.protobuf.Timestamp", "google.protobuf.Duration"}  # ToJsonString()
-_YEAR_10000 = 253_402_300_800  # seconds since the epoch at 10000-01-01, past Timestamp's range
 _printers: dict[str, Callable[[Message], object]] = {}
 
 
@@ -41,7 +43,7 @@ def printer_of(descriptor: Descriptor) -> Callable[[Message], object]:
 
 def _build(descriptor: Descriptor) -> Callable[[Message], object]:
     if descriptor.full_name == "google.protobuf.Timestamp":
-        return _timestamp
+        return timestamp_text
     if descriptor.full_name in _OWN_JSON:
         return lambda message: message.ToJsonString()
     if descriptor.full_name.startswith("google.protobuf."):
@@ -62,6 +64,10 @@ def _build(descriptor: Descriptor) -> Callable[[Message], object]:
 
 def _expression(field: FieldDescriptor, value: str, n: int, names: dict) -> str:
     """The code that prints `value` (the field read from m): inline for ids and plain values, else a named converter."""
+    if field.message_type is not None and field.is_repeated and not field.message_type.full_name.startswith("google.protobuf."):
+        if not field.message_type.GetOptions().map_entry:
+            names[f"c{n}"] = remembered_by_bytes(_printers, field.message_type.full_name)
+            return f"[c{n}(v) for v in {value}]"
     if field.message_type is not None and not field.message_type.GetOptions().map_entry:
         single = f"P[{field.message_type.full_name!r}]"
     elif field.message_type is None and field.enum_type is None and field.cpp_type in _INT64:
@@ -97,21 +103,6 @@ def _single(field: FieldDescriptor) -> Callable:
     if field.cpp_type in (F.CPPTYPE_FLOAT, F.CPPTYPE_DOUBLE):
         return lambda value: _float(value, field.cpp_type == F.CPPTYPE_FLOAT)
     return _identity
-
-
-def _timestamp(message) -> str:
-    """Timestamp.ToJsonString's text (RFC 3339, UTC, 0, 3, 6 or 9 digits of fraction), from C's gmtime: it took a tenth of a home read."""
-    seconds, nanos = message.seconds, message.nanos
-    if not 0 <= seconds < _YEAR_10000 or not 0 <= nanos < 1_000_000_000:
-        return message.ToJsonString()  # before 1970, or invalid: protobuf's own checks and words
-    text = "%04d-%02d-%02dT%02d:%02d:%02d" % time.gmtime(seconds)[:6]
-    if nanos == 0:
-        return text + "Z"
-    if nanos % 1_000_000 == 0:
-        return "%s.%03dZ" % (text, nanos // 1_000_000)
-    if nanos % 1_000 == 0:
-        return "%s.%06dZ" % (text, nanos // 1_000)
-    return "%s.%09dZ" % (text, nanos)
 
 
 def _identity(value):

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from services.gateway.app import Gateway
 from services.gateway.transcode import BadRequest, build_request, render_response, response_class
 from tests.unit.gateway_contract import shelf_bindings
 
@@ -92,3 +93,46 @@ def test_responses_use_json_names_64_bit_strings_and_response_body():
 
 def test_unknown_body_fields_are_ignored_as_grpc_gateway_does():
     assert build(CREATE, body=b'{"pageSize": 2, "colour": "red"}').page_size == 2
+
+
+class RecordingChannel:
+    """Stands in for a grpc.aio channel: each call records the request's bytes and the caller's metadata."""
+
+    def __init__(self):
+        self.sent: list[tuple[bytes, tuple]] = []
+
+    def unary_unary(self, rpc, response_deserializer):
+        async def call(request: bytes, timeout: float, metadata: tuple):
+            self.sent.append((request, metadata))
+            return response_deserializer(b"")
+
+        return call
+
+
+async def get(gateway, raw_path: bytes, query: bytes, authorization: bytes) -> int:
+    scope = {"type": "http", "method": "GET", "path": raw_path.decode(), "raw_path": raw_path, "query_string": query,
+             "headers": [(b"authorization", authorization)], "client": ("127.0.0.1", 1)}  # fmt: skip
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await gateway(scope, receive, send)
+    return sent[0]["status"]
+
+
+async def test_a_bodiless_request_is_built_once_for_its_path_and_query_and_each_call_keeps_its_own_metadata():
+    channel = RecordingChannel()
+    gateway = Gateway([b for bs in BINDINGS.values() for b in bs], {"shelf": channel}, b"{}")
+    for raw_path, query, token in [(b"/v1/shelves/s1/books", b"page_size=3", b"a"), (b"/v1/shelves/s1/books", b"page_size=3", b"b"),
+                                   (b"/v1/shelves/s1/books", b"page_size=4", b"a"), (b"/v1/shelves/s%32/books", b"page_size=3", b"a")]:  # fmt: skip
+        assert await get(gateway, raw_path, query, token) == 200
+    requests = [request for request, _ in channel.sent]
+    assert [dict(m)["authorization"] for _, m in channel.sent] == ["a", "b", "a", "a"]
+    assert requests[0] == requests[1] == build(LIST, [("page_size", "3")]).SerializeToString()
+    assert requests[2] == build(LIST, [("page_size", "4")]).SerializeToString()
+    assert requests[3] == build(LIST, [("page_size", "3")], path={"name": "shelves/s%32"}).SerializeToString()  # kept raw: it spans segments
+    assert await get(gateway, b"/v1/shelves/s1/books", b"page_size=x", b"a") == 400

@@ -104,3 +104,22 @@ def test_ids_are_strings_and_names_lower_camel_case_in_a_home_page():
 def test_timestamps_print_as_protobuf_prints_them(seconds, nanos):
     stamp = timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos)
     assert to_json_object(stamp) == stamp.ToJsonString()
+
+
+def test_a_remembered_element_or_timestamp_prints_afresh_once_it_changes():
+    page = timeline_pb.ListHomeTimelineResponse(tweets=[tweet(1), tweet(1)])
+    assert to_json_object(page) == to_json_object(page) == json_format.MessageToDict(page, always_print_fields_with_no_presence=True)
+    page.tweets[1].like_count, page.tweets[1].create_time.nanos = 99, 7
+    printed = to_json_object(page)["tweets"]
+    assert printed[0]["likeCount"] == "1" and printed[1]["likeCount"] == "99" and printed[1]["createTime"].endswith(".000000007Z")
+
+
+def test_the_memories_start_over_when_full(monkeypatch):
+    from services.gateway import remembered
+
+    monkeypatch.setattr(remembered, "ELEMENTS_KEPT", 1)
+    monkeypatch.setattr(remembered, "TIMESTAMPS_KEPT", 1)
+    for n in (4, 5, 4):
+        page = timeline_pb.ListHomeTimelineResponse(tweets=[tweet(n), tweet(n + 1)])
+        assert to_json_object(page) == json_format.MessageToDict(page, always_print_fields_with_no_presence=True)
+    assert len(remembered._timestamp_texts) == 1
