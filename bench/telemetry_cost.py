@@ -6,7 +6,8 @@ without the metrics (`--baseline /work/main`).
 
     .venv/bin/python -m bench.telemetry_cost [--seconds 8] [--rounds 2] [--sampled] [--baseline PATH]
 
-Each configuration runs `rounds` times, interleaved, each on a fresh process; the median is reported.
+Each configuration runs `rounds` times, interleaved, each on a fresh process; the medians are reported, and in
+brackets the median over rounds of each run against the first configuration's run in the same round.
 """
 
 import argparse
@@ -128,10 +129,12 @@ def main() -> None:
                     process.wait(30)
     if args.sampled:
         receiver.stop(0)
-    first_rate, first_cpu = (statistics.median(column) for column in zip(*next(iter(results.values()))))
+    first = next(iter(results.values()))
     for name, rounds in results.items():
         rate, cpu = (statistics.median(column) for column in zip(*rounds))
-        print(f"{name:32} {rate:6.0f} calls/s ({rate / first_rate - 1:+6.1%}), {cpu:.3f} ms CPU/call ({cpu / first_cpu - 1:+6.1%});"
+        # against the first configuration's run of the same round: the machine's load drifts less within a round
+        paired_rate, paired_cpu = (statistics.median(m[i] / f[i] - 1 for m, f in zip(rounds, first)) for i in (0, 1))
+        print(f"{name:30} {rate:5.0f} calls/s ({paired_rate:+6.1%}), {cpu:.3f} ms CPU/call ({paired_cpu:+6.1%});"
               f" rounds: {', '.join(f'{r:.0f} {c:.3f}' for r, c in rounds)}")
 
 
