@@ -7,6 +7,7 @@ a relayed event), and puts that span's context in the message headers;
 a consumer's span is that producer span's child, linked to it too.
 """
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -39,7 +40,10 @@ def untraced():
     return suppress_instrumentation()
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """Looked up once (the SDK's lookup costs microseconds a call); one taken before tracing is configured is a proxy
+    that follows the provider installed later."""
     return trace.get_tracer(_TRACER)
 
 
