@@ -1,11 +1,13 @@
-"""What telemetry costs: home reads and posts a second on the embedded mesh, closed loop, with tracing off and
-with tracing on at a sampling ratio of 0 (every gRPC, Redis and SQL call instrumented, no span kept; always_off
-installs nothing, so it is tracing off), and optionally
-against another checkout without the metrics (`--baseline /work/main`).
+"""What telemetry costs: home reads and posts a second on the embedded mesh, closed loop, and the mesh's CPU per call,
+with tracing off and with tracing on at a sampling ratio of 0 (a parent-based ratio sampler that keeps no new trace;
+always_off installs nothing, so it is tracing off), optionally with every call sampled (`--sampled`: spans exported over
+OTLP/gRPC to a receiver here that drops them), and optionally against another checkout
+without the metrics (`--baseline /work/main`).
 
-    .venv/bin/python -m bench.telemetry_cost [--seconds 8] [--rounds 2] [--baseline PATH]
+    .venv/bin/python -m bench.telemetry_cost [--seconds 8] [--rounds 2] [--sampled] [--baseline PATH]
 
-Each configuration runs `rounds` times, interleaved, each on a fresh process; the median is reported.
+Each configuration runs `rounds` times, interleaved, each on a fresh process; the medians are reported, and in
+brackets the median over rounds of each run against the first configuration's run in the same round.
 """
 
 import argparse
@@ -18,8 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import grpc
+
+from bench.cpu import cpu_seconds
 from bench.systems import free_ports, share_signing_key
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -32,6 +38,18 @@ USERS, FOLLOWS, WORKERS, POST_SHARE = 50, 10, 32, 0.1
 # A ratio of 0: every call goes through the instrumentation and none is kept (always_off installs nothing at all).
 SAMPLING_OFF = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
                 "OTEL_TRACES_SAMPLER_ARG": "0"}
+SAMPLING_ALL = SAMPLING_OFF | {"OTEL_TRACES_SAMPLER_ARG": "1"}  # and the endpoint of a discarding receiver
+
+
+def discarding_receiver() -> tuple[grpc.Server, str]:
+    """An OTLP/gRPC trace receiver that reads no request and answers each with an empty response."""
+    server = grpc.server(ThreadPoolExecutor(2))
+    export = grpc.unary_unary_rpc_method_handler(lambda request, context: b"")  # no serializers: bytes in, bytes out
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler("opentelemetry.proto.collector.trace.v1.TraceService", {"Export": export})])
+    port = free_ports(1)
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    return server, f"http://127.0.0.1:{port}"
 
 
 @functools.cache
@@ -59,8 +77,9 @@ def start(repo: Path, env_extra: dict[str, str], workdir: Path) -> tuple[subproc
     return process, f"127.0.0.1:{port}"
 
 
-async def measure(target: str, seconds: float) -> float:
-    """Calls a second over `seconds` of home reads with a share of posts, WORKERS at a time."""
+async def measure(target: str, seconds: float, pid: int) -> tuple[float, float]:
+    """Calls a second over `seconds` of home reads with a share of posts, WORKERS at a time, and the CPU
+    milliseconds the mesh's process spent per call."""
     rng = random.Random(7)
     async with AsyncChirpClient(target) as client:
         users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"), metadata=_tokens().as_service("account"))).user.user_id for i in range(USERS)]
@@ -68,7 +87,7 @@ async def measure(target: str, seconds: float) -> float:
             for followee in rng.sample([u for u in users if u != user], FOLLOWS):
                 await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=followee), metadata=as_user(user))
             await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="warm"), metadata=as_user(user))
-        done, deadline = 0, time.monotonic() + seconds
+        done, deadline, cpu_before = 0, time.monotonic() + seconds, cpu_seconds([pid])
 
         async def worker() -> None:
             nonlocal done
@@ -81,33 +100,42 @@ async def measure(target: str, seconds: float) -> float:
                 done += 1
 
         await asyncio.gather(*(worker() for _ in range(WORKERS)))
-    return done / seconds
+    return done / seconds, (cpu_seconds([pid]) - cpu_before) * 1000 / max(done, 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sampled", action="store_true", help="also with every call sampled (ratio 1)")
     parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv), e.g. one without metrics")
     args = parser.parse_args()
     here = Path(__file__).resolve().parents[1]
     configs = {"tracing off": (here, {}), "tracing on, sampling ratio 0": (here, SAMPLING_OFF)}
+    if args.sampled:
+        receiver, endpoint = discarding_receiver()
+        configs["tracing on, sampling ratio 1"] = (here, SAMPLING_ALL | {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
     if args.baseline:
         configs = {f"baseline ({args.baseline})": (args.baseline, {}), **configs}
-    results: dict[str, list[float]] = {name: [] for name in configs}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
     for _ in range(args.rounds):
         for name, (repo, env) in configs.items():
             with tempfile.TemporaryDirectory() as workdir:
                 process, target = start(repo, env, Path(workdir))
                 try:
-                    results[name].append(asyncio.run(measure(target, args.seconds)))
+                    results[name].append(asyncio.run(measure(target, args.seconds, process.pid)))
                 finally:
                     process.terminate()
                     process.wait(30)
-    first = statistics.median(next(iter(results.values())))
-    for name, rates in results.items():
-        median = statistics.median(rates)
-        print(f"{name:45} {median:8.0f} calls/s  ({median / first - 1:+.1%}; rounds: {', '.join(f'{r:.0f}' for r in rates)})")
+    if args.sampled:
+        receiver.stop(0)
+    first = next(iter(results.values()))
+    for name, rounds in results.items():
+        rate, cpu = (statistics.median(column) for column in zip(*rounds))
+        # against the first configuration's run of the same round: the machine's load drifts less within a round
+        paired_rate, paired_cpu = (statistics.median(m[i] / f[i] - 1 for m, f in zip(rounds, first)) for i in (0, 1))
+        print(f"{name:30} {rate:5.0f} calls/s ({paired_rate:+6.1%}), {cpu:.3f} ms CPU/call ({paired_cpu:+6.1%});"
+              f" rounds: {', '.join(f'{r:.0f} {c:.3f}' for r, c in rounds)}")
 
 
 if __name__ == "__main__":

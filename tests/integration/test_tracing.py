@@ -27,12 +27,21 @@ async def receiver():
         await running.stop()
 
 
+RATIO_0 = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0"}
+CALLER_TRACE, CALLER_SPAN = 0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331
+
+
+@pytest.fixture(params=[{}, RATIO_0], ids=["always_on", "ratio_0"])
+def sampler(request) -> dict[str, str]:
+    return request.param
+
+
 @pytest.fixture
-async def mesh(tmp_path, receiver):
+async def mesh(tmp_path, receiver, sampler):
     async with production_backends(tmp_path) as settings:
         processes = MeshProcesses(settings, tmp_path)
         tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_INSECURE": "true",
-                   "OTEL_BSP_SCHEDULE_DELAY": "100"}  # fmt: skip
+                   "OTEL_BSP_SCHEDULE_DELAY": "100", **sampler}  # fmt: skip
         try:
             for service in ("snowflake", "graph", "tweet", "fanout"):
                 await processes.start(service, **tracing)
@@ -54,13 +63,16 @@ async def post_trace(receiver: OtlpReceiver, want: set[tuple[str, str]], timeout
         await asyncio.sleep(0.2)
 
 
-async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into_fanout_and_redis(mesh, receiver):
+async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into_fanout_and_redis(mesh, receiver, sampler):
     async with AsyncChirpClient(mesh.target()) as client:
         author = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="traced"), metadata=as_account_service())).user.user_id
         reader = (await client.graph.CreateUser(graph_pb.CreateUserRequest(handle="follower"), metadata=as_account_service())).user.user_id
         await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
         since = time.time_ns()
-        await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="follow me through"), metadata=as_user(author))
+        if sampler:  # nothing of an untraced post is kept; a post in a sampled caller's trace is, through every hop
+            await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="dropped"), metadata=as_user(author))
+        caller = [("traceparent", f"00-{CALLER_TRACE:032x}-{CALLER_SPAN:016x}-01")] if sampler else []
+        await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="follow me through"), metadata=as_user(author) + caller)
     namespace = mesh.settings.bus_namespace
     spans = await post_trace(receiver, {
         ("chirp-tweet", CREATE),
@@ -72,8 +84,11 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
     })
     by_id = {s.span.span_id: s for s in spans}
     roots = [s for s in spans if not s.span.parent_span_id]
-    assert [r.name for r in roots] == [CREATE], "one trace, one root: the post"
-    assert all(s.span.parent_span_id in by_id for s in spans if s.span.parent_span_id), "every span's parent is in the trace"
+    assert [r.name for r in roots] == ([] if sampler else [CREATE]), "one trace, one root: the post (or the caller's span)"
+    if sampler:
+        [post] = [s for s in spans if s.name == CREATE]
+        assert (post.span.trace_id, post.span.parent_span_id) == (CALLER_TRACE.to_bytes(16, "big"), CALLER_SPAN.to_bytes(8, "big"))
+    assert all(s.span.parent_span_id in by_id for s in spans if s.span.parent_span_id and s.name != CREATE), "every span's parent is in the trace"
     published = next(s for s in spans if s.name == "publish tweet.created")
     consumed = next(s for s in spans if s.name.startswith("consume ") and s.service == "chirp-fanout")
     assert (published.span.kind, consumed.span.kind) == (PRODUCER, CONSUMER)
@@ -85,7 +100,9 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
     assert any(s.service == "chirp-tweet" and _is_postgres(s) for s in spans), "no PostgreSQL span in the post"
     await asyncio.sleep(1.5)  # health probes, outbox polls and gauges ran meanwhile: none of them starts a trace
     later = [s for s in receiver.spans if s.span.start_time_unix_nano >= since]
-    assert {s.name for s in later if not s.span.parent_span_id} == {CREATE}
+    assert {s.name for s in later if not s.span.parent_span_id} == (set() if sampler else {CREATE})
+    if sampler:
+        assert {s.span.trace_id for s in later} == {CALLER_TRACE.to_bytes(16, "big")}, "the untraced post kept nothing"
     clients = [s for s in spans if s.span.kind == CLIENT and s.name.startswith("/chirp.")]
     assert clients and all(any(p.span.parent_span_id == c.span.span_id and p.span.kind == SERVER for p in spans) for c in clients)
 

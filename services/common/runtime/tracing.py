@@ -7,23 +7,26 @@ a relayed event), and puts that span's context in the message headers;
 a consumer's span is that producer span's child, linked to it too.
 """
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter
+
+from services.common.runtime.quiet_spans import QuietTracerProvider
 
 _TRACER = "chirp"
 
 
 def configure_tracing(exporter: SpanExporter | None = None, console: bool = False, resource: Resource | None = None,
-                      batch: bool = False) -> TracerProvider:  # fmt: skip
+                      batch: bool = False) -> QuietTracerProvider:  # fmt: skip
     """Installs the process's tracer provider; spans go to `exporter` (in batches when asked) and the console when asked.
-    The sampler comes from OTEL_TRACES_SAMPLER (default: parent-based, always on)."""
-    provider = TracerProvider(resource=resource or Resource.create())
+    The sampler comes from OTEL_TRACES_SAMPLER (default: parent-based, always on); spans it could only drop cost
+    next to nothing (quiet_spans.py)."""
+    provider = QuietTracerProvider(resource=resource or Resource.create())
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     if exporter is not None:
@@ -37,7 +40,10 @@ def untraced():
     return suppress_instrumentation()
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """Looked up once (the SDK's lookup costs microseconds a call); one taken before tracing is configured is a proxy
+    that follows the provider installed later."""
     return trace.get_tracer(_TRACER)
 
 

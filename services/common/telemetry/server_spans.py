@@ -11,7 +11,9 @@ samplers OTEL_TRACES_SAMPLER offers (always_on, traceidratio, parentbased_*)
 don't read attributes, so setting them after the start changes no decision.
 For a parent-based ratio sampler (the chart's), even the start is skipped when
 the call will not be kept: QuietCalls answers as the sampler would, from the
-caller's flag or from the very trace id the span would get. Streaming
+caller's flag or from the very trace id the span would get; at a ratio of 0, a
+call that brings no trace runs as it would untraced (nothing it calls could be
+kept: see runtime/quiet_spans.py). Streaming
 handlers (health Watch) are left untraced.
 """
 
@@ -55,6 +57,8 @@ class ServerSpans:
             if not is_instrumentation_enabled():
                 return await behaviour(request, context)
             parent = self._remote_context(context)
+            if parent is None and self._quiet is not None and self._quiet.bound == 0:
+                return await behaviour(request, context)
             unsampled = self._quiet.context(parent) if self._quiet else None
             if unsampled is not None:
                 token = otel_context.attach(unsampled)
@@ -129,6 +133,7 @@ class QuietCalls:
 
     @classmethod
     def of(cls, tracer: trace.Tracer) -> "QuietCalls | None":
+        tracer = getattr(tracer, "sdk", tracer)  # a QuietTracer's own
         sampler = getattr(tracer, "sampler", None)
         not_sampled = getattr(sampler, "_remote_parent_not_sampled", None)
         if not isinstance(tracer, SdkTracer) or not isinstance(sampler, ParentBased) or not_sampled is not ALWAYS_OFF:

@@ -6,7 +6,9 @@ console or none; OTEL_SERVICE_NAME names the process (chirp-<service> by
 default); OTEL_TRACES_SAMPLER and its argument choose the sampler;
 OTEL_SDK_DISABLED=true turns it all off. Once on, every gRPC call gets a
 server span (server_spans.py: lean when unsampled) and a client span, and Redis and PostgreSQL (asyncpg) calls spans
-of their own; RabbitMQ publishes and deliveries get theirs from the bus.
+of their own; RabbitMQ publishes and deliveries get theirs from the bus. A span the sampler could only drop (under an
+unsampled caller, or any at a parent-based ratio of 0 without a sampled caller) costs next to nothing
+(runtime/quiet_spans.py), and the trace context still goes on to what the call calls.
 """
 
 import os
@@ -26,13 +28,22 @@ INSTRUMENTORS = (GrpcAioInstrumentorClient, RedisInstrumentor, AsyncPGInstrument
 
 def chosen_exporter() -> str:
     """otlp, console or none: OTEL_TRACES_EXPORTER, else otlp when an endpoint is set; none when disabled, or
-    when the sampler records nothing (OTEL_TRACES_SAMPLER=always_off), so sampling off costs nothing."""
-    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
-        return "none"
-    if os.environ.get("OTEL_TRACES_SAMPLER", "").strip().lower() == "always_off":
+    when the sampler records nothing whatever the caller (always_off, traceidratio 0), so sampling off costs nothing."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true" or keeps_nothing():
         return "none"
     default = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
     return os.environ.get("OTEL_TRACES_EXPORTER", default).strip().lower() or default
+
+
+def keeps_nothing() -> bool:
+    """Whether OTEL_TRACES_SAMPLER never keeps a span, a sampled caller's included (parent-based samplers keep those)."""
+    sampler = os.environ.get("OTEL_TRACES_SAMPLER", "").strip().lower()
+    if sampler == "always_off":
+        return True
+    try:
+        return sampler == "traceidratio" and float(os.environ.get("OTEL_TRACES_SAMPLER_ARG", "1")) <= 0
+    except ValueError:
+        return False  # the SDK falls back to a ratio of 1
 
 
 def start_tracing(service_name: str, console: bool = False) -> bool:
