@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench import capacity, notifications, suggestions  # noqa: E402
+from bench import capacity, notifications, suggestions, telemetry_cost  # noqa: E402
 from bench.workloads import lag_ms  # noqa: E402
 
 
@@ -68,6 +68,7 @@ def figures(results: dict) -> list[tuple[str, str, str, str]]:
                  f"(common layout {memory['common_bytes_per_entry']:.2f})", "≤ 16"))  # fmt: skip
     rows += _trending_rows(results.get("trending"))
     rows += notifications.report_rows(results.get("notifications"))
+    rows += telemetry_cost.report_rows(results.get("telemetry"))
     for name in ("embedded", "mesh"):
         if name in results:
             rss = ", ".join(f"{svc} {b / 2**20:.0f} MiB" for svc, b in sorted(results[name]["rss_bytes"].items()))

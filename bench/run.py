@@ -16,7 +16,8 @@ tweet on 1M generated tweets, query p99 on that index at 100 queries/s,
 and searchable-after-post in mesh mode. Then Trending's refresh cost and
 Redis bytes per tag at 1,000 tweets/s over 10,000 tags (bench/trending.py),
 and notifications (bench/notifications.py): a viral burst of 10,000 likes,
-the lag of everyone else's notifications meanwhile, listing p99.
+the lag of everyone else's notifications meanwhile, listing p99; and what
+tracing costs with a sampling ratio of 0 against tracing off (bench/telemetry_cost.py).
 Writes bench/results/ (JSON, Markdown, PNG).
 
     .venv/bin/python -m bench.run [--quick] [--graph-users N] [--out bench/results]
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench import baselines, bulk, cpu, gateway, loadgen, power_law_phase, report, systems, trending, workloads
+from bench import baselines, bulk, cpu, gateway, loadgen, power_law_phase, report, systems, telemetry_cost, trending, workloads
 from bench import notifications as notifications_bench
 from bench import search as search_bench
 from bench import suggestions as suggestions_bench
@@ -173,6 +174,10 @@ async def main(out: Path, plan_name: str, graph_users: int | None) -> None:
         results["search"] = await search_bench.run(workdir, plan_name)
         log("notifications: a viral burst of likes, others' lag meanwhile, listing latency (embedded)")
         results["notifications"] = await notifications_bench.measure(workdir, plan_name)
+        log("telemetry: tracing on at a sampling ratio of 0 against tracing off, in turns (embedded)")
+        results["telemetry"] = await telemetry_cost.compare(**telemetry_cost.PLANS[plan_name])
+        for line in telemetry_cost.describe(results["telemetry"]):
+            log(line)
     results["snowflake_ids_per_second"] = await baselines.snowflake_rate()
     results["redis_memory"] = await timeline_memory(systems.REDIS_BENCH_URL, 800, 50)
     results["trending"] = await trending.measure(systems.REDIS_BENCH_URL, trending.PLANS[plan_name])

@@ -103,6 +103,59 @@ async def measure(target: str, seconds: float, pid: int) -> tuple[float, float]:
     return done / seconds, (cpu_seconds([pid]) - cpu_before) * 1000 / max(done, 1)
 
 
+PLANS = {"standard": {"seconds": 4.0, "rounds": 4}, "quick": {"seconds": 2.0, "rounds": 1}}
+
+
+async def compare(seconds: float, rounds: int, sampled: bool = False, baseline: Path | None = None) -> dict[str, dict]:
+    """Each configuration's median calls/s and CPU ms per call, and (`paired_*`) the median over rounds of each of its
+    runs against the first configuration's run in the same round: the machine's load drifts less within a round."""
+    here = Path(__file__).resolve().parents[1]
+    configs = {"tracing off": (here, {}), "tracing on, sampling ratio 0": (here, SAMPLING_OFF)}
+    receiver = None
+    if sampled:
+        receiver, endpoint = discarding_receiver()
+        configs["tracing on, sampling ratio 1"] = (here, SAMPLING_ALL | {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
+    if baseline:
+        configs = {f"baseline ({baseline})": (baseline, {}), **configs}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
+    try:
+        for _ in range(rounds):
+            for name, (repo, env) in configs.items():
+                with tempfile.TemporaryDirectory() as workdir:
+                    process, target = await asyncio.to_thread(start, repo, env, Path(workdir))
+                    try:
+                        results[name].append(await measure(target, seconds, process.pid))
+                    finally:
+                        process.terminate()
+                        await asyncio.to_thread(process.wait, 30)
+    finally:
+        if receiver is not None:
+            receiver.stop(0)
+    first = next(iter(results.values()))
+    summary = {}
+    for name, runs in results.items():
+        rate, cpu = (statistics.median(column) for column in zip(*runs))
+        paired_rate, paired_cpu = (statistics.median(m[i] / f[i] - 1 for m, f in zip(runs, first)) for i in (0, 1))
+        summary[name] = {"calls_per_second": rate, "cpu_ms_per_call": cpu, "paired_rate": paired_rate, "paired_cpu": paired_cpu,
+                         "rounds": [list(run) for run in runs]}  # fmt: skip
+    return summary
+
+
+def describe(summary: dict[str, dict]) -> list[str]:
+    return [f"{name:30} {f['calls_per_second']:5.0f} calls/s ({f['paired_rate']:+6.1%}), {f['cpu_ms_per_call']:.3f} ms CPU/call"
+            f" ({f['paired_cpu']:+6.1%}); rounds: {', '.join(f'{r:.0f} {c:.3f}' for r, c in f['rounds'])}" for name, f in summary.items()]
+
+
+def report_rows(summary: dict[str, dict] | None) -> list[tuple[str, str, str, str]]:
+    """The summary table's row (embedded column): tracing on at ratio 0 against tracing off."""
+    quiet = (summary or {}).get("tracing on, sampling ratio 0")
+    if quiet is None:
+        return []
+    rounds = len(quiet["rounds"])
+    return [(f"Tracing on, sampling ratio 0, against tracing off (home reads and 10% posts, closed loop, {rounds} rounds in turns):"
+             " calls/s, CPU per call", f"{quiet['paired_rate']:+.1%}, {quiet['paired_cpu']:+.1%}", "", "a few percent")]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -110,32 +163,7 @@ def main() -> None:
     parser.add_argument("--sampled", action="store_true", help="also with every call sampled (ratio 1)")
     parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv), e.g. one without metrics")
     args = parser.parse_args()
-    here = Path(__file__).resolve().parents[1]
-    configs = {"tracing off": (here, {}), "tracing on, sampling ratio 0": (here, SAMPLING_OFF)}
-    if args.sampled:
-        receiver, endpoint = discarding_receiver()
-        configs["tracing on, sampling ratio 1"] = (here, SAMPLING_ALL | {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
-    if args.baseline:
-        configs = {f"baseline ({args.baseline})": (args.baseline, {}), **configs}
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
-    for _ in range(args.rounds):
-        for name, (repo, env) in configs.items():
-            with tempfile.TemporaryDirectory() as workdir:
-                process, target = start(repo, env, Path(workdir))
-                try:
-                    results[name].append(asyncio.run(measure(target, args.seconds, process.pid)))
-                finally:
-                    process.terminate()
-                    process.wait(30)
-    if args.sampled:
-        receiver.stop(0)
-    first = next(iter(results.values()))
-    for name, rounds in results.items():
-        rate, cpu = (statistics.median(column) for column in zip(*rounds))
-        # against the first configuration's run of the same round: the machine's load drifts less within a round
-        paired_rate, paired_cpu = (statistics.median(m[i] / f[i] - 1 for m, f in zip(rounds, first)) for i in (0, 1))
-        print(f"{name:30} {rate:5.0f} calls/s ({paired_rate:+6.1%}), {cpu:.3f} ms CPU/call ({paired_cpu:+6.1%});"
-              f" rounds: {', '.join(f'{r:.0f} {c:.3f}' for r, c in rounds)}")
+    print("\n".join(describe(asyncio.run(compare(args.seconds, args.rounds, args.sampled, args.baseline)))))
 
 
 if __name__ == "__main__":
