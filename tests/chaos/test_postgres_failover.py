@@ -21,6 +21,7 @@ from tests.chaos.settle import check_counts, check_timelines, settle
 from tests.conftest import make_settings
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.servers import RABBITMQ_URL, REDIS_URL, flush_test_redis, fresh_bus_namespace
+from tests.tokens import as_account_service
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(600)]
 
@@ -52,7 +53,7 @@ async def test_killing_the_primary_under_load_loses_no_acknowledged_write(cluste
                 await mesh.start(service)
             target = ";".join(f"{s}={mesh.running[s].address}" for s in SERVICES)
             async with AsyncChirpClient(target, timeout=10) as client:
-                users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"user{i}"))).user.user_id for i in range(USERS)]
+                users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"user{i}"), metadata=as_account_service())).user.user_id for i in range(USERS)]
                 load = MixedLoad(client, users, WORKERS, pause=0.05)
                 running = asyncio.create_task(load.run(LOAD_SECONDS))
                 await asyncio.sleep(BEFORE_FAULT_SECONDS)

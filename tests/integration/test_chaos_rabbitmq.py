@@ -14,6 +14,7 @@ from tests.integration.chaos_load import MixedLoad
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.rabbitmq_cluster import LocalRabbitCluster
 from tests.integration.servers import REDIS_URL, flush_test_redis, fresh_postgres_database
+from tests.tokens import as_account_service
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.chaos]
 SERVICES = ("snowflake", "graph", "tweet", "timeline", "fanout")
@@ -63,7 +64,7 @@ async def members_online(cluster: LocalRabbitCluster, queue: str, count: int, ti
 async def test_a_rabbitmq_node_stopped_mid_run_loses_no_acknowledged_write(mesh: MeshProcesses, rabbit_cluster):
     report = Report("RabbitMQ: the leader node of the fan-out queue stopped mid-run, 2 of 3 nodes left")
     async with AsyncChirpClient(mesh.target(), timeout=10) as client:
-        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"))).user.user_id for i in range(24)]
+        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"), metadata=as_account_service())).user.user_id for i in range(24)]
         load = MixedLoad(client, users)
         await load.setup(follows_each=4)
         victim = leader_of(rabbit_cluster, "chirp_chaos.fanout.events")

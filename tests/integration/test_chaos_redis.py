@@ -13,6 +13,7 @@ from tests.integration.chaos_checks import Report, final_check
 from tests.integration.chaos_load import MixedLoad
 from tests.integration.mesh_processes import MeshProcesses
 from tests.integration.servers import RABBITMQ_URL, LocalRedisCluster, fresh_bus_namespace, fresh_postgres_database
+from tests.tokens import as_account_service
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.chaos]
 SERVICES = ("snowflake", "graph", "tweet", "timeline", "fanout")
@@ -45,7 +46,7 @@ async def test_a_redis_master_killed_mid_run_is_replaced_and_nothing_is_lost(mes
     cluster = redis_cluster_with_replicas
     report = Report(f"Redis Cluster: a master killed (SIGKILL) mid-run, its replica promoted (node timeout {NODE_TIMEOUT_MS} ms)")
     async with AsyncChirpClient(mesh.target(), timeout=10) as client:
-        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"))).user.user_id for i in range(24)]
+        users = [(await client.graph.CreateUser(graph_pb.CreateUserRequest(handle=f"u{i}"), metadata=as_account_service())).user.user_id for i in range(24)]
         load = MixedLoad(client, users)
         await load.setup(follows_each=4)
         victim = cluster.masters()[1]  # not the node the processes were given: they must find the others

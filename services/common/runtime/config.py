@@ -102,7 +102,7 @@ class Settings:
     log_level: str = "INFO"
     redis_url: str = ""
     redis_cluster: bool = False
-    redis_replica_acks: bool = True  # on a Redis Cluster, timeline writes wait for a replica of each master (that has one)
+    redis_replica_acks: bool = False  # on a Redis Cluster, timeline writes wait for a replica of each master (that has one); opt-in: see docs
     redis_replica_ack_timeout_ms: int = 500
     timeline_ttl_seconds: int = 7 * 24 * 3600
     hydration_ttl_seconds: int = 3600
