@@ -1,0 +1,57 @@
+"""Concurrent lookups share batch calls, and a failed call fails each lookup it carried."""
+
+import asyncio
+
+import pytest
+
+from services.common.runtime.coalescing import Coalescer
+
+
+class Recorded:
+    def __init__(self, delay: float = 0.0, fail: Exception | None = None):
+        self.calls: list[list[int]] = []
+        self._delay, self._fail = delay, fail
+
+    async def __call__(self, keys):
+        self.calls.append(list(keys))
+        await asyncio.sleep(self._delay)
+        if self._fail:
+            raise self._fail
+        return {key: key * 10 for key in keys if key != 0}
+
+
+async def test_a_lone_lookup_goes_out_alone_and_answers():
+    fetch = Recorded()
+    assert await Coalescer(fetch, max_batch=10).get(3) == 30
+    assert fetch.calls == [[3]]
+
+
+async def test_lookups_of_one_turn_share_a_call_and_a_missing_key_answers_none():
+    fetch = Recorded()
+    coalescer = Coalescer(fetch, max_batch=10)
+    assert await asyncio.gather(*(coalescer.get(k) for k in (1, 2, 2, 0))) == [10, 20, 20, None]
+    assert fetch.calls == [[1, 2, 0]]
+
+
+async def test_lookups_made_during_a_call_leave_together_in_the_next():
+    fetch = Recorded(delay=0.02)
+    coalescer = Coalescer(fetch, max_batch=3)
+    first = asyncio.ensure_future(coalescer.get(1))
+    await asyncio.sleep(0.005)  # the first call is out
+    later = [asyncio.ensure_future(coalescer.get(k)) for k in (2, 3, 4, 5)]
+    assert await asyncio.gather(first, *later) == [10, 20, 30, 40, 50]
+    assert fetch.calls == [[1], [2, 3, 4], [5]]
+
+
+async def test_a_failed_call_fails_every_lookup_it_carried_and_the_next_call_still_goes():
+    fetch = Recorded(fail=ConnectionError("down"))
+    coalescer = Coalescer(fetch, max_batch=10)
+    results = await asyncio.gather(coalescer.get(1), coalescer.get(2), return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results)
+    fetch._fail = None
+    assert await coalescer.get(4) == 40
+
+
+def test_a_coalescer_needs_room():
+    with pytest.raises(ValueError):
+        Coalescer(Recorded(), max_batch=0)
