@@ -114,6 +114,12 @@ def test_without_token_keys_the_chart_refuses_to_render_and_says_what_to_give():
     assert done.returncode != 0 and "jwt.privateKey is required (or name jwt.existingSecret)" in done.stderr
 
 
+def test_without_the_service_key_the_chart_refuses_to_render_and_says_what_to_give():
+    user_keys = KEYS[:4]  # the signing key and the public keys, no jwt.serviceKey
+    done = subprocess.run([str(HELM), "template", "chirp", str(CHART), *user_keys], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "jwt.serviceKey is required (or name jwt.existingSecret)" in done.stderr
+
+
 @pytest.mark.parametrize("values, secret", [("default", "chirp-jwt"), ("production", "chirp-jwt")])
 def test_the_account_service_gets_the_signing_key_and_every_service_the_public_keys(values, secret):
     docs = rendered(values)
