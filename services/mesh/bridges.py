@@ -14,9 +14,10 @@ from dataclasses import replace
 from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.rpc.status import UNREACHABLE
+from services.common.runtime.coalescing import Coalescer
 from services.common.runtime.concurrency import concurrently
 from services.common.telemetry import metrics
-from services.graph.domain import User
+from services.graph.domain import MAX_BATCH_USERS, User
 from services.search.domain import Found
 from services.search.ports import StoredTweet
 from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
@@ -28,10 +29,12 @@ log = logging.getLogger("chirp.mesh")
 
 
 class AuthorsFromGraph:
-    """Tweet's UserDirectory, from the Graph service (GraphService or RemoteGraph)."""
+    """Tweet's UserDirectory, from the Graph service (GraphService or RemoteGraph). The acting authors of
+    concurrent posts are looked up together, in shared batch calls."""
 
     def __init__(self, graph):
         self._graph = graph
+        self._acting = Coalescer(self._users_by_id, MAX_BATCH_USERS)
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[Author]:
         return [_author(user) for user in await self._graph.batch_get(user_ids)]
@@ -40,10 +43,13 @@ class AuthorsFromGraph:
         await self._graph.require_account(user_id)
 
     async def acting_author(self, user_id: int) -> Author:
-        users = await self._graph.batch_get([user_id])
-        if not users:
+        user = await self._acting.get(user_id)
+        if user is None:
             await self._graph.require_account(user_id)  # raises, in the graph's own words
-        return _author(users[0])
+        return _author(user)
+
+    async def _users_by_id(self, user_ids: Sequence[int]) -> dict[int, User]:
+        return {user.user_id: user for user in await self._graph.batch_get(user_ids)}
 
 
 class ProfilesFromGraph:

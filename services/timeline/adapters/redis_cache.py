@@ -10,10 +10,10 @@ out-of-order arrival, a follow's backfill, a rebuild) is placed in order by
 walking the list from the head, usually a few entries; an id already there
 is skipped. Scripts do it (`redis_timeline_scripts.py`), so each timeline
 changes atomically: on one Redis server, up to 50 timelines a call
-(present? add, trim, keep the TTL), the calls in one pipeline (redis-py
-first checks, in a round trip of its own, that the script is loaded). A script's keys must share a Cluster
-slot, so there each timeline is one EVALSHA, in one pipeline (loaded on
-every node when one lacks it). Both need Redis 7 (EXPIRE ... NX). With `ReplicaAcks` (Cluster with
+(present? add, trim, keep the TTL), the calls in one pipeline of EVALSHAs,
+one round trip (the script is loaded, and the calls run again, only when the
+server lacks it). A script's keys must share a Cluster
+slot, so there each timeline is one EVALSHA. Both need Redis 7 (EXPIRE ... NX). With `ReplicaAcks` (Cluster with
 replicas), an add or remove returns only once a replica of each master written to holds it.
 """
 
@@ -81,29 +81,26 @@ class RedisTimelineCache:
         return await self._each(self._remove, user_ids, pack_ids(tweet_ids))
 
     async def _each(self, script: AsyncScript, user_ids: Sequence[int], args: list) -> int:
-        """Runs the script over every user's timeline, in one pipeline; sums its answers."""
+        """Runs the script over every user's timeline, in one pipeline of EVALSHAs (one round trip); sums its answers.
+        A server without the script (new, or restarted) is given it and all runs again: adds and removes can run twice."""
         keys = [self._key(u) for u in user_ids]
-        if isinstance(self._redis, RedisCluster):
-            try:
-                return await self._each_on_cluster(script, keys, args)
-            except NoScriptError:  # a node without it (new, or restarted): adds and removes can run twice
-                await self._redis.script_load(script.script)  # on every node
-                return await self._each_on_cluster(script, keys, args)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for start in range(0, len(keys), SCRIPT_KEYS):
-                await script(keys=keys[start : start + SCRIPT_KEYS], args=args, client=pipe)
-            return sum(await pipe.execute())
+        step = 1 if isinstance(self._redis, RedisCluster) else SCRIPT_KEYS  # a Cluster: one slot a call
+        calls = [keys[start : start + step] for start in range(0, len(keys), step)]
+        try:
+            return await self._evalsha(script, calls, args)
+        except NoScriptError:
+            await self._redis.script_load(script.script)  # on every node of a Cluster
+            return await self._evalsha(script, calls, args)
 
-    async def _each_on_cluster(self, script: AsyncScript, keys: list[str], args: list) -> int:
-        """One EVALSHA a timeline (a Cluster pipeline refuses the method, not the command)."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.execute_command("EVALSHA", script.sha, 1, key, *args)
-            waits = await self._acks.ask(pipe, keys) if self._acks else None
+    async def _evalsha(self, script: AsyncScript, calls: list[list[str]], args: list) -> int:
+        async with self._redis.pipeline(transaction=False) as pipe:  # EVALSHA by name: a Cluster's pipeline refuses the method
+            for keys in calls:
+                pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            waits = await self._acks.ask(pipe, [key for keys in calls for key in keys]) if self._acks else None
             answers = await pipe.execute()
         if waits:
-            await self._acks.check(waits, answers[len(keys) :])
-        return sum(answers[: len(keys)])
+            await self._acks.check(waits, answers[len(calls) :])
+        return sum(answers[: len(calls)])
 
     async def drop(self, user_id: int) -> None:
         await self._redis.delete(self._key(user_id))

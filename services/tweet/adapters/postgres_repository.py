@@ -71,9 +71,12 @@ class PostgresTweetRepository:
         return {row["tweet_id"]: tweet_from_row(row) for row in rows}
 
     async def revisions(self, tweet_ids: Sequence[int]) -> dict[int, Revision[Tweet]]:
-        """The tweets as stored now, deleted ones as tombstones, with their revisions (for caches)."""
+        """The tweets as stored now, deleted ones as tombstones, with their revisions (for caches). None asked
+        (as after a post with no parent), no query."""
+        if not (ids := possible_ids(tweet_ids)):
+            return {}
         sql = f"SELECT {TWEET_COLUMNS}, deleted, revision FROM tweets WHERE tweet_id = ANY($1::bigint[])"
-        rows = await self._db.fetch_all(sql, possible_ids(tweet_ids))
+        rows = await self._db.fetch_all(sql, ids)
         return {row[0]: Revision(row["revision"], None if row["deleted"] else tweet_from_row(row)) for row in rows}
 
     async def largest_id(self) -> int:

@@ -40,6 +40,11 @@ CREATE TABLE outbox_dead_letters (
 
 RELAY_LEASE = "outbox.relay"  # in the outbox's schema: one relay at a time publishes it
 _LOCK_APPENDS = "SELECT pg_advisory_xact_lock(hashtext('chirp.outbox'), hashtext(current_schema()))"
+_APPEND = (  # one round trip: the lock is taken as the first row is read, before any seq is drawn
+    "INSERT INTO outbox (payload, headers, created_at) SELECT e.payload, e.headers, e.created_at "
+    f"FROM ({_LOCK_APPENDS}) AS appends_in_order, "
+    "unnest($1::bytea[], $2::jsonb[], $3::timestamptz[]) WITH ORDINALITY AS e(payload, headers, created_at, n) ORDER BY e.n"
+)
 _DEAD_LETTER = (
     "INSERT INTO outbox_dead_letters VALUES ($1, $2, $3, now()) "
     "ON CONFLICT (consumer, seq) DO UPDATE SET error = excluded.error, failed_at = excluded.failed_at"
@@ -59,8 +64,7 @@ class PostgresOutbox(SqlOutbox):
         rows = outbox_rows(events, datetime.now(timezone.utc))
         if not rows:
             return
-        await connection.execute(_LOCK_APPENDS)
-        await connection.executemany(self.sql.insert, rows)
+        await connection.execute(_APPEND, *(list(column) for column in zip(*rows)))
 
     def relay_lease(self, holder: str, ttl_seconds: float) -> Lease:
         return Lease(self._db, RELAY_LEASE, holder, ttl_seconds)
