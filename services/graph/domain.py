@@ -8,12 +8,16 @@ from datetime import datetime
 from services.common.kernel.errors import InvalidArgument
 from services.common.kernel.events import CelebrityChanged
 from services.common.kernel.ids import valid_id, wall_clock_ms
+from services.common.kernel.pagination import PageLimits
 from services.common.visibility.rules import HiddenAccounts as HiddenAccounts  # given by the graph, judged by the rules
 
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
 MAX_DISPLAY_NAME = 50
 MAX_BATCH_USERS = 1000
 MAX_FOLLOWER_CANDIDATES = 100_000  # a fan-out chunk's largest size
+ID_PAGES = PageLimits(default=1000, maximum=10_000)  # pages of follower ids
+MAX_BATCH_QUESTIONS = 100  # follower pages or followers-among questions in one batch call
+MAX_BATCH_FOLLOWER_IDS = 100_000  # follower ids asked for in one batch of pages, all pages together
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,22 @@
 """GraphService over gRPC: requests in, domain calls, messages out."""
 
+from collections.abc import Callable
+
 import grpc
 
 from chirp.graph.v1 import graph_service_pb2 as pb
 from chirp.graph.v1 import graph_service_pb2_grpc as pb_grpc
-from services.common.kernel.errors import PermissionDenied
-from services.common.kernel.pagination import PageLimits, PageTokens
+from services.common.kernel.errors import InvalidArgument, PermissionDenied
+from services.common.kernel.pagination import PageLimits, PageRequest, PageTokens
 from services.common.rpc.auth import acting_user, require_service, require_user, verified_identity
 from services.common.rpc.server import Registration
+from services.graph.domain import ID_PAGES
 from services.graph.messages import user_message
 from services.graph.service import GraphService
 from services.graph.suggestion_entrypoint import SuggestionsServicer
 from services.graph.suggestion_service import SuggestionService
 
 USER_PAGES = PageLimits(default=50, maximum=1000)
-ID_PAGES = PageLimits(default=1000, maximum=10_000)
 
 Context = grpc.aio.ServicerContext
 PROFILE_MAKER = "account"  # a profile is made only as an account is registered
@@ -74,12 +76,20 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
         return pb.CheckFollowingResponse(following=following)
 
     async def ListFollowerIds(self, request: pb.ListFollowerIdsRequest, context: Context) -> pb.ListFollowerIdsResponse:
-        scope = f"graph/follower-ids/{request.user_id}"
-        page_request = self._tokens.request(scope, ID_PAGES, request.page_size, request.page_token)
-        page = await self._graph.follower_ids(request.user_id, page_request)
+        page = await self._graph.follower_ids(request.user_id, self._follower_ids_page(request))
         return pb.ListFollowerIdsResponse(
-            follower_ids=page.items, next_page_token=self._tokens.next_token(scope, page.next_cursor)
+            follower_ids=page.items, next_page_token=self._tokens.next_token(_follower_ids_scope(request.user_id), page.next_cursor)
         )
+
+    async def BatchListFollowerIds(
+        self, request: pb.BatchListFollowerIdsRequest, context: Context
+    ) -> pb.BatchListFollowerIdsResponse:
+        asked = [(each.user_id, _in_request(n, lambda: self._follower_ids_page(each))) for n, each in enumerate(request.requests)]
+        pages = await self._graph.follower_id_pages(asked)
+        return pb.BatchListFollowerIdsResponse(responses=[
+            pb.ListFollowerIdsResponse(follower_ids=page.items, next_page_token=self._tokens.next_token(_follower_ids_scope(user_id), page.next_cursor))
+            for (user_id, _), page in zip(asked, pages)
+        ])  # fmt: skip
 
     async def ListFollowingIds(self, request: pb.ListFollowingIdsRequest, context: Context) -> pb.ListFollowingIdsResponse:
         if request.celebrities_only:
@@ -91,6 +101,12 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
     ) -> pb.ListFollowersAmongResponse:
         followers = await self._graph.followers_among(request.followee_id, list(request.candidate_ids))
         return pb.ListFollowersAmongResponse(follower_ids=sorted(followers))
+
+    async def BatchListFollowersAmong(
+        self, request: pb.BatchListFollowersAmongRequest, context: Context
+    ) -> pb.BatchListFollowersAmongResponse:
+        answers = await self._graph.followers_among_each([(each.followee_id, list(each.candidate_ids)) for each in request.requests])
+        return pb.BatchListFollowersAmongResponse(responses=[pb.ListFollowersAmongResponse(follower_ids=sorted(found)) for found in answers])
 
     async def BlockUser(self, request: pb.BlockUserRequest, context: Context) -> pb.BlockUserResponse:
         await self._graph.block(require_user(context), request.user_id)
@@ -129,8 +145,23 @@ class GraphServicer(SuggestionsServicer, pb_grpc.GraphServiceServicer):
         hidden = await self._graph.hidden_accounts(request.user_id)
         return pb.ListHiddenIdsResponse(blocked_ids=sorted(hidden.blocked), muted_ids=sorted(hidden.muted))
 
+    def _follower_ids_page(self, request: pb.ListFollowerIdsRequest) -> PageRequest:
+        return self._tokens.request(_follower_ids_scope(request.user_id), ID_PAGES, request.page_size, request.page_token)
+
     def _page(self, scope: str, request):
         return self._tokens.request(scope, USER_PAGES, request.page_size, request.page_token)
+
+
+def _follower_ids_scope(user_id: int) -> str:
+    return f"graph/follower-ids/{user_id}"
+
+
+def _in_request(index: int, read: Callable[[], PageRequest]) -> PageRequest:
+    """read() for the batch's request at index, its errors naming the field as requests[index].field."""
+    try:
+        return read()
+    except InvalidArgument as error:
+        raise InvalidArgument(error.message, field=f"requests[{index}].{error.field}") from None
 
 
 def _may_see_hidden(user_id: int) -> None:

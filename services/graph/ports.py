@@ -35,11 +35,17 @@ class GraphRepository(Protocol):
 
     async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]: ...
 
+    async def followers_among_each(self, questions: Sequence[tuple[int, Sequence[int]]]) -> list[set[int]]:
+        """followers_among for each (followee, candidates) question, in their order, in one query."""
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]: ...
 
     async def following(self, user_id: int, page: PageRequest) -> Page[User]: ...
 
     async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]: ...
+
+    async def follower_id_pages(self, requests: Sequence[tuple[int, PageRequest]]) -> list[Page[int]]:
+        """follower_ids for each (user, page) request, in their order, in one query."""
 
     async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]: ...
 

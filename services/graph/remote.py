@@ -3,9 +3,11 @@
 One adapter serves every port other services hold on the graph: the
 tweet service's UserDirectory, the timeline's FollowGraph, fan-out's
 FollowerSource and every reader's source of hidden accounts. Page cursors it returns are the graph's opaque tokens.
+Fan-out's lookups of follower pages and of followers among candidates, made side by side by its concurrent
+handlers, leave together as one batch call (a Coalescer each).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import grpc
 
@@ -15,7 +17,16 @@ from services.common.kernel.errors import NotFound, Unauthenticated
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.rpc.auth import forwarded_for
 from services.common.rpc.remote import INTERNAL_CALL_SECONDS, calling
-from services.graph.domain import MAX_BATCH_USERS, HiddenAccounts, User
+from services.common.runtime.coalescing import Coalescer
+from services.graph.domain import (
+    ID_PAGES,
+    MAX_BATCH_FOLLOWER_IDS,
+    MAX_BATCH_QUESTIONS,
+    MAX_BATCH_USERS,
+    MAX_FOLLOWER_CANDIDATES,
+    HiddenAccounts,
+    User,
+)
 from services.graph.messages import user_from_message
 
 SERVICE = "graph"
@@ -26,6 +37,8 @@ class RemoteGraph:
         """credential: the caller service's own token as metadata (the account service's, for create_user; a reader's, for hidden_accounts)."""
         self._channel, self._stub = channel, pb_grpc.GraphServiceStub(channel)
         self._credential = credential
+        self._follower_pages = Coalescer(self._follower_id_pages, MAX_BATCH_QUESTIONS)  # keyed (user_id, page_size, page_token)
+        self._followers_among = Coalescer(self._followers_among_each, MAX_BATCH_QUESTIONS)  # keyed (followee_id, candidate_ids)
 
     def acting_as(self, credential: Callable[[], tuple[tuple[str, str], ...]]) -> "RemoteGraph":
         """The same channel, calling with another credential."""
@@ -65,9 +78,7 @@ class RemoteGraph:
             return (await self._stub.CheckFollowing(request, timeout=INTERNAL_CALL_SECONDS)).following
 
     async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
-        request = pb.ListFollowersAmongRequest(followee_id=followee_id, candidate_ids=candidate_ids)
-        with calling(SERVICE):
-            return set((await self._stub.ListFollowersAmong(request, timeout=INTERNAL_CALL_SECONDS)).follower_ids)
+        return await self._followers_among.get((followee_id, tuple(candidate_ids)))
 
     async def following_ids(self, user_id: int) -> list[int]:
         return await self._following(user_id, celebrities_only=False)
@@ -76,10 +87,7 @@ class RemoteGraph:
         return await self._following(user_id, celebrities_only=True)
 
     async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
-        request = pb.ListFollowerIdsRequest(user_id=user_id, page_size=page.size, page_token=page.cursor or "")
-        with calling(SERVICE):
-            response = await self._stub.ListFollowerIds(request, timeout=INTERNAL_CALL_SECONDS)
-        return Page(list(response.follower_ids), response.next_page_token or None)
+        return await self._follower_pages.get((user_id, page.size, page.cursor or ""))
 
     async def hidden_accounts(self, user_id: int) -> HiddenAccounts:
         """As the viewer (their own token, when the call being served acts for them), else as this service."""
@@ -88,6 +96,24 @@ class RemoteGraph:
             request = pb.ListHiddenIdsRequest(user_id=user_id)
             response = await self._stub.ListHiddenIds(request, timeout=INTERNAL_CALL_SECONDS, metadata=metadata)
         return HiddenAccounts(frozenset(response.blocked_ids), frozenset(response.muted_ids))
+
+    async def _follower_id_pages(self, keys: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Page[int]]:
+        found = {}
+        for run in _runs(keys, lambda key: min(key[1] or ID_PAGES.default, ID_PAGES.maximum), MAX_BATCH_FOLLOWER_IDS):
+            asked = [pb.ListFollowerIdsRequest(user_id=user_id, page_size=size, page_token=token) for user_id, size, token in run]
+            with calling(SERVICE):
+                response = await self._stub.BatchListFollowerIds(pb.BatchListFollowerIdsRequest(requests=asked), timeout=INTERNAL_CALL_SECONDS)
+            found.update({key: Page(list(page.follower_ids), page.next_page_token or None) for key, page in zip(run, response.responses)})
+        return found
+
+    async def _followers_among_each(self, keys: Sequence[tuple[int, tuple[int, ...]]]) -> dict[tuple[int, tuple[int, ...]], set[int]]:
+        found = {}
+        for run in _runs(keys, lambda key: len(key[1]), MAX_FOLLOWER_CANDIDATES):
+            asked = [pb.ListFollowersAmongRequest(followee_id=followee_id, candidate_ids=candidates) for followee_id, candidates in run]
+            with calling(SERVICE):
+                response = await self._stub.BatchListFollowersAmong(pb.BatchListFollowersAmongRequest(requests=asked), timeout=INTERNAL_CALL_SECONDS)
+            found.update({key: set(answer.follower_ids) for key, answer in zip(run, response.responses)})
+        return found
 
     async def _following(self, user_id: int, celebrities_only: bool) -> list[int]:
         request = pb.ListFollowingIdsRequest(user_id=user_id, celebrities_only=celebrities_only)
@@ -101,3 +127,16 @@ class RemoteGraph:
         except NotFound:
             return None
         return user_from_message(response.user)
+
+
+def _runs(keys: Sequence, weight: Callable, limit: int) -> Iterator[list]:
+    """The keys in order, cut into runs whose weights add up to at most limit (a key heavier than that alone)."""
+    run, total = [], 0
+    for key in keys:
+        if run and total + weight(key) > limit:
+            yield run
+            run, total = [], 0
+        run.append(key)
+        total += weight(key)
+    if run:
+        yield run

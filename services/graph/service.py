@@ -11,6 +11,8 @@ from services.common.limits.rates import FOLLOW
 from services.common.runtime.best_effort import best_effort
 from services.graph.blocking import BlockingUseCases
 from services.graph.domain import (
+    MAX_BATCH_FOLLOWER_IDS,
+    MAX_BATCH_QUESTIONS,
     MAX_BATCH_USERS,
     MAX_FOLLOWER_CANDIDATES,
     User,
@@ -112,6 +114,19 @@ class GraphService(BlockingUseCases):
             )
         return await self._repository.followers_among(followee_id, candidate_ids)
 
+    async def followers_among_each(self, questions: Sequence[tuple[int, Sequence[int]]]) -> list[set[int]]:
+        """followers_among for several (followee, candidates) questions at once, answered in their order."""
+        _at_most_questions(len(questions))
+        for index, (followee_id, _) in enumerate(questions):
+            valid_user_id(followee_id, f"requests[{index}].followee_id")
+        candidates = sum(len(candidate_ids) for _, candidate_ids in questions)
+        if candidates > MAX_FOLLOWER_CANDIDATES:
+            raise InvalidArgument(
+                f"the requests name {candidates} candidates in all; ask about at most {MAX_FOLLOWER_CANDIDATES} at a time",
+                field="requests",
+            )
+        return await self._repository.followers_among_each(questions)
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
         await self.get_user(user_id)
         return await self._repository.followers(user_id, page)
@@ -122,6 +137,18 @@ class GraphService(BlockingUseCases):
 
     async def follower_ids(self, user_id: int, page: PageRequest) -> Page[int]:
         return await self._repository.follower_ids(user_id, page)
+
+    async def follower_id_pages(self, requests: Sequence[tuple[int, PageRequest]]) -> list[Page[int]]:
+        """follower_ids for several (user, page) requests at once, answered in their order."""
+        _at_most_questions(len(requests))
+        for index, (user_id, _) in enumerate(requests):
+            valid_user_id(user_id, f"requests[{index}].user_id")
+        asked = sum(page.size for _, page in requests)
+        if asked > MAX_BATCH_FOLLOWER_IDS:
+            raise InvalidArgument(
+                f"the requests ask for {asked} ids in all; ask for at most {MAX_BATCH_FOLLOWER_IDS} at a time", field="requests"
+            )
+        return await self._repository.follower_id_pages(requests)
 
     async def following_ids(self, user_id: int) -> list[int]:
         return await self._repository.following_ids(user_id)
@@ -144,3 +171,8 @@ class GraphService(BlockingUseCases):
             raise InvalidArgument(f"you cannot {verb} yourself", field="user_id")
         await self.require_account(actor_id)
         await self.get_user(user_id)
+
+
+def _at_most_questions(count: int) -> None:
+    if count > MAX_BATCH_QUESTIONS:
+        raise InvalidArgument(f"requests has {count} entries; send at most {MAX_BATCH_QUESTIONS} at a time", field="requests")

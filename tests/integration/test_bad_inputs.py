@@ -57,6 +57,7 @@ class World:
     dave: int  # registered with PASSWORD, logged in; blocked carol
     dave_access: str
     ghost: int = GHOST_ID
+    nobody: int = 0  # no id at all
 
     @property
     def account(self):
@@ -179,6 +180,21 @@ def mark_read(marker: Callable[[World], str], actor: str | None = "alice"):
 
 def hidden_ids(of: str, caller: Callable[[World], Sequence]):
     return lambda w: w.graph.ListHiddenIds(graph_pb.ListHiddenIdsRequest(user_id=getattr(w, of)), metadata=caller(w))
+
+
+def follower_pages(*requests: Callable[[World], graph_pb.ListFollowerIdsRequest]):
+    asked = lambda w: [request(w) for request in requests]  # noqa: E731
+    return lambda w: w.graph.BatchListFollowerIds(graph_pb.BatchListFollowerIdsRequest(requests=asked(w)))
+
+
+def followers_among(*questions: tuple[str, int]):
+    """Each question: whose followers (a World attribute), and how many candidates (alice, bob, carol, ...)."""
+    asked = lambda w: [graph_pb.ListFollowersAmongRequest(followee_id=getattr(w, of), candidate_ids=[w.bob] * n) for of, n in questions]  # noqa: E731
+    return lambda w: w.graph.BatchListFollowersAmong(graph_pb.BatchListFollowersAmongRequest(requests=asked(w)))
+
+
+def alice_followers(page_size: int = 0, token: Callable[[World], str] = lambda w: ""):
+    return lambda w: graph_pb.ListFollowerIdsRequest(user_id=w.alice, page_size=page_size, page_token=token(w))
 
 
 def create_user(handle: str, display_name: str = "", caller: Callable[[World], Sequence] = lambda w: as_account_service()):
@@ -473,6 +489,32 @@ CASES = [
             "user_ids",
         ),
         id="batch-get-1001-users",
+    ),
+    # Fan-out's batch calls: at most 100 requests, and 100,000 ids or candidates in all; a bad request fails the call.
+    pytest.param(Case(follower_pages(*[alice_followers()] * 101), INVALID, "at most 100 at a time", "requests"), id="follower-pages-101"),
+    pytest.param(
+        Case(follower_pages(*[alice_followers(10_000)] * 11), INVALID, "at most 100000", "requests"), id="follower-pages-110000-ids"
+    ),
+    pytest.param(
+        Case(follower_pages(alice_followers(), alice_followers(-1)), INVALID, "must not be negative", "requests[1].page_size"),
+        id="follower-pages-negative-size",
+    ),
+    pytest.param(
+        Case(follower_pages(alice_followers(token=lambda w: w.alice_token)), INVALID, "different list", "requests[0].page_token"),
+        id="follower-pages-token-of-another-list",
+    ),
+    pytest.param(
+        Case(follower_pages(lambda w: graph_pb.ListFollowerIdsRequest(user_id=2**63)), INVALID, "is not an id", "requests[0].user_id"),
+        id="follower-pages-id-past-2^63",
+    ),
+    pytest.param(Case(followers_among(*[("alice", 1)] * 101), INVALID, "at most 100 at a time", "requests"), id="followers-among-101"),
+    pytest.param(
+        Case(followers_among(("alice", 60_000), ("carol", 40_001)), INVALID, "at most 100000", "requests"),
+        id="followers-among-100001-candidates",
+    ),
+    pytest.param(
+        Case(followers_among(("alice", 1), ("nobody", 1)), INVALID, "followee_id is required", "requests[1].followee_id"),
+        id="followers-among-no-followee",
     ),
     # The acting user: missing, malformed, or without an account.
     pytest.param(

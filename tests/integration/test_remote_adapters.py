@@ -1,5 +1,7 @@
 """The gRPC adapters that services use to reach each other, against a real mesh over loopback."""
 
+import asyncio
+
 import grpc
 import pytest
 
@@ -48,6 +50,10 @@ async def test_the_remote_graph_answers_as_the_graph_does(live: LiveMesh, remote
     assert await graph.followers_among(star, [fans[0], fans[3], star, 999]) == {fans[0], fans[3]}
     with pytest.raises(InvalidArgument):
         await graph.followers_among(star, list(range(1, 100_002)))
+    side_by_side = [graph.follower_ids(star, PageRequest(3)), graph.follower_ids(fans[0], PageRequest(3)), graph.follower_ids(star, PageRequest(10))]
+    assert [page.items for page in await asyncio.gather(*side_by_side)] == [pages[0], [], sum(pages, [])]  # one batch call
+    among = await asyncio.gather(graph.followers_among(star, [fans[1], fans[2]]), graph.followers_among(fans[0], [star]))
+    assert among == [{fans[1], fans[2]}, set()]
     with pytest.raises(Unauthenticated):
         await graph.require_account(12345)
 

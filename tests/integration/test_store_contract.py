@@ -248,6 +248,29 @@ async def test_follower_ids_come_in_follow_order_page_by_page(stores):
     assert pages == [[fans[4], fans[3]], [fans[2], fans[1]], [fans[0]]]
 
 
+async def test_follower_id_pages_answer_each_request_as_follower_ids_does_in_one_call(stores):
+    star, idol, *fans = await register(stores, 1, 2, 3, 4, 5, 6, 7)
+    for fan in fans:
+        await stores.graph.follow(fan, star, [])
+    await stores.graph.follow(fans[0], idol, [])
+    first = await stores.graph.follower_ids(star, PageRequest(2))
+    requests = [(star, PageRequest(2)), (idol, PageRequest(10)), (star, PageRequest(2, first.next_cursor)), (99, PageRequest(5)), (star, PageRequest(10))]
+    pages = await stores.graph.follower_id_pages(requests)
+    assert pages == [await stores.graph.follower_ids(user_id, page) for user_id, page in requests]
+    assert [p.items for p in pages] == [fans[:2], [fans[0]], fans[2:4], [], fans] and pages[4].next_cursor is None
+    assert await stores.graph.follower_id_pages([]) == []
+
+
+async def test_followers_among_each_answers_every_question_in_one_call(stores):
+    star, idol, *fans = await register(stores, 1, 2, 3, 4, 5)
+    await stores.graph.follow(fans[0], star, [])
+    await stores.graph.follow(fans[1], star, [])
+    await stores.graph.follow(fans[1], idol, [])
+    questions = [(star, [fans[0], fans[2], 2**64 - 1, 0, fans[0]]), (idol, [fans[0], fans[1]]), (star, []), (99, [fans[0]]), (star, fans)]
+    assert await stores.graph.followers_among_each(questions) == [{fans[0]}, {fans[1]}, set(), set(), {fans[0], fans[1]}]
+    assert await stores.graph.followers_among_each([]) == []
+
+
 async def test_followers_and_following_list_users_newest_edge_first(stores):
     star, a, b, c = await register(stores, 1, 2, 3, 4)
     for fan in (a, b, c):

@@ -79,8 +79,8 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
         ("chirp-graph", "/chirp.graph.v1.GraphService/BatchGetUsers"),  # the author, asked by Tweet
         ("chirp-tweet", "publish tweet.created"),
         ("chirp-fanout", f"consume {namespace}.fanout.events"),
-        ("chirp-fanout", "/chirp.graph.v1.GraphService/ListFollowerIds"),
-        ("chirp-graph", "/chirp.graph.v1.GraphService/ListFollowerIds"),
+        ("chirp-fanout", "/chirp.graph.v1.GraphService/BatchListFollowerIds"),
+        ("chirp-graph", "/chirp.graph.v1.GraphService/BatchListFollowerIds"),
     })
     by_id = {s.span.span_id: s for s in spans}
     roots = [s for s in spans if not s.span.parent_span_id]

@@ -26,7 +26,8 @@ PUBLIC_RPCS = {
     "chirp.snowflake.v1.SnowflakeService": {"DecodeId"},
 }
 INTERNAL_NEVER_AT_THE_EDGE = {"GraphService/CreateUser", "SnowflakeService/NextId", "SnowflakeService/NextIds", "GraphService/ListFollowerIds",
-                              "GraphService/ListFollowingIds", "GraphService/ListHiddenIds", "TweetService/ScanTweets"}  # fmt: skip
+                              "GraphService/ListFollowingIds", "GraphService/ListHiddenIds", "TweetService/ScanTweets",
+                              "GraphService/BatchListFollowerIds", "GraphService/BatchListFollowersAmong"}  # fmt: skip
 
 
 def test_the_edge_reaches_exactly_the_public_rpcs():

@@ -13,7 +13,7 @@ import json
 
 from services.registry import SERVICES
 
-IDEMPOTENT_PREFIXES = ("Get", "List", "BatchGet", "Check", "Decode", "Search")
+IDEMPOTENT_PREFIXES = ("Get", "List", "BatchGet", "BatchList", "Check", "Decode", "Search")
 IDEMPOTENT_WRITES = {"FollowUser", "UnfollowUser", "LikeTweet", "UnlikeTweet"}
 
 RETRY_POLICY = {

@@ -5,9 +5,18 @@ from collections.abc import Sequence
 
 from services.common.kernel.ids import possible_ids
 from services.common.kernel.pagination import Page, PageRequest, page_of
-from services.graph.adapters.rows import USER_COLUMNS, user_from_row
+from services.graph.adapters.rows import USER_COLUMNS, follower_id_pages, followers_by_question, user_from_row
 from services.graph.domain import User
 
+_FOLLOWER_ID_PAGES = (
+    "SELECT q.n - 1, f.seq, f.follower_id FROM unnest($1::bigint[], $2::bigint[], $3::int[]) WITH ORDINALITY AS q(user_id, after, size, n) "
+    "CROSS JOIN LATERAL (SELECT seq, follower_id FROM follows WHERE followee_id = q.user_id AND seq > q.after ORDER BY seq LIMIT q.size) f "
+    "ORDER BY q.n, f.seq"
+)  # each request's page, one more row than asked for telling whether more follow
+_FOLLOWERS_AMONG_EACH = (
+    "SELECT q.n, q.follower_id FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS q(n, followee_id, follower_id) "
+    "JOIN follows f ON f.followee_id = q.followee_id AND f.follower_id = q.follower_id"
+)
 
 class PostgresFollowReads:
     """Needs _db from the repository."""
@@ -25,6 +34,11 @@ class PostgresFollowReads:
         )  # fmt: skip
         return {row[0] for row in rows}
 
+    async def followers_among_each(self, questions: Sequence[tuple[int, Sequence[int]]]) -> list[set[int]]:
+        pairs = [(n, followee_id, candidate) for n, (followee_id, candidates) in enumerate(questions) for candidate in possible_ids(candidates)]
+        rows = await self._db.fetch_all(_FOLLOWERS_AMONG_EACH, *(list(column) for column in zip(*pairs))) if pairs else []
+        return followers_by_question(rows, questions)
+
     async def followers(self, user_id: int, page: PageRequest) -> Page[User]:
         return await self._users_page("followee_id", "follower_id", user_id, page)
 
@@ -37,6 +51,13 @@ class PostgresFollowReads:
             user_id, page.cursor or 0, page.size + 1,
         )  # fmt: skip
         return page_of(rows, page.size, lambda row: row["seq"], lambda row: row["follower_id"])
+
+    async def follower_id_pages(self, requests: Sequence[tuple[int, PageRequest]]) -> list[Page[int]]:
+        rows = await self._db.fetch_all(
+            _FOLLOWER_ID_PAGES,
+            [user_id for user_id, _ in requests], [page.cursor or 0 for _, page in requests], [page.size + 1 for _, page in requests],
+        )  # fmt: skip
+        return follower_id_pages(rows, requests)
 
     async def following_ids(self, user_id: int, celebrities_only: bool = False) -> list[int]:
         if not celebrities_only:

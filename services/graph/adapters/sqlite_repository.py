@@ -13,10 +13,11 @@ from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
 from services.graph.adapters.rows import USER_COLUMNS, user_from_epoch_row
 from services.graph.adapters.sqlite_blocks import SqliteBlocks, forget_user
+from services.graph.adapters.sqlite_follow_batches import SqliteFollowBatches
 from services.graph.domain import CelebrityLine, User, handle_key
 
 
-class SqliteGraphRepository(SqliteBlocks):
+class SqliteGraphRepository(SqliteBlocks, SqliteFollowBatches):
     def __init__(self, db: Database, outbox: SqliteOutbox, celebrities: CelebrityLine):
         self._db = db
         self._outbox = outbox

@@ -209,6 +209,30 @@ class ListFollowersAmongResponse(_message.Message):
     follower_ids: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, follower_ids: _Optional[_Iterable[int]] = ...) -> None: ...
 
+class BatchListFollowerIdsRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[ListFollowerIdsRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[ListFollowerIdsRequest, _Mapping]]] = ...) -> None: ...
+
+class BatchListFollowerIdsResponse(_message.Message):
+    __slots__ = ("responses",)
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[ListFollowerIdsResponse]
+    def __init__(self, responses: _Optional[_Iterable[_Union[ListFollowerIdsResponse, _Mapping]]] = ...) -> None: ...
+
+class BatchListFollowersAmongRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[ListFollowersAmongRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[ListFollowersAmongRequest, _Mapping]]] = ...) -> None: ...
+
+class BatchListFollowersAmongResponse(_message.Message):
+    __slots__ = ("responses",)
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[ListFollowersAmongResponse]
+    def __init__(self, responses: _Optional[_Iterable[_Union[ListFollowersAmongResponse, _Mapping]]] = ...) -> None: ...
+
 class BlockUserRequest(_message.Message):
     __slots__ = ("user_id",)
     USER_ID_FIELD_NUMBER: _ClassVar[int]

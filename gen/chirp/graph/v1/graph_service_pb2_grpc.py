@@ -109,6 +109,16 @@ class GraphServiceStub:
                 request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
                 response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
                 _registered_method=True)
+        self.BatchListFollowerIds = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/BatchListFollowerIds',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsResponse.FromString,
+                _registered_method=True)
+        self.BatchListFollowersAmong = channel.unary_unary(
+                '/chirp.graph.v1.GraphService/BatchListFollowersAmong',
+                request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongRequest.SerializeToString,
+                response_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongResponse.FromString,
+                _registered_method=True)
         self.BlockUser = channel.unary_unary(
                 '/chirp.graph.v1.GraphService/BlockUser',
                 request_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BlockUserRequest.SerializeToString,
@@ -266,6 +276,25 @@ class GraphServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchListFollowerIds(self, request, context):
+        """For other services (not exposed at the edge): several ListFollowerIds
+        pages in one call, answered in request order. Fan-out asks this way for
+        the posts it handles at once. At most 100 requests, asking for at most
+        100000 ids in all; a bad request fails the whole call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchListFollowersAmong(self, request, context):
+        """For other services (not exposed at the edge): several ListFollowersAmong
+        questions in one call, answered in request order. At most 100 questions,
+        with at most 100000 candidates in all.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def BlockUser(self, request, context):
         """Makes the acting user block an account: follows between the two are
         removed in both directions, neither can follow the other while the
@@ -400,6 +429,16 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     servicer.ListFollowersAmong,
                     request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.FromString,
                     response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.SerializeToString,
+            ),
+            'BatchListFollowerIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchListFollowerIds,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsResponse.SerializeToString,
+            ),
+            'BatchListFollowersAmong': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchListFollowersAmong,
+                    request_deserializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongRequest.FromString,
+                    response_serializer=chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongResponse.SerializeToString,
             ),
             'BlockUser': grpc.unary_unary_rpc_method_handler(
                     servicer.BlockUser,
@@ -803,6 +842,60 @@ class GraphService:
             '/chirp.graph.v1.GraphService/ListFollowersAmong',
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongRequest.SerializeToString,
             chirp_dot_graph_dot_v1_dot_graph__service__pb2.ListFollowersAmongResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchListFollowerIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/BatchListFollowerIds',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowerIdsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchListFollowersAmong(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chirp.graph.v1.GraphService/BatchListFollowersAmong',
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongRequest.SerializeToString,
+            chirp_dot_graph_dot_v1_dot_graph__service__pb2.BatchListFollowersAmongResponse.FromString,
             options,
             channel_credentials,
             insecure,
