@@ -43,6 +43,7 @@ class ServiceEntry:
     consumes: tuple[type[Event], ...] = ()  # events delivered to its queue
     replicas: int = 1  # processes `make mesh` starts; 0 until it is built
     queue_per_replica: bool = False  # each replica holds everything (an index), so each needs every event
+    addressed_posts_only: bool = False  # of the posts, its queue takes only those addressing someone (the others change nothing)
 
     @property
     def target_variable(self) -> str:
@@ -95,7 +96,7 @@ SERVICES = (
     ServiceEntry(
         "notification", _contract(notification_service_pb2, "NotificationService"),
         notification_service_pb2_grpc.NotificationServiceStub, calls=("graph", "tweet"), needs=(DATABASE, RABBITMQ),
-        consumes=(TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserFollowed, UserUnfollowed, UserDeleted),
+        addressed_posts_only=True, consumes=(TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserFollowed, UserUnfollowed, UserDeleted),
     ),
 )
 BY_NAME = {entry.name: entry for entry in SERVICES}

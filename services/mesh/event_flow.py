@@ -97,8 +97,9 @@ class RabbitFlow:
 
     def consume(self, service: str, handler: EventHandler, prefetch: int | None = None) -> None:
         """Binds the service's queue to the events the registry says it consumes."""
-        kinds = entry(service).consumes
-        spec = QueueSpec(f"{self._namespace}.{queue_of(service, self._replica)}", [event_codec.routing_key(kind) for kind in kinds])
+        consumer = entry(service)
+        bound, unbound = event_codec.bindings(consumer.consumes, consumer.addressed_posts_only)
+        spec = QueueSpec(f"{self._namespace}.{queue_of(service, self._replica)}", bound, unbound)
         self._wanted[service] = (spec, lambda body, headers: handler(event_codec.decode(body)), prefetch or self._prefetch)
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:

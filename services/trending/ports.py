@@ -13,7 +13,8 @@ class TrendStore(Protocol):
 
     async def add(self, use: Use, trim_before_minute: int) -> bool:
         """Records a use, dropping the tags' uses before trim_before_minute. False (and nothing changes)
-        when the tweet was seen or deleted before, or its author's account is deleted."""
+        when the tweet was seen or deleted before, or its author's account is deleted (the same use given
+        twice at once may answer True to both; it counts once)."""
 
     async def remove_tweet(self, tweet_id: int, author_id: int) -> None:
         """Takes the tweet's uses out; a tweet not seen yet is remembered as deleted, so it never counts."""

@@ -49,3 +49,38 @@ async def test_the_relay_publishes_in_order_moves_past_only_what_it_sent_and_car
     assert len(published) == 1 and published[0].parent.span_id == committed_in.get_span_context().span_id
     assert len(traced) == 1 and traced[0].parent.span_id == published[0].context.span_id
     assert [link.context.span_id for link in traced[0].links] == [published[0].context.span_id]
+
+
+async def test_a_queue_for_addressed_posts_gets_those_alone_even_where_it_was_bound_to_every_post(tmp_path):
+    db = await Database.open(tmp_path / "relay.db")
+    await db.apply_schema(SCHEMA)
+    outbox = SqliteOutbox(db)
+    posts = [TweetCreated(1, 9, "plain #tag"), TweetCreated(2, 9, "hi @bob"), TweetCreated(3, 9, "yes", in_reply_to_tweet_id=1),
+             TweetCreated(4, 9, retweet_of_tweet_id=1), UserFollowed(1, 9)]  # fmt: skip
+    await commit(outbox, posts)
+    async with fresh_bus_namespace() as namespace:
+        bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="relay-test")
+        every, addressed = [], []
+
+        def handler_for(seen: list):
+            async def handler(body: bytes, headers: dict) -> None:
+                seen.append(event_codec.decode(body))
+            return handler
+
+        old = QueueSpec(f"{namespace}.notification.events", ["tweet.created", "user.followed"])  # as an earlier version bound it
+        await (await bus.consume(old, handler_for(addressed))).stop()
+        for seen, name, only in ((every, "fanout", False), (addressed, "notification", True)):
+            bound, unbound = event_codec.bindings([TweetCreated, UserFollowed], addressed_posts_only=only)
+            await bus.consume(QueueSpec(f"{namespace}.{name}.events", bound, unbound), handler_for(seen), prefetch=10)
+        assert await OutboxRelay(outbox, bus).drain_once() == 5
+        await asyncio.wait_for(_until(lambda: len(every) == 5 and len(addressed) == 4), 20)
+        await asyncio.sleep(0.2)
+        await bus.close()
+    await db.close()
+    assert sorted(every, key=repr) == sorted(posts, key=repr)
+    assert sorted(addressed, key=repr) == sorted(posts[1:], key=repr)
+
+
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import pika.channel
 import pytest
 from opentelemetry import trace
 
@@ -138,6 +139,35 @@ async def test_a_message_held_unacked_by_a_dying_worker_is_redelivered_to_anothe
     await asyncio.sleep(2.1)  # the held handler wakes up on a dead channel: no ack, no error, no third delivery
     assert second_seen == [b"only once, at least"] and held.stats.redelivered == 0
     assert await worker.queue_depth(queue.name) == 0
+
+
+async def test_handlers_finishing_together_share_one_ack_that_never_covers_a_running_one(broker, monkeypatch):
+    queue, release, redelivered = broker.queue("batch.*"), asyncio.Event(), []
+    worker, other, publisher = await broker.bus("worker"), await broker.bus("other"), await broker.bus("publisher")
+    sent: list[tuple[int, bool]] = []
+    basic_ack = pika.channel.Channel.basic_ack
+    monkeypatch.setattr(pika.channel.Channel, "basic_ack", lambda ch, tag=0, multiple=False: sent.append((tag, multiple)) or basic_ack(ch, tag, multiple))
+
+    async def handler(body: bytes, headers: dict) -> None:
+        await release.wait()
+        if body == b"9":
+            await asyncio.Event().wait()  # still running when its worker dies
+
+    async def taker(body: bytes, headers: dict) -> None:
+        redelivered.append(body)
+
+    consumer = await worker.consume(queue, handler, prefetch=10)
+    await publisher.publish([Message("batch.x", b"%d" % i) for i in range(10)])
+    await eventually(lambda: consumer.in_flight == 10, what="ten deliveries")
+    release.set()
+    await eventually(lambda: consumer.stats.handled == 9, what="nine handlers finishing")
+    await asyncio.sleep(0.1)
+    assert sent == [(9, True)]  # tags 1 to 9 (bodies 0 to 8) in one frame; the tenth runs on
+    await other.consume(queue, taker, prefetch=1)
+    sever(worker)
+    await eventually(lambda: redelivered == [b"9"], what="the redelivery of the one that was running")
+    await asyncio.sleep(0.2)
+    assert redelivered == [b"9"]
 
 
 async def test_a_failing_message_backs_off_through_the_retry_queue_then_goes_dead(broker):

@@ -48,6 +48,15 @@ async def test_a_tweet_counts_once_however_often_it_is_added(store):
     assert await store.counts(["a"], T0) == [TagCounts(1, 1)]
 
 
+async def test_uses_added_side_by_side_count_exactly_as_one_by_one(store):
+    uses = [use(tweet, 10 + tweet % 7, tweet % 3, "a", *(["b"] if tweet % 2 else [])) for tweet in range(1, 201)]
+    await store.remove_tweet(5, 10 + 5 % 7)  # deleted before it arrives, in the middle of a batch
+    added = await asyncio.gather(*(store.add(u, T0 - 100) for u in uses + uses[:50]))  # redelivered ones too
+    assert added[:200] == [tweet != 5 for tweet in range(1, 201)]
+    assert await store.counts(["a", "b"], T0) == [TagCounts(7, 199), TagCounts(7, 99)]
+    assert await store.counts(["a"], T0 + 2) == [TagCounts(7, 66)]
+
+
 async def test_a_removed_tweet_stops_counting_and_its_author_falls_back_to_an_earlier_use(store):
     await add(store, use(1, 10, 0, "a"), use(2, 10, 5, "a", "b"), use(3, 11, 5, "a"))
     await store.remove_tweet(2, 10)

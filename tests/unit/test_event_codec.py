@@ -39,3 +39,21 @@ def test_every_event_round_trips_through_its_protobuf_envelope(event):
 def test_an_empty_envelope_is_refused():
     with pytest.raises(ValueError, match="no payload"):
         event_codec.decode(b"")
+
+
+@pytest.mark.parametrize("post, key", [
+    (TweetCreated(1, 2, "hi #tag"), "tweet.created"),
+    (TweetCreated(1, 2, "mail me at bob@example.com"), "tweet.created"),
+    (TweetCreated(1, 2, "hi @bob"), "tweet.created.addressed"),
+    (TweetCreated(1, 2, "sure", in_reply_to_tweet_id=3), "tweet.created.addressed"),
+    (TweetCreated(1, 2, retweet_of_tweet_id=3), "tweet.created.addressed"),
+], ids=["plain", "an-address", "mention", "reply", "retweet"])  # fmt: skip
+def test_a_post_that_addresses_someone_carries_it_in_its_routing_key(post, key):
+    assert event_codec.routing_key_of(event_codec.encode(post)) == key
+
+
+def test_bindings_take_every_post_or_only_the_addressed_ones_and_drop_the_binding_that_took_all():
+    assert event_codec.bindings([TweetCreated, UserDeleted]) == (["tweet.created.#", "user.deleted"], [])
+    assert event_codec.bindings([TweetCreated, UserDeleted], addressed_posts_only=True) == (
+        ["tweet.created.addressed", "user.deleted"], ["tweet.created"])  # fmt: skip
+    assert event_codec.bindings([UserDeleted], addressed_posts_only=True) == (["user.deleted"], [])

@@ -5,30 +5,39 @@ hold 53 bits, so the scripts never convert ids); members of the sorted sets
 are packed ids, passed in by the caller.
 """
 
-# KEYS: tweet record, author's set, author's left mark, tags index.
-# ARGV: authors prefix, uses prefix, TTL seconds, minute, trim-before minute, packed author, packed tweet, decimal tweet, tags...
+# Records several uses in one step (each as if alone, in order: a tweet given twice counts once). Returns 1 or 0 for each.
+# KEYS: tags index, then for each use: its tweet record, its author's set, its author's left mark.
+# ARGV: authors prefix, uses prefix, TTL seconds, then for each use: minute, trim-before minute, packed author, packed tweet,
+# decimal tweet, how many tags, the tags.
 ADD = """
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then
-  return 0
+local ttl, added, at = ARGV[3], {}, 4
+for k = 2, #KEYS, 3 do
+  local minute, trim, author, tweet, decimal = ARGV[at], '(' .. ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+  local tags = {}
+  for i = at + 6, at + 5 + tonumber(ARGV[at + 5]) do
+    tags[#tags + 1] = ARGV[i]
+  end
+  at = at + 6 + #tags
+  if redis.call('EXISTS', KEYS[k]) == 1 or redis.call('EXISTS', KEYS[k + 2]) == 1 then
+    added[#added + 1] = 0
+  else
+    redis.call('SET', KEYS[k], author .. minute .. '\\n' .. table.concat(tags, '\\n'), 'EX', ttl)
+    redis.call('SADD', KEYS[k + 1], decimal)
+    redis.call('EXPIRE', KEYS[k + 1], ttl)
+    for _, tag in ipairs(tags) do
+      local authors, uses = ARGV[1] .. tag, ARGV[2] .. tag
+      redis.call('ZADD', authors, 'GT', minute, author)
+      redis.call('ZADD', uses, minute, tweet)
+      redis.call('ZREMRANGEBYSCORE', authors, '-inf', trim)
+      redis.call('ZREMRANGEBYSCORE', uses, '-inf', trim)
+      redis.call('EXPIRE', authors, ttl)
+      redis.call('EXPIRE', uses, ttl)
+      redis.call('ZADD', KEYS[1], 'GT', minute, tag)
+    end
+    added[#added + 1] = 1
+  end
 end
-local ttl, minute, trim, tags = ARGV[3], ARGV[4], '(' .. ARGV[5], {}
-for i = 9, #ARGV do
-  tags[#tags + 1] = ARGV[i]
-end
-redis.call('SET', KEYS[1], ARGV[6] .. minute .. '\\n' .. table.concat(tags, '\\n'), 'EX', ttl)
-redis.call('SADD', KEYS[2], ARGV[8])
-redis.call('EXPIRE', KEYS[2], ttl)
-for _, tag in ipairs(tags) do
-  local authors, uses = ARGV[1] .. tag, ARGV[2] .. tag
-  redis.call('ZADD', authors, 'GT', minute, ARGV[6])
-  redis.call('ZADD', uses, minute, ARGV[7])
-  redis.call('ZREMRANGEBYSCORE', authors, '-inf', trim)
-  redis.call('ZREMRANGEBYSCORE', uses, '-inf', trim)
-  redis.call('EXPIRE', authors, ttl)
-  redis.call('EXPIRE', uses, ttl)
-  redis.call('ZADD', KEYS[4], 'GT', minute, tag)
-end
-return 1
+return added
 """
 
 # KEYS: tweet record, author's set.

@@ -2,7 +2,9 @@
 
 The keys are redis_layout.py's; each change to the counts is one script
 (redis_scripts.py), so replicas handling events side by side stay exact.
-Reads of many tags are pipelined: one round trip per refresh step.
+Uses added by concurrent handlers leave together, as one call of the script
+(coalescing.py: at low load a use leaves at once, alone), and reads of many
+tags are pipelined: one round trip per refresh step.
 """
 
 import json
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.common.runtime.coalescing import Coalescer
 from services.trending.adapters import redis_layout as layout
 from services.trending.adapters import redis_scripts as scripts
 from services.trending.domain import RETENTION_MINUTES, Ranking, TagCounts, Use
@@ -18,6 +21,7 @@ TTL_SECONDS = RETENTION_MINUTES * 60
 RANKING_TTL_SECONDS = 2 * 3600  # a window nobody asks for any more drops out of refreshes after an hour
 EXPIRE_BATCH = 500
 COUNT_BATCH = 2_000  # tags per counting call: a few milliseconds of Redis time each
+ADD_BATCH = 100  # uses per adding call, at most
 
 class RedisTrendStore:
     def __init__(self, redis: Redis | RedisCluster):
@@ -26,12 +30,19 @@ class RedisTrendStore:
         self._acquire, self._release = redis.register_script(scripts.ACQUIRE), redis.register_script(scripts.RELEASE)
         self._counts, self._expire_tags = redis.register_script(scripts.COUNTS), redis.register_script(scripts.EXPIRE_TAGS)
         self._prefixes = [layout.authors_key(""), layout.uses_key("")]
+        self._adds: Coalescer[tuple[Use, int], bool] = Coalescer(self._add_all, ADD_BATCH)
 
     async def add(self, use: Use, trim_before_minute: int) -> bool:
-        keys = [layout.tweet_key(use.tweet_id), layout.author_key(use.author_id), layout.left_key(use.author_id), layout.TAGS_KEY]
-        args = [*self._prefixes, TTL_SECONDS, use.minute, trim_before_minute,
-                layout.pack_id(use.author_id), layout.pack_id(use.tweet_id), use.tweet_id, *use.tags]  # fmt: skip
-        return bool(await self._add(keys=keys, args=args))
+        return bool(await self._adds.get((use, trim_before_minute)))
+
+    async def _add_all(self, uses: Sequence[tuple[Use, int]]) -> dict[tuple[Use, int], bool]:
+        keys, args = [layout.TAGS_KEY], [*self._prefixes, TTL_SECONDS]
+        for use, trim_before_minute in uses:
+            keys += [layout.tweet_key(use.tweet_id), layout.author_key(use.author_id), layout.left_key(use.author_id)]
+            args += [use.minute, trim_before_minute, layout.pack_id(use.author_id), layout.pack_id(use.tweet_id), use.tweet_id,
+                     len(use.tags), *use.tags]  # fmt: skip
+        added = await self._add(keys=keys, args=args)
+        return {each: bool(answer) for each, answer in zip(uses, added)}
 
     async def remove_tweet(self, tweet_id: int, author_id: int, leaving: bool = False) -> None:
         keys = [layout.tweet_key(tweet_id), layout.author_key(author_id)]

@@ -5,7 +5,8 @@ Everything above this module is plain async code. Guarantees:
   channel: a loss raises `ChannelLost` instead of hanging (pika never calls an RPC callback after a close);
 - each published message gets a future: resolved by the broker's ack, failed with `PublishError` by a
   nack, a return (mandatory, unroutable) or a close first; `multiple=True` settles every tag up to its own;
-- each delivery runs its handler as its own asyncio task: pika's I/O and heartbeats never wait for one.
+- each delivery runs its handler as its own asyncio task: pika's I/O and heartbeats never wait for one;
+  acks finished in the same turn of the event loop leave together (acks.py).
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from pika.channel import Channel as PikaChannel
 from pika.exceptions import ChannelWrongStateError, ConnectionWrongStateError
 from pika.frame import Method
 
+from services.common.messaging.rabbitmq.acks import Acks
 from services.common.messaging.rabbitmq.message import Message
 
 Deliver = Callable[["Channel", spec.Basic.Deliver, pika.BasicProperties, bytes], Awaitable[None]]
@@ -100,6 +102,7 @@ class Channel:
         self._unconfirmed: dict[int, asyncio.Future] = {}  # by publish sequence number, ascending
         self._returnable: dict[str, asyncio.Future] = {}  # mandatory messages, by message id
         self._published = 0
+        self._acks = Acks(self._send_ack)
         closed.add_done_callback(self._fail_unconfirmed)
 
     @property
@@ -157,6 +160,7 @@ class Channel:
     async def consume(self, queue: str, handle: Deliver, tasks: set[asyncio.Task], on_cancel: Callable[[], None]) -> str:
         """Subscribes with manual acks; each delivery runs `handle` as a task kept in `tasks`. Returns the consumer tag."""
         def deliver(_ch: Any, method: spec.Basic.Deliver, properties: pika.BasicProperties, body: bytes) -> None:
+            self._acks.delivered(method.delivery_tag)
             task = asyncio.create_task(handle(self, method, properties, body), name=f"consume {queue} #{method.delivery_tag}")
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -166,16 +170,23 @@ class Channel:
         return frame.method.consumer_tag
 
     def ack(self, delivery_tag: int) -> bool:
-        """Acks a delivery of this channel; False when the channel is gone (the broker redelivers it)."""
+        """Acks a delivery of this channel at the end of this turn of the event loop, with the others finished
+        in it; False when the channel is gone (the broker redelivers it, as it does one lost before the ack left)."""
         if not self.is_open:
             return False
-        self.raw.basic_ack(delivery_tag)
+        self._acks.finished(delivery_tag)
         return True
 
     def requeue(self, delivery_tag: int) -> None:
+        self._acks.requeued(delivery_tag)
         if self.is_open:
             self.raw.basic_nack(delivery_tag, requeue=True)
 
     def close(self) -> None:
         if self.raw.is_open:
+            self._acks.flush()  # the acks owed leave first
             self.raw.close()
+
+    def _send_ack(self, delivery_tag: int, multiple: bool) -> None:
+        if self.is_open:
+            self.raw.basic_ack(delivery_tag, multiple=multiple)

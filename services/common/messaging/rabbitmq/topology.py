@@ -3,7 +3,7 @@
 The bus declares its topology again on every (re)connect; every declaration is idempotent:
 - the exchange: a durable topic exchange (events are routed by key, e.g. `tweet.created`);
 - for a consumer queue `<name>`: the durable queue `<name>`, bound to the exchange with each
-  routing key of its spec; `<name>.retry`, durable and without consumers, where a failed message
+  routing key of its spec (and unbound from the keys it no longer takes); `<name>.retry`, durable and without consumers, where a failed message
   waits for its per-message expiration and is then dead-lettered, through the default exchange,
   back to `<name>`; and `<name>.dead`, durable, where messages that used up their attempts stay
   for an operator to inspect and replay.
@@ -40,6 +40,7 @@ def checked_queue_type(queue_type: str) -> str:
 class QueueSpec:
     name: str
     bindings: Sequence[str] = field(default_factory=tuple)  # routing keys (topic patterns) on the bus's exchange
+    unbound: Sequence[str] = field(default_factory=tuple)  # keys an earlier version bound and this one no longer takes
 
     @property
     def retry_queue(self) -> str:
@@ -63,6 +64,8 @@ async def declare_queues(channel: Channel, exchange: str, queue: QueueSpec, queu
     await _declare(channel, queue.name, typed, queue_type)
     for routing_key in queue.bindings:
         await channel.call("queue_bind", queue=queue.name, exchange=exchange, routing_key=routing_key)
+    for routing_key in queue.unbound:  # a binding that is not there is no error
+        await channel.call("queue_unbind", queue=queue.name, exchange=exchange, routing_key=routing_key)
     retry = typed | {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue.name}
     if queue_type == QUORUM:
         retry |= {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
