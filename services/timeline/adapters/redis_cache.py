@@ -96,13 +96,18 @@ class RedisTimelineCache:
 
     async def _each_on_cluster(self, script: AsyncScript, keys: list[str], args: list) -> int:
         """One EVALSHA a timeline (a Cluster pipeline refuses the method, not the command)."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.execute_command("EVALSHA", script.sha, 1, key, *args)
-            waits = await self._acks.ask(pipe, keys) if self._acks else None
-            answers = await pipe.execute()
-        if waits:
-            await self._acks.check(waits, answers[len(keys) :])
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.execute_command("EVALSHA", script.sha, 1, key, *args)
+                waits = await self._acks.ask(pipe, keys) if self._acks else None
+                answers = await pipe.execute()
+            if waits:
+                await self._acks.check(waits, answers[len(keys) :])
+        except Exception:
+            if self._acks:
+                self._acks.failed()
+            raise
         return sum(answers[: len(keys)])
 
     async def drop(self, user_id: int) -> None:
