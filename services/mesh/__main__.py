@@ -24,6 +24,8 @@ log = logging.getLogger("chirp.mesh")
 def describe(settings: Settings) -> str:
     storage = "PostgreSQL" if settings.database_url else f"SQLite ({settings.database_path}, WAL)"
     timelines = "Redis Cluster" if settings.redis_cluster else "Redis" if settings.redis_url else "memory"
+    if settings.redis_cluster and settings.redis_replica_acks:
+        timelines += ", writes wait for a replica"
     bus = "RabbitMQ" if settings.rabbitmq_url else "in-process outbox"
     return f"storage: {storage}; timelines: {timelines}; events: {bus}"
 

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.kernel.pagination import Page, PageRequest
-from services.common.rpc.status import UNREACHABLE
 from services.common.runtime.coalescing import Coalescer
 from services.common.runtime.concurrency import concurrently
+from services.common.runtime.outages import OUTAGES
 from services.common.telemetry import metrics
 from services.graph.domain import MAX_BATCH_USERS, User
 from services.search.domain import Found
@@ -121,7 +121,7 @@ class PagesFromCards:
         None, as for copies not kept, when the copies' server does not answer: storage still can."""
         try:
             return await self._kept_page(viewer_id, author_id, page, build)
-        except UNREACHABLE as error:
+        except OUTAGES as error:
             log.warning("the read copies did not answer (%r); a user timeline is read from storage", error)
             return None
 

@@ -44,17 +44,17 @@ QUEUES = (  # every queue the mesh declares, under its namespace
 
 
 class EmbeddedFlow:
-    def __init__(self, outboxes: Sequence[OutboxStore]):
-        self._outboxes = outboxes
+    def __init__(self, outboxes: Sequence[OutboxStore], retry: RetryPolicy = RetryPolicy()):
+        self._outboxes, self._retry = outboxes, retry
         self.readers: dict[str, list[OutboxReader]] = {}
 
     def consume(self, service: str, handler: EventHandler) -> None:
         """Delivers the events the registry says the service consumes (here: all, to an idempotent handler)."""
-        self.readers[service] = [OutboxConsumer(outbox, service, handler) for outbox in self._outboxes]
+        self.readers[service] = [OutboxConsumer(outbox, service, handler, self._retry) for outbox in self._outboxes]
 
     def consume_batches(self, service: str, handler: BatchHandler, batch_size: int) -> None:
         """Delivers whole batches, for a handler that commits each as one (an index)."""
-        self.readers[service] = [OutboxBatchConsumer(outbox, service, handler, batch_size) for outbox in self._outboxes]
+        self.readers[service] = [OutboxBatchConsumer(outbox, service, handler, batch_size, self._retry) for outbox in self._outboxes]
 
     def consume_chunks(self, apply: Callable[[Chunk], Awaitable[None]]) -> None:
         """Chunks are applied where they are made: there is nothing to consume."""

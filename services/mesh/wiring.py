@@ -58,14 +58,14 @@ class FlowQueue:
 
 async def open_event_flow(settings: Settings, resources: Resources, outboxes: list[OutboxStore], hooks: FaultHooks) -> EventFlow:
     """In process by default; RabbitMQ, with a relay for each outbox, when CHIRP_RABBITMQ_URL is set."""
+    retry = RetryPolicy(attempts=settings.retry_attempts, outage_seconds=settings.retry_outage_seconds)
     if not settings.rabbitmq_url:
-        return EmbeddedFlow(outboxes)
+        return EmbeddedFlow(outboxes, retry)
     namespace = settings.bus_namespace
     bus = await RabbitBus.connect(settings.rabbitmq_url, exchange=f"{namespace}.events", name=settings.service or "mesh",
                                   queue_type=settings.rabbitmq_queue_type)
     resources.closers.append(bus.close)
     resources.checks["rabbitmq"] = bus.ping
-    retry = RetryPolicy(attempts=settings.retry_attempts)
     holder = f"{settings.service or 'mesh'}.{settings.replica}"
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds)
 

@@ -5,7 +5,7 @@ the server dropped are replaced, and their failure counts as UNREACHABLE (UNAVAI
 import asyncpg
 import pytest
 
-from services.common.rpc.status import UNREACHABLE
+from services.common.runtime.outages import UNREACHABLE
 from services.common.storage.postgres import PostgresDatabase
 from tests.integration.servers import _run_as_admin, free_port, fresh_postgres_database
 

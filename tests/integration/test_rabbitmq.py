@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pika.channel
 import pytest
 from opentelemetry import trace
+from redis import exceptions as redis_errors
 
 from services.common.messaging.rabbitmq.bus import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
 from services.common.messaging.rabbitmq.topology import QueueTypeMismatch
@@ -200,6 +201,31 @@ async def test_a_failing_message_backs_off_through_the_retry_queue_then_goes_dea
     body, headers = dead[0]
     assert body == b"always" and headers["x-chirp-attempts"] == "3" and headers["x-chirp-routing-key"] == "work.a"
     assert "cannot handle always" in headers["x-chirp-error"]
+
+
+async def test_an_outage_is_retried_past_the_attempts_without_holding_up_others_and_a_bug_still_goes_dead(broker):
+    bus, queue = await broker.bus(), broker.queue("job.*")
+    calls: dict[bytes, int] = {b"outage": 0, b"bug": 0, b"other": 0}
+    handled: list[bytes] = []
+
+    async def handler(body: bytes, headers: dict) -> None:
+        calls[body] += 1
+        if body == b"bug":
+            raise ValueError("an event no handler understands")
+        if body == b"outage" and calls[body] <= 8:  # a Redis master down, then its replica promoted
+            raise redis_errors.ConnectionError("Error 111 connecting to 127.0.0.1:7001")
+        handled.append(body)
+
+    retry = RetryPolicy(attempts=3, first_backoff_seconds=0.02, max_backoff_seconds=0.1, outage_seconds=10)
+    consumer = await bus.consume(queue, handler, prefetch=1, retry=retry)
+    await bus.publish([Message("job.a", b"outage"), Message("job.b", b"bug")])
+    await eventually(lambda: calls[b"outage"] >= 2, what="the outage's second attempt")
+    await bus.publish([Message("job.c", b"other")])
+    await eventually(lambda: b"outage" in handled and consumer.stats.dead_lettered == 1, what="the outage's end and the dead letter")
+
+    assert calls == {b"outage": 9, b"bug": 3, b"other": 1} and handled.index(b"other") < handled.index(b"outage")
+    assert consumer.stats.handled == 2 and consumer.in_flight == 0
+    assert await bus.queue_depth(queue.retry_queue) == 0 and await bus.queue_depth(queue.dead_queue) == 1
 
 
 async def test_prefetch_bounds_the_handlers_running_at_once(broker):

@@ -59,3 +59,31 @@ async def test_timelines_survive_a_killed_master_and_writes_resume_on_its_promot
 
     assert await cache.read_many(USERS) == [[4, 3, 2, 1]] * len(USERS)
     await cache.close()
+
+
+async def test_once_the_replica_is_promoted_a_write_waiting_for_replicas_goes_to_it_by_its_second_try(cluster):
+    """A client that saw nothing of the failover still names the dead master for its WAIT and INFO, which redis-py does
+    not re-route (they name their node): an INFO that fails reads the map again and asks the new master, and a write
+    that fails makes the next one read the map again first. At most one write fails (a gossip still on its way)."""
+    redis = redis_client(Settings(redis_url=f"redis://127.0.0.1:{cluster.ports[0]}", redis_cluster=True))
+    cache = RedisTimelineCache(redis, 800, 600, replica_acks=ReplicaAcks(redis, 500))
+    while not all(synced(master) for master in cluster.masters()):
+        await asyncio.sleep(0.05)
+    for user in USERS:
+        await cache.start(user)
+        await cache.complete(user)
+    await cache.add(USERS, [1])
+    victim = cluster.masters()[1]
+    cluster.kill(victim)
+    while victim in cluster.masters() or len(cluster.masters()) < 3:
+        await asyncio.sleep(0.05)
+    cluster.wait_until_ok()
+    failures = []
+    for tweet in (2, 3, 4):
+        try:
+            await cache.add(USERS, [tweet])
+        except RedisError as error:
+            failures.append(error)
+    assert len(failures) <= 1, failures
+    assert all(timeline[:2] == [4, 3] and timeline[-1] == 1 for timeline in await cache.read_many(USERS))
+    await cache.close()

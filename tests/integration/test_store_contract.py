@@ -613,7 +613,7 @@ async def test_a_consumer_drains_in_order_and_sets_aside_an_event_that_keeps_fai
             raise ValueError("poison")
         seen.append(event)
 
-    consumer = OutboxConsumer(stores.graph_outbox, "test", handler, RetryPolicy(attempts=2, first_backoff_seconds=0))
+    consumer = OutboxConsumer(stores.graph_outbox, "test", handler, RetryPolicy(attempts=2, first_backoff_seconds=0, outage_seconds=0))
     consumer.batch_size = 2
     while await consumer.drain_once():
         pass

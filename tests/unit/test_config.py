@@ -22,6 +22,7 @@ def test_defaults_need_no_environment(monkeypatch):
         ("CHIRP_REDIS_CLUSTER", "maybe", "is not true or false"),
         ("CHIRP_REDIS_REPLICA_ACKS", "maybe", "is not true or false"),
         ("CHIRP_REDIS_REPLICA_ACK_TIMEOUT_MS", "2000", "is outside 1..1500"),
+        ("CHIRP_RETRY_OUTAGE_SECONDS", "-1", "CHIRP_RETRY_OUTAGE_SECONDS=-1 is outside 0..3600"),
         ("CHIRP_RABBITMQ_QUEUE_TYPE", "mirrored", "CHIRP_RABBITMQ_QUEUE_TYPE='MIRRORED' is not one of QUORUM, CLASSIC"),
         ("CHIRP_METRICS_LISTEN", "9464", "CHIRP_METRICS_LISTEN='9464' is not HOST:PORT"),
     ],

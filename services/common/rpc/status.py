@@ -2,8 +2,9 @@
 
 An error naming a field carries a google.rpc.BadRequest detail (clients can
 point at what to fix); one saying when to retry (a rate limit's
-RESOURCE_EXHAUSTED) carries a google.rpc.RetryInfo detail. A backing server that does not answer
-is UNAVAILABLE; an RPC the servicer does not implement (the generated base
+RESOURCE_EXHAUSTED) carries a google.rpc.RetryInfo detail. An outage of a backing server (what
+runtime/outages.py counts as one) is UNAVAILABLE; a server that refuses the service's credentials is
+INTERNAL, logged in full; an RPC the servicer does not implement (the generated base
 class raises NotImplementedError) is UNIMPLEMENTED; any other unexpected
 exception is logged and answered with INTERNAL. None takes the server down.
 """
@@ -14,17 +15,12 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from redis import exceptions as redis_errors
 
 from services.common.kernel import errors
 from services.common.rpc.unary import wrap_unary
-from services.common.storage.postgres import UNREACHABLE as POSTGRES_UNREACHABLE
+from services.common.runtime.outages import MISCONFIGURED, OUTAGES
 
 log = logging.getLogger("chirp.rpc")
-# A server that did not answer, or a pool with no connection free within its wait: UNAVAILABLE, not INTERNAL.
-# A server that refused the credentials is a misconfiguration, not a blip: INTERNAL, logged in full.
-UNREACHABLE = (ConnectionError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError, *POSTGRES_UNREACHABLE)
-MISCONFIGURED = (redis_errors.AuthenticationError, redis_errors.AuthorizationError)
 
 STATUS_OF = {
     errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
@@ -77,7 +73,7 @@ def _guarded(behaviour, method: str):
         except MISCONFIGURED:
             log.exception("%s: a backing server refused the service's credentials", method)
             await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed: the service is misconfigured; the server log has the details")
-        except UNREACHABLE as error:  # overload or an outage, not a bug: the caller may retry
+        except OUTAGES as error:  # overload or an outage, not a bug: the caller may retry
             log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")
         except NotImplementedError:  # the generated servicer's default: the contract names it, this server does not serve it

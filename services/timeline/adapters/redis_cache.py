@@ -93,13 +93,18 @@ class RedisTimelineCache:
             return await self._evalsha(script, calls, args)
 
     async def _evalsha(self, script: AsyncScript, calls: list[list[str]], args: list) -> int:
-        async with self._redis.pipeline(transaction=False) as pipe:  # EVALSHA by name: a Cluster's pipeline refuses the method
-            for keys in calls:
-                pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            waits = await self._acks.ask(pipe, [key for keys in calls for key in keys]) if self._acks else None
-            answers = await pipe.execute()
-        if waits:
-            await self._acks.check(waits, answers[len(calls) :])
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:  # EVALSHA by name: a Cluster's pipeline refuses the method
+                for keys in calls:
+                    pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+                waits = await self._acks.ask(pipe, [key for keys in calls for key in keys]) if self._acks else None
+                answers = await pipe.execute()
+            if waits:
+                await self._acks.check(waits, answers[len(calls) :])
+        except Exception:
+            if self._acks:
+                self._acks.failed()  # the next write reads the Cluster's map first
+            raise
         return sum(answers[: len(calls)])
 
     async def drop(self, user_id: int) -> None:

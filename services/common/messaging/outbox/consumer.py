@@ -5,8 +5,9 @@ so an event is stored exactly when the change is. A consumer (an embedded
 handler, or the relay to RabbitMQ) keeps its own offset in the store and
 advances it only after its work is done: delivery is at-least-once and
 survives a crash or a restart, so handlers must be idempotent. An event
-whose handler keeps failing is retried with backoff, then set aside as a
-dead letter; a consumer with unbounded retries (the relay) never skips one.
+whose handler keeps failing is retried with backoff (an outage for longer:
+retry.py), then set aside as a dead letter; a consumer with unbounded
+retries (the relay) never skips one.
 """
 
 import asyncio
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from services.common.kernel.events import Event
 from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
-from services.common.messaging.retry import RetryPolicy, with_retries
+from services.common.messaging.retry import RetryPolicy, described, with_retries
 from services.common.runtime.concurrency import cancel_and_wait
 from services.common.runtime.tracing import untraced
 from services.common.telemetry import metrics
@@ -87,8 +88,8 @@ class OutboxConsumer(OutboxReader):
             event = event_codec.decode(stored.payload)
             error = await with_retries(lambda: self._handler(event), self._retry, f"consumer {self.name}: event {stored.seq}")
             if error is not None:
-                log.error("consumer %s: event %s failed %s times; set aside as a dead letter", self.name, stored.seq, self._retry.attempts)
-                await self._store.dead_letter(self.name, stored.seq, repr(error))
+                log.error("consumer %s: event %s failed, set aside as a dead letter: %s", self.name, stored.seq, described(error))
+                await self._store.dead_letter(self.name, stored.seq, described(error))
                 metrics.dead_lettered(self.name)
 
 
@@ -112,7 +113,7 @@ class OutboxBatchConsumer(OutboxReader):
 
         error = await with_retries(attempt, self._retry, f"consumer {self.name}: events {batch[0].seq} to {batch[-1].seq}")
         if error is not None:
-            aside = [(place, repr(error)) for place in range(len(batch))]
+            aside = [(place, described(error)) for place in range(len(batch))]
         for place, why in aside:
             log.error("consumer %s: event %s set aside as a dead letter: %s", self.name, batch[place].seq, why)
             await self._store.dead_letter(self.name, batch[place].seq, why)

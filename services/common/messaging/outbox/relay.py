@@ -31,7 +31,7 @@ from services.common.messaging.rabbitmq.bus import Message, RabbitBus
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.storage.leases import LeaseKeeper
 
-ROUND = RetryPolicy(attempts=5, first_backoff_seconds=0.1, max_backoff_seconds=5.0)  # then the lease is checked again
+ROUND = RetryPolicy(attempts=5, first_backoff_seconds=0.1, max_backoff_seconds=5.0, outage_seconds=0)  # then the lease is checked again
 
 
 class LeaseLost(Exception):

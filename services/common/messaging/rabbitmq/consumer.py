@@ -7,11 +7,13 @@ Guarantees:
   move cannot be confirmed, the message is requeued instead of acked.
 - Up to `prefetch` handlers run at once, each as its own asyncio task: a slow handler never
   blocks pika's I/O or heartbeats.
-- A failed message waits in `<name>.retry` for first_backoff * 2^(attempt-1) seconds (capped at
-  max_backoff), then the broker dead-letters it back to `<name>`; the header `x-chirp-attempts`
-  counts the failures. Once they reach `retry.attempts`, it goes to `<name>.dead` with the error
-  in `x-chirp-error`. RabbitMQ expires messages only at the head of a queue, so a retry can wait
-  behind one with a longer backoff (never longer than max_backoff).
+- A failed message waits in `<name>.retry` for the policy's backoff (first_backoff * 2^(attempt-1),
+  capped at max_backoff), then the broker dead-letters it back to `<name>`; the header
+  `x-chirp-attempts` counts the failures. Once the policy gives up (`retry.attempts` failures, or,
+  for an outage, once the waits add up to `retry.outage_seconds`), it goes to `<name>.dead` with the
+  error in `x-chirp-error`. While it waits it holds no prefetch slot: the other messages go on.
+  RabbitMQ expires messages only at the head of a queue, so a retry can wait behind one with a
+  longer backoff (never longer than max_backoff).
 - Each handler runs in a span continuing the trace carried in the `traceparent` header.
 - After a reconnect the bus re-declares the queues and the consumer resumes by itself.
 """
@@ -28,7 +30,7 @@ from pika import spec
 from services.common.messaging.rabbitmq.bridge import Channel, Connection
 from services.common.messaging.rabbitmq.message import Message
 from services.common.messaging.rabbitmq.topology import QueueSpec, declare_queues
-from services.common.messaging.retry import RetryPolicy
+from services.common.messaging.retry import RetryPolicy, described
 from services.common.runtime.tracing import continued_span
 from services.common.telemetry import metrics
 
@@ -146,12 +148,12 @@ class Consumer:
         kept = {key: value for key, value in headers.items() if key != "x-death"}  # the broker's own bookkeeping
         kept.setdefault(ROUTING_KEY_HEADER, method.routing_key)
         kept[ATTEMPTS_HEADER] = str(attempt)
-        if self._retry.attempts is not None and attempt >= self._retry.attempts:
-            log.error("consumer %s: giving up after %s attempts: %r; moved to %s", self.queue.name, attempt, error, self.queue.dead_queue)
-            message = Message(self.queue.dead_queue, body, kept | {ERROR_HEADER: repr(error)[:2000]}, exchange="", mandatory=True)
+        if self._retry.gives_up(error, attempt):
+            log.error("consumer %s: giving up after %s attempts: %s; moved to %s", self.queue.name, attempt, described(error), self.queue.dead_queue)
+            message = Message(self.queue.dead_queue, body, kept | {ERROR_HEADER: described(error)[:2000]}, exchange="", mandatory=True)
         else:
-            backoff = min(self._retry.first_backoff_seconds * 2 ** (attempt - 1), self._retry.max_backoff_seconds)
-            log.warning("consumer %s: attempt %s failed: %r; retrying in %.2fs", self.queue.name, attempt, error, backoff)
+            backoff = self._retry.backoff(attempt)
+            log.warning("consumer %s: attempt %s failed: %s; retrying in %.2fs", self.queue.name, attempt, described(error), backoff)
             message = Message(self.queue.retry_queue, body, kept, exchange="", expiration_ms=max(1, round(backoff * 1000)), mandatory=True)
         try:
             await self._bus.publish([message])
