@@ -49,7 +49,8 @@ class Coalescer(Generic[K, V]):
         try:
             found = await self._fetch(list(batch))
         except BaseException as error:  # a cancelled call fails its lookups rather than leaving them waiting
-            _settle(batch, lambda future, key: future.set_exception(_fresh(error)))
+            failure = _fresh(error)
+            _settle(batch, lambda future, key: future.set_exception(failure))
         else:
             _settle(batch, lambda future, key: future.set_result(found.get(key)))
         finally:
