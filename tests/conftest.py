@@ -62,9 +62,21 @@ class LiveMesh:
         return (await self.client.tweet.CreateTweet(request, metadata=as_user(author))).tweet.tweet_id
 
     async def home_ids(self, reader: int, page_size: int = 100) -> list[int]:
-        request = timeline_pb.ListHomeTimelineRequest(page_size=page_size)
-        page = await self.client.timeline.ListHomeTimeline(request, metadata=as_user(reader))
-        return [t.tweet_id for t in page.tweets]
+        """The first page of the reader's home timeline."""
+        return [t.tweet_id for t in (await self._home_page(reader, page_size, "")).tweets]
+
+    async def whole_home_ids(self, reader: int) -> list[int]:
+        """Every page of the reader's home timeline: a run may post more than a page for one reader."""
+        shown, token = [], ""
+        while True:
+            page = await self._home_page(reader, 100, token)
+            shown += [t.tweet_id for t in page.tweets]
+            if not (token := page.next_page_token):
+                return shown
+
+    async def _home_page(self, reader: int, page_size: int, page_token: str) -> timeline_pb.ListHomeTimelineResponse:
+        request = timeline_pb.ListHomeTimelineRequest(page_size=page_size, page_token=page_token)
+        return await self.client.timeline.ListHomeTimeline(request, metadata=as_user(reader))
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
