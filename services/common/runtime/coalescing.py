@@ -27,6 +27,7 @@ class Coalescer(Generic[K, V]):
         self._fetch, self._max_batch, self._max_in_flight = fetch, max_batch, max_in_flight
         self._waiting: dict[K, list[asyncio.Future]] = {}
         self._in_flight = 0
+        self._calls: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self._scheduled = False
 
     async def get(self, key: K) -> V | None:
@@ -43,7 +44,9 @@ class Coalescer(Generic[K, V]):
             keys = list(self._waiting)[: self._max_batch]
             batch = {key: self._waiting.pop(key) for key in keys}
             self._in_flight += 1
-            asyncio.ensure_future(self._call(batch))
+            call = asyncio.ensure_future(self._call(batch))
+            self._calls.add(call)
+            call.add_done_callback(self._calls.discard)
 
     async def _call(self, batch: dict[K, list[asyncio.Future]]) -> None:
         try:
