@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from services.common.runtime.best_effort import best_effort
+from services.common.runtime.concurrency import cancel_and_wait
 
 CONCURRENCY = 2  # rankings computed at once per process: each is one aggregate on the system of record
 MAX_PENDING = 10_000  # users waiting; past it an ask is dropped (that ranking is computed when read)
@@ -38,9 +39,7 @@ class Refresher:
             await asyncio.gather(*self._tasks)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_and_wait(*self._tasks)
 
     async def _run(self, user_id: int) -> None:
         try:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from services.common.runtime.concurrency import stop_if_cancelled
 from services.search.domain import IndexedTweet, IndexState, IndexStatus, Unindexable
 from services.search.indexing import Indexer
 from services.search.ports import Change, SearchIndex, StoredTweet, TweetArchive
@@ -55,6 +56,7 @@ async def _retrying(what: str, step: Callable[[], Awaitable[T]]) -> T:
         try:
             return await step()
         except Exception as error:
+            stop_if_cancelled(error)
             log.warning("search index: rebuild could not %s (%s); retrying in %ss", what, error, RETRY_SECONDS)
             await asyncio.sleep(RETRY_SECONDS)
 

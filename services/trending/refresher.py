@@ -16,6 +16,7 @@ import random
 import uuid
 from collections.abc import Callable
 
+from services.common.runtime.concurrency import cancel_and_wait
 from services.common.runtime.tracing import untraced
 from services.common.telemetry import metrics
 from services.trending.domain import (
@@ -113,8 +114,7 @@ class Refresher:
         """Stops the loop, even when a Redis call it was cancelled in turned the cancellation into an error."""
         if self._task is not None:
             self._stopping.set()
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def _run(self, tick_seconds: float) -> None:

@@ -40,7 +40,13 @@ def streaming_pair() -> Iterator[StreamingPair]:
 
     def start(name: str, port: int) -> None:
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c wal_level=replica"
-        run("pg_ctl", "-D", str(root / name), "-o", options, "-l", str(root / f"{name}.log"), "-w", "start")
+        command = ("pg_ctl", "-D", str(root / name), "-o", options, "-l", str(root / f"{name}.log"), "-w", "start")
+        try:
+            run(*command)
+        except subprocess.CalledProcessError as error:  # pg_ctl itself once died of SIGSEGV in a full run: one more try
+            if error.returncode >= 0:
+                raise
+            run(*command)
 
     try:
         run("initdb", "-D", str(root / "primary"), "-U", "postgres", "-A", "trust")

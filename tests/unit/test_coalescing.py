@@ -1,6 +1,7 @@
 """Concurrent lookups share batch calls, and a failed call fails each lookup it carried."""
 
 import asyncio
+import contextvars
 
 import pytest
 
@@ -50,6 +51,28 @@ async def test_a_failed_call_fails_every_lookup_it_carried_and_the_next_call_sti
     assert all(isinstance(r, ConnectionError) for r in results)
     fetch._fail = None
     assert await coalescer.get(4) == 40
+
+
+async def test_a_batch_call_runs_in_its_first_lookups_context_even_when_sent_after_another_call():
+    """The call carrying a lookup made while another was out belongs to that lookup's trace, not the earlier call's."""
+    caller = contextvars.ContextVar("caller", default="none")
+    seen: list[str] = []
+
+    async def fetch(keys):
+        seen.append(caller.get())
+        await asyncio.sleep(0.02)
+        return {key: key for key in keys}
+
+    coalescer = Coalescer(fetch, max_batch=10)
+
+    async def lookup(key: int, who: str) -> int:
+        caller.set(who)
+        return await coalescer.get(key)
+
+    first = asyncio.ensure_future(lookup(1, "follow"))
+    await asyncio.sleep(0.005)  # the first call is out; the next lookup waits for it
+    assert await asyncio.gather(first, lookup(2, "post")) == [1, 2]
+    assert seen == ["follow", "post"]
 
 
 def test_a_coalescer_needs_room():

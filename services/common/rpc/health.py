@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from grpc_health.v1 import health, health_pb2
 
-from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.concurrency import cancel_and_wait, stop_if_cancelled
 from services.common.runtime.tracing import untraced
 
 log = logging.getLogger("chirp.health")
@@ -61,5 +61,6 @@ class DependencyMonitor:
         try:
             await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
             return True
-        except Exception:
+        except Exception as error:
+            stop_if_cancelled(error)
             return False

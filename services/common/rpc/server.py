@@ -18,12 +18,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from services.common.rpc.auth import Authenticator, AuthInterceptor
 from services.common.rpc.reflection import enable_reflection
 from services.common.rpc.status import DomainErrorInterceptor
+from services.common.runtime.stop_watch import report_if_still_running
 from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
 from services.common.telemetry.server_spans import server_spans
 
 log = logging.getLogger("chirp.server")
 
 MAX_REQUEST_BYTES = 1 << 20
+STOP_REPORT_MARGIN_SECONDS = 5  # beyond the drain's grace: a stop this late reports what it waits for (stop_watch.py)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ async def serve_until_signalled(running: RunningServer, grace: float, on_stop: C
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
+    report_if_still_running(grace + STOP_REPORT_MARGIN_SECONDS)
     await shut_down(running, grace, on_stop, before_drain)
 
 

@@ -5,9 +5,13 @@ the next batch, so at low load a lookup goes out at once (alone) and under load 
 what arrived during the previous one: the batches grow with the load, and the cost per lookup of
 a round trip (an RPC's, a query's) falls as it does. Keys asked for in the same turn of the event
 loop always share a call.
+
+A batch call runs in the context of its first lookup (its trace, its deadline's context variables),
+whichever call or callback happens to send it.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
@@ -26,13 +30,17 @@ class Coalescer(Generic[K, V]):
             raise ValueError("a coalescer needs room for at least one key and one call")
         self._fetch, self._max_batch, self._max_in_flight = fetch, max_batch, max_in_flight
         self._waiting: dict[K, list[asyncio.Future]] = {}
+        self._contexts: dict[K, contextvars.Context] = {}  # each waiting key's first lookup's
         self._in_flight = 0
         self._calls: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self._scheduled = False
 
     async def get(self, key: K) -> V | None:
         future = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(key, []).append(future)
+        if key not in self._waiting:
+            self._waiting[key] = []
+            self._contexts[key] = contextvars.copy_context()
+        self._waiting[key].append(future)
         if not self._scheduled and self._in_flight < self._max_in_flight:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._send)  # what else this turn asks for goes along
@@ -43,8 +51,9 @@ class Coalescer(Generic[K, V]):
         while self._waiting and self._in_flight < self._max_in_flight:
             keys = list(self._waiting)[: self._max_batch]
             batch = {key: self._waiting.pop(key) for key in keys}
+            contexts = [self._contexts.pop(key) for key in keys]
             self._in_flight += 1
-            call = asyncio.ensure_future(self._call(batch))
+            call = asyncio.get_running_loop().create_task(self._call(batch), context=contexts[0])
             self._calls.add(call)
             call.add_done_callback(self._calls.discard)
 

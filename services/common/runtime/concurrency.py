@@ -18,10 +18,23 @@ async def concurrently(*calls: Awaitable[Any]) -> list[Any]:
         raise
 
 
-async def cancel_and_wait(task: asyncio.Task) -> None:
-    """Cancels a background task and waits until it has ended. Asks again while it runs on, since on
-    Python 3.11 a cancel that lands as an inner `wait_for` completes can be swallowed, and a loop
-    that swallowed it would keep a shutdown waiting forever."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=1.0)
+async def cancel_and_wait(*tasks: asyncio.Future) -> None:
+    """Cancels background tasks and waits until they have ended. Asks again while one runs on: on
+    Python 3.11 a cancel that lands as an inner `wait_for` completes can be swallowed, and a client
+    library (redis-py) can turn it into an error that a loop's `except Exception` catches; a loop
+    asked only once would keep a shutdown waiting forever. Their errors are taken, not raised."""
+    while running := [task for task in tasks if not task.done()]:
+        for task in running:
+            task.cancel()
+        await asyncio.wait(running, timeout=1.0)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: a stopped task's error is not reported as never retrieved
+
+
+def stop_if_cancelled(error: Exception) -> None:
+    """For the `except Exception` of a loop that carries on after errors: if this task was cancelled
+    while it waited, and a client library turned the cancel into `error`, it stops all the same."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError() from error

@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 
+from services.common.runtime.concurrency import cancel_and_wait, stop_if_cancelled
 from services.common.runtime.tracing import untraced
 from services.common.storage.postgres import PostgresDatabase
 
@@ -60,6 +61,7 @@ class Lease:
         try:
             taken = await self._db.fetch_one(_TAKE, self.name, self.holder, self.ttl) is not None
         except Exception as error:  # the database unreachable: the lease runs out by itself
+            stop_if_cancelled(error)
             log.warning("lease %s: could not reach the database to renew it (%s)", self.name, error)
             return self.held()
         was_held, self._deadline = self.held(), asked_at + self.ttl if taken else 0.0
@@ -91,8 +93,7 @@ class LeaseKeeper:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_and_wait(self._task)
             self._task = None
         await self.lease.release()
 

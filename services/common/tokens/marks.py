@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.common.runtime.concurrency import cancel_and_wait, stop_if_cancelled
 from services.common.runtime.tracing import untraced
 
 log = logging.getLogger("chirp.tokens")
@@ -72,8 +73,7 @@ class RedisMarks(MemoryMarks):
 
     async def stop(self) -> None:
         if self._poller is not None:
-            self._poller.cancel()
-            await asyncio.gather(self._poller, return_exceptions=True)
+            await cancel_and_wait(self._poller)
             self._poller = None
 
     async def _poll(self) -> None:
@@ -82,5 +82,6 @@ class RedisMarks(MemoryMarks):
                 with untraced():  # a poll, once a second: no trace of its own
                     await self.refresh()
             except Exception as error:  # Redis away: keep the last copy, try again
+                stop_if_cancelled(error)
                 log.warning("could not read %s from Redis: %s", self._key, error)
             await asyncio.sleep(POLL_SECONDS)

@@ -19,7 +19,7 @@ from services.common.kernel.events import Event
 from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.store import OutboxStore, QueueStats, StoredEvent
 from services.common.messaging.retry import RetryPolicy, described, with_retries
-from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.concurrency import cancel_and_wait, stop_if_cancelled
 from services.common.runtime.tracing import untraced
 from services.common.telemetry import metrics
 
@@ -68,7 +68,8 @@ class OutboxReader(ABC):
             try:
                 if await self.drain_once():
                     continue
-            except Exception:
+            except Exception as error:
+                stop_if_cancelled(error)
                 log.exception("consumer %s failed to read the outbox; retrying", self.name)
             try:
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)

@@ -31,6 +31,7 @@ from services.common.messaging.rabbitmq.bridge import Channel, Connection
 from services.common.messaging.rabbitmq.message import Message
 from services.common.messaging.rabbitmq.topology import QueueSpec, declare_queues
 from services.common.messaging.retry import RetryPolicy, described
+from services.common.runtime.concurrency import cancel_and_wait
 from services.common.runtime.tracing import continued_span
 from services.common.telemetry import metrics
 
@@ -108,9 +109,7 @@ class Consumer:
                 log.warning("consumer %s: cancel failed: %r", self.queue.name, error)
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
-            for task in late:  # not acked: the broker redelivers these messages
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+            await cancel_and_wait(*late)  # not acked: the broker redelivers these messages
         if channel is not None:
             channel.close()
 

@@ -24,7 +24,7 @@ import pika
 
 from services.common.messaging.rabbitmq.bridge import Channel, Connection
 from services.common.messaging.retry import RetryPolicy
-from services.common.runtime.concurrency import cancel_and_wait
+from services.common.runtime.concurrency import cancel_and_wait, stop_if_cancelled
 
 log = logging.getLogger("chirp.rabbitmq")
 Setup = Callable[[Connection, Channel], Awaitable[None]]
@@ -96,6 +96,7 @@ class Link:
             try:
                 connection = await self._establish()
             except Exception as error:
+                stop_if_cancelled(error)
                 self.last_error, failures = error, failures + 1
                 if self._reconnect.attempts is not None and failures >= self._reconnect.attempts:
                     log.error("bus %s: giving up after %s failed connection attempts: %r", self.name, failures, error)
