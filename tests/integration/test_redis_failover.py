@@ -33,7 +33,9 @@ def synced(master: int) -> bool:
     return "state=online" in info
 
 
-async def test_timelines_survive_a_killed_master_and_writes_resume_on_its_promoted_replica(cluster):
+async def cached_timelines(cluster: LocalRedisCluster) -> RedisTimelineCache:
+    """The timeline cache on the process's own client, its writes waiting for a replica, once every master's replica
+    is in sync; every user's timeline cached (and empty)."""
     redis = redis_client(Settings(redis_url=f"redis://127.0.0.1:{cluster.ports[0]}", redis_cluster=True))
     cache = RedisTimelineCache(redis, 800, 600, replica_acks=ReplicaAcks(redis, 500))
     while not all(synced(master) for master in cluster.masters()):
@@ -41,6 +43,11 @@ async def test_timelines_survive_a_killed_master_and_writes_resume_on_its_promot
     for user in USERS:
         await cache.start(user)
         await cache.complete(user)
+    return cache
+
+
+async def test_timelines_survive_a_killed_master_and_writes_resume_on_its_promoted_replica(cluster):
+    cache = await cached_timelines(cluster)
     await cache.add(USERS, [1, 2, 3])  # acknowledged: a replica of each master holds it
     victim = cluster.masters()[1]
     cluster.kill(victim)  # at once, without waiting for anything
@@ -65,13 +72,7 @@ async def test_once_the_replica_is_promoted_a_write_waiting_for_replicas_goes_to
     """A client that saw nothing of the failover still names the dead master for its WAIT and INFO, which redis-py does
     not re-route (they name their node): an INFO that fails reads the map again and asks the new master, and a write
     that fails makes the next one read the map again first. At most one write fails (a gossip still on its way)."""
-    redis = redis_client(Settings(redis_url=f"redis://127.0.0.1:{cluster.ports[0]}", redis_cluster=True))
-    cache = RedisTimelineCache(redis, 800, 600, replica_acks=ReplicaAcks(redis, 500))
-    while not all(synced(master) for master in cluster.masters()):
-        await asyncio.sleep(0.05)
-    for user in USERS:
-        await cache.start(user)
-        await cache.complete(user)
+    cache = await cached_timelines(cluster)
     await cache.add(USERS, [1])
     victim = cluster.masters()[1]
     cluster.kill(victim)
