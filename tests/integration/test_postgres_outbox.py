@@ -3,6 +3,9 @@ commits in seq order (a transaction appending waits for the one that appended be
 
 import asyncio
 
+import asyncpg
+import pytest
+
 from services.common.kernel.events import UserFollowed
 from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
@@ -50,4 +53,35 @@ async def test_an_append_waits_for_the_transaction_that_appended_first_to_commit
         release.set()
         await asyncio.gather(holding, second)
         assert [follower for _, follower in await stored(outbox)] == [1, 2]
+        await db.close()
+
+
+async def test_a_statement_written_with_its_events_stores_both_or_neither_and_waits_its_turn():
+    """write_with: a row and its events in one statement: a refused row stores no event, and an earlier transaction
+    that appended holds it back until it commits, as a transaction's append is."""
+    async with fresh_postgres_database() as dsn:
+        db = await PostgresDatabase.open(dsn, "tweet", MIGRATIONS)
+        outbox = PostgresOutbox(db)
+        insert = "INSERT INTO outbox_offsets (consumer, seq) VALUES ($1, $2)"
+        await outbox.write_with(insert, ("first", 1), [UserFollowed(1, 9), UserFollowed(2, 9)])
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await outbox.write_with(insert, ("first", 2), [UserFollowed(3, 9)])
+        await outbox.write_with(insert, ("no events", 1), [])
+        first_appended, release = asyncio.Event(), asyncio.Event()
+
+        async def holding_the_lock(connection) -> None:
+            await outbox.append(connection, [UserFollowed(4, 9)])
+            first_appended.set()
+            await release.wait()
+
+        holder = asyncio.create_task(outbox.write(holding_the_lock))
+        await first_appended.wait()
+        waiting = asyncio.create_task(outbox.write_with(insert, ("second", 1), [UserFollowed(5, 9)]))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        release.set()
+        await asyncio.gather(holder, waiting)
+        assert [follower for _, follower in await stored(outbox)] == [1, 2, 4, 5]
+        rows = await db.fetch_all("SELECT consumer FROM outbox_offsets ORDER BY consumer")
+        assert [row["consumer"] for row in rows] == ["first", "no events", "second"]
         await db.close()

@@ -22,6 +22,7 @@ from services.tweet.domain import Tweet
 
 _MAX_ID = 2**63 - 1
 _ONE_RETWEET = "one_retweet_per_user"
+_INSERT_TWEET = f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)"
 _LOCK_TWEET = "SELECT 1 FROM tweets WHERE tweet_id = $1 FOR NO KEY UPDATE"
 _LIKE = (
     "INSERT INTO likes (tweet_id, user_id) SELECT tweet_id, $2 FROM tweets WHERE tweet_id = $1 AND NOT deleted "
@@ -46,16 +47,18 @@ class PostgresTweetRepository:
         self._replica = replica or db
 
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        values = (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id)
+
         async def add(tx: asyncpg.Connection) -> None:
-            await tx.execute(
-                f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)",
-                tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id,
-            )  # fmt: skip
+            await tx.execute(_INSERT_TWEET, *values)
             await _count_on_parents(tx, [tweet], +1)
             await self._outbox.append(tx, events)
 
         try:
-            await self._outbox.write(add)
+            if tweet.parent_ids:
+                await self._outbox.write(add)
+            else:  # no parent's count to move: the insert and its events in one statement
+                await self._outbox.write_with(_INSERT_TWEET, values, events)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name != _ONE_RETWEET:
                 raise
