@@ -34,19 +34,25 @@ async def test_a_transactions_events_are_stored_in_their_order_with_their_time_a
         await db.close()
 
 
+async def appended_and_held(outbox: PostgresOutbox, follower: int) -> tuple[asyncio.Task, asyncio.Event]:
+    """A transaction that has appended one event and stays open (holding the append lock) until the event is set."""
+    appended, release = asyncio.Event(), asyncio.Event()
+
+    async def holding(connection) -> None:
+        await outbox.append(connection, [UserFollowed(follower, 9)])
+        appended.set()
+        await release.wait()
+
+    task = asyncio.create_task(outbox.write(holding))
+    await appended.wait()
+    return task, release
+
+
 async def test_an_append_waits_for_the_transaction_that_appended_first_to_commit():
     async with fresh_postgres_database() as dsn:
         db = await PostgresDatabase.open(dsn, "tweet", MIGRATIONS)
         outbox = PostgresOutbox(db)
-        first_appended, release = asyncio.Event(), asyncio.Event()
-
-        async def first(connection) -> None:
-            await outbox.append(connection, [UserFollowed(1, 9)])
-            first_appended.set()
-            await release.wait()
-
-        holding = asyncio.create_task(outbox.write(first))
-        await first_appended.wait()
+        holding, release = await appended_and_held(outbox, 1)
         second = asyncio.create_task(outbox.write(lambda connection: outbox.append(connection, [UserFollowed(2, 9)])))
         await asyncio.sleep(0.3)
         assert not second.done()  # held by the first transaction's lock
@@ -67,15 +73,7 @@ async def test_a_statement_written_with_its_events_stores_both_or_neither_and_wa
         with pytest.raises(asyncpg.UniqueViolationError):
             await outbox.write_with(insert, ("first", 2), [UserFollowed(3, 9)])
         await outbox.write_with(insert, ("no events", 1), [])
-        first_appended, release = asyncio.Event(), asyncio.Event()
-
-        async def holding_the_lock(connection) -> None:
-            await outbox.append(connection, [UserFollowed(4, 9)])
-            first_appended.set()
-            await release.wait()
-
-        holder = asyncio.create_task(outbox.write(holding_the_lock))
-        await first_appended.wait()
+        holder, release = await appended_and_held(outbox, 4)
         waiting = asyncio.create_task(outbox.write_with(insert, ("second", 1), [UserFollowed(5, 9)]))
         await asyncio.sleep(0.3)
         assert not waiting.done()
