@@ -540,8 +540,11 @@ async def test_offsets_are_kept_per_consumer_and_stats_count_what_is_left(stores
     stats = await stores.graph_outbox.stats("relay")
     assert (stats.depth, stats.dead_letters, stats.redeliveries) == (3, 0, 0)
     assert 0 <= stats.oldest_pending_age_seconds < 60
+    assert [p.seq for p in await stores.graph_outbox.unread("relay", 2)] == seqs[:2]  # no offset saved yet: from the start
     await stores.graph_outbox.save_offset("relay", seqs[1])
     assert (await stores.graph_outbox.offset("relay"), await stores.graph_outbox.offset("fanout")) == (seqs[1], 0)
+    assert [p.seq for p in await stores.graph_outbox.unread("relay", 10)] == seqs[2:]
+    assert [p.seq for p in await stores.graph_outbox.unread("fanout", 10)] == seqs
     assert (await stores.graph_outbox.stats("relay")).depth == 1
     await stores.graph_outbox.save_offset("relay", seqs[2])
     stats = await stores.graph_outbox.stats("relay")

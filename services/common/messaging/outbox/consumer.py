@@ -51,7 +51,7 @@ class OutboxReader(ABC):
     async def drain_once(self) -> int:
         """Handles the next batch of pending events; returns how many there were."""
         with untraced():
-            batch = await self._store.pending(await self._store.offset(self.name), self.batch_size)
+            batch = await self._store.unread(self.name, self.batch_size)
         if batch:
             await self.deliver(batch)
             with untraced():

@@ -24,6 +24,7 @@ class OutboxSql:
 
     insert: str
     pending: str
+    unread: str
     offset: str
     save_offset: str
     depth: str
@@ -36,6 +37,10 @@ class OutboxSql:
         return cls(
             insert=f"INSERT INTO outbox (payload, headers, created_at) VALUES ({one}, {two}, {three})",
             pending=f"SELECT seq, payload, headers FROM outbox WHERE seq > {one} ORDER BY seq LIMIT {two}",
+            unread=(
+                "SELECT seq, payload, headers FROM outbox "
+                f"WHERE seq > COALESCE((SELECT seq FROM outbox_offsets WHERE consumer = {one}), 0) ORDER BY seq LIMIT {two}"
+            ),
             offset=f"SELECT seq FROM outbox_offsets WHERE consumer = {one}",
             save_offset=(
                 f"INSERT INTO outbox_offsets VALUES ({one}, {two}) "
@@ -62,8 +67,11 @@ class SqlOutbox(CommitSignal, ABC):
         return result
 
     async def pending(self, after: int, limit: int) -> list[StoredEvent]:
-        rows = await self._fetch_all(self.sql.pending, after, limit)
-        return [StoredEvent(row["seq"], row["payload"], json.loads(row["headers"])) for row in rows]
+        return _stored(await self._fetch_all(self.sql.pending, after, limit))
+
+    async def unread(self, consumer: str, limit: int) -> list[StoredEvent]:
+        """The pending rows past the consumer's saved offset: its offset and its next batch in one query."""
+        return _stored(await self._fetch_all(self.sql.unread, consumer, limit))
 
     async def offset(self, consumer: str) -> int:
         row = await self._fetch_one(self.sql.offset, consumer)
@@ -106,3 +114,7 @@ class SqlOutbox(CommitSignal, ABC):
     @abstractmethod
     def _seconds_since(self, stored_time) -> float:
         """How long ago a time read from the outbox was."""
+
+
+def _stored(rows: Iterable) -> list[StoredEvent]:
+    return [StoredEvent(row["seq"], row["payload"], json.loads(row["headers"])) for row in rows]

@@ -56,6 +56,9 @@ class OutboxStore(Protocol):
 
     async def pending(self, after: int, limit: int) -> list[StoredEvent]: ...
 
+    async def unread(self, consumer: str, limit: int) -> list[StoredEvent]:
+        """`pending` after the consumer's `offset`, in one round trip."""
+
     async def offset(self, consumer: str) -> int: ...
 
     async def save_offset(self, consumer: str, seq: int) -> None: ...
