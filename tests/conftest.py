@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from redis.asyncio import Redis
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -168,6 +169,16 @@ async def settings_on(store: str, tmp_path: Path, **overrides) -> AsyncIterator[
 async def production_settings(tmp_path: Path):
     async with production_backends(tmp_path) as settings:
         yield settings
+
+
+@pytest.fixture
+async def redis():
+    """A client of the test Redis database, emptied before the test and after it."""
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,9 @@
 import asyncio
 
 import pytest
-from redis.asyncio import Redis
 
 from services.common.storage.redis_multiplexed import MultiplexedRedis, ReplyError
 from tests.integration.servers import REDIS_URL, free_port
-
-
-@pytest.fixture
-async def redis():
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
 
 
 async def test_many_commands_in_flight_each_get_their_own_reply_in_the_urls_database(redis):

@@ -1,18 +1,8 @@
 """A Redis timeline's scripts cost one round trip a write, and a server that lost them is given them again."""
 
-import pytest
 from redis.asyncio import Redis
 
 from services.timeline.adapters.redis_cache import SCRIPT_KEYS, RedisTimelineCache
-from tests.integration.servers import REDIS_URL
-
-
-@pytest.fixture
-async def redis():
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 async def started(cache: RedisTimelineCache, *users: int) -> None:

@@ -30,7 +30,7 @@ class Coalescer(Generic[K, V]):
             raise ValueError("a coalescer needs room for at least one key and one call")
         self._fetch, self._max_batch, self._max_in_flight = fetch, max_batch, max_in_flight
         self._waiting: dict[K, list[asyncio.Future]] = {}
-        self._contexts: dict[K, contextvars.Context] = {}  # each waiting key's first lookup's
+        self._first_asked_in: dict[K, contextvars.Context] = {}  # each waiting key's first lookup's context
         self._in_flight = 0
         self._calls: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self._scheduled = False
@@ -38,8 +38,7 @@ class Coalescer(Generic[K, V]):
     async def get(self, key: K) -> V | None:
         future = asyncio.get_running_loop().create_future()
         if key not in self._waiting:
-            self._waiting[key] = []
-            self._contexts[key] = contextvars.copy_context()
+            self._waiting[key], self._first_asked_in[key] = [], contextvars.copy_context()
         self._waiting[key].append(future)
         if not self._scheduled and self._in_flight < self._max_in_flight:
             self._scheduled = True
@@ -51,9 +50,9 @@ class Coalescer(Generic[K, V]):
         while self._waiting and self._in_flight < self._max_in_flight:
             keys = list(self._waiting)[: self._max_batch]
             batch = {key: self._waiting.pop(key) for key in keys}
-            contexts = [self._contexts.pop(key) for key in keys]
+            context = [self._first_asked_in.pop(key) for key in keys][0]  # the oldest key's: keys keep their order
             self._in_flight += 1
-            call = asyncio.get_running_loop().create_task(self._call(batch), context=contexts[0])
+            call = asyncio.get_running_loop().create_task(self._call(batch), context=context)
             self._calls.add(call)
             call.add_done_callback(self._calls.discard)
 
