@@ -88,10 +88,11 @@ class EmbeddedFlow:
 class RabbitFlow:
     def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
                  retry: RetryPolicy, hooks: FaultHooks = FaultHooks(), replica: int = 0, holder: str = "relay",
-                 lease_seconds: float = 5.0):
+                 lease_seconds: float = 5.0, linger_seconds: float = 0.0):
         self._bus, self._namespace, self._prefetch, self._retry, self._replica = bus, namespace, prefetch, retry, replica
         self._hold_ack_seconds = hooks.hold_ack_ms / 1000
-        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000, _keeper(outbox, holder, lease_seconds)) for outbox in outboxes]
+        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000, _keeper(outbox, holder, lease_seconds), linger_seconds)
+                       for outbox in outboxes]
         self._wanted: dict[str, tuple[QueueSpec, Callable, int]] = {}
         self.consumers: dict[str, Consumer] = {}
 

@@ -67,7 +67,8 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.closers.append(bus.close)
     resources.checks["rabbitmq"] = bus.ping
     holder = f"{settings.service or 'mesh'}.{settings.replica}"
-    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds)
+    return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds,
+                      settings.relay_linger_ms / 1000)
 
 
 def suggestion_service(settings: Settings, resources: Resources, stores: Stores, hidden_copies: HiddenCopies | None) -> SuggestionService:

@@ -84,3 +84,35 @@ async def test_a_queue_for_addressed_posts_gets_those_alone_even_where_it_was_bo
 async def _until(condition) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+async def test_a_relay_that_lingers_sends_the_commits_of_that_while_as_one_message(tmp_path):
+    db = await Database.open(tmp_path / "relay.db")
+    await db.apply_schema(SCHEMA)
+    outbox = SqliteOutbox(db)
+    async with fresh_bus_namespace() as namespace:
+        bus = await RabbitBus.connect(RABBITMQ_URL, exchange=f"{namespace}.events", name="relay-test")
+        queue = QueueSpec(f"{namespace}.fanout.events", ["user.followed"])
+        received = []
+
+        async def handler(body: bytes, headers: dict) -> None:
+            received.append(event_codec.decode(body))
+
+        await (await bus.consume(queue, handler)).stop()  # declared and bound; nobody takes the messages yet
+        relay = OutboxRelay(outbox, bus, linger_seconds=0.5)
+        await relay.start()
+        for follower in range(3):  # three commits, each waking the relay
+            await commit(outbox, [UserFollowed(follower, 9)])
+        await asyncio.wait_for(_until_async(lambda: relay.stats(), lambda stats: stats.depth == 0), 20)
+        assert await bus.queue_depth(queue.name) == 1
+        await bus.consume(queue, handler)
+        await asyncio.wait_for(_until(lambda: len(received) == 3), 20)
+        await relay.stop()
+        await bus.close()
+    await db.close()
+    assert received == [UserFollowed(follower, 9) for follower in range(3)]
+
+
+async def _until_async(read, condition) -> None:
+    while not condition(await read()):
+        await asyncio.sleep(0.02)

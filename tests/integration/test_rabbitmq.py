@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pika.channel
 import pytest
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from redis import exceptions as redis_errors
 
 from services.common.messaging.rabbitmq.bus import BusUnavailable, Message, PublishError, QueueSpec, RabbitBus, RetryPolicy
@@ -191,16 +191,36 @@ async def test_a_failing_message_backs_off_through_the_retry_queue_then_goes_dea
     assert consumer.stats.handled == 1 and consumer.stats.failed_attempts == 4
     assert await bus.queue_depth(queue.retry_queue) == 0
 
-    dead = []
-
-    async def keep(body: bytes, headers: dict) -> None:
-        dead.append((body, headers))
-
-    await bus.consume(broker.queue(name=queue.dead_queue), keep)
-    await eventually(lambda: len(dead) == 1, what="reading the dead letter")
-    body, headers = dead[0]
+    [(body, headers)] = await dead_letters(broker, bus, queue, 1)
     assert body == b"always" and headers["x-chirp-attempts"] == "3" and headers["x-chirp-routing-key"] == "work.a"
     assert "cannot handle always" in headers["x-chirp-error"]
+
+
+async def test_a_batched_publish_is_one_message_whose_events_are_handled_and_set_aside_one_by_one(broker):
+    bus, queue = await broker.bus(), broker.queue("batch.*")
+    calls: dict[bytes, int] = {}
+
+    async def handler(body: bytes, headers: dict) -> None:
+        calls[body] = calls.get(body, 0) + 1
+        if body == b"bad":
+            raise RuntimeError("cannot handle bad")
+
+    await (await bus.consume(queue, _ignore)).stop()
+    bodies = [b"one", b"bad", b"two", b"three"]
+    await bus.publish([Message("batch.x", body) for body in bodies], batched=True)
+    assert await bus.queue_depth(queue.name) == 1  # four events, one message
+
+    retry = RetryPolicy(attempts=2, first_backoff_seconds=0.05, max_backoff_seconds=0.05)
+    consumer = await bus.consume(queue, handler, prefetch=1, retry=retry)
+    await eventually(lambda: consumer.stats.dead_lettered == 1, what="the bad event's dead letter")
+    await asyncio.sleep(0.2)
+    assert calls == {b"one": 1, b"bad": 2, b"two": 1, b"three": 1}  # the others were not handled again
+    assert consumer.stats.handled == 3 and consumer.in_flight == 0
+    assert [await bus.queue_depth(q) for q in (queue.name, queue.retry_queue, queue.dead_queue)] == [0, 0, 1]
+
+    [(body, headers)] = await dead_letters(broker, bus, queue, 1)
+    assert body == b"bad" and headers["x-chirp-attempts"] == "2" and headers["x-chirp-routing-key"] == "batch.x"
+    assert "x-chirp-batch" not in headers and "cannot handle bad" in headers["x-chirp-error"]
 
 
 async def test_an_outage_is_retried_past_the_attempts_without_holding_up_others_and_a_bug_still_goes_dead(broker):
@@ -269,6 +289,34 @@ async def test_the_consumer_continues_the_publishers_trace(broker):
     assert [link.context.span_id for link in consumer_span.links] == [producer.context.span_id]
 
 
+async def test_each_event_of_a_batch_continues_its_own_publishers_trace(broker):
+    exporter = capture_spans()
+    bus, queue, consumed_in = await broker.bus(), broker.queue("traced.*"), {}
+
+    async def handler(body: bytes, headers: dict) -> None:
+        consumed_in[body] = trace.get_current_span().get_span_context()
+
+    await bus.consume(queue, handler)
+    messages, posts = [], {}
+    for body in (b"a", b"b", b"c"):
+        with tracer().start_as_current_span(f"post {body.decode()}") as span:
+            posts[body] = span.get_span_context()
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            messages.append(Message("traced.event", body, carrier))
+    await bus.publish(messages, batched=True)
+    await eventually(lambda: len(consumed_in) == 3, what="consuming the batch")
+
+    producers = [s for s in exporter.get_finished_spans() if s.name == "publish traced.event"]
+    for body, post in posts.items():
+        assert consumed_in[body].trace_id == post.trace_id  # three traces, not one
+        producer = next(p for p in producers if p.context.trace_id == post.trace_id)
+        assert producer.parent.span_id == post.span_id
+        consumer_span = next(s for s in exporter.get_finished_spans()
+                             if s.name == f"consume {queue.name}" and s.context.trace_id == post.trace_id)
+        assert consumer_span.parent.span_id == producer.context.span_id
+
+
 async def test_the_bus_reconnects_and_resumes_after_the_broker_closes_every_connection(broker):
     bus, queue, seen = await broker.bus(), broker.queue("again.*"), []
 
@@ -318,6 +366,18 @@ async def test_a_list_of_brokers_skips_the_one_that_is_down():
         bus = await RabbitBus.connect(f"{down},{URL}", name="test-list", timeout=5.0)
         assert bus.is_connected
         await bus.close()
+
+
+async def dead_letters(broker: Broker, bus: RabbitBus, queue: QueueSpec, count: int) -> list[tuple[bytes, dict]]:
+    """The first `count` messages of the queue's dead-letter queue, with their headers."""
+    dead = []
+
+    async def keep(body: bytes, headers: dict) -> None:
+        dead.append((body, headers))
+
+    await bus.consume(broker.queue(name=queue.dead_queue), keep)
+    await eventually(lambda: len(dead) == count, what="reading the dead letters")
+    return dead
 
 
 def sever(bus: RabbitBus) -> None:

@@ -4,6 +4,7 @@ import asyncio
 import contextvars
 
 import pytest
+from opentelemetry import trace
 
 from services.common.runtime.coalescing import Coalescer
 
@@ -78,3 +79,22 @@ async def test_a_batch_call_runs_in_its_first_lookups_context_even_when_sent_aft
 def test_a_coalescer_needs_room():
     with pytest.raises(ValueError):
         Coalescer(Recorded(), max_batch=0)
+
+
+async def test_a_batch_call_carrying_a_sampled_lookup_runs_in_its_trace_even_when_an_untraced_one_came_first():
+    """Two events of one batch ask together: the call belongs to the traced one's trace, so that trace is whole."""
+    seen: list[bool] = []
+
+    async def fetch(keys):
+        seen.append(trace.get_current_span().get_span_context().trace_flags.sampled)
+        return {key: key for key in keys}
+
+    coalescer = Coalescer(fetch, max_batch=10)
+    sampled = trace.NonRecordingSpan(trace.SpanContext(1, 2, is_remote=True, trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED)))
+
+    async def traced_lookup(key: int) -> int:
+        with trace.use_span(sampled):
+            return await coalescer.get(key)
+
+    assert await asyncio.gather(coalescer.get(1), traced_lookup(2)) == [1, 2]
+    assert seen == [True]

@@ -7,13 +7,16 @@ a round trip (an RPC's, a query's) falls as it does. Keys asked for in the same 
 loop always share a call.
 
 A batch call runs in the context of its first lookup (its trace, its deadline's context variables),
-whichever call or callback happens to send it.
+whichever call or callback happens to send it; or of its first lookup in a sampled trace, if it
+carries one, so that a traced request's call is recorded even beside untraced ones.
 """
 
 import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
+
+from services.common.runtime.tracing import is_sampled
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -50,7 +53,8 @@ class Coalescer(Generic[K, V]):
         while self._waiting and self._in_flight < self._max_in_flight:
             keys = list(self._waiting)[: self._max_batch]
             batch = {key: self._waiting.pop(key) for key in keys}
-            context = [self._first_asked_in.pop(key) for key in keys][0]  # the oldest key's: keys keep their order
+            contexts = [self._first_asked_in.pop(key) for key in keys]  # oldest first: keys keep their order
+            context = next((each for each in contexts if is_sampled(each)), contexts[0])
             self._in_flight += 1
             call = asyncio.get_running_loop().create_task(self._call(batch), context=context)
             self._calls.add(call)

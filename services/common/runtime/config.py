@@ -114,6 +114,7 @@ class Settings:
     rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
     bus_namespace: str = "chirp"
     fanout_prefetch: int = 8
+    relay_linger_ms: int = 10  # a relay woken on a drained outbox waits this long, so a busy outbox goes out in fuller batches
     retry_attempts: int = 5  # an event or chunk whose handler keeps failing is dead-lettered after this many attempts...
     retry_outage_seconds: int = 20  # ...or, when it fails for an outage (a failover), once its retries waited this long
     health_check_interval_ms: int = 1000
@@ -176,6 +177,7 @@ class Settings:
             rabbitmq_queue_type=env_choice("CHIRP_RABBITMQ_QUEUE_TYPE", cls.rabbitmq_queue_type, ("QUORUM", "CLASSIC")).lower(),
             bus_namespace=env_str("CHIRP_BUS_NAMESPACE", cls.bus_namespace),
             fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
+            relay_linger_ms=env_int("CHIRP_RELAY_LINGER_MS", cls.relay_linger_ms, 0, 1000),
             retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
             retry_outage_seconds=env_int("CHIRP_RETRY_OUTAGE_SECONDS", cls.retry_outage_seconds, 0, 3600),
             health_check_interval_ms=env_int("CHIRP_HEALTH_CHECK_INTERVAL_MS", cls.health_check_interval_ms, 50, 60_000),

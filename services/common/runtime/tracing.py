@@ -7,6 +7,7 @@ a relayed event), and puts that span's context in the message headers;
 a consumer's span is that producer span's child, linked to it too.
 """
 
+import contextvars
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,11 @@ def tracer() -> trace.Tracer:
     """Looked up once (the SDK's lookup costs microseconds a call); one taken before tracing is configured is a proxy
     that follows the provider installed later."""
     return trace.get_tracer(_TRACER)
+
+
+def is_sampled(within: contextvars.Context) -> bool:
+    """Whether the span current in that context is recorded (sampled)."""
+    return within.run(lambda: trace.get_current_span().get_span_context().trace_flags.sampled)
 
 
 def current_trace_headers() -> dict[str, str]:

@@ -25,37 +25,45 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63hirp/events/v1/events.proto\x12\x0f\x63hirp.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x05\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x04\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\rtweet_created\x18\n \x01(\x0b\x32\x1d.chirp.events.v1.TweetCreatedH\x00\x12\x36\n\rtweet_deleted\x18\x0b \x01(\x0b\x32\x1d.chirp.events.v1.TweetDeletedH\x00\x12\x36\n\ruser_followed\x18\x0c \x01(\x0b\x32\x1d.chirp.events.v1.UserFollowedH\x00\x12:\n\x0fuser_unfollowed\x18\r \x01(\x0b\x32\x1f.chirp.events.v1.UserUnfollowedH\x00\x12\x34\n\x0cuser_deleted\x18\x0e \x01(\x0b\x32\x1c.chirp.events.v1.UserDeletedH\x00\x12\x32\n\x0btweet_liked\x18\x0f \x01(\x0b\x32\x1b.chirp.events.v1.TweetLikedH\x00\x12\x36\n\rtweet_unliked\x18\x10 \x01(\x0b\x32\x1d.chirp.events.v1.TweetUnlikedH\x00\x12>\n\x11\x63\x65lebrity_changed\x18\x11 \x01(\x0b\x32!.chirp.events.v1.CelebrityChangedH\x00\x12\x34\n\x0cuser_blocked\x18\x12 \x01(\x0b\x32\x1c.chirp.events.v1.UserBlockedH\x00\x12\x38\n\x0euser_unblocked\x18\x13 \x01(\x0b\x32\x1e.chirp.events.v1.UserUnblockedH\x00\x12\x30\n\nuser_muted\x18\x14 \x01(\x0b\x32\x1a.chirp.events.v1.UserMutedH\x00\x12\x34\n\x0cuser_unmuted\x18\x15 \x01(\x0b\x32\x1c.chirp.events.v1.UserUnmutedH\x00\x42\t\n\x07payload\"\x97\x01\n\x0cTweetCreated\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1c\n\x14in_reply_to_tweet_id\x18\x04 \x01(\x04\x12\x1b\n\x13retweet_of_tweet_id\x18\x05 \x01(\x04\x12\x19\n\x11\x61uthor_below_line\x18\x06 \x01(\x08\"3\n\x0cTweetDeleted\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\"8\n\x0cUserFollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\":\n\x0eUserUnfollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\"/\n\nTweetLiked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"1\n\x0cTweetUnliked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"H\n\x10\x43\x65lebrityChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\x12\x11\n\tcelebrity\x18\x02 \x01(\x08\x12\x10\n\x08since_ms\x18\x03 \x01(\x03\"5\n\x0bUserBlocked\x12\x12\n\nblocker_id\x18\x01 \x01(\x04\x12\x12\n\nblocked_id\x18\x02 \x01(\x04\"7\n\rUserUnblocked\x12\x12\n\nblocker_id\x18\x01 \x01(\x04\x12\x12\n\nblocked_id\x18\x02 \x01(\x04\"/\n\tUserMuted\x12\x10\n\x08muter_id\x18\x01 \x01(\x04\x12\x10\n\x08muted_id\x18\x02 \x01(\x04\"1\n\x0bUserUnmuted\x12\x10\n\x08muter_id\x18\x01 \x01(\x04\x12\x10\n\x08muted_id\x18\x02 \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63hirp/events/v1/events.proto\x12\x0f\x63hirp.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x05\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x04\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\rtweet_created\x18\n \x01(\x0b\x32\x1d.chirp.events.v1.TweetCreatedH\x00\x12\x36\n\rtweet_deleted\x18\x0b \x01(\x0b\x32\x1d.chirp.events.v1.TweetDeletedH\x00\x12\x36\n\ruser_followed\x18\x0c \x01(\x0b\x32\x1d.chirp.events.v1.UserFollowedH\x00\x12:\n\x0fuser_unfollowed\x18\r \x01(\x0b\x32\x1f.chirp.events.v1.UserUnfollowedH\x00\x12\x34\n\x0cuser_deleted\x18\x0e \x01(\x0b\x32\x1c.chirp.events.v1.UserDeletedH\x00\x12\x32\n\x0btweet_liked\x18\x0f \x01(\x0b\x32\x1b.chirp.events.v1.TweetLikedH\x00\x12\x36\n\rtweet_unliked\x18\x10 \x01(\x0b\x32\x1d.chirp.events.v1.TweetUnlikedH\x00\x12>\n\x11\x63\x65lebrity_changed\x18\x11 \x01(\x0b\x32!.chirp.events.v1.CelebrityChangedH\x00\x12\x34\n\x0cuser_blocked\x18\x12 \x01(\x0b\x32\x1c.chirp.events.v1.UserBlockedH\x00\x12\x38\n\x0euser_unblocked\x18\x13 \x01(\x0b\x32\x1e.chirp.events.v1.UserUnblockedH\x00\x12\x30\n\nuser_muted\x18\x14 \x01(\x0b\x32\x1a.chirp.events.v1.UserMutedH\x00\x12\x34\n\x0cuser_unmuted\x18\x15 \x01(\x0b\x32\x1c.chirp.events.v1.UserUnmutedH\x00\x42\t\n\x07payload\";\n\nEventBatch\x12-\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1d.chirp.events.v1.BatchedEvent\"\x8a\x01\n\x0c\x42\x61tchedEvent\x12\r\n\x05\x65vent\x18\x01 \x01(\x0c\x12;\n\x07headers\x18\x02 \x03(\x0b\x32*.chirp.events.v1.BatchedEvent.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x97\x01\n\x0cTweetCreated\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1c\n\x14in_reply_to_tweet_id\x18\x04 \x01(\x04\x12\x1b\n\x13retweet_of_tweet_id\x18\x05 \x01(\x04\x12\x19\n\x11\x61uthor_below_line\x18\x06 \x01(\x08\"3\n\x0cTweetDeleted\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x11\n\tauthor_id\x18\x02 \x01(\x04\"8\n\x0cUserFollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\":\n\x0eUserUnfollowed\x12\x13\n\x0b\x66ollower_id\x18\x01 \x01(\x04\x12\x13\n\x0b\x66ollowee_id\x18\x02 \x01(\x04\"\x1e\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\"/\n\nTweetLiked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"1\n\x0cTweetUnliked\x12\x10\n\x08tweet_id\x18\x01 \x01(\x04\x12\x0f\n\x07user_id\x18\x02 \x01(\x04\"H\n\x10\x43\x65lebrityChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\x04\x12\x11\n\tcelebrity\x18\x02 \x01(\x08\x12\x10\n\x08since_ms\x18\x03 \x01(\x03\"5\n\x0bUserBlocked\x12\x12\n\nblocker_id\x18\x01 \x01(\x04\x12\x12\n\nblocked_id\x18\x02 \x01(\x04\"7\n\rUserUnblocked\x12\x12\n\nblocker_id\x18\x01 \x01(\x04\x12\x12\n\nblocked_id\x18\x02 \x01(\x04\"/\n\tUserMuted\x12\x10\n\x08muter_id\x18\x01 \x01(\x04\x12\x10\n\x08muted_id\x18\x02 \x01(\x04\"1\n\x0bUserUnmuted\x12\x10\n\x08muter_id\x18\x01 \x01(\x04\x12\x10\n\x08muted_id\x18\x02 \x01(\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chirp.events.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_BATCHEDEVENT_HEADERSENTRY']._loaded_options = None
+  _globals['_BATCHEDEVENT_HEADERSENTRY']._serialized_options = b'8\001'
   _globals['_EVENT']._serialized_start=83
   _globals['_EVENT']._serialized_end=837
-  _globals['_TWEETCREATED']._serialized_start=840
-  _globals['_TWEETCREATED']._serialized_end=991
-  _globals['_TWEETDELETED']._serialized_start=993
-  _globals['_TWEETDELETED']._serialized_end=1044
-  _globals['_USERFOLLOWED']._serialized_start=1046
-  _globals['_USERFOLLOWED']._serialized_end=1102
-  _globals['_USERUNFOLLOWED']._serialized_start=1104
-  _globals['_USERUNFOLLOWED']._serialized_end=1162
-  _globals['_USERDELETED']._serialized_start=1164
-  _globals['_USERDELETED']._serialized_end=1194
-  _globals['_TWEETLIKED']._serialized_start=1196
-  _globals['_TWEETLIKED']._serialized_end=1243
-  _globals['_TWEETUNLIKED']._serialized_start=1245
-  _globals['_TWEETUNLIKED']._serialized_end=1294
-  _globals['_CELEBRITYCHANGED']._serialized_start=1296
-  _globals['_CELEBRITYCHANGED']._serialized_end=1368
-  _globals['_USERBLOCKED']._serialized_start=1370
-  _globals['_USERBLOCKED']._serialized_end=1423
-  _globals['_USERUNBLOCKED']._serialized_start=1425
-  _globals['_USERUNBLOCKED']._serialized_end=1480
-  _globals['_USERMUTED']._serialized_start=1482
-  _globals['_USERMUTED']._serialized_end=1529
-  _globals['_USERUNMUTED']._serialized_start=1531
-  _globals['_USERUNMUTED']._serialized_end=1580
+  _globals['_EVENTBATCH']._serialized_start=839
+  _globals['_EVENTBATCH']._serialized_end=898
+  _globals['_BATCHEDEVENT']._serialized_start=901
+  _globals['_BATCHEDEVENT']._serialized_end=1039
+  _globals['_BATCHEDEVENT_HEADERSENTRY']._serialized_start=993
+  _globals['_BATCHEDEVENT_HEADERSENTRY']._serialized_end=1039
+  _globals['_TWEETCREATED']._serialized_start=1042
+  _globals['_TWEETCREATED']._serialized_end=1193
+  _globals['_TWEETDELETED']._serialized_start=1195
+  _globals['_TWEETDELETED']._serialized_end=1246
+  _globals['_USERFOLLOWED']._serialized_start=1248
+  _globals['_USERFOLLOWED']._serialized_end=1304
+  _globals['_USERUNFOLLOWED']._serialized_start=1306
+  _globals['_USERUNFOLLOWED']._serialized_end=1364
+  _globals['_USERDELETED']._serialized_start=1366
+  _globals['_USERDELETED']._serialized_end=1396
+  _globals['_TWEETLIKED']._serialized_start=1398
+  _globals['_TWEETLIKED']._serialized_end=1445
+  _globals['_TWEETUNLIKED']._serialized_start=1447
+  _globals['_TWEETUNLIKED']._serialized_end=1496
+  _globals['_CELEBRITYCHANGED']._serialized_start=1498
+  _globals['_CELEBRITYCHANGED']._serialized_end=1570
+  _globals['_USERBLOCKED']._serialized_start=1572
+  _globals['_USERBLOCKED']._serialized_end=1625
+  _globals['_USERUNBLOCKED']._serialized_start=1627
+  _globals['_USERUNBLOCKED']._serialized_end=1682
+  _globals['_USERMUTED']._serialized_start=1684
+  _globals['_USERMUTED']._serialized_end=1731
+  _globals['_USERUNMUTED']._serialized_start=1733
+  _globals['_USERUNMUTED']._serialized_end=1782
 # @@protoc_insertion_point(module_scope)

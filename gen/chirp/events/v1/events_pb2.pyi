@@ -1,9 +1,10 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -39,6 +40,27 @@ class Event(_message.Message):
     user_muted: UserMuted
     user_unmuted: UserUnmuted
     def __init__(self, event_id: _Optional[int] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tweet_created: _Optional[_Union[TweetCreated, _Mapping]] = ..., tweet_deleted: _Optional[_Union[TweetDeleted, _Mapping]] = ..., user_followed: _Optional[_Union[UserFollowed, _Mapping]] = ..., user_unfollowed: _Optional[_Union[UserUnfollowed, _Mapping]] = ..., user_deleted: _Optional[_Union[UserDeleted, _Mapping]] = ..., tweet_liked: _Optional[_Union[TweetLiked, _Mapping]] = ..., tweet_unliked: _Optional[_Union[TweetUnliked, _Mapping]] = ..., celebrity_changed: _Optional[_Union[CelebrityChanged, _Mapping]] = ..., user_blocked: _Optional[_Union[UserBlocked, _Mapping]] = ..., user_unblocked: _Optional[_Union[UserUnblocked, _Mapping]] = ..., user_muted: _Optional[_Union[UserMuted, _Mapping]] = ..., user_unmuted: _Optional[_Union[UserUnmuted, _Mapping]] = ...) -> None: ...
+
+class EventBatch(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[BatchedEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[BatchedEvent, _Mapping]]] = ...) -> None: ...
+
+class BatchedEvent(_message.Message):
+    __slots__ = ("event", "headers")
+    class HeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    event: bytes
+    headers: _containers.ScalarMap[str, str]
+    def __init__(self, event: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class TweetCreated(_message.Message):
     __slots__ = ("tweet_id", "author_id", "text", "in_reply_to_tweet_id", "retweet_of_tweet_id", "author_below_line")

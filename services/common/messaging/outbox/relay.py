@@ -10,6 +10,12 @@ and before the offset is saved publishes that batch again, so delivery is
 at-least-once and consumers are idempotent. Each message carries the
 trace context stored with its event.
 
+Each batch goes out as few messages as it can: a run of events with the
+same routing key travels as one (rabbitmq/batches.py). A relay that finds
+the outbox drained waits `linger_seconds` after the next commit wakes it,
+so that on a busy outbox the events of that short while share the messages,
+and the broker and every consumer take one message where they took many.
+
 Several replicas of a service share its outbox, and only one relays it at
 a time: the holder of the outbox's lease (services/common/storage/leases.py),
 renewed every third of its ttl. The others wait, trying to take it every
@@ -39,10 +45,12 @@ class LeaseLost(Exception):
 
 
 class OutboxRelay(OutboxReader):
-    def __init__(self, store: OutboxStore, bus: RabbitBus, hold_seconds: float = 0.0, keeper: LeaseKeeper | None = None):
+    def __init__(self, store: OutboxStore, bus: RabbitBus, hold_seconds: float = 0.0, keeper: LeaseKeeper | None = None,
+                 linger_seconds: float = 0.0):
         super().__init__(store, "relay")
         self._bus, self._keeper = bus, keeper
         self._hold_seconds = hold_seconds  # test hook: widens the window between commit and publish
+        self._linger_seconds, self._backlog = linger_seconds, False
 
     def active(self) -> bool:
         """Whether this relay publishes now (it holds the outbox's lease, or there is none)."""
@@ -59,7 +67,13 @@ class OutboxRelay(OutboxReader):
             await self._keeper.stop()  # releases the lease: a waiting replica takes over at once
 
     async def drain_once(self) -> int:
-        return await super().drain_once() if self.active() else 0
+        if not self.active():
+            return 0
+        if self._linger_seconds and not self._backlog:
+            await asyncio.sleep(self._linger_seconds)  # the events committed meanwhile join this batch
+        drained = await super().drain_once()
+        self._backlog = drained == self.batch_size  # more are waiting: no reason to linger
+        return drained
 
     async def deliver(self, batch: list[StoredEvent]) -> None:
         if self._hold_seconds:
@@ -69,7 +83,7 @@ class OutboxRelay(OutboxReader):
         async def publish() -> None:
             if not self.active():
                 raise LeaseLost(f"the outbox's lease lapsed; {len(messages)} events are left to its holder")
-            await self._bus.publish(messages)
+            await self._bus.publish(messages, batched=True)
 
         # Until published, or until the lease lapses meanwhile (a long broker outage): the new holder
         # publishes from the saved offset, so this one must not publish the batch late, out of order.

@@ -17,11 +17,12 @@ Guarantees:
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import pika
 
-from services.common.messaging.rabbitmq import topology
+from services.common.messaging.rabbitmq import batches, topology
 from services.common.messaging.rabbitmq.bridge import Channel, ChannelLost, Connection, PublishError
 from services.common.messaging.rabbitmq.consumer import Consumer, ConsumerStats, Handler
 from services.common.messaging.rabbitmq.link import BusUnavailable, Link
@@ -88,22 +89,24 @@ class RabbitBus:
         except (ChannelLost, TimeoutError) as error:
             raise BusUnavailable(f"bus {self.name}: RabbitMQ did not answer a ping: {error}") from error
 
-    async def publish(self, messages: Sequence[Message], timeout: float | None = None) -> None:
-        """Sends the batch, then waits until the broker confirmed every message; raises PublishError otherwise."""
+    async def publish(self, messages: Sequence[Message], timeout: float | None = None, batched: bool = False) -> None:
+        """Sends the messages, then waits until the broker confirmed every one; raises PublishError otherwise.
+        `batched`: runs of messages for the same routing key travel as one (batches.py); each keeps its own span."""
         if not messages:
             return
         timeout = self.timeout if timeout is None else timeout
         with producer_spans([(f"publish {m.routing_key}", m.headers) for m in messages]) as headers:
-            await self._publish(messages, headers, timeout)
+            carried = [replace(m, headers=h) for m, h in zip(messages, headers)]
+            await self._publish(batches.packed(carried) if batched else carried, timeout)
 
-    async def _publish(self, messages: Sequence[Message], headers: list[dict[str, str]], timeout: float) -> None:
+    async def _publish(self, messages: Sequence[Message], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         _, channel = await self._link.wait_ready(timeout, f"publish {len(messages)} message(s)")
         confirmations = []
         try:
-            for message, carried in zip(messages, headers):
+            for message in messages:
                 properties = pika.BasicProperties(
-                    delivery_mode=PERSISTENT, content_type=CONTENT_TYPE, headers=carried,
+                    delivery_mode=PERSISTENT, content_type=CONTENT_TYPE, headers=dict(message.headers),
                     expiration=None if message.expiration_ms is None else str(message.expiration_ms))
                 exchange = self.exchange if message.exchange is None else message.exchange
                 confirmations.append(channel.publish(exchange, message, properties))

@@ -5,8 +5,10 @@ Guarantees:
   (confirmed by the broker) to `<name>.retry` or `<name>.dead`. If the channel dies first, the
   broker redelivers it, so handlers must be idempotent. A message is never dropped: when that
   move cannot be confirmed, the message is requeued instead of acked.
-- Up to `prefetch` handlers run at once, each as its own asyncio task: a slow handler never
-  blocks pika's I/O or heartbeats.
+- Up to `prefetch` messages are handled at once, each as its own asyncio task: a slow handler never
+  blocks pika's I/O or heartbeats. The events of a batch (batches.py) are handled side by side, each
+  on its own: one that fails goes to the retry queue alone, and the batch is acked once every event
+  is handled or set aside.
 - A failed message waits in `<name>.retry` for the policy's backoff (first_backoff * 2^(attempt-1),
   capped at max_backoff), then the broker dead-letters it back to `<name>`; the header
   `x-chirp-attempts` counts the failures. Once the policy gives up (`retry.attempts` failures, or,
@@ -27,6 +29,7 @@ from typing import Any, Protocol
 import pika
 from pika import spec
 
+from services.common.messaging.rabbitmq import batches
 from services.common.messaging.rabbitmq.bridge import Channel, Connection
 from services.common.messaging.rabbitmq.message import Message
 from services.common.messaging.rabbitmq.topology import QueueSpec, declare_queues
@@ -120,23 +123,31 @@ class Consumer:
             self._channel.close()
 
     async def _deliver(self, channel: Channel, method: spec.Basic.Deliver, properties: pika.BasicProperties, body: bytes) -> None:
-        headers = dict(properties.headers or {})
         if method.redelivered:
             self.stats.redelivered += 1
+        events = batches.unpacked(body, properties.headers or {})
+        if len(events) == 1:
+            done = [await self._handle(channel, method, *events[0])]
+        else:
+            done = await asyncio.gather(*(self._handle(channel, method, each, headers) for each, headers in events))
+        if not all(done):
+            channel.requeue(method.delivery_tag)  # a failed event could not be set aside: all again (handlers are idempotent)
+            return
+        if self._hold_ack_seconds > 0:  # test hook only: lets a test kill a worker while it holds an unacked message
+            await asyncio.sleep(self._hold_ack_seconds)
+        if not channel.ack(method.delivery_tag):
+            log.warning("consumer %s: channel lost before the ack of %s; the broker redelivers it", self.queue.name, method.delivery_tag)
+
+    async def _handle(self, channel: Channel, method: spec.Basic.Deliver, body: bytes, headers: dict[str, Any]) -> bool:
+        """One event: handled, or set aside to retry (or dead); False when it could not be set aside."""
         try:
             with continued_span(f"consume {self.queue.name}", headers):
                 await self._handler(body, dict(headers))
         except Exception as error:
             self.stats.failed_attempts += 1
-            if not await self._set_aside(channel, method, body, headers, error):
-                channel.requeue(method.delivery_tag)
-                return
-        else:
-            self.stats.handled += 1
-        if self._hold_ack_seconds > 0:  # test hook only: lets a test kill a worker while it holds an unacked message
-            await asyncio.sleep(self._hold_ack_seconds)
-        if not channel.ack(method.delivery_tag):
-            log.warning("consumer %s: channel lost before the ack of %s; the broker redelivers it", self.queue.name, method.delivery_tag)
+            return await self._set_aside(channel, method, body, headers, error)
+        self.stats.handled += 1
+        return True
 
     async def _set_aside(self, channel: Channel, method: spec.Basic.Deliver, body: bytes, headers: dict[str, Any],
                          error: Exception) -> bool:
