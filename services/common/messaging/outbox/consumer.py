@@ -66,8 +66,8 @@ class OutboxReader(ABC):
         while True:
             self._wakeup.clear()  # before reading: a commit during the read wakes the next wait
             try:
-                if await self.drain_once():
-                    continue
+                if await self.drain_once() >= self.batch_size:
+                    continue  # more may be waiting; a smaller batch was all there was, so a commit since wakes the wait
             except Exception as error:
                 stop_if_cancelled(error)
                 log.exception("consumer %s failed to read the outbox; retrying", self.name)
