@@ -16,7 +16,7 @@ from services.common.kernel.errors import Unavailable
 from services.common.kernel.events import Event
 from services.common.messaging import codec as event_codec
 from services.common.messaging.outbox.consumer import BatchHandler, OutboxBatchConsumer, OutboxConsumer, OutboxReader
-from services.common.messaging.outbox.relay import OutboxRelay
+from services.common.messaging.outbox.relay import Batching, OutboxRelay
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
 from services.common.messaging.rabbitmq.consumer import Consumer
@@ -88,10 +88,10 @@ class EmbeddedFlow:
 class RabbitFlow:
     def __init__(self, bus: RabbitBus, outboxes: Sequence[OutboxStore], namespace: str, prefetch: int,
                  retry: RetryPolicy, hooks: FaultHooks = FaultHooks(), replica: int = 0, holder: str = "relay",
-                 lease_seconds: float = 5.0, linger_seconds: float = 0.0):
+                 lease_seconds: float = 5.0, batching: Batching = Batching()):
         self._bus, self._namespace, self._prefetch, self._retry, self._replica = bus, namespace, prefetch, retry, replica
         self._hold_ack_seconds = hooks.hold_ack_ms / 1000
-        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000, _keeper(outbox, holder, lease_seconds), linger_seconds)
+        self.relays = [OutboxRelay(outbox, bus, hooks.relay_hold_ms / 1000, _keeper(outbox, holder, lease_seconds), batching)
                        for outbox in outboxes]
         self._wanted: dict[str, tuple[QueueSpec, Callable, int]] = {}
         self.consumers: dict[str, Consumer] = {}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.common.kernel.ids import IdSource
+from services.common.messaging.outbox.relay import Batching
 from services.common.messaging.outbox.store import OutboxStore, QueueStats
 from services.common.messaging.rabbitmq.bus import RabbitBus
 from services.common.messaging.retry import RetryPolicy
@@ -68,7 +69,7 @@ async def open_event_flow(settings: Settings, resources: Resources, outboxes: li
     resources.checks["rabbitmq"] = bus.ping
     holder = f"{settings.service or 'mesh'}.{settings.replica}"
     return RabbitFlow(bus, outboxes, namespace, settings.fanout_prefetch, retry, hooks, settings.replica, holder, settings.lease_seconds,
-                      settings.relay_linger_ms / 1000)
+                      Batching(settings.relay_batch_events, settings.relay_linger_ms / 1000))
 
 
 def suggestion_service(settings: Settings, resources: Resources, stores: Stores, hidden_copies: HiddenCopies | None) -> SuggestionService:

@@ -2,9 +2,11 @@
 
 import asyncio
 
+import pytest
+
 from services.common.kernel.events import TweetCreated, UserFollowed
 from services.common.messaging import codec as event_codec
-from services.common.messaging.outbox.relay import OutboxRelay
+from services.common.messaging.outbox.relay import Batching, OutboxRelay
 from services.common.messaging.outbox.sqlite_store import SCHEMA, SqliteOutbox
 from services.common.messaging.rabbitmq.bus import QueueSpec, RabbitBus
 from services.common.runtime.tracing import tracer
@@ -86,7 +88,9 @@ async def _until(condition) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_a_relay_that_lingers_sends_the_commits_of_that_while_as_one_message(tmp_path):
+@pytest.mark.parametrize("events, messages", [(50, 1), (1, 3)], ids=["batched", "one_a_message"])
+async def test_a_relay_that_lingers_sends_the_commits_of_that_while_as_one_message_unless_told_one_event_a_message(
+        tmp_path, events, messages):
     db = await Database.open(tmp_path / "relay.db")
     await db.apply_schema(SCHEMA)
     outbox = SqliteOutbox(db)
@@ -99,12 +103,12 @@ async def test_a_relay_that_lingers_sends_the_commits_of_that_while_as_one_messa
             received.append(event_codec.decode(body))
 
         await (await bus.consume(queue, handler)).stop()  # declared and bound; nobody takes the messages yet
-        relay = OutboxRelay(outbox, bus, linger_seconds=0.5)
+        relay = OutboxRelay(outbox, bus, batching=Batching(events, linger_seconds=0.5))
         await relay.start()
         for follower in range(3):  # three commits, each waking the relay
             await commit(outbox, [UserFollowed(follower, 9)])
         await asyncio.wait_for(_until_async(lambda: relay.stats(), lambda stats: stats.depth == 0), 20)
-        assert await bus.queue_depth(queue.name) == 1
+        assert await bus.queue_depth(queue.name) == messages
         await bus.consume(queue, handler)
         await asyncio.wait_for(_until(lambda: len(received) == 3), 20)
         await relay.stop()

@@ -207,7 +207,7 @@ async def test_a_batched_publish_is_one_message_whose_events_are_handled_and_set
 
     await (await bus.consume(queue, _ignore)).stop()
     bodies = [b"one", b"bad", b"two", b"three"]
-    await bus.publish([Message("batch.x", body) for body in bodies], batched=True)
+    await bus.publish([Message("batch.x", body) for body in bodies], batch=50)
     assert await bus.queue_depth(queue.name) == 1  # four events, one message
 
     retry = RetryPolicy(attempts=2, first_backoff_seconds=0.05, max_backoff_seconds=0.05)
@@ -304,7 +304,7 @@ async def test_each_event_of_a_batch_continues_its_own_publishers_trace(broker):
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
             messages.append(Message("traced.event", body, carrier))
-    await bus.publish(messages, batched=True)
+    await bus.publish(messages, batch=50)
     await eventually(lambda: len(consumed_in) == 3, what="consuming the batch")
 
     producers = [s for s in exporter.get_finished_spans() if s.name == "publish traced.event"]

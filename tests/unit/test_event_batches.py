@@ -28,6 +28,7 @@ def test_a_run_longer_than_a_batch_is_split():
     out = packed([Message("k", b"%d" % n) for n in range(MAX_EVENTS * 2 + 1)])
     assert [len(unpacked(m.body, m.headers)) for m in out] == [MAX_EVENTS, MAX_EVENTS, 1]
     assert [body for m in out for body, _ in unpacked(m.body, m.headers)] == [b"%d" % n for n in range(MAX_EVENTS * 2 + 1)]
+    assert [len(unpacked(m.body, m.headers)) for m in packed([Message("k", b"x")] * 5, most=2)] == [2, 2, 1]
 
 
 def test_a_batch_that_does_not_parse_comes_back_whole_for_its_handler_to_refuse():

@@ -115,6 +115,7 @@ class Settings:
     bus_namespace: str = "chirp"
     fanout_prefetch: int = 8
     relay_linger_ms: int = 10  # a relay woken on a drained outbox waits this long, so a busy outbox goes out in fuller batches
+    relay_batch_events: int = 50  # events of one routing key a message at most; 1 while consumers older than batches run
     retry_attempts: int = 5  # an event or chunk whose handler keeps failing is dead-lettered after this many attempts...
     retry_outage_seconds: int = 20  # ...or, when it fails for an outage (a failover), once its retries waited this long
     health_check_interval_ms: int = 1000
@@ -178,6 +179,7 @@ class Settings:
             bus_namespace=env_str("CHIRP_BUS_NAMESPACE", cls.bus_namespace),
             fanout_prefetch=env_int("CHIRP_FANOUT_PREFETCH", cls.fanout_prefetch, 1, 1000),
             relay_linger_ms=env_int("CHIRP_RELAY_LINGER_MS", cls.relay_linger_ms, 0, 1000),
+            relay_batch_events=env_int("CHIRP_RELAY_BATCH_EVENTS", cls.relay_batch_events, 1, 1000),
             retry_attempts=env_int("CHIRP_RETRY_ATTEMPTS", cls.retry_attempts, 1, 100),
             retry_outage_seconds=env_int("CHIRP_RETRY_OUTAGE_SECONDS", cls.retry_outage_seconds, 0, 3600),
             health_check_interval_ms=env_int("CHIRP_HEALTH_CHECK_INTERVAL_MS", cls.health_check_interval_ms, 50, 60_000),

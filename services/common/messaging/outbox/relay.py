@@ -10,11 +10,13 @@ and before the offset is saved publishes that batch again, so delivery is
 at-least-once and consumers are idempotent. Each message carries the
 trace context stored with its event.
 
-Each batch goes out as few messages as it can: a run of events with the
-same routing key travels as one (rabbitmq/batches.py). A relay that finds
-the outbox drained waits `linger_seconds` after the next commit wakes it,
-so that on a busy outbox the events of that short while share the messages,
-and the broker and every consumer take one message where they took many.
+Each batch goes out as few messages as `Batching` lets it: a run of
+events with the same routing key travels as one, up to `events` of them
+(rabbitmq/batches.py). A relay that finds the outbox drained waits
+`linger_seconds` after the next commit wakes it, so that on a busy outbox
+the events of that short while share the messages, and the broker and
+every consumer take one message where they took many. `events` 1 sends
+each event alone, as consumers older than batches need.
 
 Several replicas of a service share its outbox, and only one relays it at
 a time: the holder of the outbox's lease (services/common/storage/leases.py),
@@ -29,15 +31,23 @@ Without a lease (SQLite: one process), the relay is always active.
 """
 
 import asyncio
+from dataclasses import dataclass
 
 from services.common.messaging.codec import routing_key_of
 from services.common.messaging.outbox.consumer import OutboxReader
 from services.common.messaging.outbox.store import OutboxStore, StoredEvent
+from services.common.messaging.rabbitmq.batches import MAX_EVENTS
 from services.common.messaging.rabbitmq.bus import Message, RabbitBus
 from services.common.messaging.retry import RetryPolicy, with_retries
 from services.common.storage.leases import LeaseKeeper
 
 ROUND = RetryPolicy(attempts=5, first_backoff_seconds=0.1, max_backoff_seconds=5.0, outage_seconds=0)  # then the lease is checked again
+
+
+@dataclass(frozen=True)
+class Batching:
+    events: int = MAX_EVENTS  # at most this many events a message; 1: each alone
+    linger_seconds: float = 0.0
 
 
 class LeaseLost(Exception):
@@ -46,11 +56,11 @@ class LeaseLost(Exception):
 
 class OutboxRelay(OutboxReader):
     def __init__(self, store: OutboxStore, bus: RabbitBus, hold_seconds: float = 0.0, keeper: LeaseKeeper | None = None,
-                 linger_seconds: float = 0.0):
+                 batching: Batching = Batching()):
         super().__init__(store, "relay")
         self._bus, self._keeper = bus, keeper
         self._hold_seconds = hold_seconds  # test hook: widens the window between commit and publish
-        self._linger_seconds, self._backlog = linger_seconds, False
+        self._batching, self._backlog = batching, False
 
     def active(self) -> bool:
         """Whether this relay publishes now (it holds the outbox's lease, or there is none)."""
@@ -69,8 +79,8 @@ class OutboxRelay(OutboxReader):
     async def drain_once(self) -> int:
         if not self.active():
             return 0
-        if self._linger_seconds and not self._backlog:
-            await asyncio.sleep(self._linger_seconds)  # the events committed meanwhile join this batch
+        if self._batching.linger_seconds and not self._backlog:
+            await asyncio.sleep(self._batching.linger_seconds)  # the events committed meanwhile join this batch
         drained = await super().drain_once()
         self._backlog = drained == self.batch_size  # more are waiting: no reason to linger
         return drained
@@ -83,7 +93,7 @@ class OutboxRelay(OutboxReader):
         async def publish() -> None:
             if not self.active():
                 raise LeaseLost(f"the outbox's lease lapsed; {len(messages)} events are left to its holder")
-            await self._bus.publish(messages, batched=True)
+            await self._bus.publish(messages, batch=self._batching.events)
 
         # Until published, or until the lease lapses meanwhile (a long broker outage): the new holder
         # publishes from the saved offset, so this one must not publish the batch late, out of order.

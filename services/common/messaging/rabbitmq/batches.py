@@ -2,7 +2,7 @@
 run of events rather than one per event.
 
 `packed` turns each run of consecutive messages bound for the same place (exchange and routing key, no
-expiry, not mandatory) into one message whose body is an `EventBatch`, at most MAX_EVENTS events, each
+expiry, not mandatory) into one message whose body is an `EventBatch` of at most `most` events, each
 with the headers it would carry alone (its trace context); the `x-chirp-batch` header gives the count.
 A run of one stays a plain message. `unpacked` gives a consumer the events back, as (body, headers) in
 order, and a plain message as itself; the consumer handles, and on failure sets aside, each on its own.
@@ -17,13 +17,13 @@ from chirp.events.v1 import events_pb2
 from services.common.messaging.rabbitmq.message import Message
 
 BATCH_HEADER = "x-chirp-batch"
-MAX_EVENTS = 50
+MAX_EVENTS = 50  # the relay's default (CHIRP_RELAY_BATCH_EVENTS)
 
 
-def packed(messages: Sequence[Message]) -> list[Message]:
+def packed(messages: Sequence[Message], most: int = MAX_EVENTS) -> list[Message]:
     runs: list[list[Message]] = []
     for message in messages:
-        if runs and _joins(runs[-1], message):
+        if runs and len(runs[-1]) < most and _joins(runs[-1][0], message):
             runs[-1].append(message)
         else:
             runs.append([message])
@@ -42,10 +42,8 @@ def unpacked(body: bytes, headers: Mapping[str, Any]) -> list[tuple[bytes, dict[
     return [(each.event, dict(each.headers)) for each in batch.events]
 
 
-def _joins(run: list[Message], message: Message) -> bool:
-    first = run[0]
-    return (len(run) < MAX_EVENTS and _plain(message) and _plain(first)
-            and (message.exchange, message.routing_key) == (first.exchange, first.routing_key))
+def _joins(first: Message, message: Message) -> bool:
+    return _plain(message) and _plain(first) and (message.exchange, message.routing_key) == (first.exchange, first.routing_key)
 
 
 def _plain(message: Message) -> bool:

@@ -89,15 +89,16 @@ class RabbitBus:
         except (ChannelLost, TimeoutError) as error:
             raise BusUnavailable(f"bus {self.name}: RabbitMQ did not answer a ping: {error}") from error
 
-    async def publish(self, messages: Sequence[Message], timeout: float | None = None, batched: bool = False) -> None:
+    async def publish(self, messages: Sequence[Message], timeout: float | None = None, batch: int = 1) -> None:
         """Sends the messages, then waits until the broker confirmed every one; raises PublishError otherwise.
-        `batched`: runs of messages for the same routing key travel as one (batches.py); each keeps its own span."""
+        `batch` above 1: runs of messages for the same routing key travel up to that many a message (batches.py),
+        each with its own span."""
         if not messages:
             return
         timeout = self.timeout if timeout is None else timeout
         with producer_spans([(f"publish {m.routing_key}", m.headers) for m in messages]) as headers:
             carried = [replace(m, headers=h) for m, h in zip(messages, headers)]
-            await self._publish(batches.packed(carried) if batched else carried, timeout)
+            await self._publish(batches.packed(carried, batch) if batch > 1 else carried, timeout)
 
     async def _publish(self, messages: Sequence[Message], timeout: float) -> None:
         deadline = time.monotonic() + timeout
