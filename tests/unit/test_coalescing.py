@@ -97,4 +97,5 @@ async def test_a_batch_call_carrying_a_sampled_lookup_runs_in_its_trace_even_whe
             return await coalescer.get(key)
 
     assert await asyncio.gather(coalescer.get(1), traced_lookup(2)) == [1, 2]
-    assert seen == [True]
+    assert await asyncio.gather(coalescer.get(3), traced_lookup(3)) == [3, 3]  # one author's two posts, one traced
+    assert seen == [True, True]

@@ -8,7 +8,8 @@ loop always share a call.
 
 A batch call runs in the context of its first lookup (its trace, its deadline's context variables),
 whichever call or callback happens to send it; or of its first lookup in a sampled trace, if it
-carries one, so that a traced request's call is recorded even beside untraced ones.
+carries one (of any of its keys, or of the same key asked twice), so that a traced request's call
+is recorded even beside untraced ones.
 """
 
 import asyncio
@@ -33,7 +34,7 @@ class Coalescer(Generic[K, V]):
             raise ValueError("a coalescer needs room for at least one key and one call")
         self._fetch, self._max_batch, self._max_in_flight = fetch, max_batch, max_in_flight
         self._waiting: dict[K, list[asyncio.Future]] = {}
-        self._first_asked_in: dict[K, contextvars.Context] = {}  # each waiting key's first lookup's context
+        self._asked_in: dict[K, contextvars.Context] = {}  # each waiting key's first lookup's context, or first sampled one's
         self._in_flight = 0
         self._calls: set[asyncio.Task] = set()  # held here: the loop keeps only weak references to tasks
         self._scheduled = False
@@ -41,7 +42,9 @@ class Coalescer(Generic[K, V]):
     async def get(self, key: K) -> V | None:
         future = asyncio.get_running_loop().create_future()
         if key not in self._waiting:
-            self._waiting[key], self._first_asked_in[key] = [], contextvars.copy_context()
+            self._waiting[key], self._asked_in[key] = [], contextvars.copy_context()
+        elif not is_sampled(self._asked_in[key]) and is_sampled(here := contextvars.copy_context()):
+            self._asked_in[key] = here  # the same key asked in a traced request: the call belongs to that trace
         self._waiting[key].append(future)
         if not self._scheduled and self._in_flight < self._max_in_flight:
             self._scheduled = True
@@ -53,7 +56,7 @@ class Coalescer(Generic[K, V]):
         while self._waiting and self._in_flight < self._max_in_flight:
             keys = list(self._waiting)[: self._max_batch]
             batch = {key: self._waiting.pop(key) for key in keys}
-            contexts = [self._first_asked_in.pop(key) for key in keys]  # oldest first: keys keep their order
+            contexts = [self._asked_in.pop(key) for key in keys]  # oldest first: keys keep their order
             context = next((each for each in contexts if is_sampled(each)), contexts[0])
             self._in_flight += 1
             call = asyncio.get_running_loop().create_task(self._call(batch), context=context)
