@@ -92,7 +92,7 @@ class RabbitBus:
     async def publish(self, messages: Sequence[Message], timeout: float | None = None, batch: int = 1) -> None:
         """Sends the messages, then waits until the broker confirmed every one; raises PublishError otherwise.
         `batch` above 1: runs of messages for the same routing key travel up to that many a message (batches.py),
-        each with its own span."""
+        each with its own span; a PublishError's `unconfirmed` then counts the messages sent, not those given."""
         if not messages:
             return
         timeout = self.timeout if timeout is None else timeout
