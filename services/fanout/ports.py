@@ -1,4 +1,4 @@
-"""What fan-out needs: the followers of an author, their tweets, the timelines it writes, where chunks go, and the queue it drains."""
+"""What fan-out needs: the followers of an author, who unfollowed lately, their tweets, the timelines it writes, where chunks go, and the queue it drains."""
 
 from collections.abc import Sequence
 from typing import Protocol
@@ -17,6 +17,15 @@ class FollowerSource(Protocol):
 
     async def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
         """The candidates who follow followee_id now."""
+
+
+class UnfollowMarks(Protocol):
+    """Who unfollowed whom lately (for as long as an add may still be on its way, the timelines' TTL)."""
+
+    async def mark(self, follower_id: int, followee_id: int) -> None: ...
+
+    async def marked(self, followee_id: int, follower_ids: Sequence[int]) -> set[int]:
+        """Those of the followers who unfollowed followee_id lately (they may have followed again since)."""
 
 
 class AuthorTweets(Protocol):

@@ -8,9 +8,10 @@ handler is idempotent (adding an id twice or removing a missing one
 changes nothing), so an event or chunk delivered twice does no harm.
 Follow and unfollow events are checked against the graph first, so one
 that arrives after the opposite change (redelivered, or out of order)
-doesn't undo it; and what an add writes is checked against the graph
-again once written, so a follower who unfollowed while the add was on its
-way (whose unfollow's removal may have run before the write) loses it.
+doesn't undo it. An unfollow is marked before its removal runs, and what
+an add writes is checked against the marks once written: a marked
+follower who the graph says unfollowed (whose removal may have run before
+the write) loses it. The graph is asked only about the marked few.
 
 A celebrity's tweets are not pushed: readers pull them. A follow pushes
 the followee's recent tweets whatever their standing, and when a user
@@ -35,7 +36,7 @@ from services.common.kernel.pagination import PageRequest
 from services.common.messaging.outbox.store import QueueStats
 from services.common.telemetry import metrics
 from services.fanout.domain import Action, Chunk
-from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, ReaderNotices, TimelineWriter
+from services.fanout.ports import AuthorTweets, ChunkQueue, EventQueue, FollowerSource, ReaderNotices, TimelineWriter, UnfollowMarks
 
 
 @dataclass
@@ -51,6 +52,7 @@ class FanoutService:
         timelines: TimelineWriter,
         followers: FollowerSource,
         tweets: AuthorTweets,
+        unfollows: UnfollowMarks,
         batch_size: int,
         capacity: int,
         chunks: ChunkQueue | None = None,
@@ -63,6 +65,7 @@ class FanoutService:
         self._queue = queue
         self._followers = followers
         self._tweets = tweets
+        self._unfollows = unfollows
         self._batch_size = batch_size
         self._capacity = capacity
         self.counters = FanoutCounters()
@@ -109,10 +112,14 @@ class FanoutService:
             await self._take_back(chunk.author_id, chunk.follower_ids, [chunk.tweet_id])
 
     async def _take_back(self, author_id: int, follower_ids: Sequence[int], tweet_ids: list[int]) -> None:
-        """Removes what was just added from followers who no longer follow the author. An unfollow
-        committed before this check is seen here; one committed after it removes the tweets itself."""
-        following = await self._followers.followers_among(author_id, follower_ids)
-        gone = [follower for follower in follower_ids if follower not in following]
+        """Removes what was just added from followers who no longer follow the author. An unfollow marked
+        before this check is seen here (and the graph asked whether it stands); one marked after it
+        removes the tweets itself, after this write."""
+        marked = await self._unfollows.marked(author_id, follower_ids)
+        if not marked:
+            return
+        following = await self._followers.followers_among(author_id, sorted(marked))
+        gone = [follower for follower in follower_ids if follower in marked and follower not in following]
         if gone:
             await self._timelines.remove(gone, tweet_ids)
 
@@ -148,6 +155,7 @@ class FanoutService:
 
     async def _on_unfollowed(self, event: UserUnfollowed) -> None:
         await self._reader_changed(event.follower_id)
+        await self._unfollows.mark(event.follower_id, event.followee_id)  # before the removal: see _take_back
         if await self._followers.is_following(event.follower_id, event.followee_id):
             return  # followed again since: keep what the new follow brings
         ids = await self._tweets.ids_ever_posted_by(event.followee_id, self._capacity)

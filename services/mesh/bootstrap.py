@@ -29,7 +29,7 @@ from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
-from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store, open_unfollow_marks
 from services.mesh.wiring import (
     EventFlow,
     GraphCopies,
@@ -127,7 +127,7 @@ async def bootstrap(
             resources.closers.append(cache.close)
         timelines = timeline_service(settings, cache, graph, tweets, model, hidden)
         flow = await open_event_flow(settings, resources, list(stores.outboxes.values()), hooks)
-        fanout = fanout_service(settings, cache, graph, tweets, flow, model)
+        fanout = fanout_service(settings, cache, open_unfollow_marks(settings, resources), graph, tweets, flow, model)
         flow.consume("tweet", tweets.handle)
         search = search_service(settings, resources, graph, tweets, flow, model, hidden)
         trending = trending_service(settings, open_trend_store(settings, resources, clock), flow, clock)

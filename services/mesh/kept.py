@@ -1,5 +1,5 @@
-"""What a process keeps in Redis with CHIRP_REDIS_URL, or in its own memory without: home timelines, the
-Timeline service's read model, Trending's counts, rate-limit buckets, the accounts deleted lately. Both entry
+"""What a process keeps in Redis with CHIRP_REDIS_URL, or in its own memory without: home timelines, fan-out's
+marks of unfollows, the Timeline service's read model, Trending's counts, rate-limit buckets, the accounts deleted lately. Both entry
 points open them here."""
 
 from collections.abc import Callable
@@ -16,6 +16,8 @@ from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
 from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions, kept_seconds
 from services.common.visibility.copies import MemoryHiddenCopies, RedisHiddenCopies
+from services.fanout.adapters.memory_unfollow_marks import MemoryUnfollowMarks
+from services.fanout.adapters.redis_unfollow_marks import RedisUnfollowMarks
 from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.memory_read_model import MemoryCopies
@@ -43,6 +45,13 @@ async def open_timeline_cache(settings: Settings, resources: Resources) -> Timel
         cache = RedisTimelineCache(redis, settings.timeline_length, settings.timeline_ttl_seconds, replica_acks=acks)
         await cache.check_listpack_limit()
     return cache
+
+
+def open_unfollow_marks(settings: Settings, resources: Resources) -> MemoryUnfollowMarks | RedisUnfollowMarks:
+    """Beside the timelines they guard, kept as long as a timeline is."""
+    if not settings.redis_url:
+        return MemoryUnfollowMarks(settings.timeline_ttl_seconds)
+    return RedisUnfollowMarks(shared_redis(settings, resources), settings.timeline_ttl_seconds)
 
 
 @dataclass

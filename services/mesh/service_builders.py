@@ -17,7 +17,7 @@ from services.graph.service import GraphService
 from services.mesh.backends import open_stores
 from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
 from services.mesh.credentials import account_credential, account_service, own_credential, signing_key
-from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store
+from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store, open_unfollow_marks
 from services.mesh.service_process import ServiceProcess
 from services.mesh.wiring import (
     GraphCopies,
@@ -112,7 +112,8 @@ async def _fanout(settings: Settings, process: ServiceProcess, hooks: FaultHooks
     cache = await open_timeline_cache(settings, process.resources)
     graph, tweets = RemoteGraph(_remote(process, settings, "graph")), RemoteTweets(_remote(process, settings, "tweet"))
     process.flow = await open_event_flow(settings, process.resources, [], hooks)
-    fanout = fanout_service(settings, cache, graph, tweets, process.flow, open_read_model(settings, process.resources))
+    unfollows = open_unfollow_marks(settings, process.resources)
+    fanout = fanout_service(settings, cache, unfollows, graph, tweets, process.flow, open_read_model(settings, process.resources))
     process.hosted.append(fanout_entrypoint.registration(fanout))
 
 

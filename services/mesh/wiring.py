@@ -16,7 +16,7 @@ from services.common.runtime.best_effort import best_effort
 from services.common.runtime.config import Settings
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.visibility.cached import CachedHiddenAccounts, HiddenCopies
-from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter
+from services.fanout.ports import AuthorTweets, FollowerSource, TimelineWriter, UnfollowMarks
 from services.fanout.service import FanoutService
 from services.graph.adapters.memory_rankings import MemoryRankings
 from services.graph.adapters.redis_rankings import RedisRankings
@@ -118,12 +118,12 @@ def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, mo
 
 
 def fanout_service(
-    settings: Settings, timelines: TimelineWriter, followers: FollowerSource, tweets: AuthorTweets, flow: EventFlow,
-    model: ReadModel | None = None,
+    settings: Settings, timelines: TimelineWriter, unfollows: UnfollowMarks, followers: FollowerSource, tweets: AuthorTweets,
+    flow: EventFlow, model: ReadModel | None = None,
 ) -> FanoutService:
     """Fan-out wired to its queues: events in, chunk jobs out (RabbitMQ) or applied in place (embedded)."""
     fanout = FanoutService(
-        timelines, followers, tweets, settings.fanout_batch_size, settings.timeline_length,
+        timelines, followers, tweets, unfollows, settings.fanout_batch_size, settings.timeline_length,
         flow.chunk_queue(), FlowQueue(flow, "fanout"), model.notices if model else None,
     )  # fmt: skip
     flow.consume("fanout", fanout.handle)

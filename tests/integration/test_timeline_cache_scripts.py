@@ -1,5 +1,7 @@
 """A Redis timeline's scripts cost one round trip a write, and a server that lost them is given them again."""
 
+import asyncio
+
 from redis.asyncio import Redis
 
 from services.timeline.adapters.redis_cache import SCRIPT_KEYS, RedisTimelineCache
@@ -39,3 +41,17 @@ async def test_a_server_that_forgot_the_scripts_is_given_them_and_each_write_lan
     await redis.script_flush()
     assert await cache.remove([1], [5]) == 1
     assert [await cache.read(1), await cache.read(2)] == [[7], [7, 5]]
+
+
+
+
+async def test_adds_asked_for_together_leave_in_one_pipeline_and_each_gets_its_count(redis, monkeypatch):
+    cache = RedisTimelineCache(redis, capacity=10, ttl_seconds=60)
+    await started(cache, 1, 2)
+    await redis.script_flush()  # and a server without the script is given it
+    pipelines, pipeline = [], redis.pipeline
+    monkeypatch.setattr(redis, "pipeline", lambda **options: pipelines.append(options) or pipeline(**options))
+    counts = await asyncio.gather(cache.add([1], [5]), cache.add([2], [6]), cache.add([1, 2], [7]), cache.add([3], [8]))
+    assert counts == [1, 1, 2, 0]  # user 3 has no timeline: skipped
+    assert [await cache.read(user) for user in (1, 2, 3)] == [[7, 5], [7, 6], None]
+    assert len(pipelines) == 2  # refused for want of the script, then run again once it was loaded

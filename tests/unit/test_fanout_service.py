@@ -4,6 +4,7 @@ import pytest
 
 from services.common.kernel.events import CelebrityChanged, TweetCreated, TweetDeleted, UserDeleted, UserFollowed, UserUnfollowed
 from services.common.kernel.ids import ID_LEASE_MS, first_id_at
+from services.fanout.adapters.memory_unfollow_marks import MemoryUnfollowMarks
 from services.fanout.domain import Action, Chunk
 from services.fanout.service import FanoutService
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
@@ -21,7 +22,7 @@ def world():
     for fan in FANS[:4]:
         graph.follow(fan, AUTHOR)
     cache = InMemoryTimelineCache(capacity=800)
-    return graph, tweets, cache, FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+    return graph, tweets, cache, FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800)
 
 
 async def start_all(cache):
@@ -150,7 +151,7 @@ async def test_a_large_fan_out_is_split_into_chunks_that_apply_idempotently(worl
         async def submit(self, chunk):
             submitted.append(chunk)
 
-    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800, chunks=Collect())
+    fanout = FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800, chunks=Collect())
     await start_all(cache)
     await fanout.handle(TweetCreated(tweets.add(7, AUTHOR), AUTHOR))
     assert [len(c.follower_ids) for c in submitted] == [3, 1]
@@ -171,7 +172,7 @@ async def test_chunks_applied_side_by_side_count_every_write(world):
 
     slow = SlowCache(capacity=800)
     await start_all(slow)
-    fanout = FanoutService(slow, graph, tweets, batch_size=3, capacity=800)
+    fanout = FanoutService(slow, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800)
     chunks = [Chunk(Action.ADD, tweet_id, tuple(FANS)) for tweet_id in range(50, 55)]
     await asyncio.gather(*(fanout.apply(chunk) for chunk in chunks))
     assert fanout.counters.timeline_writes == len(chunks) * len(FANS)
@@ -205,7 +206,7 @@ async def test_a_follower_who_unfollows_while_a_chunk_is_in_flight_does_not_keep
     graph, tweets, _, _ = world
     cache = HeldCache(capacity=800)
     await start_all(cache)
-    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+    fanout = FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800)
     tweet = tweets.add(7, AUTHOR)
     chunk = Chunk(Action.ADD, tweet, tuple(FANS[:3]), AUTHOR)
     await _unfollow_while_an_add_is_held(graph, cache, fanout, fanout.apply(chunk), FANS[0], AUTHOR)
@@ -213,11 +214,35 @@ async def test_a_follower_who_unfollows_while_a_chunk_is_in_flight_does_not_keep
     assert [await cache.read(f) for f in FANS[1:3]] == [[tweet]] * 2
 
 
+async def test_the_graph_is_asked_after_an_add_only_about_followers_marked_as_unfollowing(world, monkeypatch):
+    graph, tweets, cache, fanout = world
+    await start_all(cache)
+    asked = []
+
+    async def followers_among(followee_id, candidate_ids):
+        asked.append(sorted(candidate_ids))
+        return {c for c in candidate_ids if (c, followee_id) in graph.edges}
+
+    monkeypatch.setattr(graph, "followers_among", followers_among)
+    await fanout.apply(Chunk(Action.ADD, tweets.add(7, AUTHOR), tuple(FANS[:3]), AUTHOR))
+    assert asked == []  # no one unfollowed: nothing to ask
+    graph.unfollow(FANS[1], AUTHOR)
+    await fanout.handle(UserUnfollowed(FANS[1], AUTHOR))
+    graph.follow(FANS[1], AUTHOR)  # and followed again: marked still, but the graph's word keeps the tweet
+    graph.unfollow(FANS[2], AUTHOR)  # unfollowed, its event not yet handled: its removal comes after this add
+    tweet = tweets.add(8, AUTHOR)
+    await fanout.apply(Chunk(Action.ADD, tweet, tuple(FANS[:3]), AUTHOR))
+    assert asked == [[FANS[1]]]
+    assert [tweet in await cache.read(f) for f in FANS[:3]] == [True, True, True]
+    await fanout.handle(UserUnfollowed(FANS[2], AUTHOR))
+    assert tweet not in await cache.read(FANS[2])
+
+
 async def test_an_unfollow_handled_while_its_follow_is_being_applied_leaves_nothing(world):
     graph, tweets, _, _ = world
     cache = HeldCache(capacity=800)
     await start_all(cache)
-    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800)
+    fanout = FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800)
     reader = FANS[9]
     posted = [tweets.add(t, AUTHOR) for t in (20, 21)]
     graph.follow(reader, AUTHOR)
@@ -267,7 +292,7 @@ class ToldReaders:
 async def test_fan_out_tells_the_read_model_again_what_each_event_changed(world):
     graph, tweets, cache, _ = world
     readers = ToldReaders()
-    fanout = FanoutService(cache, graph, tweets, batch_size=3, capacity=800, readers=readers)
+    fanout = FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=3, capacity=800, readers=readers)
     tweet = tweets.add(7, AUTHOR)
     await fanout.handle(TweetDeleted(tweet, AUTHOR))
     graph.follow(FANS[5], AUTHOR)
@@ -296,7 +321,7 @@ async def test_a_lone_chunk_is_applied_in_place_and_only_larger_fan_outs_are_que
     graph, tweets, cache, _ = world
     await start_all(cache)
     queue = QueuedChunks()
-    fanout = FanoutService(cache, graph, tweets, batch_size=4, capacity=800, chunks=queue)
+    fanout = FanoutService(cache, graph, tweets, MemoryUnfollowMarks(3600), batch_size=4, capacity=800, chunks=queue)
     small = tweets.add(7, AUTHOR)  # four followers: one chunk
     await fanout.handle(TweetCreated(small, AUTHOR))
     assert queue.submitted == [] and [await cache.read(f) for f in FANS[:4]] == [[small]] * 4

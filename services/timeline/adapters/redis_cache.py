@@ -12,7 +12,9 @@ is skipped. Scripts do it (`redis_timeline_scripts.py`), so each timeline
 changes atomically: on one Redis server, up to 50 timelines a call
 (present? add, trim, keep the TTL), the calls in one pipeline of EVALSHAs,
 one round trip (the script is loaded, and the calls run again, only when the
-server lacks it). A script's keys must share a Cluster
+server lacks it). The adds asked for while one pipeline is out (fan-out's
+events handled side by side, posts' read-your-writes) leave together as the
+next, one round trip for all. A script's keys must share a Cluster
 slot, so there each timeline is one EVALSHA. Both need Redis 7 (EXPIRE ... NX). With `ReplicaAcks` (Cluster with
 replicas), an add or remove returns only once a replica of each master written to holds it.
 """
@@ -24,6 +26,7 @@ from redis.asyncio import Redis, RedisCluster
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
+from services.common.runtime.coalescing import Coalescer
 from services.timeline.adapters import redis_timeline_scripts as scripts
 from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_id, pack_ids, timeline_key, unpack_ids
 from services.timeline.adapters.redis_replica_acks import ReplicaAcks
@@ -31,6 +34,7 @@ from services.timeline.adapters.redis_replica_acks import ReplicaAcks
 log = logging.getLogger("chirp.timeline.redis")
 
 SCRIPT_KEYS = 50  # timelines per script call on one server
+ADD_BATCH = 50  # adds (each of ids to some users' timelines) sent together, at most
 SMALLEST_NODE = 32  # a positive list-max-listpack-size below this splits a timeline into many small nodes
 
 
@@ -45,6 +49,7 @@ class RedisTimelineCache:
         self._ttl = ttl_seconds
         self._add, self._remove, self._mark, self._window = (
             redis.register_script(s) for s in (scripts.ADD, scripts.REMOVE, scripts.MARK, scripts.WINDOW))
+        self._adds: Coalescer[tuple[tuple[int, ...], tuple[int, ...]], int] = Coalescer(self._add_all, ADD_BATCH, max_in_flight=2)
 
     async def read(self, user_id: int, before: int | None = None, limit: int | None = None) -> list[int] | None:
         if before is None and limit is None:
@@ -71,33 +76,42 @@ class RedisTimelineCache:
         await self._mark(keys=[self._key(user_id)], args=[EXISTS, ""])
 
     async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
+        """With the other adds asked for meanwhile (fan-out's side by side, posts' read-your-writes), in one round trip."""
         if not user_ids or not tweet_ids:
             return 0
-        return await self._each(self._add, user_ids, [self._capacity, self._ttl, *pack_ids(sorted(set(tweet_ids)))])
+        return await self._adds.get((tuple(user_ids), tuple(sorted(set(tweet_ids)))))
+
+    async def _add_all(self, adds: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> dict[tuple, int]:
+        calls = [self._calls(user_ids, [self._capacity, self._ttl, *pack_ids(tweet_ids)]) for user_ids, tweet_ids in adds]
+        answers = iter(await self._run(self._add, [call for each in calls for call in each]))
+        return {add: sum(next(answers) for _ in each) for add, each in zip(adds, calls)}
 
     async def remove(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         if not user_ids or not tweet_ids:
             return 0
-        return await self._each(self._remove, user_ids, pack_ids(tweet_ids))
+        return sum(await self._run(self._remove, self._calls(user_ids, pack_ids(tweet_ids))))
 
-    async def _each(self, script: AsyncScript, user_ids: Sequence[int], args: list) -> int:
-        """Runs the script over every user's timeline, in one pipeline of EVALSHAs (one round trip); sums its answers.
-        A server without the script (new, or restarted) is given it and all runs again: adds and removes can run twice."""
+    def _calls(self, user_ids: Sequence[int], args: list) -> list[tuple[list[str], list]]:
+        """The script's calls over the users' timelines, with the same arguments: SCRIPT_KEYS timelines a call, one on a Cluster."""
         keys = [self._key(u) for u in user_ids]
         step = 1 if isinstance(self._redis, RedisCluster) else SCRIPT_KEYS  # a Cluster: one slot a call
-        calls = [keys[start : start + step] for start in range(0, len(keys), step)]
+        return [(keys[start : start + step], args) for start in range(0, len(keys), step)]
+
+    async def _run(self, script: AsyncScript, calls: list[tuple[list[str], list]]) -> list[int]:
+        """Runs the calls (keys, arguments) in one pipeline of EVALSHAs (one round trip); their answers. A server
+        without the script (new, or restarted) is given it and all run again: adds and removes can run twice."""
         try:
-            return await self._evalsha(script, calls, args)
+            return await self._evalsha(script, calls)
         except NoScriptError:
             await self._redis.script_load(script.script)  # on every node of a Cluster
-            return await self._evalsha(script, calls, args)
+            return await self._evalsha(script, calls)
 
-    async def _evalsha(self, script: AsyncScript, calls: list[list[str]], args: list) -> int:
+    async def _evalsha(self, script: AsyncScript, calls: list[tuple[list[str], list]]) -> list[int]:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:  # EVALSHA by name: a Cluster's pipeline refuses the method
-                for keys in calls:
+                for keys, args in calls:
                     pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
-                waits = await self._acks.ask(pipe, [key for keys in calls for key in keys]) if self._acks else None
+                waits = await self._acks.ask(pipe, [key for keys, _ in calls for key in keys]) if self._acks else None
                 answers = await pipe.execute()
             if waits:
                 await self._acks.check(waits, answers[len(calls) :])
@@ -105,7 +119,7 @@ class RedisTimelineCache:
             if self._acks:
                 self._acks.failed()  # the next write reads the Cluster's map first
             raise
-        return sum(answers[: len(calls)])
+        return answers[: len(calls)]
 
     async def drop(self, user_id: int) -> None:
         await self._redis.delete(self._key(user_id))

@@ -17,6 +17,7 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
+from services.tweet.adapters.postgres_posts import PostgresNewPosts
 from services.tweet.adapters.rows import TWEET_COLUMNS, tweet_from_row
 from services.tweet.domain import Tweet
 
@@ -45,8 +46,11 @@ class PostgresTweetRepository:
         self._db = db
         self._outbox = outbox
         self._replica = replica or db
+        self._new_posts = PostgresNewPosts(outbox)
 
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
+        if not tweet.parent_ids:  # no parent's count to move: one statement, with the other posts in flight
+            return await self._new_posts.add(tweet, events)
         values = (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id)
 
         async def add(tx: asyncpg.Connection) -> None:
@@ -55,10 +59,7 @@ class PostgresTweetRepository:
             await self._outbox.append(tx, events)
 
         try:
-            if tweet.parent_ids:
-                await self._outbox.write(add)
-            else:  # no parent's count to move: the insert and its events in one statement
-                await self._outbox.write_with(_INSERT_TWEET, values, events)
+            await self._outbox.write(add)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name != _ONE_RETWEET:
                 raise
