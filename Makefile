@@ -15,11 +15,13 @@ test: setup services tools lint
 	$(PY) -m pytest -q
 
 # The slow fault suite: a Patroni primary (tests/chaos), a RabbitMQ node and a Redis master killed under load,
-# each with a report of what clients saw. Installs Patroni and etcd from Debian (scripts/ensure-patroni.sh) and
+# each with a report of what clients saw; and the slowest process kills (a fanout worker mid-chunk, a Snowflake
+# process, a Search replica mid-indexing). Installs Patroni and etcd from Debian (scripts/ensure-patroni.sh) and
 # starts its own servers on loopback.
 chaos: setup services
 	bash scripts/ensure-patroni.sh
-	$(PY) -m pytest -q -s -m chaos tests/chaos tests/integration/test_chaos_rabbitmq.py tests/integration/test_chaos_redis.py
+	$(PY) -m pytest -q -s -m chaos tests/chaos tests/integration/test_chaos_rabbitmq.py tests/integration/test_chaos_redis.py \
+		tests/integration/test_process_faults.py tests/integration/test_snowflake_leases.py tests/integration/test_search_faults.py
 
 setup:
 	@bash scripts/setup-python.sh

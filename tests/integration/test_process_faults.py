@@ -74,6 +74,7 @@ class World:
         return author, list(ids)
 
 
+@pytest.mark.chaos  # slow: `make chaos` runs it
 async def test_a_fanout_worker_killed_mid_chunk_leaves_its_work_to_the_other_exactly_once(mesh: MeshProcesses):
     await start_core(mesh)
     await mesh.start("fanout-setup")  # handles the 400 follow events quickly, then leaves

@@ -57,6 +57,7 @@ async def until(check, timeout: float = 60.0) -> None:
             await asyncio.sleep(0.1)
 
 
+@pytest.mark.chaos  # slow: `make chaos` runs it
 async def test_a_replica_killed_while_indexing_resumes_from_its_queue_and_holds_every_tweet_once(mesh: MeshProcesses):
     for service in ("snowflake", "graph", "tweet"):
         await mesh.start(service)

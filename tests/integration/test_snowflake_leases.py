@@ -49,6 +49,7 @@ async def lease_runs(mesh: MeshProcesses, worker: int) -> bool:
         await connection.close()
 
 
+@pytest.mark.chaos  # slow: `make chaos` runs it
 async def test_live_processes_never_share_a_worker_id_and_a_crashed_ones_is_reused_only_after_its_lease_expires(mesh):
     first, second = await start(mesh, "snowflake-a"), await start(mesh, "snowflake-b")
     assert first != second
