@@ -181,6 +181,8 @@ class Sweep:
         }
 
 
+SETTLED_CORES = 0.25  # a system using less CPU than this has worked off what the step before left queued
+SETTLE_MAX_SECONDS = 30.0
 REFINEMENTS = 2  # a doubling sweep brackets saturation within a factor of 2; each try narrows it to the square root (√2, then 2^¼)
 
 
@@ -189,10 +191,13 @@ async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: 
     """Runs the rates in order until one fails the p99 limit (the rest would fail too), then
     narrows the gap between the last passing rate and the failing one, REFINEMENTS times, each
     time trying the rate halfway between them (geometrically) and keeping the half it falls in.
-    `cpu` reads the CPU seconds the system has spent so far, for its cost per request."""
+    `cpu` reads the CPU seconds the system has spent so far, for its cost per request; with it, each step
+    after the first waits for the system to settle first (`settled`), so it is measured from idle."""
     result = Sweep(name)
 
     async def measure(rate: float) -> bool:
+        if cpu and result.steps and (waited := await settled(cpu)) >= 1.0:
+            log(f"[{name}] settled in {waited:.1f} s")
         before = cpu() if cpu else None
         step = await run_step(rate, seconds, pick)
         if cpu:
@@ -214,3 +219,17 @@ async def sweep(name: str, pick: Pick, rates: list[float], seconds: float, log: 
                     high = middle
             break
     return result
+
+
+async def settled(cpu: Callable[[], float], interval: float = 0.5) -> float:
+    """Waits until the system's CPU use over `interval` falls under SETTLED_CORES (at most SETTLE_MAX_SECONDS); returns
+    the seconds waited. A step past saturation leaves work queued behind the calls it answered (fan-out, indexing,
+    counting, all deferred), and the step after it would otherwise be measured while that work is done."""
+    loop_time = asyncio.get_running_loop().time
+    started = loop_time()
+    while loop_time() - started < SETTLE_MAX_SECONDS:
+        before = cpu()
+        await asyncio.sleep(interval)
+        if (cpu() - before) / interval < SETTLED_CORES:
+            break
+    return loop_time() - started

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bench.loadgen import Step, Sweep, in_turns, run_step, sweep
+from bench.loadgen import Step, Sweep, in_turns, run_step, settled, sweep
 
 
 class OneAtATime:
@@ -40,6 +40,19 @@ async def test_a_sweep_stops_at_the_first_failing_rate_narrows_the_gap_twice_and
     assert [s.offered for s in result.steps] == [20, 40, 400, 126, 71]  # 126: between 40 and 400, too much; 71: between 40 and 126
     assert result.saturation.offered == 71
     assert result.half_saturation.offered == 20
+
+
+async def test_a_step_is_measured_once_the_work_the_one_before_left_is_done():
+    loop = asyncio.get_running_loop()
+    busy_until = loop.time() + 0.3
+
+    def cpu() -> float:  # a core's worth of CPU spent until busy_until, none after
+        return min(loop.time(), busy_until)
+
+    assert 0.3 <= await settled(cpu, interval=0.05) < 1.0
+    assert await settled(cpu, interval=0.05) < 0.1  # idle already: one look
+    result = await sweep("test", lambda rng: ("x", OneAtATime(0.001).call), [20, 40], 0.2, lambda line: None, cpu=lambda: 0.0)
+    assert [s.offered for s in result.steps] == [20, 40]
 
 
 def test_errors_are_counted_by_status_and_fail_a_step():
