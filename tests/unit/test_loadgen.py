@@ -60,15 +60,14 @@ async def test_a_step_is_measured_once_the_work_the_one_before_left_is_done():
 
 
 async def test_a_rate_that_fails_once_is_measured_again_and_passes_on_its_second_step():
-    server, stalls = OneAtATime(0.001), [0.3]  # one stall of 300 ms, in the first step at 40/s
+    server, lines, stalled = OneAtATime(0.001), [], []
 
-    async def call():
-        if len(result_steps()) == 1 and stalls and server_calls.append(1) is None and len(server_calls) > 10:
-            await asyncio.sleep(stalls.pop())
+    async def call():  # one request stalls 300 ms, in the first step at 40/s (once the step at 20/s was logged)
+        if len(lines) == 1 and not stalled:
+            stalled.append(True)
+            await asyncio.sleep(0.3)
         await server.call()
 
-    server_calls, lines = [], []
-    result_steps = lambda: [line for line in lines if "offered" in line]  # noqa: E731
     result = await sweep("test", lambda rng: ("x", call), [20, 40, 80], 0.5, lines.append)
     assert [s.offered for s in result.steps] == [20, 40, 40, 80]
     assert [result.passes(s) for s in result.steps] == [True, False, True, True]

@@ -16,7 +16,7 @@ import asyncpg
 from services.common.kernel.events import Event
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.runtime.coalescing import Coalescer
-from services.tweet.adapters.rows import TWEET_COLUMNS
+from services.tweet.adapters.rows import TWEET_COLUMNS, new_row
 from services.tweet.domain import Tweet
 
 MAX_POSTS = 100  # posts a statement, at most
@@ -59,6 +59,5 @@ class PostgresNewPosts:
         return refused
 
     async def _insert(self, posts: list[Post]) -> None:
-        rows = [(t.tweet_id, t.author_id, t.text, t.in_reply_to_tweet_id, t.retweet_of_tweet_id) for t, _ in posts]
-        columns = [list(column) for column in zip(*rows)]
+        columns = [list(column) for column in zip(*(new_row(tweet) for tweet, _ in posts))]
         await self._outbox.write_with(_INSERT_TWEETS, columns, [event for _, events in posts for event in events])

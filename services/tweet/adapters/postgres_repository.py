@@ -18,7 +18,7 @@ from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
 from services.tweet.adapters.postgres_posts import PostgresNewPosts
-from services.tweet.adapters.rows import TWEET_COLUMNS, tweet_from_row
+from services.tweet.adapters.rows import TWEET_COLUMNS, new_row, tweet_from_row
 from services.tweet.domain import Tweet
 
 _MAX_ID = 2**63 - 1
@@ -51,10 +51,9 @@ class PostgresTweetRepository:
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
         if not tweet.parent_ids:  # no parent's count to move: one statement, with the other posts in flight
             return await self._new_posts.add(tweet, events)
-        values = (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id)
 
         async def add(tx: asyncpg.Connection) -> None:
-            await tx.execute(_INSERT_TWEET, *values)
+            await tx.execute(_INSERT_TWEET, *new_row(tweet))
             await _count_on_parents(tx, [tweet], +1)
             await self._outbox.append(tx, events)
 

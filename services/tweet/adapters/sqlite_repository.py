@@ -11,7 +11,7 @@ from services.common.kernel.ids import possible_ids
 from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.sqlite_store import SqliteOutbox
 from services.common.storage.sqlite import Database, placeholders
-from services.tweet.adapters.rows import TWEET_COLUMNS, tweet_from_row
+from services.tweet.adapters.rows import TWEET_COLUMNS, new_row, tweet_from_row
 from services.tweet.domain import Tweet
 
 _MAX_ID = 2**63 - 1
@@ -26,7 +26,7 @@ class SqliteTweetRepository:
         async def add(tx: aiosqlite.Connection) -> None:
             await tx.execute(
                 f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, 0, 0)",
-                (tweet.tweet_id, tweet.author_id, tweet.text, tweet.in_reply_to_tweet_id, tweet.retweet_of_tweet_id),
+                new_row(tweet),
             )
             await _count_on_parent(tx, tweet, +1)
             await self._outbox.append(tx, events)
