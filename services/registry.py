@@ -73,7 +73,7 @@ SERVICES = (
     ),
     ServiceEntry(
         "tweet", _contract(tweet_service_pb2, "TweetService"), tweet_service_pb2_grpc.TweetServiceStub,
-        calls=("snowflake", "graph"), needs=(DATABASE, REDIS, RABBITMQ), consumes=(UserDeleted,),
+        calls=("snowflake", "graph"), needs=(DATABASE, REDIS, RABBITMQ), consumes=(UserDeleted, CelebrityChanged),
     ),
     ServiceEntry(
         "timeline", _contract(timeline_service_pb2, "TimelineService"), timeline_service_pb2_grpc.TimelineServiceStub,

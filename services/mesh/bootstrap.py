@@ -26,8 +26,9 @@ from services.fanout.service import FanoutService
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.service import GraphService
 from services.graph.suggestion_service import SuggestionService
+from services.mesh.authors_from_graph import AuthorsFromGraph
 from services.mesh.backends import Resources, open_stores
-from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
+from services.mesh.bridges import ProfilesFromGraph
 from services.mesh.credentials import account_service, open_authenticator, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store, open_unfollow_marks
 from services.mesh.wiring import (

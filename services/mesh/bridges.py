@@ -13,43 +13,17 @@ from dataclasses import replace
 
 from services.common.kernel.errors import InvalidArgument, NotFound
 from services.common.kernel.pagination import Page, PageRequest
-from services.common.runtime.coalescing import Coalescer
 from services.common.runtime.concurrency import concurrently
 from services.common.runtime.outages import OUTAGES
 from services.common.telemetry import metrics
-from services.graph.domain import MAX_BATCH_USERS, User
 from services.search.domain import Found
 from services.search.ports import StoredTweet
 from services.timeline.domain import VIEWER_LIKED, VIEWER_RETWEETED, Card
 from services.timeline.messages import shown_to_viewer
-from services.tweet.domain import Author, Shown, TweetView
+from services.tweet.domain import Shown, TweetView
 from services.tweet.messages import tweet_message
 
 log = logging.getLogger("chirp.mesh")
-
-
-class AuthorsFromGraph:
-    """Tweet's UserDirectory, from the Graph service (GraphService or RemoteGraph). The acting authors of
-    concurrent posts are looked up together, in shared batch calls."""
-
-    def __init__(self, graph):
-        self._graph = graph
-        self._acting = Coalescer(self._users_by_id, MAX_BATCH_USERS)
-
-    async def batch_get(self, user_ids: Sequence[int]) -> list[Author]:
-        return [_author(user) for user in await self._graph.batch_get(user_ids)]
-
-    async def require_account(self, user_id: int) -> None:
-        await self._graph.require_account(user_id)
-
-    async def acting_author(self, user_id: int) -> Author:
-        user = await self._acting.get(user_id)
-        if user is None:
-            await self._graph.require_account(user_id)  # raises, in the graph's own words
-        return _author(user)
-
-    async def _users_by_id(self, user_ids: Sequence[int]) -> dict[int, User]:
-        return {user.user_id: user for user in await self._graph.batch_get(user_ids)}
 
 
 class ProfilesFromGraph:
@@ -161,12 +135,6 @@ class ArchiveFromTweets:
 
     async def scan(self, after: int, limit: int) -> list[StoredTweet]:
         return [StoredTweet(t.tweet_id, t.author_id, t.text) for t in await self._tweets.scan(after, limit)]
-
-
-def _author(user: User) -> Author:
-    return Author(
-        user.user_id, user.handle, user.display_name, user.created_at, user.follower_count, user.following_count, user.celebrity
-    )
 
 
 def _card(view: TweetView) -> Card:

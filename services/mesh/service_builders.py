@@ -14,8 +14,9 @@ from services.fanout import entrypoint as fanout_entrypoint
 from services.graph import entrypoint as graph_entrypoint
 from services.graph.remote import RemoteGraph
 from services.graph.service import GraphService
+from services.mesh.authors_from_graph import AuthorsFromGraph
 from services.mesh.backends import open_stores
-from services.mesh.bridges import AuthorsFromGraph, ProfilesFromGraph
+from services.mesh.bridges import ProfilesFromGraph
 from services.mesh.credentials import account_credential, account_service, own_credential, signing_key
 from services.mesh.kept import open_hidden_copies, open_rate_limiter, open_read_model, open_timeline_cache, open_trend_store, open_unfollow_marks
 from services.mesh.service_process import ServiceProcess

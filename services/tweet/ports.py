@@ -18,7 +18,11 @@ class UserDirectory(Protocol):
         """Raises Unauthenticated when the user has no account."""
 
     async def acting_author(self, user_id: int) -> Author:
-        """The acting user, as their tweets show them; raises Unauthenticated when they have no account."""
+        """The acting user, as their tweets show them; raises Unauthenticated when they have no account.
+        May answer from what it kept of the user a short while."""
+
+    def forget(self, user_id: int) -> None:
+        """The account is deleted, or crossed the celebrity line: nothing kept of it answers again."""
 
 
 class TweetRepository(Protocol):

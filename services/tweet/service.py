@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from services.common.kernel.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
-from services.common.kernel.events import Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
+from services.common.kernel.events import CelebrityChanged, Event, TweetCreated, TweetDeleted, TweetLiked, TweetUnliked, UserDeleted
 from services.common.kernel.ids import IdSource
 from services.common.limits.rates import LIKE, POST
 from services.common.runtime.best_effort import best_effort
@@ -135,8 +135,12 @@ class TweetService(VisibleLists):
         return await self._repository.scan(after, limit)
 
     async def handle(self, event: Event) -> None:
-        """Consumes events from other services: a deleted account takes its tweets and likes along."""
+        """Consumes events from other services: a deleted account takes its tweets and likes along; an author
+        who crossed the celebrity line is looked up again as they next post (their tweets say which side)."""
+        if isinstance(event, CelebrityChanged):
+            self._users.forget(event.user_id)
         if isinstance(event, UserDeleted):  # a deleted account likes nothing more, so its likes are known first
+            self._users.forget(event.user_id)  # its next post asks the graph, which knows it is gone
             liked = await self._repository.liked_by(event.user_id)
             removed = await self._repository.delete_all_by(event.user_id)
             await self._tell(lambda copies: copies.deleted([tweet.tweet_id for tweet in removed]))

@@ -158,6 +158,9 @@ async def test_a_deleted_account_vanishes_with_its_tweets_likes_follows_and_time
     with pytest.raises(grpc.aio.AioRpcError) as gone:
         await live.client.tweet.GetTweet(tweet_pb.GetTweetRequest(tweet_id=own))
     assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # carol posted before, so the Tweet service knew her
+        await live.post(carol, "from a deleted account")
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert await live.register("carol")  # the handle is free again
 
 

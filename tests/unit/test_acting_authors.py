@@ -6,7 +6,7 @@ import pytest
 
 from services.common.kernel.errors import Unauthenticated
 from services.graph.domain import MAX_BATCH_USERS
-from services.mesh.bridges import AuthorsFromGraph
+from services.mesh.authors_from_graph import AuthorsFromGraph
 from tests.unit.fakes import FakeGraph
 
 
@@ -64,3 +64,34 @@ async def _raise(error: Exception):
 async def test_an_impossible_id_has_no_account(user_id):
     with pytest.raises(Unauthenticated):
         await AuthorsFromGraph(CountedGraph(range(1, 5))).acting_author(user_id)
+
+
+async def test_an_authors_next_posts_ask_the_graph_nothing():
+    graph = CountedGraph(range(1, 5))
+    directory = AuthorsFromGraph(graph)
+    first = await directory.acting_author(2)
+    assert await directory.acting_author(2) == first
+    assert graph.batches == [[2]]
+
+
+async def test_a_forgotten_account_is_asked_for_again_and_refused_once_gone():
+    graph = CountedGraph(range(1, 5))
+    directory = AuthorsFromGraph(graph)
+    await directory.acting_author(2)
+    graph.users.discard(2)
+    directory.forget(2)
+    with pytest.raises(Unauthenticated):
+        await directory.acting_author(2)
+    assert graph.batches == [[2], [2]]
+
+
+async def test_a_lookup_in_flight_as_the_account_is_forgotten_keeps_nothing():
+    graph = CountedGraph(range(1, 5))
+    directory = AuthorsFromGraph(graph)
+    lookup = asyncio.ensure_future(directory.acting_author(3))
+    await asyncio.sleep(0)  # the batch call is out
+    directory.forget(3)
+    assert (await lookup).user_id == 3  # it was there when asked
+    graph.users.discard(3)
+    with pytest.raises(Unauthenticated):
+        await directory.acting_author(3)

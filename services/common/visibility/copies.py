@@ -10,10 +10,10 @@ key) or, on the embedded mesh, in process memory.
 """
 
 import random
-import time
 
 from redis.asyncio import Redis, RedisCluster
 
+from services.common.runtime.lapsing import Lapsing
 from services.common.visibility.redis_layout import hidden_key, pack_hidden, unpack_hidden
 from services.common.visibility.rules import HiddenAccounts
 
@@ -27,22 +27,17 @@ def _lifetime() -> int:
 
 class MemoryHiddenCopies:
     def __init__(self, limit: int = 200_000):
-        self._copies: dict[int, tuple[float, HiddenAccounts]] = {}
-        self._limit = limit
+        self._copies: Lapsing[int, HiddenAccounts] = Lapsing(limit)
 
     async def get(self, user_id: int) -> HiddenAccounts | None:
-        kept = self._copies.get(user_id)
-        return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+        return self._copies.get(user_id)
 
     async def fill(self, user_id: int, hidden: HiddenAccounts) -> None:
         if await self.get(user_id) is None:
             await self.put(user_id, hidden)
 
     async def put(self, user_id: int, hidden: HiddenAccounts) -> None:
-        self._copies.pop(user_id, None)
-        if len(self._copies) >= self._limit:
-            del self._copies[next(iter(self._copies))]  # the oldest kept goes first
-        self._copies[user_id] = (time.monotonic() + _lifetime(), hidden)
+        self._copies.put(user_id, hidden, _lifetime())
 
 
 class RedisHiddenCopies:
