@@ -10,8 +10,9 @@ import asyncio
 import signal
 import sys
 
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
 from services.common.runtime.entry import run_main
+from services.common.runtime.env import ConfigError
 from services.common.runtime.heap import settle_after_start
 from services.common.runtime.lifeline import end_with_parent
 from services.common.runtime.logs import configure_logging

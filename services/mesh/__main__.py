@@ -6,8 +6,9 @@ import sys
 
 from services.common.rpc.health import DependencyMonitor
 from services.common.rpc.server import create_server, serve_until_signalled, shut_down
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
 from services.common.runtime.entry import run_main
+from services.common.runtime.env import ConfigError
 from services.common.runtime.fault_hooks import FaultHooks
 from services.common.runtime.heap import settle_after_start
 from services.common.runtime.lifeline import end_with_parent

@@ -19,7 +19,8 @@ from services.account.ports import AccountStore, Profiles
 from services.account.service import AccountService
 from services.common.limits.buckets import TokenBuckets
 from services.common.rpc.auth import Authenticator
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
+from services.common.runtime.env import ConfigError
 from services.common.tokens.access import TokenMinter, TokenVerifier
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
 from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions

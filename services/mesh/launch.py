@@ -24,7 +24,7 @@ from pathlib import Path
 
 import asyncpg
 
-from services.common.runtime.config import ConfigError, env_int, env_str
+from services.common.runtime.env import ConfigError, env_int, env_str
 from services.common.runtime.lifeline import parent_env
 from services.common.tokens.keys import SIGNING_KEY_FILE, SigningKey, load_or_create, public_keys_from, read_setting
 from services.mesh.launch_settings import metrics_addresses, replica_counts

@@ -1,7 +1,7 @@
 """The launcher's settings that give one value per process: how many replicas of each service (CHIRP_REPLICAS,
 CHIRP_<NAME>_REPLICAS) and each child's metrics address (CHIRP_METRICS_LISTEN)."""
 
-from services.common.runtime.config import ConfigError, env_int, env_str
+from services.common.runtime.env import ConfigError, env_int, env_str
 from services.registry import BUILT
 
 MAX_REPLICAS = 16

@@ -7,7 +7,8 @@ only: the servers the service needs must be configured. What the process
 holds is `service_process.py`; how each service is built, `service_builders.py`.
 """
 
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
+from services.common.runtime.env import ConfigError
 from services.common.runtime.fault_hooks import FaultHooks
 from services.mesh.credentials import open_authenticator, signing_key
 from services.mesh.service_builders import BUILDERS

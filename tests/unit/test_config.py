@@ -1,6 +1,7 @@
 import pytest
 
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
+from services.common.runtime.env import ConfigError
 
 
 def test_defaults_need_no_environment(monkeypatch):

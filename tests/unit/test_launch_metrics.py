@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.common.runtime.config import ConfigError
+from services.common.runtime.env import ConfigError
 from services.mesh.launch_settings import metrics_addresses
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from services.common.limits.rates import BLOCK, DEFAULT_RATES, FOLLOW, LIKE, LOGIN, LOGIN_ADDRESS, POST, Rate, format_rates, parse_rates
-from services.common.runtime.config import ConfigError, Settings
+from services.common.runtime.config import Settings
+from services.common.runtime.env import ConfigError
 
 
 def test_unset_means_the_designs_rates(monkeypatch):

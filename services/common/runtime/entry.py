@@ -4,7 +4,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 
-from services.common.runtime.config import ConfigError
+from services.common.runtime.env import ConfigError
 
 
 def run_main(program: str, main: Callable[[], Coroutine]) -> None:

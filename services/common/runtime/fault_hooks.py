@@ -8,7 +8,7 @@ change nothing.
 
 from dataclasses import dataclass
 
-from services.common.runtime.config import env_int
+from services.common.runtime.env import env_int
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Writes run side by side here, so counts change by increments on locked
 rows, a like locks its tweet until commit (so it lands only on a tweet
-that stays visible), and a partial unique index allows one live retweet
-per user and original. The rare deadlock is run again.
+that stays visible: `postgres_likes.py`), and a partial unique index allows
+one live retweet per user and original. New posts with no parent go
+together (`postgres_posts.py`). The rare deadlock is run again.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,6 +18,7 @@ from services.common.kernel.pagination import Page, PageRequest, page_of
 from services.common.messaging.outbox.postgres_store import PostgresOutbox
 from services.common.storage.postgres import PostgresDatabase, rows_affected
 from services.common.storage.row_cache import Revision
+from services.tweet.adapters.postgres_likes import PostgresLikes
 from services.tweet.adapters.postgres_posts import PostgresNewPosts
 from services.tweet.adapters.rows import TWEET_COLUMNS, new_row, tweet_from_row
 from services.tweet.domain import Tweet
@@ -24,12 +26,6 @@ from services.tweet.domain import Tweet
 _MAX_ID = 2**63 - 1
 _ONE_RETWEET = "one_retweet_per_user"
 _INSERT_TWEET = f"INSERT INTO tweets ({TWEET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, 0, 0)"
-_LOCK_TWEET = "SELECT 1 FROM tweets WHERE tweet_id = $1 FOR NO KEY UPDATE"
-_LIKE = (
-    "INSERT INTO likes (tweet_id, user_id) SELECT tweet_id, $2 FROM tweets WHERE tweet_id = $1 AND NOT deleted "
-    "ON CONFLICT DO NOTHING"
-)
-_UNLIKE = "DELETE FROM likes WHERE tweet_id = $1 AND user_id = $2"
 _LOCK_LIVE_BY_AUTHOR = f"SELECT {TWEET_COLUMNS} FROM tweets WHERE author_id = $1 AND NOT deleted ORDER BY tweet_id FOR NO KEY UPDATE"
 _UNCOUNT_LIKES_BY = (
     "UPDATE tweets SET like_count = like_count - 1 WHERE tweet_id IN (SELECT tweet_id FROM likes WHERE user_id = $1)"
@@ -47,6 +43,7 @@ class PostgresTweetRepository:
         self._outbox = outbox
         self._replica = replica or db
         self._new_posts = PostgresNewPosts(outbox)
+        self._likes = PostgresLikes(db, outbox)
 
     async def add(self, tweet: Tweet, events: list[Event]) -> None:
         if not tweet.parent_ids:  # no parent's count to move: one statement, with the other posts in flight
@@ -142,18 +139,16 @@ class PostgresTweetRepository:
         return [tweet_from_row(row) for row in rows]
 
     async def like(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
-        return await self._change_like(_LIKE, tweet_id, user_id, +1, events)
+        return await self._likes.like(tweet_id, user_id, events)
 
     async def unlike(self, tweet_id: int, user_id: int, events: list[Event]) -> bool:
-        return await self._change_like(_UNLIKE, tweet_id, user_id, -1, events)
+        return await self._likes.unlike(tweet_id, user_id, events)
 
     async def liked_by(self, user_id: int) -> list[int]:
-        return [row[0] for row in await self._db.fetch_all("SELECT tweet_id FROM likes WHERE user_id = $1", user_id)]
+        return await self._likes.liked_by(user_id)
 
     async def liked_among(self, user_id: int, tweet_ids: Sequence[int]) -> set[int]:
-        sql = "SELECT tweet_id FROM likes WHERE user_id = $1 AND tweet_id = ANY($2::bigint[])"
-        rows = await self._db.fetch_all(sql, user_id, possible_ids(tweet_ids))
-        return {row[0] for row in rows}
+        return await self._likes.liked_among(user_id, tweet_ids)
 
     async def retweet_of(self, user_id: int, original_id: int) -> Tweet | None:
         row = await self._db.fetch_one(
@@ -169,17 +164,6 @@ class PostgresTweetRepository:
             user_id, possible_ids(tweet_ids),
         )  # fmt: skip
         return {row[0] for row in rows}
-
-    async def _change_like(self, sql: str, tweet_id: int, user_id: int, delta: int, events: list[Event]) -> bool:
-        async def change(tx: asyncpg.Connection) -> bool:
-            await tx.execute(_LOCK_TWEET, tweet_id)  # until commit: no deletion under the like
-            if rows_affected(await tx.execute(sql, tweet_id, user_id)) != 1:
-                return False
-            await tx.execute("UPDATE tweets SET like_count = like_count + $1 WHERE tweet_id = $2", delta, tweet_id)
-            await self._outbox.append(tx, events)
-            return True
-
-        return await self._outbox.write(change)
 
     async def _id_page(self, column: str, value: int, page: PageRequest, db: PostgresDatabase | None = None) -> Page[int]:
         rows = await (db or self._db).fetch_all(

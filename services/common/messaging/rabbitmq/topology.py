@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.common.messaging.rabbitmq.bridge import Channel, ChannelLost
-from services.common.runtime.config import ConfigError
+from services.common.runtime.env import ConfigError
 
 QUORUM, CLASSIC = "quorum", "classic"
 PRECONDITION_FAILED = 406
