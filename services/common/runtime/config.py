@@ -40,7 +40,7 @@ class Settings:
     rabbitmq_queue_type: str = "quorum"  # or "classic", for queues declared classic before
     bus_namespace: str = "chirp"
     fanout_prefetch: int = 8
-    relay_linger_ms: int = 10  # a relay woken on a drained outbox waits this long, so a busy outbox goes out in fuller batches
+    relay_linger_ms: int = 30  # a relay woken on a drained outbox waits this long, so a busy outbox goes out in fuller batches
     relay_batch_events: int = 50  # events of one routing key a message at most; 1 while consumers older than batches run
     retry_attempts: int = 5  # an event or chunk whose handler keeps failing is dead-lettered after this many attempts...
     retry_outage_seconds: int = 20  # ...or, when it fails for an outage (a failover), once its retries waited this long
