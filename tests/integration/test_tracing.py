@@ -70,13 +70,14 @@ async def test_a_post_makes_one_connected_trace_from_tweet_through_rabbitmq_into
         await client.graph.FollowUser(graph_pb.FollowUserRequest(user_id=author), metadata=as_user(reader))
         since = time.time_ns()
         if sampler:  # nothing of an untraced post is kept; a post in a sampled caller's trace is, through every hop
-            await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="dropped"), metadata=as_user(author))
+            # (by another account: the traced post is its author's first, the one for which Tweet asks the graph)
+            await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="dropped"), metadata=as_user(reader))
         caller = [("traceparent", f"00-{CALLER_TRACE:032x}-{CALLER_SPAN:016x}-01")] if sampler else []
         await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="follow me through"), metadata=as_user(author) + caller)
     namespace = mesh.settings.bus_namespace
     spans = await post_trace(receiver, {
         ("chirp-tweet", CREATE),
-        ("chirp-graph", "/chirp.graph.v1.GraphService/BatchGetUsers"),  # the author, asked by Tweet
+        ("chirp-graph", "/chirp.graph.v1.GraphService/BatchGetUsers"),  # the author, asked by Tweet at their first post
         ("chirp-tweet", "publish tweet.created"),
         ("chirp-fanout", f"consume {namespace}.fanout.events"),
         ("chirp-fanout", "/chirp.graph.v1.GraphService/BatchListFollowerIds"),
