@@ -27,7 +27,8 @@ class AuthorsFromGraph:
         self._graph = graph
         self._acting = Coalescer(self._users_by_id, MAX_BATCH_USERS)
         self._kept: Lapsing[int, Author] = Lapsing(KEPT_AUTHORS)
-        self._forgotten: Lapsing[int, bool] = Lapsing(KEPT_AUTHORS)  # a lookup in flight as one was forgotten keeps nothing
+        self._forgotten: Lapsing[int, bool] = Lapsing(KEPT_AUTHORS)  # a minute after a forget, nothing of them is kept (nor
+        # what a lookup in flight at the forget brings back)
 
     async def batch_get(self, user_ids: Sequence[int]) -> list[Author]:
         return [_author(user) for user in await self._graph.batch_get(user_ids)]

@@ -137,10 +137,9 @@ class TweetService(VisibleLists):
     async def handle(self, event: Event) -> None:
         """Consumes events from other services: a deleted account takes its tweets and likes along; an author
         who crossed the celebrity line is looked up again as they next post (their tweets say which side)."""
-        if isinstance(event, CelebrityChanged):
-            self._users.forget(event.user_id)
+        if isinstance(event, (CelebrityChanged, UserDeleted)):
+            self._users.forget(event.user_id)  # their next post asks the graph, which knows their side, or that they are gone
         if isinstance(event, UserDeleted):  # a deleted account likes nothing more, so its likes are known first
-            self._users.forget(event.user_id)  # its next post asks the graph, which knows it is gone
             liked = await self._repository.liked_by(event.user_id)
             removed = await self._repository.delete_all_by(event.user_id)
             await self._tell(lambda copies: copies.deleted([tweet.tweet_id for tweet in removed]))
