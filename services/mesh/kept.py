@@ -15,18 +15,21 @@ from services.common.runtime.config import Settings
 from services.common.storage.redis_multiplexed import MultiplexedRedis
 from services.common.tokens.deleted_accounts import MemoryDeletedAccounts, RedisDeletedAccounts
 from services.common.tokens.ended_sessions import MemoryEndedSessions, RedisEndedSessions, kept_seconds
+from services.common.visibility.cached import HiddenCopies
 from services.common.visibility.copies import MemoryHiddenCopies, RedisHiddenCopies
 from services.fanout.adapters.memory_unfollow_marks import MemoryUnfollowMarks
 from services.fanout.adapters.redis_unfollow_marks import RedisUnfollowMarks
 from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.memory_home import MemoryHomePages
 from services.timeline.adapters.memory_read_model import MemoryCopies
 from services.timeline.adapters.redis_cache import RedisTimelineCache
+from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_layout import posts_key
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.adapters.redis_replica_acks import ReplicaAcks
-from services.timeline.ports import TimelineCache
+from services.timeline.ports import TimelineCache, WarmPages
 from services.timeline.read_model import POSTS_KEPT, POSTS_TTL_SECONDS
 from services.trending.adapters.memory_trends import InMemoryTrendStore
 from services.trending.adapters.redis_trends import RedisTrendStore
@@ -80,6 +83,17 @@ def open_read_model(settings: Settings, resources: Resources, in_process: bool =
         pages = MultiplexedRedis(settings.redis_url)
         resources.closers.append(pages.close)
     return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
+
+
+def warm_home_pages(model: ReadModel, cache: TimelineCache, hidden: HiddenCopies | None) -> WarmPages | None:
+    """A whole home page in one call: a script on the one Redis server, or one pass over the embedded mesh's
+    memory; None on a Cluster (its keys lie in many slots) or with a cache of another kind: every read goes the slow way."""
+    if model.pages is not None:
+        return RedisHomePages(model.pages)
+    if isinstance(model.copies, MemoryCopies) and isinstance(model.posts, InMemoryTimelineCache) and isinstance(cache, InMemoryTimelineCache) \
+            and isinstance(hidden, MemoryHiddenCopies):  # fmt: skip
+        return MemoryHomePages(cache, model.copies, model.posts, hidden)
+    return None
 
 
 def open_hidden_copies(settings: Settings, resources: Resources, in_process: bool = False) -> MemoryHiddenCopies | RedisHiddenCopies | None:

@@ -25,7 +25,7 @@ from services.graph.suggestion_service import SuggestionService
 from services.mesh.backends import Resources, Stores, shared_redis
 from services.mesh.bridges import ArchiveFromTweets, CardsFromTweets, FoundFromCards, HandlesFromGraph, PagesFromCards, ReadersFromGraph
 from services.mesh.event_flow import EmbeddedFlow, RabbitFlow
-from services.mesh.kept import ReadModel
+from services.mesh.kept import ReadModel, warm_home_pages
 from services.mesh.notification_bridges import AuthorsOfTweets, MentionedFromGraph
 from services.notification.known_handles import KnownHandles
 from services.notification.ports import NotificationStore
@@ -33,7 +33,6 @@ from services.notification.service import NotificationService
 from services.search.adapters.tantivy_index import TantivyIndex
 from services.search.service import SearchService
 from services.timeline.adapters.redis_author_pages import RedisAuthorPages
-from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
@@ -113,7 +112,7 @@ def timeline_service(settings: Settings, cache: TimelineCache, graph, tweets, mo
     readers, cards, warm = ReadersFromGraph(graph), CardsFromTweets(tweets), None
     if model is not None:
         readers, cards = CachedReaders(readers, model.copies), CachedTweets(cards, model.copies, model.posts)
-        warm = RedisHomePages(model.pages) if model.pages is not None else None
+        warm = warm_home_pages(model, cache, hidden.copies)
     return TimelineService(cache, readers, cards, settings.timeline_length, warm, hidden=hidden)
 
 

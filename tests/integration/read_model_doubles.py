@@ -4,8 +4,10 @@ copies kept in Redis read those counts to tell when a read reached the owning se
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import Unauthenticated
+from services.common.kernel.pagination import PageRequest
 from services.common.visibility.rules import HiddenAccounts
 from services.timeline.domain import VIEWER_LIKED, Card
+from services.timeline.messages import home_response
 
 
 class Tweets:
@@ -80,3 +82,15 @@ class Graph:
 
     async def following_ids(self, user_id):
         return self.following.get(user_id, [])
+
+
+async def walk(service, reader: int, size: int) -> list[tuple[int, bool]]:
+    """Every page of the reader's home timeline through a TimelineService: each tweet shown, and whether the reader liked it."""
+    shown, cursor = [], None
+    while True:
+        page = await service.home(reader, PageRequest(size, cursor))
+        response = home_response(page.items, "")
+        shown += [(t.tweet_id, t.viewer_liked or t.retweeted_tweet.viewer_liked) for t in response.tweets]
+        if page.next_cursor is None:
+            return shown
+        cursor = page.next_cursor

@@ -22,10 +22,10 @@ from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import RedisCopies
 from services.timeline.entrypoint import registration
-from services.timeline.messages import home_response
 from services.timeline.read_model import POSTS_KEPT, CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
 from tests.integration.read_model_doubles import Graph, Tweets
+from tests.integration.read_model_doubles import walk as walk_home
 from tests.integration.servers import REDIS_URL, free_port
 from tests.tokens import TEST_AUTHENTICATOR, as_user
 
@@ -70,14 +70,7 @@ async def world():
 
 
 async def walk(service: TimelineService, size: int) -> list[tuple[int, bool]]:
-    shown, cursor = [], None
-    while True:
-        page = await service.home(READER, PageRequest(size, cursor))
-        response = home_response(page.items, "")
-        shown += [(t.tweet_id, t.viewer_liked or t.retweeted_tweet.viewer_liked) for t in response.tweets]
-        if page.next_cursor is None:
-            return shown
-        cursor = page.next_cursor
+    return await walk_home(service, READER, size)
 
 
 @pytest.mark.parametrize("size", [1, 6, 20])

@@ -20,6 +20,7 @@ from typing import Protocol
 import grpc
 
 from services.common.kernel.errors import PermissionDenied, Unauthenticated
+from services.common.rpc.unary import WrappedHandlers
 from services.common.tokens.access import Identity, TokenVerifier
 from services.common.tokens.ended_sessions import MemoryEndedSessions
 
@@ -62,16 +63,10 @@ class Authenticator:
 class AuthInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, authenticator: Authenticator):
         self._authenticator = authenticator
+        self._handlers = WrappedHandlers(lambda behaviour, _method: self._verified(behaviour))
 
     async def intercept_service(self, continuation, handler_call_details):
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        return grpc.unary_unary_rpc_method_handler(
-            self._verified(handler.unary_unary),
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
 
     def _verified(self, behaviour):
         async def verified(request, context: grpc.aio.ServicerContext):

@@ -17,7 +17,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from services.common.kernel import errors
-from services.common.rpc.unary import wrap_unary
+from services.common.rpc.unary import WrappedHandlers
 from services.common.runtime.outages import MISCONFIGURED, OUTAGES
 
 log = logging.getLogger("chirp.rpc")
@@ -56,9 +56,11 @@ def _add_detail(status: status_pb2.Status, message) -> None:
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
     """Turns a ChirpError raised by a unary handler into its status."""
 
+    def __init__(self):
+        self._handlers = WrappedHandlers(_guarded)
+
     async def intercept_service(self, continuation, handler_call_details):
-        handler = await continuation(handler_call_details)
-        return wrap_unary(handler, lambda behaviour: _guarded(behaviour, handler_call_details.method))
+        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
 
 
 def _guarded(behaviour, method: str):

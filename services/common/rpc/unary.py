@@ -1,8 +1,15 @@
-"""Wrapping a unary handler's behaviour, for the server interceptors (errors to statuses, metrics)."""
+"""Wrapping a unary handler's behaviour, for the server interceptors (errors to statuses, metrics, the acting user).
+
+grpc.aio asks every interceptor for a call's handler on each call, and a
+server's handlers are the same objects call after call: each is wrapped
+once and the wrapped one is handed out again (WrappedHandlers).
+"""
 
 from collections.abc import Callable
 
 import grpc
+
+MAX_WRAPPED = 1_000  # handlers kept wrapped per interceptor; past it (handlers made per call), each call wraps anew
 
 
 def wrap_unary(handler: grpc.RpcMethodHandler | None, wrap: Callable) -> grpc.RpcMethodHandler | None:
@@ -14,3 +21,24 @@ def wrap_unary(handler: grpc.RpcMethodHandler | None, wrap: Callable) -> grpc.Rp
         request_deserializer=handler.request_deserializer,
         response_serializer=handler.response_serializer,
     )
+
+
+class WrappedHandlers:
+    """`wrap_unary` with `wrap(behaviour, method)`, made once for each method's handler."""
+
+    def __init__(self, wrap: Callable[[Callable, str], Callable]):
+        self._wrap = wrap
+        self._made: dict[tuple[str, grpc.RpcMethodHandler], grpc.RpcMethodHandler | None] = {}
+
+    def __call__(self, handler: grpc.RpcMethodHandler | None, method: str) -> grpc.RpcMethodHandler | None:
+        key = (method, handler)
+        made = self._made.get(key)
+        if made is None:
+            made = wrap_unary(handler, lambda behaviour: self._wrap(behaviour, method))
+            if len(self._made) < MAX_WRAPPED:
+                self._made[key] = made
+        return made
+
+    def __len__(self) -> int:
+        """How many wrapped handlers are kept."""
+        return len(self._made)

@@ -9,7 +9,7 @@ import time
 
 import grpc
 
-from services.common.rpc.unary import wrap_unary
+from services.common.rpc.unary import WrappedHandlers
 from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
 from services.common.telemetry.server_spans import ServerSpans
 
@@ -17,13 +17,13 @@ from services.common.telemetry.server_spans import ServerSpans
 class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, spans: ServerSpans | None = None):
         self._spans = spans  # when tracing is on: each call's server span, inside this layer rather than one of its own
+        self._handlers = WrappedHandlers(self._wrap)
 
     async def intercept_service(self, continuation, handler_call_details):
-        handler = await continuation(handler_call_details)
-        method = handler_call_details.method
-        if self._spans is None:
-            return wrap_unary(handler, lambda behaviour: _measured(behaviour, method))
-        return wrap_unary(handler, lambda behaviour: _measured(self._spans.wrap(behaviour, method), method))
+        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
+
+    def _wrap(self, behaviour, method: str):
+        return _measured(behaviour if self._spans is None else self._spans.wrap(behaviour, method), method)
 
 
 @functools.cache

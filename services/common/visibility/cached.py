@@ -24,6 +24,10 @@ class CachedHiddenAccounts:
     def __init__(self, source: HiddenSource, copies: HiddenCopies | None):
         self._source, self._copies = source, copies
 
+    @property
+    def copies(self) -> HiddenCopies | None:
+        return self._copies
+
     async def hidden_from(self, viewer_id: int | None) -> HiddenAccounts:
         """What to hide from the viewer; nothing for an anonymous reader."""
         if viewer_id is None:

@@ -30,6 +30,9 @@ class MemoryHiddenCopies:
         self._copies: Lapsing[int, HiddenAccounts] = Lapsing(limit)
 
     async def get(self, user_id: int) -> HiddenAccounts | None:
+        return self.kept(user_id)
+
+    def kept(self, user_id: int) -> HiddenAccounts | None:
         return self._copies.get(user_id)
 
     async def fill(self, user_id: int, hidden: HiddenAccounts) -> None:

@@ -11,12 +11,17 @@ class InMemoryTimelineCache:
         self._building: set[int] = set()
 
     async def read(self, user_id: int, before: int | None = None, limit: int | None = None) -> list[int] | None:
-        timeline = self._timelines.get(user_id)
-        if timeline is None or user_id in self._building:
+        timeline = self.kept(user_id)
+        if timeline is None:
             return None
         end = len(timeline) if before is None else bisect_left(timeline, before)
         start = 0 if limit is None else max(0, end - limit)
         return timeline[start:end][::-1]
+
+    def kept(self, user_id: int) -> list[int] | None:
+        """The user's whole timeline, oldest first (the cache's own list: not to be changed); None as `read` gives."""
+        timeline = self._timelines.get(user_id)
+        return None if timeline is None or user_id in self._building else timeline
 
     async def read_many(self, user_ids: Sequence[int]) -> list[list[int] | None]:
         return [await self.read(user_id) for user_id in user_ids]

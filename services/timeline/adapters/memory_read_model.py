@@ -50,15 +50,18 @@ class MemoryCopies:
         self._leaving: dict[int, float] = {}  # user id -> when deleted (monotonic seconds)
 
     async def celebrities(self, user_id: int) -> list[int] | None:
+        return self.kept_celebrities(user_id)
+
+    def kept_celebrities(self, user_id: int) -> list[int] | None:
         return self._readers.get(user_id)
 
     async def keep_celebrities(self, user_id: int, celebrities: list[int]) -> None:
         self._readers.put(user_id, list(celebrities), spread(READER_TTL_SECONDS))
 
     async def cards(self, viewer_id: int | None, tweet_ids: Sequence[int]) -> list[Card | bool | None]:
-        states = self._viewers.get(viewer_id) if viewer_id is not None else None
-        leaving = self._leaving_now()
-        return [self._card(tweet_id, states, viewer_id is None, leaving) for tweet_id in tweet_ids]
+        states = self.kept_states(viewer_id) if viewer_id is not None else None
+        leaving = self.leaving_now()
+        return [self.card(tweet_id, states, viewer_id is None, leaving) for tweet_id in tweet_ids]
 
     async def keep_cards(self, viewer_id: int | None, tweet_ids: Sequence[int], fresh: dict[int, Card]) -> None:
         states = self._viewer_states(viewer_id)
@@ -100,7 +103,8 @@ class MemoryCopies:
         self._viewers.drop(user_id)
         await self._posts.drop(user_id)
 
-    def _card(self, tweet_id: int, states: dict | None, anonymous: bool, leaving: set[int]) -> Card | bool | None:
+    def card(self, tweet_id: int, states: dict | None, anonymous: bool, leaving: set[int]) -> Card | bool | None:
+        """As `cards` gives it, with the viewer's kept states and the accounts leaving at hand."""
         card = self._cards.get(tweet_id)
         if card is _TOMBSTONE or (card is not None and leaving and not leaving.isdisjoint(card.authors)):
             return False
@@ -111,6 +115,10 @@ class MemoryCopies:
             return None
         return Card(card.tweet_id, card.original_id, card.authors, card.shown, state)
 
+    def kept_states(self, viewer_id: int) -> dict | None:
+        """The viewer's state on each tweet, by id; None when not kept."""
+        return self._viewers.get(viewer_id)
+
     def _viewer_states(self, viewer_id: int | None) -> dict | None:
         if viewer_id is None:
             return None
@@ -120,7 +128,8 @@ class MemoryCopies:
             self._viewers.put(viewer_id, states, spread(VIEWER_TTL_SECONDS))
         return states
 
-    def _leaving_now(self) -> set[int]:
+    def leaving_now(self) -> set[int]:
+        """The accounts deleted within LEAVING_SECONDS."""
         since = time.monotonic() - LEAVING_SECONDS
         for user_id in [u for u, at in self._leaving.items() if at < since]:
             del self._leaving[user_id]
