@@ -23,6 +23,7 @@ from services.mesh.backends import Resources, shared_redis
 from services.timeline.adapters.memory_cache import InMemoryTimelineCache
 from services.timeline.adapters.memory_home import MemoryHomePages
 from services.timeline.adapters.memory_read_model import MemoryCopies
+from services.timeline.adapters.redis_author_posts import RedisAuthorPosts
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_layout import posts_key
@@ -77,11 +78,12 @@ def open_read_model(settings: Settings, resources: Resources, in_process: bool =
         copies = MemoryCopies(posts)
         return ReadModel(copies, posts, copies)
     redis = shared_redis(settings, resources)
-    posts = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
+    posts: TimelineCache = RedisTimelineCache(redis, POSTS_KEPT, POSTS_TTL_SECONDS, key=posts_key)
     pages = None
     if not settings.redis_cluster and settings.redis_url.startswith("redis://"):
         pages = MultiplexedRedis(settings.redis_url)
         resources.closers.append(pages.close)
+        posts = RedisAuthorPosts(redis, posts, POSTS_TTL_SECONDS)  # the page script opens a celebrity's list at its head
     return ReadModel(RedisCopies(redis), posts, RedisReadNotices(redis, posts), pages)
 
 

@@ -17,6 +17,7 @@ from services.common.visibility.cached import CachedHiddenAccounts
 from services.common.visibility.copies import RedisHiddenCopies
 from services.common.visibility.rules import HiddenAccounts, Surface
 from services.timeline.adapters import redis_layout as layout
+from services.timeline.adapters.redis_author_posts import RedisAuthorPosts
 from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_notices import RedisReadNotices
@@ -43,8 +44,9 @@ class CountedPages(RedisHomePages):
         return found
 
 
-@pytest.fixture
-async def world():
+@pytest.fixture(params=["heads", "no heads"])
+async def world(request):
+    """With heads, celebrities' lists are opened as the merge reaches them; without, all at once."""
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
     tweets, graph = Tweets(), Graph()
@@ -59,6 +61,8 @@ async def world():
     tweets.retweet(FRIENDS[0], 1033, 1030)  # shows 1030, just below it: once on a page
     tweets.likes.add((READER, 1030))
     posts = RedisTimelineCache(redis, POSTS_KEPT, 600, key=layout.posts_key)
+    if request.param == "heads":
+        posts = RedisAuthorPosts(redis, posts, 600)
     cards = CachedTweets(tweets, RedisCopies(redis), posts)
     hidden = CachedHiddenAccounts(graph, RedisHiddenCopies(redis))
     slow = TimelineService(RedisTimelineCache(redis, 800, 600), CachedReaders(graph, RedisCopies(redis)), cards, 800, hidden=hidden)
@@ -192,3 +196,26 @@ async def test_hidden_authors_and_retweets_of_them_are_left_out_both_ways_and_pa
     assert not {i for i in warm_shown if tweets.authors[i] in hidden.on(Surface.HOME)}
     assert 1033 not in warm_shown  # a friend's retweet of FRIENDS[1]'s 1030
     assert all(n == size for n in warm_sizes[:-1]) and len(warm_shown) >= 20
+
+
+async def test_a_celebritys_list_whose_head_is_below_the_page_is_not_read(world):
+    redis, tweets, slow, warm, pages, notices = world
+    expected = await walk(slow, 6)
+    await redis.delete(layout.posts_key(CELEBRITY))  # no list: a read that opens it goes the slow way
+    await redis.set(layout.head_key(CELEBRITY), layout.pack_id(1001))  # below the first pages
+    first = await warm.home(READER, PageRequest(6, None))
+    assert [card.tweet_id for card in first.items] == [i for i, _ in expected[:6]]
+    assert pages.missed == 0 and pages.served == 1
+    assert await walk(warm, 6) == expected  # the last pages reach the head, open the list, find none: the slow way
+    assert pages.missed >= 1
+
+
+async def test_a_new_post_raises_its_authors_head_so_the_next_warm_page_shows_it(world):
+    redis, tweets, slow, warm, pages, notices = world
+    await walk(slow, 20)
+    await notices.posted(CELEBRITY, tweets.post(CELEBRITY, 5000))
+    await walk(slow, 20)  # keeps the new tweet's card
+    page = await warm.home(READER, PageRequest(20, None))
+    assert [card.tweet_id for card in page.items[:2]] == [5000, 1391] and pages.missed == 0 and pages.served == 1
+    head = await redis.get(layout.head_key(CELEBRITY))
+    assert head is None or layout.unpack_ids([head]) == [5000]  # None: the world without heads

@@ -2,7 +2,8 @@
 
 It merges the reader's pushed ids with their own and their celebrities'
 recent posts (newest first, below the cursor, each id once; an author's list
-is read a few ids at a time, as far as the merge reaches it), walks them in
+is read a few ids at a time, as far as the merge reaches it, and a celebrity's
+list with a head is not opened until the merge reaches its head), walks them in
 order, and keeps each card that is neither a tombstone, nor a retweet of a
 tombstone, nor a second showing of an original, nor by an account deleted
 lately, nor by an account hidden from the reader (blocked either way or
@@ -27,7 +28,7 @@ from services.timeline.read_model import POSTS_KEPT
 
 # KEYS: the reader's timeline, reader entry, own posts and viewer state; the accounts leaving; the reader's hidden accounts.
 # ARGV: the bound above the page ('' or the packed cursor), the window per lane, the page size,
-# leaving since (ms), ids kept per author, the posts and card key prefixes.
+# leaving since (ms), ids kept per author, the posts, card and head key prefixes.
 # Returns false, or {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}.
 _PAGE = """
 local top, window, size, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
@@ -37,18 +38,33 @@ local reader = redis.call('GET', KEYS[2])
 if not reader or window > kept then return false end
 
 -- A lane: a list's ids below the page, read as the merge reaches them (an author's list FIRST at first,
--- then twice as many as read so far), at most `window` in all.
+-- then twice as many as read so far), at most `window` in all. A celebrity's lane with a head (ARGV[8]'s
+-- keys) waits unopened, ordered by its head, until the merge reaches it (most never are).
 local FIRST = 2
 local lanes = {}
-local function open(list, bounded, count)
-  local start, ids = list_from(list, top, count)
+local function open(lane, count)
+  local start, ids = list_from(lane.list, top, count)
   if not start then return false end
-  lanes[#lanes + 1] = {list = list, bounded = bounded, ids = ids, at = 1, next = start + #ids, read = #ids, ended = #ids < count}
+  lane.ids, lane.at, lane.next, lane.read, lane.ended, lane.head = ids, 1, start + #ids, #ids, #ids < count, nil
   return true
 end
-if not open(KEYS[1], false, window) or not open(KEYS[3], true, FIRST) then return false end
-for i = 1, #reader, 8 do
-  if not open(key(ARGV[6], string.sub(reader, i, i + 7)), true, FIRST) then return false end
+local function add(list, bounded, count, head)
+  local lane = {list = list, bounded = bounded, head = head}
+  lanes[#lanes + 1] = lane
+  return head or open(lane, count)
+end
+if not add(KEYS[1], false, window) or not add(KEYS[3], true, FIRST) then return false end
+-- floor: the pushed lane gave its window, so the merge stops at its last id: a head below it is never reached
+local floor = not lanes[1].ended and lanes[1].ids[#lanes[1].ids]
+local authors, heads = {}, {}
+for i = 1, #reader, 8 do authors[#authors + 1] = string.sub(reader, i, i + 7) end
+for i = 1, #authors, 1000 do  -- MGET in slices: Lua unpacks a few thousand values at most
+  local names = {}
+  for j = i, math.min(i + 999, #authors) do names[#names + 1] = key(ARGV[8], authors[j]) end
+  for j, head in ipairs(redis.call('MGET', unpack(names))) do heads[i + j - 1] = head end
+end
+for n, author in ipairs(authors) do
+  if not (heads[n] and floor and older(heads[n], floor)) and not add(key(ARGV[6], author), true, FIRST, heads[n]) then return false end
 end
 
 -- Each lane's head as two exact 32-bit halves (Lua's numbers hold 53 bits), so merging compares numbers.
@@ -57,6 +73,10 @@ end
 local hi, lo, stop, trimmed = {}, {}, false, false
 local function advance(i)
   local lane = lanes[i]
+  if lane.head then
+    hi[i], lo[i] = struct.unpack('>I4>I4', lane.head)
+    return
+  end
   if lane.at > #lane.ids and not lane.ended and lane.read < window then
     local count = math.min(lane.read, window - lane.read)
     lane.ids, lane.at = redis.call('LRANGE', lane.list, lane.next, lane.next + count - 1), 1
@@ -87,18 +107,28 @@ for i = 1, #lanes do
   advance(i)
   place(i)
 end
-local taken_hi, taken_lo
+local taken_hi, taken_lo, missing
 local function take()  -- the newest id not taken yet (an id in two lanes is taken once)
   while not stop and not trimmed do
     local best = table.remove(order)
     if not best then return nil end
-    local id, h, l = lanes[best].ids[lanes[best].at], hi[best], lo[best]
-    lanes[best].at = lanes[best].at + 1
-    advance(best)
-    place(best)
-    if h ~= taken_hi or l ~= taken_lo then
-      taken_hi, taken_lo = h, l
-      return id
+    local lane = lanes[best]
+    if lane.head then  -- the merge reached an unopened lane: open it, and place it by its first id
+      if not open(lane, FIRST) then
+        missing = true
+        return nil
+      end
+      advance(best)
+      place(best)
+    else
+      local id, h, l = lane.ids[lane.at], hi[best], lo[best]
+      lane.at = lane.at + 1
+      advance(best)
+      place(best)
+      if h ~= taken_hi or l ~= taken_lo then
+        taken_hi, taken_lo = h, l
+        return id
+      end
     end
   end
   return nil
@@ -106,23 +136,34 @@ end
 
 local leaving = leaving_since(KEYS[5], ARGV[4])  -- with the accounts hidden from the reader: shown() skips both
 if not hidden_into(leaving, KEYS[6]) then return false end
+-- A batch at a time: as many ids as the page still needs (so no more are taken than one by one), their cards
+-- in one MGET and the reader's state on them in one HMGET.
 local page, originals, count, last = {''}, {}, 0, nil
 while count < size do
-  local id = take()
-  if not id then break end
-  last = id
-  local card = redis.call('GET', key(CARDS, id))
-  if not card then return false end
-  if not originals[string.sub(card, 1, 8)] and shown(id, card, leaving) then
-    local state = redis.call('HGET', KEYS[4], id)
-    if not state then return false end
-    originals[string.sub(card, 1, 8)] = true
-    count = count + 1
-    page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
+  local ids = {}
+  while #ids < size - count do
+    local id = take()
+    if not id then break end
+    ids[#ids + 1] = id
+  end
+  if #ids == 0 then break end
+  local names = {}
+  for i, id in ipairs(ids) do names[i] = key(CARDS, id) end
+  local cards, states = redis.call('MGET', unpack(names)), redis.call('HMGET', KEYS[4], unpack(ids))
+  for i, id in ipairs(ids) do
+    local card, original = cards[i], cards[i] and string.sub(cards[i], 1, 8)
+    if not card then return false end
+    last = id
+    if not originals[original] and shown(id, card, leaving) then
+      if not states[i] then return false end
+      originals[original] = true
+      count = count + 1
+      page[#page + 1], page[#page + 2], page[#page + 3] = id, card, states[i]
+    end
   end
 end
 if last and (stop or take()) then page[1] = last end
-if trimmed then return false end
+if trimmed or missing then return false end
 return page
 """
 
@@ -135,5 +176,6 @@ class RedisHomePages:
         """The page, or None when the read model lacks something it needs."""
         keys = [layout.timeline_key(reader_id), layout.reader_key(reader_id), layout.posts_key(reader_id),
                 layout.viewer_key(reader_id), layout.LEAVING_KEY, hidden_key(reader_id)]  # fmt: skip
-        args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.POSTS_PREFIX, layout.CARD_PREFIX]
+        args = [top_of(page.cursor), page.size * 2, page.size, leaving_since_ms(), POSTS_KEPT, layout.POSTS_PREFIX, layout.CARD_PREFIX,
+                layout.HEAD_PREFIX]  # fmt: skip
         return await run_page(self._script, keys, args, "home page")

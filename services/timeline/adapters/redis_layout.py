@@ -13,6 +13,11 @@ Cluster slot, and a script can name a key from a packed id (Lua's numbers can't 
   order. `LUA_LISTS` reads one in a script.
 - `chirp:recent:{<user id>}`: the user's own recent tweet ids (the pull lane
   and read-your-writes), laid out as a home timeline is.
+- `chirp:head:{<user id>}`: a packed id never below the newest in the
+  user's `chirp:recent` list while the head exists (raised before any id
+  goes into the list, never lowered; it lapses an hour after it was made):
+  the home page script opens a celebrity's list only when its merge
+  reaches the head. Without it, the list is opened at once.
 - `chirp:card:{<tweet id>}`: a hydrated tweet as the contract encodes it
   with no viewer state, behind three packed ids: the original it shows (a
   retweet's original, or itself), its author and the original's author.
@@ -30,14 +35,14 @@ from collections.abc import Iterable, Sequence
 
 _ID = struct.Struct(">Q")
 _CARD_HEAD = struct.Struct(">QQQ")
-POSTS_PREFIX, CARD_PREFIX = "chirp:recent:{", "chirp:card:{"
+POSTS_PREFIX, HEAD_PREFIX, CARD_PREFIX = "chirp:recent:{", "chirp:head:{", "chirp:card:{"
 
 
 def _tag(some_id: int) -> str:
     return f"{some_id:016x}"
 
 
-# The same, in a script that holds a packed id: key(POSTS_PREFIX or CARD_PREFIX, packed id).
+# The same, in a script that holds a packed id: key(POSTS_PREFIX, HEAD_PREFIX or CARD_PREFIX, packed id).
 LUA_KEY = "local function key(prefix, id) return prefix .. string.format('%08x%08x}', struct.unpack('>I4>I4', id)) end\n"
 
 # A timeline (or posts) list, in a script. older(a, b): packed id a is below b (as two exact 32-bit halves:
@@ -82,6 +87,10 @@ def timeline_key(user_id: int) -> str:
 
 def posts_key(user_id: int) -> str:
     return f"{POSTS_PREFIX}{_tag(user_id)}}}"
+
+
+def head_key(user_id: int) -> str:
+    return f"{HEAD_PREFIX}{_tag(user_id)}}}"
 
 
 def card_key(tweet_id: int) -> str:

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from redis.asyncio import Redis, RedisCluster
 
 from services.common.kernel.ids import wall_clock_ms
-from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, viewer_key
+from services.timeline.ports import TimelineCache
 from services.timeline.read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
 
 _DROP_CARD = "if redis.call('GET', KEYS[1]) ~= '' then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class RedisReadNotices:
-    def __init__(self, redis: Redis | RedisCluster, posts: RedisTimelineCache):
+    def __init__(self, redis: Redis | RedisCluster, posts: TimelineCache):
         self._redis, self._posts = redis, posts
         self._drop_card = redis.register_script(_DROP_CARD)
 
