@@ -43,10 +43,10 @@ class MemoryHomePages:
                 return None
             lanes.append((_below(posts, page.cursor, window), posts, True))
         # floor: a lane gave its window and more may follow unread, so nothing below its last is read;
-        # trimmed: an author's trimmed list ends above it, so only storage knows what lies below
+        # trimmed: an author's trimmed list ends above the floor, so only storage knows what lies below its end
         floor = max((ids[-1] for ids, _, _ in lanes if len(ids) == window), default=None)
-        trimmed = max((ids[-1] if ids else page.cursor or 0 for ids, whole, bounded in lanes
-                       if bounded and len(ids) < window and len(whole) >= POSTS_KEPT), default=None)  # fmt: skip
+        ends = [ids[-1] if ids else page.cursor or 0 for ids, whole, bounded in lanes if bounded and len(ids) < window and len(whole) >= POSTS_KEPT]
+        trimmed = max((end for end in ends if floor is None or end >= floor), default=None)
         candidates = sorted({i for ids, _, _ in lanes for i in ids if floor is None or i >= floor}, reverse=True)
         return self._walk(reader_id, candidates, page.size, floor is not None, trimmed, states, hidden.on(Surface.HOME))
 
