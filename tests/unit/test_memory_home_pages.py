@@ -39,7 +39,7 @@ class World:
             if n % 7 == 0:
                 self.tweets.post(READER, 1000 + 10 * n + 2)
         for n in range(celebrity_posts):
-            self.tweets.post(CELEBRITY, 1001 + 30 * n if n < 14 else 1001 + 30 * n + (n % 3))
+            self.tweets.post(CELEBRITY, 1001 + 30 * n)
         self.tweets.retweet(FRIENDS[0], 1033, 1030)  # shows 1030, just below it: once on a page
         self.tweets.likes.add((READER, 1030))
         self.posts = InMemoryTimelineCache(POSTS_KEPT)

@@ -14,9 +14,7 @@ class InMemoryTimelineCache:
         timeline = self.kept(user_id)
         if timeline is None:
             return None
-        end = len(timeline) if before is None else bisect_left(timeline, before)
-        start = 0 if limit is None else max(0, end - limit)
-        return timeline[start:end][::-1]
+        return ids_below(timeline, before, limit)
 
     def kept(self, user_id: int) -> list[int] | None:
         """The user's whole timeline, oldest first (the cache's own list: not to be changed); None as `read` gives."""
@@ -71,3 +69,10 @@ def _insert(timeline: list[int], tweet_id: int) -> int:
         return 0
     insort(timeline, tweet_id)
     return 1
+
+
+def ids_below(timeline: list[int], before: int | None, limit: int | None) -> list[int]:
+    """The newest `limit` (all, for None) of a timeline's ascending ids below `before`, newest first."""
+    end = len(timeline) if before is None else bisect_left(timeline, before)
+    start = 0 if limit is None else max(0, end - limit)
+    return timeline[start:end][::-1]

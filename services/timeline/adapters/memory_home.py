@@ -14,12 +14,10 @@ it answers None and the Timeline service reads the slow way, which builds
 what was missing. It awaits nothing, so a page costs no task and no switch.
 """
 
-from bisect import bisect_left
-
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.visibility.copies import MemoryHiddenCopies
 from services.common.visibility.rules import Surface
-from services.timeline.adapters.memory_cache import InMemoryTimelineCache
+from services.timeline.adapters.memory_cache import InMemoryTimelineCache, ids_below
 from services.timeline.adapters.memory_read_model import MemoryCopies
 from services.timeline.domain import Card
 from services.timeline.read_model import POSTS_KEPT
@@ -36,12 +34,12 @@ class MemoryHomePages:
         if celebrities is None or hidden is None or pushed is None or states is None:
             return None
         window = page.size * 2
-        lanes = [(_below(pushed, page.cursor, window), pushed, False)]
+        lanes = [(ids_below(pushed, page.cursor, window), pushed, False)]
         for author in (reader_id, *celebrities):
             posts = self._posts.kept(author)
             if posts is None:
                 return None
-            lanes.append((_below(posts, page.cursor, window), posts, True))
+            lanes.append((ids_below(posts, page.cursor, window), posts, True))
         # floor: a lane gave its window and more may follow unread, so nothing below its last is read;
         # trimmed: an author's trimmed list ends above the floor, so only storage knows what lies below its end
         floor = max((ids[-1] for ids, _, _ in lanes if len(ids) == window), default=None)
@@ -73,8 +71,3 @@ class MemoryHomePages:
             return None  # the page took the last id read: whether more follow, only storage knows
         return Page(shown, candidates[considered - 1] if more and considered else None)
 
-
-def _below(ids: list[int], cursor: int | None, window: int) -> list[int]:
-    """The newest `window` of the ascending ids below the cursor, newest first."""
-    end = len(ids) if cursor is None else bisect_left(ids, cursor)
-    return ids[max(0, end - window) : end][::-1]
