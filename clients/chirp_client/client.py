@@ -24,22 +24,42 @@ DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
 
-class _AsyncCallDefaults(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, client: "AsyncChirpClient", user_id: int | None, timeout: float):
-        self._client, self._user_id, self._timeout = client, user_id, timeout
+class _AsyncDefaultsChannel:
+    """A grpc.aio channel as the generated stubs see it: each unary method's calls get the defaults
+    (deadline, access token) passed straight to the call. A client interceptor would do the same at the
+    cost of a task and a wrapped call object per call."""
 
-    async def intercept_unary_unary(self, continuation, details, request):
-        credentials = self._client.credentials
-        if credentials is not None and credentials.stale() and _method(details.method) not in WITHOUT_ACCESS_TOKEN:
-            await self._client.refresh()
-        details = grpc.aio.ClientCallDetails(
-            details.method,
-            details.timeout if details.timeout is not None else self._timeout,
-            call_metadata(self._client.credentials, self._user_id, details.metadata, _method(details.method)),
-            details.credentials,
-            details.wait_for_ready,
-        )
-        return await continuation(details, request)
+    def __init__(self, channel: grpc.aio.Channel, client: "AsyncChirpClient", user_id: int | None, timeout: float):
+        self._channel, self._client, self._user_id, self._timeout = channel, client, user_id, timeout
+
+    def unary_unary(self, method: str, *args, **kwargs) -> "_AsyncCallWithDefaults":
+        return _AsyncCallWithDefaults(self._channel.unary_unary(method, *args, **kwargs), _method(method), self)
+
+    async def close(self, grace: float | None = None) -> None:
+        await self._channel.close(grace)
+
+
+class _AsyncCallWithDefaults:
+    def __init__(self, call: grpc.aio.UnaryUnaryMultiCallable, method: str, defaults: _AsyncDefaultsChannel):
+        self._call, self._method, self._defaults = call, method, defaults
+
+    def __call__(self, request, *, timeout: float | None = None, metadata=None, **kwargs):
+        """The call (awaitable); a session's stale token is refreshed first, so the call is then a coroutine."""
+        client = self._defaults._client
+        credentials = client.credentials
+        if credentials is not None and credentials.stale() and self._method not in WITHOUT_ACCESS_TOKEN:
+            return self._refreshed(client, request, timeout, metadata, kwargs)
+        return self._call(request, timeout=self._timeout_of(timeout), metadata=self._metadata(metadata), **kwargs)
+
+    async def _refreshed(self, client: "AsyncChirpClient", request, timeout, metadata, kwargs):
+        await client.refresh()
+        return await self._call(request, timeout=self._timeout_of(timeout), metadata=self._metadata(metadata), **kwargs)
+
+    def _timeout_of(self, timeout: float | None) -> float:
+        return timeout if timeout is not None else self._defaults._timeout
+
+    def _metadata(self, metadata):
+        return call_metadata(self._defaults._client.credentials, self._defaults._user_id, metadata, self._method)
 
 
 class _SyncDetails(
@@ -76,9 +96,8 @@ class AsyncChirpClient(Stubs):
         credentials: Credentials | None = None,
     ):  # fmt: skip
         self.credentials = credentials
-        interceptors = [_AsyncCallDefaults(self, user_id, timeout)]
         self._channels = _shared(
-            parse_targets(target), lambda t: grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS, interceptors=interceptors)
+            parse_targets(target), lambda t: _AsyncDefaultsChannel(grpc.aio.insecure_channel(t, options=CHANNEL_OPTIONS), self, user_id, timeout)
         )
         super().__init__(self._channels)
 

@@ -20,7 +20,8 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
 
     async def ListHomeTimeline(
         self, request: pb.ListHomeTimelineRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListHomeTimelineResponse:
+    ) -> bytes:
+        """The response already encoded (messages.py)."""
         reader_id = require_user(context)
         scope = f"timeline/home/{reader_id}"
         page_request = self._tokens.request(scope, TIMELINE_PAGES, request.page_size, request.page_token)

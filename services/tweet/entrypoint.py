@@ -7,12 +7,13 @@ from chirp.tweet.v1 import tweet_service_pb2_grpc as pb_grpc
 from services.common.kernel.pagination import PageLimits, PageTokens
 from services.common.rpc.auth import acting_user, require_user
 from services.common.rpc.server import Registration
-from services.common.rpc.wire import repeated_messages
+from services.common.rpc.wire import repeated_messages, string_field
 from services.tweet.messages import tweet_message
 from services.tweet.service import TweetService
 
 TWEET_PAGES = PageLimits(default=20, maximum=100)
 _TWEETS = pb.ListUserTweetsResponse.TWEETS_FIELD_NUMBER
+_NEXT_PAGE_TOKEN = pb.ListUserTweetsResponse.NEXT_PAGE_TOKEN_FIELD_NUMBER
 
 Context = grpc.aio.ServicerContext
 
@@ -38,14 +39,13 @@ class TweetServicer(pb_grpc.TweetServiceServicer):
         await self._tweets.delete(require_user(context), request.tweet_id)
         return pb.DeleteTweetResponse()
 
-    async def ListUserTweets(self, request: pb.ListUserTweetsRequest, context: Context) -> pb.ListUserTweetsResponse:
+    async def ListUserTweets(self, request: pb.ListUserTweetsRequest, context: Context) -> pb.ListUserTweetsResponse | bytes:
         scope = f"tweet/by-user/{request.user_id}"
         viewer_id, page_request = acting_user(context), self._page(scope, request)
         kept = await self._tweets.kept_user_tweets(viewer_id, request.user_id, page_request)
-        if kept is not None:  # already encoded: joined, not decoded and encoded again
-            response = pb.ListUserTweetsResponse.FromString(repeated_messages(_TWEETS, [shown.encoded for shown in kept.items]))
-            response.next_page_token = self._tokens.next_token(scope, kept.next_cursor)
-            return response
+        if kept is not None:  # already encoded: joined and sent, not decoded and encoded again
+            next_token = string_field(_NEXT_PAGE_TOKEN, self._tokens.next_token(scope, kept.next_cursor))
+            return repeated_messages(_TWEETS, [shown.encoded for shown in kept.items]) + next_token
         page = await self._tweets.user_tweets(viewer_id, request.user_id, page_request)
         return pb.ListUserTweetsResponse(
             tweets=[tweet_message(v) for v in page.items], next_page_token=self._tokens.next_token(scope, page.next_cursor)

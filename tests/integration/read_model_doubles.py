@@ -2,6 +2,7 @@
 copies kept in Redis read those counts to tell when a read reached the owning service."""
 
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
+from chirp.timeline.v1 import timeline_service_pb2 as pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from services.common.kernel.errors import Unauthenticated
 from services.common.kernel.pagination import PageRequest
@@ -89,7 +90,7 @@ async def walk(service, reader: int, size: int) -> list[tuple[int, bool]]:
     shown, cursor = [], None
     while True:
         page = await service.home(reader, PageRequest(size, cursor))
-        response = home_response(page.items, "")
+        response = pb.ListHomeTimelineResponse.FromString(home_response(page.items, ""))
         shown += [(t.tweet_id, t.viewer_liked or t.retweeted_tweet.viewer_liked) for t in response.tweets]
         if page.next_cursor is None:
             return shown

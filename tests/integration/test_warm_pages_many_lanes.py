@@ -6,6 +6,7 @@ import random
 import pytest
 from redis.asyncio import Redis
 
+from chirp.timeline.v1 import timeline_service_pb2 as pb
 from services.common.kernel.pagination import PageRequest
 from services.common.visibility.cached import CachedHiddenAccounts
 from services.common.visibility.copies import RedisHiddenCopies
@@ -26,7 +27,7 @@ async def walk(service: TimelineService, size: int) -> list[int]:
     shown, cursor = [], None
     while True:
         page = await service.home(READER, PageRequest(size, cursor))
-        shown += [t.tweet_id for t in home_response(page.items, "").tweets]
+        shown += [t.tweet_id for t in pb.ListHomeTimelineResponse.FromString(home_response(page.items, "")).tweets]
         if page.next_cursor is None:
             return shown
         cursor = page.next_cursor

@@ -1,11 +1,11 @@
-"""The shared status interceptor: an RPC the contract names but the server does not serve is UNIMPLEMENTED, not INTERNAL."""
+"""The one layer every server serves calls through: an RPC the contract names but the server does not serve is UNIMPLEMENTED, not INTERNAL."""
 
 import grpc
 import pytest
 
 from chirp.snowflake.v1 import snowflake_service_pb2 as snowflake_pb
 from chirp.snowflake.v1 import snowflake_service_pb2_grpc as snowflake_grpc
-from services.common.rpc.status import DomainErrorInterceptor
+from services.common.rpc.served import ServedCalls
 
 METHOD = "/chirp.snowflake.v1.SnowflakeService/DecodeId"
 
@@ -15,19 +15,25 @@ class Aborted(Exception):
 
 
 class FakeContext:
-    """What the generated servicer and the interceptor touch of a ServicerContext."""
+    """What the generated servicer and the serving layer touch of a ServicerContext."""
 
     def __init__(self):
-        self.code, self.details = None, None
+        self.status, self.details = None, None
+
+    def invocation_metadata(self):
+        return ()
+
+    def code(self):
+        return self.status
 
     def set_code(self, code):
-        self.code = code
+        self.status = code
 
     def set_details(self, details):
         self.details = details
 
     async def abort(self, code, details="", trailing_metadata=()):
-        self.code, self.details = code, details
+        self.status, self.details = code, details
         raise Aborted
 
 
@@ -39,7 +45,7 @@ async def guarded(behaviour) -> grpc.RpcMethodHandler:
     async def continuation(_details):
         return grpc.unary_unary_rpc_method_handler(behaviour)
 
-    return await DomainErrorInterceptor().intercept_service(continuation, Call())
+    return await ServedCalls().intercept_service(continuation, Call())
 
 
 async def test_an_rpc_the_servicer_leaves_to_its_generated_base_is_unimplemented_and_says_which():
@@ -47,7 +53,7 @@ async def test_an_rpc_the_servicer_leaves_to_its_generated_base_is_unimplemented
     context = FakeContext()
     with pytest.raises(Aborted):
         await handler.unary_unary(snowflake_pb.DecodeIdRequest(id=1), context)
-    assert context.code == grpc.StatusCode.UNIMPLEMENTED
+    assert context.status == grpc.StatusCode.UNIMPLEMENTED
     assert context.details == f"{METHOD} is not implemented by this server"
 
 
@@ -58,4 +64,4 @@ async def test_any_other_unexpected_failure_stays_internal():
     handler, context = await guarded(broken), FakeContext()
     with pytest.raises(Aborted):
         await handler.unary_unary(snowflake_pb.DecodeIdRequest(id=1), context)
-    assert context.code == grpc.StatusCode.INTERNAL
+    assert context.status == grpc.StatusCode.INTERNAL

@@ -1,7 +1,7 @@
 """The acting user: proved by an access token in the `authorization` metadata, verified on every server.
 
-`AuthInterceptor` (installed by server.py on every server) checks the token
-once per call, before the handler runs: a call without one is anonymous, a
+Every server (served.py) checks the token once per call, before the
+handler runs: a call without one is anonymous, a
 call with a bad one (expired, forged, unknown key, a deleted account's, an
 ended session's) is UNAUTHENTICATED. `require_user`/`acting_user` read what it verified; a
 `chirp-user-id` metadata is no longer read by anyone. A call one service
@@ -11,16 +11,13 @@ makes to another for the same user forwards that user's token
 only the named service's to an internal RPC.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import grpc
 
 from services.common.kernel.errors import PermissionDenied, Unauthenticated
-from services.common.rpc.unary import WrappedHandlers
 from services.common.tokens.access import Identity, TokenVerifier
 from services.common.tokens.ended_sessions import MemoryEndedSessions
 
@@ -60,29 +57,13 @@ class Authenticator:
         return identity, token
 
 
-class AuthInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, authenticator: Authenticator):
-        self._authenticator = authenticator
-        self._handlers = WrappedHandlers(lambda behaviour, _method: self._verified(behaviour))
-
-    async def intercept_service(self, continuation, handler_call_details):
-        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
-
-    def _verified(self, behaviour):
-        async def verified(request, context: grpc.aio.ServicerContext):
-            with _acting(self._authenticator.identify(context.invocation_metadata())):
-                return await behaviour(request, context)
-
-        return verified
+def act_as(caller: tuple[Identity, str] | None) -> Token:
+    """The call being served acts for `caller` (from Authenticator.identify) until `stop_acting`."""
+    return _verified.set(caller)
 
 
-@contextmanager
-def _acting(caller: tuple[Identity, str] | None) -> Iterator[None]:
-    token = _verified.set(caller)
-    try:
-        yield
-    finally:
-        _verified.reset(token)
+def stop_acting(token: Token) -> None:
+    _verified.reset(token)
 
 
 def verified_identity() -> Identity | None:

@@ -1,9 +1,10 @@
 """One way to build, run and stop a gRPC server, shared by every service.
 
 Every server offers grpc.health.v1 and server reflection (v1 and
-v1alpha), verifies access tokens (auth.py: without an authenticator every
-call is anonymous, so nothing can act for a user), maps domain errors to
-statuses, caps request size, and stops gracefully on SIGTERM.
+v1alpha), serves every unary call through one layer (served.py: it verifies
+access tokens, where without an authenticator every call is anonymous so
+nothing can act for a user; maps domain errors to statuses; counts and
+times calls; traces them when on), caps request size, and stops gracefully on SIGTERM.
 """
 
 import asyncio
@@ -15,11 +16,10 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from services.common.rpc.auth import Authenticator, AuthInterceptor
+from services.common.rpc.auth import Authenticator
 from services.common.rpc.reflection import enable_reflection
-from services.common.rpc.status import DomainErrorInterceptor
+from services.common.rpc.served import ServedCalls
 from services.common.runtime.stop_watch import report_if_still_running
-from services.common.telemetry.rpc_metrics import RpcMetricsInterceptor
 from services.common.telemetry.server_spans import server_spans
 
 log = logging.getLogger("chirp.server")
@@ -56,9 +56,8 @@ class RunningServer:
 async def create_server(
     listen: str, registrations: Sequence[Registration], authenticator: Authenticator | None = None
 ) -> RunningServer:
-    interceptors = [RpcMetricsInterceptor(server_spans()), DomainErrorInterceptor()] + ([AuthInterceptor(authenticator)] if authenticator else [])
     server = grpc.aio.server(
-        interceptors=interceptors,
+        interceptors=[ServedCalls(authenticator, server_spans())],
         options=[("grpc.max_receive_message_length", MAX_REQUEST_BYTES)],
     )
     health_servicer = health.aio.HealthServicer()

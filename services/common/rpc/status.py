@@ -1,4 +1,4 @@
-"""Maps domain errors to gRPC statuses, once, for every service.
+"""Maps domain errors to gRPC statuses, once, for every service (served.py answers every failure with answer_failure).
 
 An error naming a field carries a google.rpc.BadRequest detail (clients can
 point at what to fix); one saying when to retry (a rate limit's
@@ -17,7 +17,6 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from services.common.kernel import errors
-from services.common.rpc.unary import WrappedHandlers
 from services.common.runtime.outages import MISCONFIGURED, OUTAGES
 
 log = logging.getLogger("chirp.rpc")
@@ -53,36 +52,19 @@ def _add_detail(status: status_pb2.Status, message) -> None:
     status.details.append(detail)
 
 
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Turns a ChirpError raised by a unary handler into its status."""
-
-    def __init__(self):
-        self._handlers = WrappedHandlers(_guarded)
-
-    async def intercept_service(self, continuation, handler_call_details):
-        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
-
-
-def _guarded(behaviour, method: str):
-    async def guarded(request, context: grpc.aio.ServicerContext):
-        try:
-            return await behaviour(request, context)
-        except errors.ChirpError as error:
-            status = to_status(error)
-            await context.abort(status.code, status.details, status.trailing_metadata)
-        except (grpc.aio.AbortError, grpc.aio.UsageError):
-            raise
-        except MISCONFIGURED:
-            log.exception("%s: a backing server refused the service's credentials", method)
-            await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed: the service is misconfigured; the server log has the details")
-        except OUTAGES as error:  # overload or an outage, not a bug: the caller may retry
-            log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")
-        except NotImplementedError:  # the generated servicer's default: the contract names it, this server does not serve it
-            log.warning("%s: called, but this server does not implement it", method)
-            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented by this server")
-        except Exception:
-            log.exception("unexpected failure in %s", method)
-            await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed unexpectedly; the server log has the details")
-
-    return guarded
+async def answer_failure(error: Exception, method: str, context: grpc.aio.ServicerContext) -> None:
+    """Aborts the call with the status `error` means (never returns): a ChirpError's own, else as the module says."""
+    if isinstance(error, errors.ChirpError):
+        status = to_status(error)
+        await context.abort(status.code, status.details, status.trailing_metadata)
+    if isinstance(error, MISCONFIGURED):
+        log.error("%s: a backing server refused the service's credentials", method, exc_info=error)
+        await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed: the service is misconfigured; the server log has the details")
+    if isinstance(error, OUTAGES):  # overload or an outage, not a bug: the caller may retry
+        log.warning("%s: a backing server did not answer (%s: %s)", method, type(error).__name__, error)
+        await context.abort(grpc.StatusCode.UNAVAILABLE, f"{method}: a backing server did not answer in time; retry shortly")
+    if isinstance(error, NotImplementedError):  # the generated servicer's default: the contract names it, this server does not serve it
+        log.warning("%s: called, but this server does not implement it", method)
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented by this server")
+    log.error("unexpected failure in %s", method, exc_info=error)
+    await context.abort(grpc.StatusCode.INTERNAL, f"{method} failed unexpectedly; the server log has the details")

@@ -2,7 +2,9 @@
 
 grpc.aio asks every interceptor for a call's handler on each call, and a
 server's handlers are the same objects call after call: each is wrapped
-once and the wrapped one is handed out again (WrappedHandlers).
+once and the wrapped one is handed out again (WrappedHandlers). A wrapped
+handler may answer with its response already encoded (bytes, see wire.py),
+which is sent as it is instead of being decoded only to be encoded again.
 """
 
 from collections.abc import Callable
@@ -19,8 +21,15 @@ def wrap_unary(handler: grpc.RpcMethodHandler | None, wrap: Callable) -> grpc.Rp
     return grpc.unary_unary_rpc_method_handler(
         wrap(handler.unary_unary),
         request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
+        response_serializer=_encoded_or(handler.response_serializer),
     )
+
+
+def _encoded_or(serializer: Callable | None) -> Callable | None:
+    """The serializer, passing a response that is already its encoding (bytes) through unchanged."""
+    if serializer is None:
+        return None
+    return lambda response: response if response.__class__ is bytes else serializer(response)
 
 
 class WrappedHandlers:

@@ -1,5 +1,6 @@
 """Messages put together from pieces already encoded: a repeated message field is its items' bytes, each
-behind the field's tag and length, so a page of encoded tweets becomes a response without decoding them."""
+behind the field's tag and length, so a page of encoded tweets becomes a response without decoding them.
+A handler may answer with such bytes as they are: the serving layer sends them unchanged (unary.py)."""
 
 from collections.abc import Sequence
 
@@ -15,6 +16,14 @@ def repeated_messages(field_number: int, encoded: Sequence[bytes]) -> bytes:
         out += varint(len(item))
         out += item
     return bytes(out)
+
+
+def string_field(field_number: int, text: str) -> bytes:
+    """The bytes of a string field (nothing for an empty one, as proto3 leaves it out)."""
+    if not text:
+        return b""
+    encoded = text.encode()
+    return varint(field_number << 3 | _LENGTH_DELIMITED) + varint(len(encoded)) + encoded
 
 
 def varint(n: int) -> bytes:

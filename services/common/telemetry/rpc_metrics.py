@@ -1,29 +1,11 @@
-"""A grpc.aio server interceptor counting every unary RPC by status code and timing it, and tracing it when on.
-
-It sits outside the error mapping, so it sees the status the caller gets.
-Each method's series are looked up once, not on every call.
-"""
+"""Every unary RPC counted by status code and timed (served.py records each call after its failure is
+answered, so the status is the one the caller gets). Each method's series are looked up once, not on every call."""
 
 import functools
-import time
 
 import grpc
 
-from services.common.rpc.unary import WrappedHandlers
 from services.common.telemetry.metrics import RPC_HANDLED, RPC_SECONDS
-from services.common.telemetry.server_spans import ServerSpans
-
-
-class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, spans: ServerSpans | None = None):
-        self._spans = spans  # when tracing is on: each call's server span, inside this layer rather than one of its own
-        self._handlers = WrappedHandlers(self._wrap)
-
-    async def intercept_service(self, continuation, handler_call_details):
-        return self._handlers(await continuation(handler_call_details), handler_call_details.method)
-
-    def _wrap(self, behaviour, method: str):
-        return _measured(behaviour if self._spans is None else self._spans.wrap(behaviour, method), method)
 
 
 @functools.cache
@@ -38,21 +20,10 @@ def _counter(full_method: str, code: grpc.StatusCode):
     return RPC_HANDLED.labels(service, method, code.name)
 
 
-def _measured(behaviour, full_method: str):
-    async def measured(request, context: grpc.aio.ServicerContext):
-        started, code = time.perf_counter(), grpc.StatusCode.UNKNOWN
-        try:
-            response = await behaviour(request, context)
-            code = _code_of(context, grpc.StatusCode.OK)
-            return response
-        except grpc.aio.AbortError:
-            code = _code_of(context, grpc.StatusCode.UNKNOWN)
-            raise
-        finally:
-            _timer(full_method).observe(time.perf_counter() - started)
-            _counter(full_method, code).inc()
-
-    return measured
+def record(full_method: str, context: grpc.aio.ServicerContext, answered: bool, seconds: float) -> None:
+    """One call's time and status: the status the context holds, else OK when the handler answered, else UNKNOWN."""
+    _timer(full_method).observe(seconds)
+    _counter(full_method, _code_of(context, grpc.StatusCode.OK if answered else grpc.StatusCode.UNKNOWN)).inc()
 
 
 def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode) -> grpc.StatusCode:
