@@ -45,7 +45,10 @@ class Step:
         if status != "OK":
             self.errors[(label, status)] += 1
             return
-        self.histograms.setdefault(label, new_histogram()).record_value(max(1, int(latency_s * 1e6)))
+        histogram = self.histograms.get(label)
+        if histogram is None:  # made once per label: a histogram is a large array, too dear to make per call
+            histogram = self.histograms[label] = new_histogram()
+        histogram.record_value(max(1, int(latency_s * 1e6)))
 
     def add(self, other: "Step") -> None:
         """Takes in another run at the same rate (a later turn of the same measurement)."""
