@@ -1,15 +1,15 @@
 """What a home timeline shows, as the timeline sees it."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 VIEWER_LIKED, VIEWER_RETWEETED = 1, 2  # the viewer's state on a tweet, as bits
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     """A hydrated tweet, ready to show. The timeline orders cards and shows each original once;
     `shown` is the tweet as the contract encodes it, without the viewer's state, made by the adapter
-    that hydrated it; the entrypoint adds `viewer` to it."""
+    that hydrated it; the entrypoint adds `viewer` to it. A named tuple: a page makes one per tweet
+    shown, and a tuple is made in a fraction of a frozen dataclass's time."""
 
     tweet_id: int
     original_id: int  # the retweeted tweet's id, or tweet_id

@@ -10,7 +10,7 @@ from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
 from chirp.tweet.v1 import tweet_service_pb2_grpc as tweet_grpc
 from services.common.kernel.errors import InvalidArgument, Unauthenticated, Unavailable
 from services.common.kernel.pagination import PageRequest
-from services.common.rpc.auth import _acting
+from services.common.rpc.auth import acting_for
 from services.common.rpc.remote import calling, channel
 from services.common.tokens.access import Identity
 from services.graph.domain import HiddenAccounts
@@ -80,7 +80,7 @@ async def test_only_reading_services_or_the_viewer_learn_who_is_hidden(live: Liv
         await uncredentialed.hidden_accounts(viewer)
     for acting, allowed in ((viewer, True), (stranger, False)):  # a call served for `acting` forwards their token
         token = TEST_TOKENS.bearer(acting)
-        with _acting((Identity(acting, "", 0.0), token)):
+        with acting_for((Identity(acting, "", 0.0), token)):
             if allowed:
                 assert await uncredentialed.hidden_accounts(viewer) == HiddenAccounts(frozenset({blocked}), frozenset())
             else:

@@ -11,6 +11,8 @@ makes to another for the same user forwards that user's token
 only the named service's to an internal RPC.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -64,6 +66,16 @@ def act_as(caller: tuple[Identity, str] | None) -> Token:
 
 def stop_acting(token: Token) -> None:
     _verified.reset(token)
+
+
+@contextmanager
+def acting_for(caller: tuple[Identity, str] | None) -> Iterator[None]:
+    """`act_as` for a block of code (what a served call does, for code run outside a server)."""
+    token = act_as(caller)
+    try:
+        yield
+    finally:
+        stop_acting(token)
 
 
 def verified_identity() -> Identity | None:

@@ -113,6 +113,10 @@ def pack_ids(tweet_ids: Iterable[int]) -> list[bytes]:
     return [_ID.pack(i) for i in tweet_ids]
 
 
+def unpack_id(member: bytes) -> int:
+    return _ID.unpack(member)[0]
+
+
 def unpack_ids(members: Sequence[bytes]) -> list[int]:
     return [_ID.unpack(m)[0] for m in members]
 

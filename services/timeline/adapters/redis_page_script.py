@@ -60,10 +60,10 @@ def leaving_since_ms() -> int:
 
 def _cards_of(reply: list) -> tuple[list[Card], int | None]:
     """A page script's reply, {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}."""
-    cards = [_card(*reply[n : n + 3]) for n in range(1, len(reply), 3)]
-    return cards, layout.unpack_ids([reply[0]])[0] if reply[0] else None
+    cards = [_card(reply[n], reply[n + 1], reply[n + 2]) for n in range(1, len(reply), 3)]
+    return cards, layout.unpack_id(reply[0]) if reply[0] else None
 
 
 def _card(packed_id: bytes, value: bytes, state: bytes) -> Card:
     original_id, authors, shown = layout.unpack_card(value)
-    return Card(layout.unpack_ids([packed_id])[0], original_id, authors, shown, state[0])
+    return Card(layout.unpack_id(packed_id), original_id, authors, shown, state[0])
