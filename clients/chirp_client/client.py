@@ -30,7 +30,7 @@ class _AsyncDefaultsChannel:
     cost of a task and a wrapped call object per call."""
 
     def __init__(self, channel: grpc.aio.Channel, client: "AsyncChirpClient", user_id: int | None, timeout: float):
-        self._channel, self._client, self._user_id, self._timeout = channel, client, user_id, timeout
+        self._channel, self.client, self.user_id, self.timeout = channel, client, user_id, timeout
 
     def unary_unary(self, method: str, *args, **kwargs) -> "_AsyncCallWithDefaults":
         return _AsyncCallWithDefaults(self._channel.unary_unary(method, *args, **kwargs), _method(method), self)
@@ -45,21 +45,19 @@ class _AsyncCallWithDefaults:
 
     def __call__(self, request, *, timeout: float | None = None, metadata=None, **kwargs):
         """The call (awaitable); a session's stale token is refreshed first, so the call is then a coroutine."""
-        client = self._defaults._client
-        credentials = client.credentials
+        credentials = self._defaults.client.credentials
         if credentials is not None and credentials.stale() and self._method not in WITHOUT_ACCESS_TOKEN:
-            return self._refreshed(client, request, timeout, metadata, kwargs)
-        return self._call(request, timeout=self._timeout_of(timeout), metadata=self._metadata(metadata), **kwargs)
+            return self._after_refresh(request, timeout, metadata, kwargs)
+        return self._now(request, timeout, metadata, kwargs)
 
-    async def _refreshed(self, client: "AsyncChirpClient", request, timeout, metadata, kwargs):
-        await client.refresh()
-        return await self._call(request, timeout=self._timeout_of(timeout), metadata=self._metadata(metadata), **kwargs)
+    async def _after_refresh(self, request, timeout: float | None, metadata, kwargs: dict):
+        await self._defaults.client.refresh()
+        return await self._now(request, timeout, metadata, kwargs)
 
-    def _timeout_of(self, timeout: float | None) -> float:
-        return timeout if timeout is not None else self._defaults._timeout
-
-    def _metadata(self, metadata):
-        return call_metadata(self._defaults._client.credentials, self._defaults._user_id, metadata, self._method)
+    def _now(self, request, timeout: float | None, metadata, kwargs: dict):
+        defaults = self._defaults
+        return self._call(request, timeout=defaults.timeout if timeout is None else timeout,
+                          metadata=call_metadata(defaults.client.credentials, defaults.user_id, metadata, self._method), **kwargs)  # fmt: skip
 
 
 class _SyncDetails(

@@ -1,5 +1,7 @@
 """Accounts over real gRPC: register, log in, refresh, log out, change password; what a stolen or stale token can't do."""
 
+import time
+
 import grpc
 import pytest
 from argon2 import PasswordHasher
@@ -7,6 +9,7 @@ from argon2 import PasswordHasher
 from chirp.account.v1 import account_service_pb2 as account_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.tweet.v1 import tweet_service_pb2 as tweet_pb
+from chirp_client.client import AsyncChirpClient
 from services.common.limits.rates import LOGIN, LOGIN_ADDRESS, Rate
 from services.common.storage.sqlite import Database
 from tests.conftest import LiveMesh, make_settings, production_backends, serving
@@ -190,3 +193,15 @@ async def test_accounts_on_the_production_backends(tmp_path):
         await live.client.graph.DeleteUser(graph_pb.DeleteUserRequest(user_id=alice), metadata=bearer(fresh.access_token))
         await live.settle(timeout=20)
         assert "deleted" in await refused(post(live, fresh.access_token))
+
+
+async def test_the_async_client_refreshes_a_stale_session_before_its_next_call(live: LiveMesh):
+    alice = await register(live, "refreshed")
+    async with AsyncChirpClient(live.target) as client:
+        session = await client.login("refreshed", PASSWORD)
+        before = session.access_token, session.refresh_token
+        session.expires_at = time.time()  # within the refresh margin: stale
+        tweet = (await client.tweet.CreateTweet(tweet_pb.CreateTweetRequest(text="after a silent refresh"))).tweet
+        assert tweet.author.user_id == alice
+        assert (client.credentials.session.access_token, client.credentials.session.refresh_token) != before
+        assert not client.credentials.stale()

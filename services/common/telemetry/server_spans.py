@@ -45,7 +45,7 @@ def server_spans() -> "ServerSpans | None":
 
 
 class ServerSpans:
-    """Not an interceptor of its own: the metrics interceptor wraps each behaviour in it (one layer less per call)."""
+    """Not an interceptor of its own: the one serving layer (rpc/served.py) is wrapped in it (one layer less per call)."""
 
     def __init__(self):
         self._tracer = trace.get_tracer("opentelemetry.instrumentation.grpc", __version__)
