@@ -1,6 +1,6 @@
 # The two commands: `make run` starts the mesh on its embedded defaults;
 # `make test` installs what the tests need and runs every check.
-.PHONY: run mesh test chaos setup services tools gen openapi lint unit bench
+.PHONY: run mesh test slow chaos setup services tools gen openapi lint unit bench
 
 PY := .venv/bin/python
 
@@ -22,6 +22,10 @@ chaos: setup services
 	bash scripts/ensure-patroni.sh
 	$(PY) -m pytest -q -s -m chaos tests/chaos tests/integration/test_chaos_rabbitmq.py tests/integration/test_chaos_redis.py \
 		tests/integration/test_process_faults.py tests/integration/test_snowflake_leases.py tests/integration/test_search_faults.py
+
+# The slowest end-to-end runs, left out of `make test` to keep it short (pytest marker `slow`; README, "Slow tests").
+slow: setup services tools
+	$(PY) -m pytest -q -m slow
 
 setup:
 	@bash scripts/setup-python.sh

@@ -131,6 +131,7 @@ def test_the_five_minute_tour(mesh: MeshProcess):
     assert "likes 0  retweets 0  replies 0" in alices, "bob's like and reply leave with his account"
 
 
+@pytest.mark.slow
 def test_trends_shows_a_tag_once_five_accounts_use_it(mesh: MeshProcess):
     t = mesh.target
     assert "nothing yet" in ok(chirp(t, "trends", "--window", "5"))
@@ -144,6 +145,7 @@ def test_trends_shows_a_tag_once_five_accounts_use_it(mesh: MeshProcess):
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "1 to 1440" in bad.stderr
 
 
+@pytest.mark.slow
 def test_suggestions_name_who_follows_each_and_leave_out_who_you_follow(mesh: MeshProcess):
     t = mesh.target
     for handle in ("sg_me", "sg_ann", "sg_ben", "sg_x", "sg_y"):
@@ -160,6 +162,7 @@ def test_suggestions_name_who_follows_each_and_leave_out_who_you_follow(mesh: Me
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr and "page_size must not be negative" in bad.stderr
 
 
+@pytest.mark.slow
 def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
     t = mesh.target
     for handle in ("carl", "dana", "erin"):
@@ -185,6 +188,7 @@ def test_block_mute_and_their_lists_from_the_terminal(mesh: MeshProcess):
     assert tweet_ids(ok(chirp(t, "home", as_="carl"))) == loud  # the block ended carl's follow of dana
 
 
+@pytest.mark.slow
 def test_notifications_lists_counts_unread_and_marks_read(mesh: MeshProcess):
     t = mesh.target
     for handle in ("nora", "nick", "nell"):

@@ -8,6 +8,8 @@ import signal
 import time
 import urllib.request
 
+import pytest
+
 from chirp.fanout.v1 import fanout_service_pb2 as fanout_pb
 from chirp.graph.v1 import graph_service_pb2 as graph_pb
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
@@ -35,6 +37,7 @@ def settle(condition, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 async def test_tweet_and_graph_with_two_replicas_publish_each_event_once_and_serve_reads(tmp_path):
     base_port = free_port_range(PROCESSES)
     async with production_backends(tmp_path) as settings:

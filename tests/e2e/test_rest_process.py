@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from services.gateway.openapi import COMMITTED
 from tests.conftest import acting
@@ -27,6 +28,7 @@ def test_the_mesh_prints_its_gateway_and_serves_the_readme_calls(mesh: MeshProce
     assert httpx.get(f"{mesh.rest_url}/openapi.json").content == COMMITTED.read_bytes()
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(mesh: MeshProcess, tmp_path):
     """Bounded: a few examples an operation, no stateful phase, a time budget."""
     fuzzer = httpx.post(f"{mesh.rest_url}/v1/accounts", json={"handle": "fuzzer", "password": "fuzzer's password"}).json()["userId"]

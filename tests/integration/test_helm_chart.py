@@ -166,6 +166,7 @@ def wait_serving(port: int, log: Path, process: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
+@pytest.mark.slow
 async def test_the_rendered_pods_start_and_verify_each_others_tokens(tmp_path):
     """Every Deployment and StatefulSet of the default values, as a process with its rendered environment: all serve,
     and a token the account service signs is accepted by Tweet and Timeline."""

@@ -46,8 +46,8 @@ async def mesh(tmp_path, receiver, sampler):
             for service in ("snowflake", "graph", "tweet", "fanout"):
                 await processes.start(service, **tracing)
             yield processes
-        finally:
-            processes.stop_all()
+        finally:  # off this loop: the receiver serving the processes' last exports runs on it
+            await asyncio.to_thread(processes.stop_all)
 
 
 async def post_trace(receiver: OtlpReceiver, want: set[tuple[str, str]], timeout: float = 30.0) -> list[ReceivedSpan]:

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from bench import loadgen
 from bench.loadgen import Step, Sweep, in_turns, run_step, settled, sweep
 
@@ -35,6 +37,7 @@ async def test_a_server_with_headroom_shows_its_service_time():
     assert not step.errors
 
 
+@pytest.mark.slow
 async def test_a_sweep_stops_at_the_first_failing_rate_narrows_the_gap_twice_and_reports_the_last_passing_one(monkeypatch):
     monkeypatch.setattr(loadgen, "REFINEMENTS", 2)  # the benchmark narrows it four times; twice shows how, in less time
     server = OneAtATime(0.01)  # 100/s at most
@@ -86,6 +89,7 @@ def test_errors_are_counted_by_status_and_fail_a_step():
     assert not Sweep("x").passes(step)
 
 
+@pytest.mark.slow
 async def test_in_turns_each_runs_alone_and_its_turns_add_up():
     server, busy = OneAtATime(0.002), []
 
