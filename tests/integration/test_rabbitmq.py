@@ -143,7 +143,7 @@ async def test_a_message_held_unacked_by_a_dying_worker_is_redelivered_to_anothe
 
 
 async def test_handlers_finishing_together_share_one_ack_that_never_covers_a_running_one(broker, monkeypatch):
-    queue, release, redelivered = broker.queue("batch.*"), asyncio.Event(), []
+    queue, release, finish, redelivered = broker.queue("batch.*"), asyncio.Event(), asyncio.Event(), []
     worker, other, publisher = await broker.bus("worker"), await broker.bus("other"), await broker.bus("publisher")
     sent: list[tuple[int, bool]] = []
     basic_ack = pika.channel.Channel.basic_ack
@@ -152,7 +152,7 @@ async def test_handlers_finishing_together_share_one_ack_that_never_covers_a_run
     async def handler(body: bytes, headers: dict) -> None:
         await release.wait()
         if body == b"9":
-            await asyncio.Event().wait()  # still running when its worker dies
+            await finish.wait()  # still running when its worker dies
 
     async def taker(body: bytes, headers: dict) -> None:
         redelivered.append(body)
@@ -169,6 +169,7 @@ async def test_handlers_finishing_together_share_one_ack_that_never_covers_a_run
     await eventually(lambda: redelivered == [b"9"], what="the redelivery of the one that was running")
     await asyncio.sleep(0.2)
     assert redelivered == [b"9"]
+    finish.set()  # so the dead worker's close need not wait out its grace for the handler
 
 
 async def test_a_failing_message_backs_off_through_the_retry_queue_then_goes_dead(broker):
