@@ -1,5 +1,6 @@
 """Interceptors wrap each method's handler once: the same wrapped handler serves call after call, and
-handlers made anew on each call are wrapped each time without being kept past MAX_WRAPPED."""
+handlers made anew on each call are wrapped each time without being kept past MAX_WRAPPED; a response
+already encoded (bytes) is sent as it is."""
 
 import grpc
 
@@ -46,3 +47,10 @@ def test_handlers_made_on_every_call_are_not_kept_past_the_bound(monkeypatch):
     for _ in range(10):
         handlers(grpc.unary_unary_rpc_method_handler(lambda request, context: request), "/s/A")
     assert len(made) == 10 and len(handlers) == 3
+
+
+def test_a_wrapped_handler_sends_an_encoded_response_as_it_is_and_encodes_a_message():
+    handlers, _ = counting_wraps()
+    wrapped = handlers(grpc.unary_unary_rpc_method_handler(behaviour, response_serializer=lambda message: b"encoded:" + message.encode()), "/s/A")
+    assert wrapped.response_serializer(b"\x0a\x01x") == b"\x0a\x01x"
+    assert wrapped.response_serializer("message") == b"encoded:message"
