@@ -23,13 +23,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def free_cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free too, both below Linux's ephemeral range (32768 up)."""
+def free_cluster_ports(count: int) -> list[int]:
+    """`count` distinct free ports whose cluster bus ports (port + 10000) are free too, all below Linux's ephemeral
+    range (32768 up). Distinct: none is bound until every one is chosen, so a free port could otherwise come twice."""
     rng = random.Random()
-    while True:
+    ports: list[int] = []
+    while len(ports) < count:
         port = rng.randrange(20_000, 22_700)
-        if _is_free(port) and _is_free(port + 10000):
-            return port
+        if port not in ports and _is_free(port) and _is_free(port + 10000):
+            ports.append(port)
+    return ports
 
 
 def free_port_range(count: int) -> int:
@@ -63,7 +66,7 @@ class LocalRedisCluster:
 
     def __init__(self, workdir: Path, nodes: int = 3, replicas: int = 0, node_timeout_ms: int = 15000):
         self.workdir, self.replicas, self.node_timeout_ms = workdir, replicas, node_timeout_ms
-        self.ports = [free_cluster_port() for _ in range(nodes * (1 + replicas))]
+        self.ports = free_cluster_ports(nodes * (1 + replicas))
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> "LocalRedisCluster":
