@@ -79,6 +79,8 @@ def share_signing_key() -> None:
     """One signing key for the systems started and the benchmark's clients, which mint tokens with it
     (chirp_client.credentials.key_holder_tokens), as the account service would."""
     os.environ.setdefault("CHIRP_JWT_PRIVATE_KEY", SigningKey.generate().pem().decode())
+
+
 def free_ports(count: int) -> int:
     """The first of `count` consecutive free ports, below Linux's ephemeral range."""
     while True:
