@@ -1,6 +1,10 @@
 """What a home timeline shows, as the timeline sees it."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
+
+from services.common.kernel.pagination import Page
 
 VIEWER_LIKED, VIEWER_RETWEETED = 1, 2  # the viewer's state on a tweet, as bits
 
@@ -20,3 +24,17 @@ class Card(NamedTuple):
     @property
     def retweet(self) -> bool:
         return self.original_id != self.tweet_id
+
+
+class KeptResponse(NamedTuple):
+    """A reader's first page as last answered, encoded, while nothing it was read from has changed."""
+
+    response: bytes
+
+
+@dataclass(frozen=True)
+class KeepablePage(Page[Card]):
+    """A first page read with the stamp of what it was read from: `keep(response)` keeps the encoded response
+    for the reader's next reads, as a KeptResponse, while none of that changes."""
+
+    keep: Callable[[bytes], None]

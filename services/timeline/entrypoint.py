@@ -25,8 +25,8 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
         reader_id = require_user(context)
         scope = f"timeline/home/{reader_id}"
         page_request = self._tokens.request(scope, TIMELINE_PAGES, request.page_size, request.page_token)
-        page = await self._timelines.home(reader_id, page_request)
-        return home_response(page.items, self._tokens.next_token(scope, page.next_cursor))
+        return await self._timelines.home_response(
+            reader_id, page_request, lambda page: home_response(page.items, self._tokens.next_token(scope, page.next_cursor)))
 
 
 def registration(timelines: TimelineService, tokens: PageTokens) -> Registration:

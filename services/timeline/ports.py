@@ -5,7 +5,7 @@ from typing import Protocol
 
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.visibility.rules import HiddenAccounts
-from services.timeline.domain import Card
+from services.timeline.domain import Card, KeptResponse
 
 
 class TimelineCache(Protocol):
@@ -38,8 +38,9 @@ class TimelineCache(Protocol):
 
 
 class WarmPages(Protocol):
-    async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
-        """The whole page from copies kept for reading, or None when they lack anything it needs."""
+    async def page(self, reader_id: int, page: PageRequest, keep: bool = False) -> Page[Card] | KeptResponse | None:
+        """The whole page from copies kept for reading, or None when they lack anything it needs. With keep, a
+        first page may come as the response kept when it was last read (KeptResponse), or as a KeepablePage."""
 
 
 class FollowGraph(Protocol):

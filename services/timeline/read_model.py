@@ -37,6 +37,7 @@ TOMBSTONE_TTL_SECONDS = 600
 LEAVING_SECONDS = 600  # a deleted account's cards are hidden this long; its tweets are tombstoned well before
 POSTS_KEPT = 100  # recent ids kept per author: two pages of 50 for any reader, more come from storage
 POSTS_TTL_SECONDS = 3600  # an author's list is built again hourly: a post whose notice was lost shows by then
+KEPT_PAGE_SECONDS = 5  # a reader's first home page is kept encoded this long, while nothing it was read from changes
 
 
 def spread(seconds: int) -> int:

@@ -8,13 +8,14 @@ a read model holds everything a page needs, the page comes from it whole
 """
 
 import asyncio
+from collections.abc import Callable
 
 from services.common.kernel.pagination import Page, PageRequest
 from services.common.runtime.concurrency import concurrently
 from services.common.telemetry import metrics
 from services.common.visibility.pages import MAX_FETCHES, full_page
 from services.common.visibility.rules import Surface
-from services.timeline.domain import Card
+from services.timeline.domain import Card, KeepablePage, KeptResponse
 from services.timeline.ports import FollowGraph, HiddenFrom, TimelineCache, TweetSource, WarmPages
 
 
@@ -31,7 +32,21 @@ class TimelineService:
 
     async def home(self, reader_id: int, page: PageRequest) -> Page[Card]:
         """A page without the tweets hidden from the reader (services/common/visibility), full while more exist."""
-        first = await self._home_part(reader_id, page)
+        return await self._filled(reader_id, page, await self._home_part(reader_id, page))
+
+    async def home_response(self, reader_id: int, page: PageRequest, encode: Callable[[Page[Card]], bytes]) -> bytes:
+        """`home`'s page, encoded. A first page comes as the response kept when the reader last read it, while
+        nothing it was read from has changed (WarmPages keeps it)."""
+        first = await self._home_part(reader_id, page, keep=True)
+        if isinstance(first, KeptResponse):
+            return first.response
+        response = encode(await self._filled(reader_id, page, first))
+        if isinstance(first, KeepablePage):
+            first.keep(response)
+        return response
+
+    async def _filled(self, reader_id: int, page: PageRequest, first: Page[Card]) -> Page[Card]:
+        """The first part's page, with more parts after it while it is not full and more exist."""
         if len(first.items) >= page.size or first.next_cursor is None:
             return first  # the common case: one fetch, each original already shown once
         originals = {card.original_id for card in first.items}
@@ -45,10 +60,12 @@ class TimelineService:
                                first_showing, fetches=MAX_FETCHES - 1)  # fmt: skip
         return Page([*first.items, *rest.items], rest.next_cursor)
 
-    async def _home_part(self, reader_id: int, page: PageRequest) -> Page[Card]:
+    async def _home_part(self, reader_id: int, page: PageRequest, keep: bool = False) -> Page[Card] | KeptResponse:
         if self._warm is not None:
-            warm = await self._warm.page(reader_id, page)  # hides what the kept copy of the hidden accounts says
+            warm = await self._warm.page(reader_id, page, keep)  # hides what the kept copy of the hidden accounts says
             metrics.looked_up("home_page", warm is not None, warm is None)
+            if keep and warm is not None and page.cursor is None:
+                metrics.looked_up("kept_home_page", isinstance(warm, KeptResponse), isinstance(warm, KeepablePage))
             if warm is not None:
                 return warm
         hidden = await self._hidden.hidden_from(reader_id)  # a kept copy: cheaper in turn than as a task beside the next

@@ -22,6 +22,7 @@ from services.timeline.adapters.redis_cache import RedisTimelineCache
 from services.timeline.adapters.redis_home import RedisHomePages
 from services.timeline.adapters.redis_notices import RedisReadNotices
 from services.timeline.adapters.redis_read_model import RedisCopies
+from services.timeline.domain import KeptResponse
 from services.timeline.entrypoint import registration
 from services.timeline.read_model import POSTS_KEPT, CachedReaders, CachedTweets
 from services.timeline.service import TimelineService
@@ -36,11 +37,12 @@ READER, FRIENDS, CELEBRITY = 1, (7, 8), 50
 class CountedPages(RedisHomePages):
     def __init__(self, redis):
         super().__init__(MultiplexedRedis(REDIS_URL))
-        self.served = self.missed = 0
+        self.served = self.missed = self.kept = 0
 
-    async def page(self, reader_id, page):
-        found = await super().page(reader_id, page)
+    async def page(self, reader_id, page, keep=False):
+        found = await super().page(reader_id, page, keep)
         self.served, self.missed = self.served + (found is not None), self.missed + (found is None)
+        self.kept += isinstance(found, KeptResponse)
         return found
 
 

@@ -23,8 +23,8 @@ READER, FRIENDS, CELEBRITY = 1, (7, 8), 50
 class CountedPages(MemoryHomePages):
     served = missed = 0
 
-    async def page(self, reader_id, page):
-        found = await super().page(reader_id, page)
+    async def page(self, reader_id, page, keep=False):
+        found = await super().page(reader_id, page, keep)
         self.served, self.missed = self.served + (found is not None), self.missed + (found is None)
         return found
 

@@ -50,6 +50,12 @@ class MultiplexedRedis:
             raise ReplyError(str(reply))
         return reply
 
+    def tell(self, *args) -> None:
+        """Sends a command when connected (nothing when not), and waits for no answer: for a write that may be lost."""
+        link = self._link
+        if not self._closed and link is not None and link.open:
+            link.send(args).add_done_callback(_unheard)
+
     def script(self, source: str) -> "Script":
         return Script(self, source)
 
@@ -72,6 +78,11 @@ class MultiplexedRedis:
                     raise
                 self._link = link
             return self._link
+
+
+def _unheard(answer: asyncio.Future) -> None:
+    if not answer.cancelled():
+        answer.exception()  # retrieved, so a failure is not logged as never retrieved
 
 
 class Script:

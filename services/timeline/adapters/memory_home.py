@@ -27,7 +27,7 @@ class MemoryHomePages:
     def __init__(self, timelines: InMemoryTimelineCache, copies: MemoryCopies, posts: InMemoryTimelineCache, hidden: MemoryHiddenCopies):
         self._timelines, self._copies, self._posts, self._hidden = timelines, copies, posts, hidden
 
-    async def page(self, reader_id: int, page: PageRequest) -> Page[Card] | None:
+    async def page(self, reader_id: int, page: PageRequest, keep: bool = False) -> Page[Card] | None:
         """The page, or None when the read model lacks something it needs."""
         celebrities, hidden = self._copies.kept_celebrities(reader_id), self._hidden.kept(reader_id)
         pushed, states = self._timelines.kept(reader_id), self._copies.kept_states(reader_id)

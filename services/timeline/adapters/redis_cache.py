@@ -28,7 +28,7 @@ from redis.exceptions import NoScriptError
 
 from services.common.runtime.coalescing import Coalescer
 from services.timeline.adapters import redis_timeline_scripts as scripts
-from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_id, pack_ids, timeline_key, unpack_ids
+from services.timeline.adapters.redis_layout import BUILDING, EXISTS, pack_id, pack_ids, stamp_key, timeline_key, unpack_ids
 from services.timeline.adapters.redis_replica_acks import ReplicaAcks
 
 log = logging.getLogger("chirp.timeline.redis")
@@ -70,10 +70,10 @@ class RedisTimelineCache:
             return [self._ids(entries) for entries in await pipe.execute()]
 
     async def start(self, user_id: int) -> None:
-        await self._mark(keys=[self._key(user_id)], args=[BUILDING, self._ttl])
+        await self._mark(keys=[self._key(user_id), stamp_key(user_id)], args=[BUILDING, self._ttl])
 
     async def complete(self, user_id: int) -> None:
-        await self._mark(keys=[self._key(user_id)], args=[EXISTS, ""])
+        await self._mark(keys=[self._key(user_id), stamp_key(user_id)], args=[EXISTS, ""])
 
     async def add(self, user_ids: Sequence[int], tweet_ids: Sequence[int]) -> int:
         """With the other adds asked for meanwhile (fan-out's side by side, posts' read-your-writes), in one round trip."""
@@ -92,10 +92,11 @@ class RedisTimelineCache:
         return sum(await self._run(self._remove, self._calls(user_ids, pack_ids(tweet_ids))))
 
     def _calls(self, user_ids: Sequence[int], args: list) -> list[tuple[list[str], list]]:
-        """The script's calls over the users' timelines, with the same arguments: SCRIPT_KEYS timelines a call, one on a Cluster."""
-        keys = [self._key(u) for u in user_ids]
+        """The script's calls over the users' timelines, with the same arguments: SCRIPT_KEYS timelines a call, one on a Cluster.
+        Each call's keys are its timelines, then their users' stamps."""
         step = 1 if isinstance(self._redis, RedisCluster) else SCRIPT_KEYS  # a Cluster: one slot a call
-        return [(keys[start : start + step], args) for start in range(0, len(keys), step)]
+        chunks = [user_ids[start : start + step] for start in range(0, len(user_ids), step)]
+        return [([*map(self._key, chunk), *map(stamp_key, chunk)], args) for chunk in chunks]
 
     async def _run(self, script: AsyncScript, calls: list[tuple[list[str], list]]) -> list[int]:
         """Runs the calls (keys, arguments) in one pipeline of EVALSHAs (one round trip); their answers. A server
@@ -122,7 +123,10 @@ class RedisTimelineCache:
         return answers[: len(calls)]
 
     async def drop(self, user_id: int) -> None:
-        await self._redis.delete(self._key(user_id))
+        async with self._redis.pipeline(transaction=False) as pipe:  # one slot: fine on a Cluster
+            pipe.delete(self._key(user_id))
+            pipe.delete(stamp_key(user_id))
+            await pipe.execute()
 
     async def close(self) -> None:
         await self._redis.aclose()

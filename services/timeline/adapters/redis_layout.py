@@ -28,12 +28,23 @@ Cluster slot, and a script can name a key from a packed id (Lua's numbers can't 
   the packed user id, score the time in ms): cards by them are hidden.
 - `chirp:viewer:{<user id>}`: a hash from packed tweet id to the viewer's
   state on it, one byte (the domain's VIEWER_LIKED | VIEWER_RETWEETED bits).
+- `chirp:kept:{<user id>}`: the reader's first home page as last answered
+  (`redis_home.py` keeps it): the length of its stamp (4 bytes, big-endian),
+  the stamp, then the encoded response. It lives KEPT_PAGE_SECONDS.
+- `chirp:stamp:{<user id>}`: the reader's serial while nothing their first
+  page is read from has changed: every write to their home timeline or own
+  posts list (in the same script: `redis_timeline_scripts.py`) and to their
+  viewer state (`redis_notices.py`) deletes it, so a page kept under it is
+  not shown again.
+- `chirp:pages:serial`: the counter serials are drawn from (never reused).
+- `chirp:pages:epoch`: a counter raised with every tombstone and every
+  account deleted, so no kept page made before shows them.
 """
 
 import struct
 from collections.abc import Iterable, Sequence
 
-_ID = struct.Struct(">Q")
+_ID, _STAMP_LENGTH = struct.Struct(">Q"), struct.Struct(">I")
 _CARD_HEAD = struct.Struct(">QQQ")
 POSTS_PREFIX, HEAD_PREFIX, CARD_PREFIX = "chirp:recent:{", "chirp:head:{", "chirp:card:{"
 
@@ -105,6 +116,14 @@ def viewer_key(user_id: int) -> str:
     return f"chirp:viewer:{{{_tag(user_id)}}}"
 
 
+def kept_page_key(user_id: int) -> str:
+    return f"chirp:kept:{{{_tag(user_id)}}}"
+
+
+def stamp_key(user_id: int) -> str:
+    return f"chirp:stamp:{{{_tag(user_id)}}}"
+
+
 def pack_id(tweet_id: int) -> bytes:
     return _ID.pack(tweet_id)
 
@@ -129,6 +148,10 @@ def unpack_id_list(value: bytes) -> list[int]:
     return [i for (i,) in _ID.iter_unpack(value)]
 
 
+def pack_kept_page(stamp: bytes, response: bytes) -> bytes:
+    return _STAMP_LENGTH.pack(len(stamp)) + stamp + response
+
+
 def pack_card(original_id: int, authors: tuple[int, int], shown: bytes) -> bytes:
     return _CARD_HEAD.pack(original_id, *authors) + shown
 
@@ -140,6 +163,7 @@ def unpack_card(value: bytes) -> tuple[int, tuple[int, int], bytes]:
 
 
 LEAVING_KEY = "chirp:accounts:leaving"
+SERIAL_KEY, EPOCH_KEY = "chirp:pages:serial", "chirp:pages:epoch"
 EXISTS = pack_id(0)
 BUILDING = pack_id(1)
 TOMBSTONE = b""

@@ -5,6 +5,9 @@ action, and the Graph service of each follow and deleted account (as their
 ReadCopies ports), so the writer's next read shows the write; fan-out tells
 it again from the events, and of celebrity standing that changed. Every call is
 idempotent, and the read model's TTLs bound what a lost call leaves behind.
+A reader's kept first page (`redis_home.py`) is not shown again after a
+change to their viewer state (their stamp goes), a tombstone or a deleted
+account (the epoch rises).
 """
 
 from collections.abc import Sequence
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis, RedisCluster
 
 from services.common.kernel.ids import wall_clock_ms
-from services.timeline.adapters.redis_layout import LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, viewer_key
+from services.timeline.adapters.redis_layout import EPOCH_KEY, LEAVING_KEY, TOMBSTONE, card_key, pack_id, reader_key, stamp_key, viewer_key
 from services.timeline.ports import TimelineCache
 from services.timeline.read_model import LEAVING_SECONDS, TOMBSTONE_TTL_SECONDS
 
@@ -33,6 +36,7 @@ class RedisReadNotices:
         async with self._redis.pipeline(transaction=False) as pipe:
             for tweet_id in tweet_ids:
                 pipe.set(card_key(tweet_id), TOMBSTONE, ex=TOMBSTONE_TTL_SECONDS)
+            pipe.incr(EPOCH_KEY)
             await pipe.execute()
 
     async def counts_changed(self, tweet_ids: Sequence[int]) -> None:
@@ -41,7 +45,7 @@ class RedisReadNotices:
             await self._drop_card(keys=[card_key(tweet_id)])
 
     async def viewer_changed(self, viewer_id: int) -> None:
-        await self._delete([viewer_key(viewer_id)])
+        await self._delete([viewer_key(viewer_id), stamp_key(viewer_id)])
 
     async def follows_changed(self, user_id: int) -> None:
         """The reader followed or unfollowed: their celebrities are read again."""
@@ -59,6 +63,7 @@ class RedisReadNotices:
             pipe.zremrangebyscore(LEAVING_KEY, "-inf", now_ms - LEAVING_SECONDS * 1000)
             pipe.delete(reader_key(user_id))
             pipe.delete(viewer_key(user_id))
+            pipe.incr(EPOCH_KEY)
             await pipe.execute()
         await self._posts.drop(user_id)
 

@@ -39,14 +39,20 @@ log = logging.getLogger("chirp.timeline.redis")
 
 
 async def run_page(script: Script, keys: list, args: list, what: str) -> Page[Card] | None:
-    """The page a script answers; None when it lacks something, or when the server can't run it now
-    (loading, busy, read-only), since the other way can."""
+    """The page a script answers; None when it lacks something, or when the server can't run it now."""
+    reply = await call_page_script(script, keys, args, what)
+    return None if reply is None else Page(*page_of(reply))
+
+
+async def call_page_script(script: Script, keys: list, args: list, what: str):
+    """The script's reply; None when it lacks something, or when the server can't run it now (loading, busy,
+    read-only), since the other way can."""
     try:
         reply = await script(keys, args)
     except ReplyError as error:
         log.warning("the warm %s script failed (%s); reading the other way", what, error)
         return None
-    return None if reply is None else Page(*_cards_of(reply))
+    return reply
 
 
 def top_of(cursor: int | None) -> bytes:
@@ -58,7 +64,7 @@ def leaving_since_ms() -> int:
     return wall_clock_ms() - LEAVING_SECONDS * 1000
 
 
-def _cards_of(reply: list) -> tuple[list[Card], int | None]:
+def page_of(reply: list) -> tuple[list[Card], int | None]:
     """A page script's reply, {next cursor (packed; '' at the end), then id, card, viewer state for each card shown}."""
     cards = [_card(reply[n], reply[n + 1], reply[n + 2]) for n in range(1, len(reply), 3)]
     return cards, layout.unpack_id(reply[0]) if reply[0] else None

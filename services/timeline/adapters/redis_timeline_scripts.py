@@ -1,11 +1,13 @@
 """The scripts that read and change timeline lists (`redis_layout.py` lays them out; `redis_cache.py` runs them).
 
 Each reads or changes a timeline atomically. ADD and REMOVE take many timelines a call on one server, one on a Cluster.
+The scripts that change lists take, after the lists, the stamp of each list's user, in the same order, and delete
+the stamp of each list they change: a reader's first page kept under it is not shown again.
 """
 
 from services.timeline.adapters.redis_layout import LUA_LISTS
 
-# KEYS: timelines; ARGV: capacity, TTL seconds, packed ids ascending, each once. Returns the ids added, over all timelines.
+# KEYS: timelines, then their users' stamps; ARGV: capacity, TTL seconds, packed ids ascending, each once. Returns the ids added, over all timelines.
 # place(list, last): puts ARGV[3..last] (none above the newest id) in order, walking from the head a block
 # at a time (8 entries, then 64; a block wholly above the id is passed over on one comparison), as far as capacity.
 ADD = LUA_LISTS + """
@@ -40,7 +42,9 @@ local function place(list, last)
     end
   end
 end
-for _, list in ipairs(KEYS) do
+local lists = #KEYS / 2
+for n = 1, lists do
+  local list, before = KEYS[n], added
   local head = redis.call('LRANGE', list, 0, 1)
   if head[1] == EXISTS or head[1] == BUILDING then
     local lowest = math.max(3, #ARGV - capacity + 1)  -- ids below ARGV[lowest] would not be kept
@@ -60,23 +64,27 @@ for _, list in ipairs(KEYS) do
     end
     redis.call('LTRIM', list, 0, capacity)
     redis.call('EXPIRE', list, ttl, 'NX')
+    if added > before then redis.call('DEL', KEYS[lists + n]) end
   end
 end
 return added
 """
 
-# KEYS: timelines; ARGV: packed ids. Returns the ids removed, over all timelines.
+# KEYS: timelines, then their users' stamps; ARGV: packed ids. Returns the ids removed, over all timelines.
 REMOVE = """
-local removed = 0
-for _, list in ipairs(KEYS) do
-  for _, id in ipairs(ARGV) do removed = removed + redis.call('LREM', list, 0, id) end
+local removed, lists = 0, #KEYS / 2
+for n = 1, lists do
+  local before = removed
+  for _, id in ipairs(ARGV) do removed = removed + redis.call('LREM', KEYS[n], 0, id) end
+  if removed > before then redis.call('DEL', KEYS[lists + n]) end
 end
 return removed
 """
 
-# KEYS: a timeline; ARGV: its new state, and a TTL ('' to keep it). Marks an existing timeline; BUILDING
-# also starts a missing one.
+# KEYS: a timeline, then its user's stamp; ARGV: its new state, and a TTL ('' to keep it). Marks an existing
+# timeline; BUILDING also starts a missing one.
 MARK = LUA_LISTS + """
+redis.call('DEL', KEYS[2])
 local head = redis.call('LINDEX', KEYS[1], 0)
 if head == EXISTS or head == BUILDING then
   redis.call('LSET', KEYS[1], 0, ARGV[1])
