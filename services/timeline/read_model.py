@@ -10,8 +10,10 @@ on the embedded default):
   storage, then kept current by the Tweet service as it commits a post, and
   built again after POSTS_TTL_SECONDS;
 - cards with no viewer state, for CARD_TTL_SECONDS, and the viewer's
-  liked/retweeted state on them, for VIEWER_TTL_SECONDS. Deleted tweets
-  leave tombstones for TOMBSTONE_TTL_SECONDS.
+  liked/retweeted state on them, for VIEWER_TTL_SECONDS, with the id they
+  vouch above (`states_born`: a tweet posted since, which the viewer's
+  states lack, has none of theirs). Deleted tweets leave tombstones for
+  TOMBSTONE_TTL_SECONDS.
 
 The Tweet and Graph services tell the copies of each change as it commits,
 and fan-out tells them again from the events; the lifetimes only bound a
@@ -24,6 +26,7 @@ made together (a warm-up, a burst of readers) lapse at different times.
 import random
 from collections.abc import Sequence
 
+from services.common.kernel.ids import first_id_at, wall_clock_ms
 from services.common.runtime.concurrency import concurrently
 from services.common.telemetry import metrics
 from services.timeline.domain import Card
@@ -40,8 +43,26 @@ POSTS_TTL_SECONDS = 3600  # an author's list is built again hourly: a post whose
 KEPT_PAGE_SECONDS = 5  # a reader's first home page is kept encoded this long, while nothing it was read from changes
 
 
+CLOCKS_APART_MS = 2000  # how far a service's clock may run behind the Snowflake service's
+
+
 def spread(seconds: int) -> int:
     return round(seconds * random.uniform(1, TTL_SPREAD))
+
+
+def states_born() -> int:
+    """The id above which a viewer's states, kept from now on, vouch for a tweet they lack: every change of
+    the viewer's state drops their kept states, so a tweet posted after they were made and missing from them
+    has no state of the viewer's on it."""
+    return first_id_at(wall_clock_ms() + CLOCKS_APART_MS)
+
+
+def viewer_state(kept: int | None, born: int | None, tweet_id: int) -> int | None:
+    """The viewer's state on a tweet, from their kept states (made when `born` says): none (0) on a tweet
+    posted after they were made; None when not known."""
+    if kept is not None:
+        return kept
+    return 0 if born is not None and tweet_id > born else None
 
 
 class CachedReaders:

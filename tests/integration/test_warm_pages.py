@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from chirp.timeline.v1 import timeline_service_pb2 as timeline_pb
 from chirp.timeline.v1 import timeline_service_pb2_grpc as timeline_grpc
+from services.common.kernel.ids import first_id_at, wall_clock_ms
 from services.common.kernel.pagination import PageRequest, PageTokens
 from services.common.rpc.server import create_server
 from services.common.storage.redis_multiplexed import MultiplexedRedis
@@ -221,3 +222,18 @@ async def test_a_new_post_raises_its_authors_head_so_the_next_warm_page_shows_it
     assert [card.tweet_id for card in page.items[:2]] == [5000, 1391] and pages.missed == 0 and pages.served == 1
     head = await redis.get(layout.head_key(CELEBRITY))
     assert head is None or layout.unpack_ids([head]) == [5000]  # None: the world without heads
+
+
+async def test_a_tweet_posted_after_the_readers_states_were_kept_shows_warm_with_none_of_theirs(world):
+    redis, tweets, slow, warm, pages, notices = world
+    await walk(slow, 20)  # keeps the reader's states, born now
+    fresh = tweets.post(FRIENDS[0], first_id_at(wall_clock_ms() + 60_000))  # posted after them (ids run ahead of a clock 2 s behind)
+    await RedisTimelineCache(redis, 800, 600).add([READER], [fresh])
+    await RedisCopies(redis).keep_cards(None, [fresh], {fresh: (await tweets.hydrate(None, [fresh]))[0]})  # another reader's read kept its card
+    pages.missed = 0
+    first = await warm.home(READER, PageRequest(20, None))
+    assert (first.items[0].tweet_id, first.items[0].viewer) == (fresh, 0) and pages.missed == 0
+    tweets.likes.add((READER, fresh))
+    await notices.viewer_changed(READER)
+    liked = [(t, liked) for t, liked in await walk(warm, 20) if t == fresh]
+    assert liked == [(fresh, True)]

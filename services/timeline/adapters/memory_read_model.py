@@ -13,7 +13,16 @@ from collections.abc import Sequence
 
 from services.timeline.domain import Card
 from services.timeline.ports import TimelineCache
-from services.timeline.read_model import CARD_TTL_SECONDS, LEAVING_SECONDS, READER_TTL_SECONDS, TOMBSTONE_TTL_SECONDS, VIEWER_TTL_SECONDS, spread
+from services.timeline.read_model import (
+    CARD_TTL_SECONDS,
+    LEAVING_SECONDS,
+    READER_TTL_SECONDS,
+    TOMBSTONE_TTL_SECONDS,
+    VIEWER_TTL_SECONDS,
+    spread,
+    states_born,
+    viewer_state,
+)
 
 _TOMBSTONE = False
 
@@ -41,6 +50,14 @@ class _Expiring:
 
     def drop(self, key) -> None:
         self._entries.pop(key, None)
+
+
+class States(dict):
+    """A viewer's state on each tweet, by id, and the id above which a tweet they lack has none (read_model.states_born)."""
+
+    def __init__(self, born: int):
+        super().__init__()
+        self.born = born
 
 
 class MemoryCopies:
@@ -103,28 +120,28 @@ class MemoryCopies:
         self._viewers.drop(user_id)
         await self._posts.drop(user_id)
 
-    def card(self, tweet_id: int, states: dict | None, anonymous: bool, leaving: set[int]) -> Card | bool | None:
+    def card(self, tweet_id: int, states: "States | None", anonymous: bool, leaving: set[int]) -> Card | bool | None:
         """As `cards` gives it, with the viewer's kept states and the accounts leaving at hand."""
         card = self._cards.get(tweet_id)
         if card is _TOMBSTONE or (card is not None and leaving and not leaving.isdisjoint(card.authors)):
             return False
         if card is not None and card.retweet and self._cards.get(card.original_id) is _TOMBSTONE:
             return False  # a retweet of a deleted tweet
-        state = 0 if anonymous else (states or {}).get(tweet_id)
+        state = 0 if anonymous else viewer_state(states.get(tweet_id), states.born, tweet_id) if states is not None else None
         if card is None or state is None:
             return None
         return Card(card.tweet_id, card.original_id, card.authors, card.shown, state)
 
-    def kept_states(self, viewer_id: int) -> dict | None:
+    def kept_states(self, viewer_id: int) -> "States | None":
         """The viewer's state on each tweet, by id; None when not kept."""
         return self._viewers.get(viewer_id)
 
-    def _viewer_states(self, viewer_id: int | None) -> dict | None:
+    def _viewer_states(self, viewer_id: int | None) -> "States | None":
         if viewer_id is None:
             return None
         states = self._viewers.get(viewer_id)
         if states is None:
-            states = {}
+            states = States(born=states_born())
             self._viewers.put(viewer_id, states, spread(VIEWER_TTL_SECONDS))
         return states
 

@@ -30,6 +30,7 @@ local ids = lane(KEYS[1], true)
 if not ids then return false end
 local leaving = leaving_since(KEYS[2], ARGV[3])
 local page = {''}
+local born = KEYS[3] and redis.call('HGET', KEYS[3], 'born')
 for n = 1, math.min(#ids, size) do
   local id = ids[n]
   local card = redis.call('GET', key(CARDS, id))
@@ -37,7 +38,7 @@ for n = 1, math.min(#ids, size) do
   if shown(id, card, leaving) then
     local state = '\\0'
     if KEYS[3] then
-      state = redis.call('HGET', KEYS[3], id)
+      state = state_of(redis.call('HGET', KEYS[3], id), born, id)
       if not state then return false end
     end
     page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state

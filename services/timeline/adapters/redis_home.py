@@ -173,6 +173,7 @@ if not hidden_into(leaving, KEYS[6]) then return false end
 -- A batch at a time: as many ids as the page still needs (so no more are taken than one by one), their cards
 -- in one MGET and the reader's state on them in one HMGET.
 local page, originals, count, last = {''}, {}, 0, nil
+local born = redis.call('HGET', KEYS[4], 'born')
 while count < size do
   local ids = {}
   while #ids < size - count do
@@ -189,10 +190,11 @@ while count < size do
     if not card then return false end
     last = id
     if not originals[original] and shown(id, card, leaving) then
-      if not states[i] then return false end
+      local state = state_of(states[i], born, id)
+      if not state then return false end
       originals[original] = true
       count = count + 1
-      page[#page + 1], page[#page + 2], page[#page + 3] = id, card, states[i]
+      page[#page + 1], page[#page + 2], page[#page + 3] = id, card, state
     end
   end
 end

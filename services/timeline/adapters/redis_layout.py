@@ -27,7 +27,9 @@ Cluster slot, and a script can name a key from a packed id (Lua's numbers can't 
 - `chirp:accounts:leaving`: a sorted set of accounts deleted lately (member
   the packed user id, score the time in ms): cards by them are hidden.
 - `chirp:viewer:{<user id>}`: a hash from packed tweet id to the viewer's
-  state on it, one byte (the domain's VIEWER_LIKED | VIEWER_RETWEETED bits).
+  state on it, one byte (the domain's VIEWER_LIKED | VIEWER_RETWEETED bits),
+  and, under `born`, the packed id above which a tweet it lacks has no state
+  of the viewer's (`read_model.states_born`).
 - `chirp:kept:{<user id>}`: the reader's first home page as last answered
   (`redis_home.py` keeps it): the length of its stamp (4 bytes, big-endian),
   the stamp, then the encoded response. It lives KEPT_PAGE_SECONDS.
@@ -164,6 +166,7 @@ def unpack_card(value: bytes) -> tuple[int, tuple[int, int], bytes]:
 
 LEAVING_KEY = "chirp:accounts:leaving"
 SERIAL_KEY, EPOCH_KEY = "chirp:pages:serial", "chirp:pages:epoch"
+BORN_FIELD = b"born"  # in a viewer's hash: never a packed id (8 bytes)
 EXISTS = pack_id(0)
 BUILDING = pack_id(1)
 TOMBSTONE = b""

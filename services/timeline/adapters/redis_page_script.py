@@ -16,6 +16,8 @@ from services.timeline.read_model import LEAVING_SECONDS
 # being built, or (bounded: an author's list, trimmed to `kept`) when it ends above the page.
 # leaving_since(key, ms): the set of packed ids of accounts deleted since then.
 # shown(id, card, leaving): neither a tombstone, nor by an account leaving, nor a retweet of a tombstone.
+# state_of(kept, born, id): the viewer's state as read_model.viewer_state gives it ('\\0' on a tweet above born
+# that the states lack; nil when not known).
 LUA_PARTS = layout.LUA_KEY + layout.LUA_LISTS + """
 local function lane(list, bounded)
   local ids = ids_below(list, top, window)
@@ -26,6 +28,11 @@ local function leaving_since(list, since)
   local leaving = {}
   for _, user in ipairs(redis.call('ZRANGEBYSCORE', list, since, '+inf')) do leaving[user] = true end
   return leaving
+end
+local function state_of(kept, born, id)
+  if kept then return kept end
+  if born and older(born, id) then return '\\0' end
+  return nil
 end
 local function shown(id, card, leaving)
   local original = string.sub(card, 1, 8)

@@ -12,7 +12,16 @@ from redis.asyncio import Redis, RedisCluster
 from services.common.kernel.ids import wall_clock_ms
 from services.timeline.adapters import redis_layout as layout
 from services.timeline.domain import Card
-from services.timeline.read_model import CARD_TTL_SECONDS, LEAVING_SECONDS, READER_TTL_SECONDS, TOMBSTONE_TTL_SECONDS, VIEWER_TTL_SECONDS, spread
+from services.timeline.read_model import (
+    CARD_TTL_SECONDS,
+    LEAVING_SECONDS,
+    READER_TTL_SECONDS,
+    TOMBSTONE_TTL_SECONDS,
+    VIEWER_TTL_SECONDS,
+    spread,
+    states_born,
+    viewer_state,
+)
 
 
 class RedisCopies:
@@ -36,12 +45,12 @@ class RedisCopies:
                 pipe.mget(keys)
             pipe.zrangebyscore(layout.LEAVING_KEY, wall_clock_ms() - LEAVING_SECONDS * 1000, "+inf")
             if viewer_id is not None:
-                pipe.hmget(layout.viewer_key(viewer_id), layout.pack_ids(tweet_ids))
+                pipe.hmget(layout.viewer_key(viewer_id), [layout.BORN_FIELD, *layout.pack_ids(tweet_ids)])
             replies = await pipe.execute()
         if not isinstance(self._redis, RedisCluster):
             replies = [*replies[0], *replies[1:]]
         values, leaving = replies[: len(tweet_ids)], set(replies[len(tweet_ids)])
-        states = replies[len(tweet_ids) + 1] if viewer_id is not None else [b"\0"] * len(tweet_ids)
+        states = _states(replies[len(tweet_ids) + 1], tweet_ids) if viewer_id is not None else [0] * len(tweet_ids)
         cards = [_card(i, value, state, leaving) for i, value, state in zip(tweet_ids, values, states)]
         gone = await self._tombstoned({c.original_id for c in cards if isinstance(c, Card) and c.retweet})
         return [False if isinstance(c, Card) and c.original_id in gone else c for c in cards]  # retweets of deleted tweets
@@ -68,11 +77,18 @@ class RedisCopies:
                 if viewer_id is not None:
                     pipe.hset(layout.viewer_key(viewer_id), layout.pack_id(tweet_id), bytes([card.viewer]))
             if viewer_id is not None:
+                pipe.hsetnx(layout.viewer_key(viewer_id), layout.BORN_FIELD, layout.pack_id(states_born()))
                 pipe.expire(layout.viewer_key(viewer_id), spread(VIEWER_TTL_SECONDS), nx=True)  # from its first state
             await pipe.execute()
 
 
-def _card(tweet_id: int, value: bytes | None, state: bytes | None, leaving: set[bytes]) -> Card | bool | None:
+def _states(reply: list[bytes | None], tweet_ids: Sequence[int]) -> list[int | None]:
+    """The viewer's state on each tweet, from an HMGET of the born field and the tweets' ids."""
+    born = layout.unpack_id(reply[0]) if reply[0] is not None else None
+    return [viewer_state(kept[0] if kept is not None else None, born, i) for kept, i in zip(reply[1:], tweet_ids)]
+
+
+def _card(tweet_id: int, value: bytes | None, state: int | None, leaving: set[bytes]) -> Card | bool | None:
     """The card as the viewer sees it; False when hidden (a tombstone, or by an account leaving); None when not kept."""
     if value == layout.TOMBSTONE:
         return False
@@ -81,4 +97,4 @@ def _card(tweet_id: int, value: bytes | None, state: bytes | None, leaving: set[
     original_id, authors, shown = layout.unpack_card(value)
     if leaving and not leaving.isdisjoint(layout.pack_ids(authors)):
         return False
-    return Card(tweet_id, original_id, authors, shown, state[0])
+    return Card(tweet_id, original_id, authors, shown, state)
