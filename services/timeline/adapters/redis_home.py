@@ -8,7 +8,7 @@ order, and keeps each card that is neither a tombstone, nor a retweet of a
 tombstone, nor a second showing of an original, nor by an account deleted
 lately, nor by an account hidden from the reader (blocked either way or
 muted: the kept copy services/common/visibility keeps, as its rules say for
-a home timeline), with the viewer's state on it, until the page is full. It changes nothing: when any key it
+a home timeline), with the viewer's state on it, until the page is full. It changes nothing (but a reader's serial, below): when any key it
 needs is missing (a timeline or author list not built, a card or a viewer
 state or the hidden accounts not kept, a list that ends above the page) it answers nothing, and the
 Timeline service reads the slow way, which builds what was missing. Page
