@@ -65,8 +65,6 @@ class RedisCopies:
 
     async def keep_cards(self, viewer_id: int | None, tweet_ids: Sequence[int], fresh: dict[int, Card]) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
-            if len(fresh) < len(tweet_ids):  # a tombstone whose notice was lost: no kept page shows the tweet again
-                pipe.incr(layout.EPOCH_KEY)
             for tweet_id in tweet_ids:
                 card = fresh.get(tweet_id)
                 if card is None:  # deleted, or its author is: never overwrites a card, expires on its own
