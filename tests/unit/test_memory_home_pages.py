@@ -6,6 +6,8 @@ Both ways run over the same memory read model; the owning services behind it are
 
 import pytest
 
+from services.common.kernel.ids import first_id_at, wall_clock_ms
+from services.common.kernel.pagination import PageRequest
 from services.common.visibility.cached import CachedHiddenAccounts
 from services.common.visibility.copies import MemoryHiddenCopies
 from services.common.visibility.rules import HiddenAccounts, Surface
@@ -43,7 +45,8 @@ class World:
         self.tweets.retweet(FRIENDS[0], 1033, 1030)  # shows 1030, just below it: once on a page
         self.tweets.likes.add((READER, 1030))
         self.posts = InMemoryTimelineCache(POSTS_KEPT)
-        self.copies, self.hidden_copies, timelines = MemoryCopies(self.posts), MemoryHiddenCopies(), InMemoryTimelineCache(800)
+        self.copies, self.hidden_copies, self.timelines = MemoryCopies(self.posts), MemoryHiddenCopies(), InMemoryTimelineCache(800)
+        timelines = self.timelines
         cards = CachedTweets(self.tweets, self.copies, self.posts)
         hidden = CachedHiddenAccounts(self.graph, self.hidden_copies)
         self.slow = TimelineService(timelines, CachedReaders(self.graph, self.copies), cards, 800, hidden=hidden)
@@ -125,3 +128,17 @@ async def test_hidden_authors_and_retweets_of_them_are_left_out_both_ways(size, 
     assert warm_shown == [i for i, _ in await walk(world.slow, size)]
     assert not {i for i in warm_shown if world.tweets.authors[i] in hidden.on(Surface.HOME)}
     assert 1033 not in warm_shown  # a friend's retweet of FRIENDS[1]'s 1030
+
+
+async def test_a_tweet_posted_after_the_readers_states_were_kept_shows_warm_with_none_of_theirs():
+    world = World()
+    await walk(world.slow, 20)  # keeps the reader's states, born now
+    fresh = world.tweets.post(FRIENDS[0], first_id_at(wall_clock_ms() + 60_000))  # posted after them (ids run ahead of a clock 2 s behind)
+    await world.timelines.add([READER], [fresh])
+    await world.copies.keep_cards(None, [fresh], {fresh: (await world.tweets.hydrate(None, [fresh]))[0]})  # another reader's read kept its card
+    world.pages.missed = 0
+    first = await world.warm.home(READER, PageRequest(20, None))
+    assert (first.items[0].tweet_id, first.items[0].viewer) == (fresh, 0) and world.pages.missed == 0
+    world.tweets.likes.add((READER, fresh))
+    await world.copies.viewer_changed(READER)
+    assert [(t, liked) for t, liked in await walk(world.warm, 20) if t == fresh] == [(fresh, True)]
