@@ -17,8 +17,8 @@ after page, it shows the same tweets in the same order as the slow way.
 A reader's first page is kept, encoded as it was answered, for
 KEPT_PAGE_SECONDS, under a stamp of what it was read from: the reader's
 serial (every write to their timeline, own posts or viewer state deletes
-it: `redis_layout.py`), the epoch (raised by every tombstone and deleted
-account), the page size, the reader's celebrities with their heads and the
+it: `redis_layout.py`), the epoch (raised by every delete's tombstones and
+every deleted account), the page size, the reader's celebrities with their heads and the
 reader's hidden accounts. While all of these are the same, the script
 answers the kept response and reads nothing else; otherwise it reads the
 page and answers the stamp with it, and the response is kept under that

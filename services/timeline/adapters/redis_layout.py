@@ -39,8 +39,9 @@ Cluster slot, and a script can name a key from a packed id (Lua's numbers can't 
   viewer state (`redis_notices.py`) deletes it, so a page kept under it is
   not shown again.
 - `chirp:pages:serial`: the counter serials are drawn from (never reused).
-- `chirp:pages:epoch`: a counter raised with every tombstone and every
-  account deleted, so no kept page made before shows them.
+- `chirp:pages:epoch`: a counter raised with every delete's tombstones and
+  every account deleted (`redis_notices.py`), so no kept page made before
+  shows them. A tombstone a read writes back raises nothing: its delete did.
 """
 
 import struct
